@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+
+DNS_LABEL = RegexValidator(
+    r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", "Must be a DNS label: lowercase letters, digits, '-'."
+)
+
+
+class Status(models.TextChoices):
+    """A lab's readiness, worst first when sorted by `severity`."""
+
+    FAILED = "failed", "Failed"
+    STALE = "stale", "Stale"
+    UNKNOWN = "unknown", "Unknown"
+    WARN = "warn", "Warn"
+    PROGRESSING = "progressing", "Progressing"
+    READY = "ready", "Ready"
+
+
+STATUS_SEVERITY = {
+    Status.READY: 0,
+    Status.PROGRESSING: 1,
+    Status.WARN: 2,
+    Status.UNKNOWN: 3,
+    Status.STALE: 4,
+    Status.FAILED: 5,
+}
+
+
+class Cluster(models.Model):
+    """An OpenShift cluster StarGate scans. Credentials are file paths, never stored secrets."""
+
+    name = models.CharField(max_length=63, unique=True, validators=[DNS_LABEL])
+    api_url = models.URLField("API URL", max_length=300)
+    kubeconfig_path = models.CharField(max_length=500, blank=True)
+    token_file = models.CharField(max_length=500, blank=True)
+    ca_bundle_path = models.CharField("CA bundle path", max_length=500, blank=True)
+    verify_tls = models.BooleanField("verify TLS", default=True)
+    enabled = models.BooleanField(default=True)
+    labels = models.JSONField(default=dict, blank=True, help_text='e.g. {"purpose": "dev"}')
+    tier1_interval = models.PositiveIntegerField(
+        "tier 1 interval (min)", default=5, validators=[MinValueValidator(1)]
+    )
+    tier2_interval = models.PositiveIntegerField(
+        "tier 2 interval (min)", default=5, validators=[MinValueValidator(1)]
+    )
+    tier3_interval = models.PositiveIntegerField(
+        "tier 3 interval (min)", default=15, validators=[MinValueValidator(1)]
+    )
+    tier4_interval = models.PositiveIntegerField(
+        "tier 4 interval (min)", default=60, validators=[MinValueValidator(1)]
+    )
+    # Reachability, maintained by the scanner.
+    reachable = models.BooleanField(default=True)
+    unreachable_since = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    api_latency_ms = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("labs:cluster_detail", args=[self.name])
+
+
+class Team(models.Model):
+    """A group of people owning labs; SSO groups map to teams by `sso_group`."""
+
+    name = models.CharField(max_length=100, unique=True)
+    sso_group = models.CharField("SSO group", max_length=200, blank=True, db_index=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Lab(models.Model):
+    """A catalog item: what attendees get, and how far StarGate may fix it on its own."""
+
+    class ExecutionMode(models.TextChoices):
+        RECOMMEND_ONLY = "recommend_only", "Recommend only"
+        LOW_RISK_AUTO = "low_risk_auto", "Low-risk auto"
+        FULL_AUTO = "full_auto", "Full auto"
+
+    catalog_item = models.CharField(max_length=200, unique=True)
+    display_name = models.CharField(max_length=200, blank=True)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="labs"
+    )
+    execution_mode = models.CharField(
+        max_length=20, choices=ExecutionMode.choices, default=ExecutionMode.RECOMMEND_ONLY
+    )
+    max_actions_per_hour = models.PositiveIntegerField(default=3)
+    requires_guest_agent = models.BooleanField(
+        default=False, help_text="Fail, rather than warn, when a VM's guest agent is not connected."
+    )
+
+    class Meta:
+        ordering = ["catalog_item"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.catalog_item
+
+
+class LabInstance(models.Model):
+    """One lab namespace on one cluster (one attendee's sandbox)."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="lab_instances")
+    namespace = models.CharField(max_length=63, validators=[DNS_LABEL])
+    guid = models.CharField("GUID", max_length=63, blank=True, db_index=True)
+    lab = models.ForeignKey(Lab, on_delete=models.PROTECT, related_name="instances")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNKNOWN)
+    failure_class = models.CharField(max_length=100, blank=True, db_index=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    last_evaluated_at = models.DateTimeField(null=True, blank=True)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the namespace was found gone (lab torn down)."
+    )
+
+    class Meta:
+        ordering = ["cluster__name", "namespace"]
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "namespace"], name="labinstance_unique_ns")
+        ]
+        indexes = [
+            models.Index(fields=["status", "cluster"]),
+            models.Index(fields=["-status_changed_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cluster.name}/{self.namespace}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("labs:lab_instance_detail", args=[self.pk])
+
+    @property
+    def catalog_item(self) -> str:
+        return self.lab.catalog_item

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from labs import views
+
+app_name = "labs"
+
+urlpatterns = [
+    path("", views.fleet_overview, name="fleet_overview"),
+    path("clusters/<str:name>/", views.cluster_detail, name="cluster_detail"),
+    path("labs/<int:pk>/", views.lab_instance_detail, name="lab_instance_detail"),
+]

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The README's test command (`make test`): the whole suite on PostgreSQL and Redis, then ruff and
+# mypy. With --embedded: the smoke subset on the embedded SQLite mode.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Installing Debian's Chromium for the browser tests..."
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  else
+    echo "Chromium is missing: run 'sudo apt-get install -y chromium'" >&2
+    exit 1
+  fi
+fi
+
+if [ "${1:-}" = "--embedded" ]; then
+  shift
+  export STARGATE_DATABASE_URL="" STARGATE_REDIS_URL=""
+  unset STARGATE_DATABASE_URL STARGATE_REDIS_URL
+  export STARGATE_DATA_DIR="${STARGATE_DATA_DIR:-$(mktemp -d)}"
+  exec "$BIN/pytest" -m smoke -q "$@"
+fi
+
+export STARGATE_DATABASE_URL="${STARGATE_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/stargate}"
+export STARGATE_REDIS_URL="${STARGATE_REDIS_URL:-redis://127.0.0.1:6379/0}"
+"$BIN/python" - <<'PY'
+import os, sys
+import psycopg, redis
+try:
+    psycopg.connect(os.environ["STARGATE_DATABASE_URL"].replace("/stargate", "/postgres", 1), connect_timeout=5).close()
+except Exception as exc:
+    sys.exit(f"PostgreSQL is not reachable at {os.environ['STARGATE_DATABASE_URL']}: {exc}")
+try:
+    redis.Redis.from_url(os.environ["STARGATE_REDIS_URL"], socket_connect_timeout=5).ping()
+except Exception as exc:
+    sys.exit(f"Redis is not reachable at {os.environ['STARGATE_REDIS_URL']}: {exc}")
+PY
+
+"$BIN/pytest" -q "$@"
+"$BIN/ruff" check .
+"$BIN/ruff" format --check .
+"$BIN/mypy" .
+echo "All checks passed."

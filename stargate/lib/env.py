@@ -1,0 +1,112 @@
+"""Typed readers for STARGATE_* environment variables.
+
+Every production difference is an environment variable; a bad value fails loudly at start-up with
+`ImproperlyConfigured` naming the variable, never later at request time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlparse
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def envstr(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def envbool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use true or false)")
+
+
+def envint(name: str, default: int, *, minimum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}")
+    return value
+
+
+def envlist(name: str, default: str) -> list[str]:
+    return [part.strip() for part in envstr(name, default).split(",") if part.strip()]
+
+
+def envsecret(name: str, default: str) -> str:
+    """Read NAME, or the file named by NAME_FILE (secrets mounted by OpenShift)."""
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        path = Path(file_name)
+        try:
+            return path.read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(
+                f"{name}_FILE={file_name!r} cannot be read: {exc.strerror}"
+            ) from None
+    return os.environ.get(name, default)
+
+
+_DB_ENGINES = {
+    "postgres": "django.db.backends.postgresql",
+    "postgresql": "django.db.backends.postgresql",
+    "sqlite": "django.db.backends.sqlite3",
+}
+
+
+def parse_database_url(url: str, *, setting: str = "STARGATE_DATABASE_URL") -> dict[str, Any]:
+    """postgres://user:password@host:port/name?sslmode=require → a DATABASES entry."""
+    parsed = urlparse(url)
+    engine = _DB_ENGINES.get(parsed.scheme)
+    if engine is None:
+        raise ImproperlyConfigured(
+            f"{setting}: unsupported scheme {parsed.scheme!r} "
+            "(use postgres://user:password@host:5432/name or sqlite:///path)"
+        )
+    if engine.endswith("sqlite3"):
+        return {"ENGINE": engine, "NAME": unquote(parsed.path.lstrip("/")) or ":memory:"}
+    name = unquote(parsed.path.lstrip("/"))
+    if not name or not parsed.hostname:
+        raise ImproperlyConfigured(f"{setting}: a host and a database name are required")
+    try:
+        port = parsed.port
+    except ValueError:
+        raise ImproperlyConfigured(f"{setting}: the port is not a number") from None
+    options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+    return {
+        "ENGINE": engine,
+        "NAME": name,
+        "USER": unquote(parsed.username or ""),
+        "PASSWORD": unquote(parsed.password or ""),
+        "HOST": parsed.hostname,
+        "PORT": str(port or 5432),
+        "OPTIONS": options,
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+def check_redis_url(url: str, *, setting: str = "STARGATE_REDIS_URL") -> str:
+    parsed = urlparse(url)
+    if parsed.scheme not in {"redis", "rediss", "unix"} or not (parsed.hostname or parsed.path):
+        raise ImproperlyConfigured(
+            f"{setting}={url!r} is not a Redis URL (use redis://host:6379/0)"
+        )
+    return url

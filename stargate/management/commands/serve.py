@@ -1,0 +1,98 @@
+"""`manage.py serve`: the README's run command. Migrates, prepares demo data, starts the web
+server and the workers, prints the URL and the login, and stops them all on Ctrl-C."""
+
+from __future__ import annotations
+
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+DEMO_ADMIN = "admin"
+
+
+class Command(BaseCommand):
+    help = "Run StarGate: migrate, demo data, web server and workers."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--no-demo", action="store_true", help="No demo admin, no simulated fleet."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Database migrated.")
+        password = None if options["no_demo"] else ensure_demo_admin()
+        processes = self._start(options["host"], options["port"], demo=not options["no_demo"])
+        self._announce(options["host"], options["port"], password)
+        self._supervise(processes)
+
+    def _start(self, host: str, port: int, *, demo: bool) -> list[subprocess.Popen[bytes]]:
+        python = sys.executable
+        commands = [
+            [python, "-m", "daphne", "-b", host, "-p", str(port), "stargate.asgi:application"],
+            [python, "manage.py", "qcluster"],
+        ]
+        commands.extend(demo_commands(python) if demo else [])
+        return [subprocess.Popen(command, cwd=settings.BASE_DIR) for command in commands]  # noqa: S603
+
+    def _announce(self, host: str, port: int, password: str | None) -> None:
+        self.stdout.write(self.style.SUCCESS(f"\nStarGate is running at http://{host}:{port}/"))
+        if password:
+            self.stdout.write(f"Log in as {DEMO_ADMIN!r} with password {password!r}")
+            self.stdout.write("(shown this once; reset it with: manage.py changepassword admin)")
+        else:
+            self.stdout.write(
+                f"Log in as {DEMO_ADMIN!r} with the password printed on the first run."
+            )
+        self.stdout.write("Press Ctrl-C to stop.\n")
+
+    def _supervise(self, processes: list[subprocess.Popen[bytes]]) -> None:
+        stopping = False
+
+        def stop(*_: object) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping and all(p.poll() is None for p in processes):
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        failed = [p.args for p in processes if p.returncode not in (0, -signal.SIGTERM, None)]
+        if failed and not stopping:
+            self.stderr.write(f"A process stopped unexpectedly: {failed[0]!r}")
+
+
+def ensure_demo_admin() -> str | None:
+    """Create the demo admin with a random password; return the password only when created."""
+    user_model = get_user_model()
+    if user_model.objects.filter(username=DEMO_ADMIN).exists():
+        return None
+    password = secrets.token_urlsafe(12)
+    user_model.objects.create_superuser(DEMO_ADMIN, "admin@example.com", password)
+    return password
+
+
+def demo_commands(python: str) -> list[list[str]]:
+    """Extra processes for the demo: the simulated fleet, once the simulator exists."""
+    return []

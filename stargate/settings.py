@@ -1,0 +1,289 @@
+"""StarGate settings: one env-driven module, two run modes.
+
+Embedded (default): SQLite, in-memory channel layer, django-q2 on the ORM broker. Nothing to install
+beyond the Python packages. Production (STARGATE_MODE=production): PostgreSQL from
+STARGATE_DATABASE_URL, Redis from STARGATE_REDIS_URL for the channel layer, the q2 broker and the
+cache. Every variable is listed, with its default, in the README's configuration table.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
+
+from stargate.lib.env import (
+    check_redis_url,
+    envbool,
+    envint,
+    envlist,
+    envsecret,
+    envstr,
+    parse_database_url,
+)
+
+# Lets admin.ModelAdmin[Model] and friends be subscripted at run time, as the type stubs allow.
+django_stubs_ext.monkeypatch()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# LiteLLM fetches a model cost map over the network at import unless told otherwise.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+MODE = envstr("STARGATE_MODE", "embedded")
+if MODE not in {"embedded", "production"}:
+    raise ImproperlyConfigured(f"STARGATE_MODE={MODE!r}: use embedded or production")
+PRODUCTION = MODE == "production"
+
+DATA_DIR = Path(envstr("STARGATE_DATA_DIR", str(BASE_DIR / "var")))
+DEBUG = envbool("STARGATE_DEBUG", default=False)
+
+_INSECURE_DEV_KEY = "django-insecure-embedded-mode-only-never-in-production"
+SECRET_KEY = envsecret("STARGATE_SECRET_KEY", "")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "STARGATE_SECRET_KEY (or STARGATE_SECRET_KEY_FILE) is required in production mode"
+        )
+    SECRET_KEY = _INSECURE_DEV_KEY
+
+ALLOWED_HOSTS = envlist("STARGATE_ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1]")
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("STARGATE_ALLOWED_HOSTS is required in production mode")
+CSRF_TRUSTED_ORIGINS = envlist("STARGATE_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "channels",
+    "django_htmx",
+    "template_partials",
+    "django_tables2",
+    "django_filters",
+    "django_q",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "stargate.apps.StargateConfig",
+    "labs",
+    "scanning",
+    "rubrics_app",
+    "remediation",
+    "forecasting",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "stargate.auth.TrustedHeaderMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "stargate.urls"
+ASGI_APPLICATION = "stargate.asgi.application"
+WSGI_APPLICATION = "stargate.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "stargate.context_processors.stargate",
+            ],
+        },
+    }
+]
+
+# --- Database ---------------------------------------------------------------------------------
+DATABASE_URL = envsecret("STARGATE_DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES: dict[str, dict[str, Any]] = {"default": parse_database_url(DATABASE_URL)}
+elif PRODUCTION:
+    raise ImproperlyConfigured("STARGATE_DATABASE_URL is required in production mode")
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "stargate.sqlite3",
+            # WAL and IMMEDIATE transactions let the web process and the workers share the file.
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: channel layer, task broker, cache -------------------------------------------------
+REDIS_URL = envsecret("STARGATE_REDIS_URL", "")
+if REDIS_URL:
+    check_redis_url(REDIS_URL)
+elif PRODUCTION:
+    raise ImproperlyConfigured("STARGATE_REDIS_URL is required in production mode")
+
+WORKERS = envint("STARGATE_WORKERS", 4 if PRODUCTION else 2, minimum=1)
+Q_CLUSTER: dict[str, Any] = {
+    "name": "stargate",
+    "workers": WORKERS,
+    "timeout": envint("STARGATE_TASK_TIMEOUT", 600, minimum=10),
+    "retry": envint("STARGATE_TASK_TIMEOUT", 600, minimum=10) + 60,
+    "max_attempts": 1,
+    "catch_up": False,
+    "save_limit": 1000,
+    "label": "Tasks",
+}
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": envstr("STARGATE_REDIS_PREFIX", "stargate")},
+        }
+    }
+    Q_CLUSTER["redis"] = REDIS_URL
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": envstr("STARGATE_REDIS_PREFIX", "stargate"),
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    Q_CLUSTER["orm"] = "default"
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Authentication ---------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_ADAPTER = "stargate.auth.NoSignupAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "stargate.auth.TeamMappingSocialAdapter"
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+LOCAL_LOGIN = envbool("STARGATE_LOCAL_LOGIN", default=True)
+
+OIDC_SERVER_URL = envstr("STARGATE_OIDC_SERVER_URL", "")
+OIDC_CLIENT_ID = envstr("STARGATE_OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = envsecret("STARGATE_OIDC_CLIENT_SECRET", "")
+OIDC_PROVIDER_NAME = envstr("STARGATE_OIDC_PROVIDER_NAME", "Red Hat SSO")
+OIDC_GROUPS_CLAIM = envstr("STARGATE_OIDC_GROUPS_CLAIM", "groups")
+SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {"openid_connect": {"APPS": []}}
+if OIDC_SERVER_URL:
+    if not OIDC_CLIENT_ID:
+        raise ImproperlyConfigured(
+            "STARGATE_OIDC_CLIENT_ID is required with STARGATE_OIDC_SERVER_URL"
+        )
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] = [
+        {
+            "provider_id": "sso",
+            "name": OIDC_PROVIDER_NAME,
+            "client_id": OIDC_CLIENT_ID,
+            "secret": OIDC_CLIENT_SECRET,
+            "settings": {
+                "server_url": OIDC_SERVER_URL,
+                "oauth_pkce_enabled": True,
+                "scope": ["openid", "profile", "email"],
+            },
+        }
+    ]
+
+# Trusted-header login behind the OpenShift oauth-proxy: only from these peer addresses.
+TRUSTED_PROXY_IPS = envlist("STARGATE_TRUSTED_PROXY_IPS", "")
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# --- HTTP security ----------------------------------------------------------------------------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+SECURE_SSL_REDIRECT = envbool("STARGATE_SECURE_SSL_REDIRECT", default=PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_HSTS_SECONDS = envint("STARGATE_HSTS_SECONDS", 31536000 if PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = False
+# Preloading commits the whole domain to HTTPS in browsers: the domain owner's call, not an app's.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+
+# --- Static files, i18n -----------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = not PRODUCTION
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+
+# --- StarGate domain settings -----------------------------------------------------------------
+SSL_VERIFY = envbool("STARGATE_SSL_VERIFY", default=True)
+K8S_CONNECT_TIMEOUT = envint("STARGATE_K8S_CONNECT_TIMEOUT", 5, minimum=1)
+K8S_READ_TIMEOUT = envint("STARGATE_K8S_READ_TIMEOUT", 30, minimum=1)
+LAB_NAMESPACE_PATTERNS = envlist(
+    "STARGATE_LAB_NAMESPACE_PATTERNS", r"^sandbox-(?P<guid>[a-z0-9]+)-(?P<catalog_item>[a-z0-9-]+)$"
+)
+WATCHED_NAMESPACES = envlist("STARGATE_WATCHED_NAMESPACES", "")
+RUBRICS_DIR = Path(envstr("STARGATE_RUBRICS_DIR", str(BASE_DIR / "rubrics")))
+REMEDIATIONS_DIR = Path(envstr("STARGATE_REMEDIATIONS_DIR", str(BASE_DIR / "remediations")))
+PROMPTS_DIR = Path(envstr("STARGATE_PROMPTS_DIR", str(BASE_DIR / "prompts")))
+EXECUTION_TARGET = envstr("STARGATE_EXECUTION_TARGET", "mock")
+if EXECUTION_TARGET not in {"mock", "test", "production"}:
+    raise ImproperlyConfigured(
+        f"STARGATE_EXECUTION_TARGET={EXECUTION_TARGET!r}: use mock, test or production"
+    )
+DRY_RUN = envbool("STARGATE_DRY_RUN", default=False)
+REMEDIATION_ALLOWED_PREFIXES = envlist("STARGATE_REMEDIATION_ALLOWED_PREFIXES", "sandbox-")
+SANDBOX_API_URL = envstr("STARGATE_SANDBOX_API_URL", "")
+SANDBOX_API_TOKEN = envsecret("STARGATE_SANDBOX_API_TOKEN", "")
+LLM_MODEL = envstr("STARGATE_LLM_MODEL", "openai/granite-3.3-8b-instruct")
+LLM_API_BASE = envstr("STARGATE_LLM_API_BASE", "")
+LLM_API_KEY = envsecret("STARGATE_LLM_API_KEY", "")
+
+LOG_LEVEL = envstr("STARGATE_LOG_LEVEL", "INFO").upper()
+LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "httpx": {"level": "WARNING"}},
+}

@@ -11,5 +11,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/whoami", api.whoami, name="api_whoami"),
+    path("scans/", include("scanning.urls")),
+    path("rubrics/", include("rubrics_app.urls")),
+    path("remediation/", include("remediation.urls")),
+    path("forecasting/", include("forecasting.urls")),
     path("", include("labs.urls")),
 ]

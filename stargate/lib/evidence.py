@@ -2,9 +2,8 @@
 
 The scanner reads whole clusters, then hands the rubric engine one `NamespaceEvidence` per lab
 namespace. Objects keep their Kubernetes shape (apiVersion, kind, metadata, spec, status),
-trimmed to
-the fields the rubrics read and redacted of secrets, so the engine's object semantics can be tested
-directly on real captures (`../shared/fixtures`) and on what the simulator serves.
+trimmed to the fields the rubrics read and redacted of secrets, so the engine's object semantics
+can be tested directly on real captures (`../shared/fixtures`) and on what the simulator serves.
 """
 
 from __future__ import annotations

@@ -29,7 +29,8 @@ export STARGATE_REDIS_URL="${STARGATE_REDIS_URL:-redis://127.0.0.1:6379/0}"
 import os, sys
 import psycopg, redis
 try:
-    psycopg.connect(os.environ["STARGATE_DATABASE_URL"].replace("/stargate", "/postgres", 1), connect_timeout=5).close()
+    # The test database is created by pytest-django; only the server must answer.
+    psycopg.connect(os.environ["STARGATE_DATABASE_URL"], dbname="postgres", connect_timeout=5).close()
 except Exception as exc:
     sys.exit(f"PostgreSQL is not reachable at {os.environ['STARGATE_DATABASE_URL']}: {exc}")
 try:

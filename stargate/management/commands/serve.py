@@ -31,6 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write("Database migrated.")
         password = None if options["no_demo"] else ensure_demo_admin()
         processes = self._start(options["host"], options["port"], demo=not options["no_demo"])

@@ -24,13 +24,20 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
 
 
 class TeamMappingSocialAdapter(DefaultSocialAccountAdapter):  # type: ignore[misc]
-    """SSO users are created on first login; their groups claim decides their teams."""
+    """SSO users are created on first login; their groups claim decides their teams.
+
+    The teams follow the claim at every login, so a user removed from a group in the SSO loses the
+    team at their next login.
+    """
 
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         return True
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
-        request.session["sso_groups"] = groups_from_claims(sociallogin.account.extra_data)
+        # allauth calls save_user only at the first login; returning users come through here,
+        # after allauth has found their account and refreshed its claims.
+        if sociallogin.is_existing:
+            sync_teams(sociallogin.user, groups_from_claims(sociallogin.account.extra_data))
 
     def save_user(self, request: HttpRequest, sociallogin: SocialLogin, form: Any = None) -> Any:
         user = super().save_user(request, sociallogin, form)
@@ -38,9 +45,18 @@ class TeamMappingSocialAdapter(DefaultSocialAccountAdapter):  # type: ignore[mis
         return user
 
 
-def groups_from_claims(claims: dict[str, Any]) -> list[str]:
-    userinfo = claims.get("userinfo", claims)
-    raw = userinfo.get(settings.OIDC_GROUPS_CLAIM) or claims.get(settings.OIDC_GROUPS_CLAIM) or []
+def groups_from_claims(extra_data: dict[str, Any]) -> list[str]:
+    """The SSO group names in the userinfo or, failing that, the ID token.
+
+    allauth stores {"userinfo": ..., "id_token": ...}; older versions stored the claims flat.
+    Keycloak's "full group path" option gives "/parent/child": the leading slash is dropped.
+    """
+    claim = settings.OIDC_GROUPS_CLAIM
+    raw: Any = []
+    for claims in (extra_data.get("userinfo"), extra_data.get("id_token"), extra_data):
+        if isinstance(claims, dict) and claims.get(claim):
+            raw = claims[claim]
+            break
     if isinstance(raw, str):
         raw = [raw]
     return sorted({str(group).strip("/") for group in raw if str(group).strip("/")})

@@ -199,6 +199,23 @@ OIDC_CLIENT_ID = envstr("STARGATE_OIDC_CLIENT_ID", "")
 OIDC_CLIENT_SECRET = envsecret("STARGATE_OIDC_CLIENT_SECRET", "")
 OIDC_PROVIDER_NAME = envstr("STARGATE_OIDC_PROVIDER_NAME", "Red Hat SSO")
 OIDC_GROUPS_CLAIM = envstr("STARGATE_OIDC_GROUPS_CLAIM", "groups")
+
+
+def oidc_app(*, server_url: str, client_id: str, secret: str, name: str) -> dict[str, Any]:
+    """allauth's `openid_connect` app for the SSO; its login URLs are /accounts/oidc/sso/…"""
+    return {
+        "provider_id": "sso",
+        "name": name,
+        "client_id": client_id,
+        "secret": secret,
+        "settings": {
+            "server_url": server_url,
+            "oauth_pkce_enabled": True,
+            "scope": ["openid", "profile", "email"],
+        },
+    }
+
+
 SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {"openid_connect": {"APPS": []}}
 if OIDC_SERVER_URL:
     if not OIDC_CLIENT_ID:
@@ -206,17 +223,12 @@ if OIDC_SERVER_URL:
             "STARGATE_OIDC_CLIENT_ID is required with STARGATE_OIDC_SERVER_URL"
         )
     SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] = [
-        {
-            "provider_id": "sso",
-            "name": OIDC_PROVIDER_NAME,
-            "client_id": OIDC_CLIENT_ID,
-            "secret": OIDC_CLIENT_SECRET,
-            "settings": {
-                "server_url": OIDC_SERVER_URL,
-                "oauth_pkce_enabled": True,
-                "scope": ["openid", "profile", "email"],
-            },
-        }
+        oidc_app(
+            server_url=OIDC_SERVER_URL,
+            client_id=OIDC_CLIENT_ID,
+            secret=OIDC_CLIENT_SECRET,
+            name=OIDC_PROVIDER_NAME,
+        )
     ]
 
 # Trusted-header login behind the OpenShift oauth-proxy: only from these peer addresses.

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -11,6 +13,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
 from django.conf import settings
 from django.contrib.auth import get_user_model, login
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger(__name__)
@@ -71,31 +74,54 @@ def sync_teams(user: Any, groups: list[str]) -> None:
 class TrustedHeaderMiddleware:
     """Log in the user named by X-Forwarded-User when the request comes from the oauth-proxy.
 
-    Only peers listed in STARGATE_TRUSTED_PROXY_IPS are believed; from anywhere else the headers
-    are ignored, so a visitor cannot claim to be someone by sending them.
+    Only peers in STARGATE_TRUSTED_PROXY_IPS (addresses or networks) are believed; from anywhere
+    else the headers are ignored, so a visitor cannot claim to be someone by sending them. The
+    proxy's word wins over the session: when it names another user, that user is logged in.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        username = request.headers.get("X-Forwarded-User", "").strip()
-        if username and settings.TRUSTED_PROXY_IPS and not request.user.is_authenticated:
+        username = request.headers.get("X-Forwarded-User", "").strip()[:150]
+        if username and settings.TRUSTED_PROXY_IPS:
             peer = request.META.get("REMOTE_ADDR", "")
-            if peer in settings.TRUSTED_PROXY_IPS:
-                self._login(request, username)
-            else:
+            if not is_trusted_proxy(peer, tuple(settings.TRUSTED_PROXY_IPS)):
                 logger.warning("Ignored X-Forwarded-User from untrusted peer %s", peer)
+            elif "," in username:
+                # Two X-Forwarded-User headers arrive joined by a comma: one came from the client.
+                logger.warning("Ignored an ambiguous X-Forwarded-User from %s", peer)
+            elif request.user.get_username() != username:
+                _login_forwarded_user(request, username)
         return self.get_response(request)
 
-    def _login(self, request: HttpRequest, username: str) -> None:
-        user_model = get_user_model()
-        email = request.headers.get("X-Forwarded-Email", "").strip()
-        user, created = user_model.objects.get_or_create(
-            username=username[:150], defaults={"email": email}
-        )
-        if created:
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-        if user.is_active:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+
+def _login_forwarded_user(request: HttpRequest, username: str) -> None:
+    email = request.headers.get("X-Forwarded-Email", "").strip()
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={"email": email}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    if user.is_active:
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    else:
+        logger.warning("Refused the oauth-proxy login of disabled user %s", username)
+
+
+@functools.lru_cache(maxsize=64)
+def _networks(entries: tuple[str, ...]) -> tuple[IPv4Network | IPv6Network, ...]:
+    try:
+        return tuple(ip_network(entry, strict=False) for entry in entries)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"STARGATE_TRUSTED_PROXY_IPS: {exc}") from exc
+
+
+def is_trusted_proxy(peer: str, entries: tuple[str, ...]) -> bool:
+    """True when `peer` is one of `entries`, each an address or a network such as 10.0.0.0/8."""
+    try:
+        address = ip_address(peer)
+    except ValueError:
+        return False
+    return any(address in network for network in _networks(entries))

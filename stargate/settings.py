@@ -8,6 +8,7 @@ cache. Every variable is listed, with its default, in the README's configuration
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
@@ -231,8 +232,15 @@ if OIDC_SERVER_URL:
         )
     ]
 
-# Trusted-header login behind the OpenShift oauth-proxy: only from these peer addresses.
+# Trusted-header login behind the OpenShift oauth-proxy, only from these peers: addresses or
+# networks. The TCP peer is compared, so the ASGI server must not rewrite it from
+# X-Forwarded-For (daphne --proxy-headers).
 TRUSTED_PROXY_IPS = envlist("STARGATE_TRUSTED_PROXY_IPS", "")
+for _entry in TRUSTED_PROXY_IPS:
+    try:
+        ipaddress.ip_network(_entry, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"STARGATE_TRUSTED_PROXY_IPS: {exc}") from exc
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

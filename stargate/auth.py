@@ -13,17 +13,23 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
 from django.conf import settings
 from django.contrib.auth import get_user_model, login
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger(__name__)
 
 
 class NoSignupAccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
-    """Local accounts are created by an administrator, never by visitors."""
+    """Local accounts are created by an administrator, never by visitors, and may be turned off."""
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> Any:
+        # STARGATE_LOCAL_LOGIN=false hides the form; this refuses a password posted anyway.
+        if not settings.LOCAL_LOGIN:
+            raise ValidationError("Local accounts are disabled: log in with SSO.")
+        return super().authenticate(request, **credentials)
 
 
 class TeamMappingSocialAdapter(DefaultSocialAccountAdapter):  # type: ignore[misc]

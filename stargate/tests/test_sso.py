@@ -72,3 +72,26 @@ def test_it_reads_the_groups_claim(extra_data: dict[str, object], groups: list[s
 def test_it_reads_the_configured_groups_claim(settings: Settings) -> None:
     settings.OIDC_GROUPS_CLAIM = "roles"
     assert groups_from_claims({"userinfo": {"roles": ["ops"], "groups": ["x"]}}) == ["ops"]
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_posted_password_when_local_login_is_off(
+    client: Client, settings: Settings, admin_user: object, admin_password: str
+) -> None:
+    settings.LOCAL_LOGIN = False
+    page = client.get("/accounts/login/")
+    assert b'id="local-login"' not in page.content
+
+    response = client.post("/accounts/login/", {"login": "admin", "password": admin_password})
+
+    assert b"Local accounts are disabled" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_it_accepts_a_local_password_by_default(
+    client: Client, admin_user: object, admin_password: str
+) -> None:
+    response = client.post("/accounts/login/", {"login": "admin", "password": admin_password})
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session

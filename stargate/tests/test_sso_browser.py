@@ -121,3 +121,24 @@ def test_it_stays_anonymous_when_the_user_cancels_at_the_provider(
     page.goto(live_server.url + "/")
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")
     assert not get_user_model().objects.filter(username="alice").exists()
+
+
+def test_it_refuses_a_disabled_user(
+    page: Page, live_server: LiveServer, oidc: OidcProvider, teams: dict[str, Team]
+) -> None:
+    _sso_login(page, live_server.url, "alice")
+    get_user_model().objects.filter(username="alice").update(is_active=False)
+
+    page.goto(live_server.url + "/")  # the running session ends with the account
+    expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")
+    page.context.clear_cookies()  # and the provider's session, so that it asks again
+    page.reload()
+    page.click("#sso-login")
+    page.fill("input[name=login]", "alice")
+    page.fill("input[name=password]", "any-password")
+    page.click("button[type=submit]")
+    page.click("button[type=submit]")  # consent
+
+    expect(page).to_have_url(f"{live_server.url}/accounts/inactive/")
+    page.goto(live_server.url + "/")
+    expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")

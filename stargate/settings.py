@@ -192,6 +192,9 @@ ACCOUNT_ADAPTER = "stargate.auth.NoSignupAccountAdapter"
 SOCIALACCOUNT_ADAPTER = "stargate.auth.TeamMappingSocialAdapter"
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+# Users log in by username and SSO users are known by their subject: an SSO user whose email a
+# local account also has gets an account of their own (allauth would send them to a sign-up form).
+ACCOUNT_UNIQUE_EMAIL = False
 SOCIALACCOUNT_STORE_TOKENS = False
 LOCAL_LOGIN = envbool("STARGATE_LOCAL_LOGIN", default=True)
 

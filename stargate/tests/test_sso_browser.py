@@ -142,3 +142,16 @@ def test_it_refuses_a_disabled_user(
     expect(page).to_have_url(f"{live_server.url}/accounts/inactive/")
     page.goto(live_server.url + "/")
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")
+
+
+def test_it_never_logs_an_sso_user_into_a_local_account_of_the_same_name(
+    page: Page, live_server: LiveServer, oidc: OidcProvider, teams: dict[str, Team]
+) -> None:
+    local = get_user_model().objects.create_user("alice", ALICE["email"], "local-password")
+
+    _sso_login(page, live_server.url, "alice")
+
+    sso_user = get_user_model().objects.get(socialaccount__uid="alice")
+    assert sso_user.pk != local.pk
+    expect(page.locator("#current-user")).to_have_text(sso_user.get_username())
+    assert list(local.teams.all()) == []  # type: ignore[attr-defined]

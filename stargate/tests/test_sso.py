@@ -95,3 +95,13 @@ def test_it_accepts_a_local_password_by_default(
     response = client.post("/accounts/login/", {"login": "admin", "password": admin_password})
     assert response.status_code == 302
     assert "_auth_user_id" in client.session
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/accounts/3rdparty/login/cancelled/", "/accounts/inactive/", "/accounts/signup/"]
+)
+def test_it_renders_allauth_pages_in_the_stargate_layout(client: Client, path: str) -> None:
+    content = client.get(path).content.decode()
+    assert 'class="footer">StarGate' in content
+    assert 'href="/accounts/signup/"' not in content

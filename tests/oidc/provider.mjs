@@ -62,6 +62,8 @@ server.listen(0, '127.0.0.1', () => {
       profile: ['name', 'preferred_username', 'groups'],
     },
     findAccount,
+    // StarGate sends a PKCE challenge; requiring it here makes the browser tests prove it.
+    pkce: { required: () => true },
     cookies: { keys: ['stargate-tests-only-cookie-key'] },
     features: { devInteractions: { enabled: true } },
   });

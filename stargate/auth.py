@@ -12,7 +12,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
 from django.conf import settings
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import get_user_model, login, logout
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.http import HttpRequest, HttpResponse
 
@@ -113,6 +113,8 @@ def _login_forwarded_user(request: HttpRequest, username: str) -> None:
     if user.is_active:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     else:
+        # The browser is no longer whoever its session says: end that session too.
+        logout(request)
         logger.warning("Refused the oauth-proxy login of disabled user %s", username)
 
 

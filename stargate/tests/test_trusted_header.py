@@ -74,6 +74,16 @@ def test_it_refuses_a_disabled_user(client: Client, proxy: None) -> None:
 
 
 @pytest.mark.django_db
+def test_it_ends_the_session_when_the_proxy_names_a_disabled_user(
+    client: Client, proxy: None
+) -> None:
+    get_user_model().objects.create_user("carol", is_active=False)
+    _get(client, peer=PROXY, user="bob")
+    assert _get(client, peer=PROXY, user="carol").status_code == 302
+    assert _get(client, peer="192.0.2.1").status_code == 302
+
+
+@pytest.mark.django_db
 def test_it_follows_the_proxy_when_it_names_another_user(client: Client, proxy: None) -> None:
     _get(client, peer=PROXY, user="bob")
     assert _logged_in_as(_get(client, peer=PROXY, user="carol")) == "carol"

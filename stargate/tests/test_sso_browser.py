@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -59,10 +60,11 @@ def teams() -> dict[str, Team]:
     }
 
 
-def _sso_login(page: Page, live_url: str, login: str) -> None:
+def _sso_login(page: Page, live_url: str, login: str, *, issuer: str) -> None:
     page.goto(live_url + "/")
     expect(page).to_have_url(f"{live_url}/accounts/login/?next=/")
     page.click("#sso-login")
+    expect(page).to_have_url(re.compile(rf"^{re.escape(issuer)}/interaction/"))
     page.fill("input[name=login]", login)
     page.fill("input[name=password]", "any-password")
     page.click("button[type=submit]")
@@ -82,7 +84,7 @@ def test_it_logs_in_through_the_oidc_provider(
     page.goto(live_server.url + "/accounts/login/")
     expect(page.locator("#sso-login")).to_have_text("Log in with Test SSO")
 
-    _sso_login(page, live_server.url, "alice")
+    _sso_login(page, live_server.url, "alice", issuer=oidc.issuer)
 
     assert page.url == live_server.url + "/"
     expect(page.locator("#current-user")).to_have_text("alice")
@@ -95,12 +97,12 @@ def test_it_logs_in_through_the_oidc_provider(
 def test_it_updates_the_teams_on_the_next_login(
     page: Page, live_server: LiveServer, oidc: OidcProvider, teams: dict[str, Team]
 ) -> None:
-    _sso_login(page, live_server.url, "alice")
+    _sso_login(page, live_server.url, "alice", issuer=oidc.issuer)
     assert _team_names("alice") == {"Ops", "Team A"}
 
     oidc.set_users({"alice": {**ALICE, "groups": ["stargate-ops", "lab-team-b"]}})
     page.context.clear_cookies()  # a new browser session at both StarGate and the provider
-    _sso_login(page, live_server.url, "alice")
+    _sso_login(page, live_server.url, "alice", issuer=oidc.issuer)
 
     assert _team_names("alice") == {"Ops", "Team B"}
     assert get_user_model().objects.filter(username="alice").count() == 1
@@ -126,7 +128,7 @@ def test_it_stays_anonymous_when_the_user_cancels_at_the_provider(
 def test_it_refuses_a_disabled_user(
     page: Page, live_server: LiveServer, oidc: OidcProvider, teams: dict[str, Team]
 ) -> None:
-    _sso_login(page, live_server.url, "alice")
+    _sso_login(page, live_server.url, "alice", issuer=oidc.issuer)
     get_user_model().objects.filter(username="alice").update(is_active=False)
 
     page.goto(live_server.url + "/")  # the running session ends with the account
@@ -149,7 +151,7 @@ def test_it_never_logs_an_sso_user_into_a_local_account_of_the_same_name(
 ) -> None:
     local = get_user_model().objects.create_user("alice", ALICE["email"], "local-password")
 
-    _sso_login(page, live_server.url, "alice")
+    _sso_login(page, live_server.url, "alice", issuer=oidc.issuer)
 
     sso_user = get_user_model().objects.get(socialaccount__uid="alice")
     assert sso_user.pk != local.pk

@@ -19,7 +19,7 @@ from .semantics.datavolumes import datavolume_health
 from .semantics.deployments import deployment_health, statefulset_health
 from .semantics.inferenceservices import inferenceservice_health
 from .semantics.nodes import cluster_alerts_health, cluster_capacity_health, cluster_nodes_health
-from .semantics.pods import current_runs
+from .semantics.pods import current_runs, run_group
 from .semantics.pvcs import pvc_health
 from .semantics.routes import route_health, route_service
 from .semantics.services import service_health
@@ -119,8 +119,21 @@ def stray_pods(facts: Facts, criterion: Criterion) -> Healths:
     return _pods(facts, facts.pods_by_role.get("stray", []))
 
 
+RUN_KINDS = {"cronjob": "CronJob", "job": "Job", "buildconfig": "BuildConfig", "build": "Build"}
+
+
 def job_runs(facts: Facts, criterion: Criterion) -> Healths:
-    return _pods(facts, current_runs(facts.items("pods")))
+    """The latest run per CronJob/BuildConfig, named after it so fingerprints survive reruns."""
+    runs = current_runs(facts.items("pods"))
+    healths = _pods(facts, runs)
+    if healths is None:
+        return None
+    named = []
+    for pod, verdict in zip(runs, healths, strict=True):
+        kind, _, name = run_group(pod).partition(":")
+        message = f"latest run {name_of(pod)}: {verdict.message or verdict.reason}"
+        named.append(replace(verdict, kind=RUN_KINDS[kind], name=name, message=message))
+    return named
 
 
 def smoke_tests(facts: Facts, criterion: Criterion) -> Healths:

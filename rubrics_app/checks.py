@@ -6,7 +6,6 @@ A check returns None when the evidence it needs was not collected (the criterion
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 
 from stargate.lib.evidence import KubeObject
@@ -89,7 +88,7 @@ def _rolled_up(facts: Facts, owner: KubeObject, verdict: ObjectHealth) -> Object
     for level in (Health.FAILED, Health.WARN):
         if worst := next((p for p in pods if p.status == level), None):
             message = f"pod {worst.name}: {worst.message or worst.reason}"
-            return replace(verdict, status=level, reason=worst.reason, message=message)
+            return verdict._replace(status=level, reason=worst.reason, message=message)
     return verdict
 
 
@@ -132,7 +131,7 @@ def job_runs(facts: Facts, criterion: Criterion) -> Healths:
     for pod, verdict in zip(runs, healths, strict=True):
         kind, _, name = run_group(pod).partition(":")
         message = f"latest run {name_of(pod)}: {verdict.message or verdict.reason}"
-        named.append(replace(verdict, kind=RUN_KINDS[kind], name=name, message=message))
+        named.append(verdict._replace(kind=RUN_KINDS[kind], name=name, message=message))
     return named
 
 
@@ -140,7 +139,7 @@ def smoke_tests(facts: Facts, criterion: Criterion) -> Healths:
     latest = sorted(facts.smoke_test_pods, key=lambda p: (str(created_at(p)), name_of(p)))[-1:]
     healths = _pods(facts, latest)
     if healths and healths[0].status == Health.FAILED:
-        healths = [replace(healths[0], reason="SmokeTestFailed")]
+        healths = [healths[0]._replace(reason="SmokeTestFailed")]
     return healths
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from stargate.lib.evidence import NamespaceEvidence
@@ -39,6 +38,7 @@ class _Run:
         self.now = now
         self.previous = previous.seen
         self.seen: dict[str, Seen] = {}
+        self.entries: dict[str, CriterionResult] = {}
         self.lab = f"{evidence.get('cluster', '')}/{evidence.get('namespace', '')}"
 
     def since(self, key: str, obj: ObjectHealth) -> datetime:
@@ -64,52 +64,40 @@ class _Run:
             return CriterionResult(criterion.id, required, Outcome.UNKNOWN, "NotCollected", message)
         result = self._judge(rubric, criterion, required, healths)
         if not required and result.outcome == Outcome.FAILED:
-            return replace(result, outcome=Outcome.WARN)
+            return result._replace(outcome=Outcome.WARN)
         return result
 
     def _judge(
         self, rubric: RubricDef, criterion: Criterion, required: bool, healths: list[ObjectHealth]
     ) -> CriterionResult:
-        pending = tuple(h for h in healths if h.status != Health.READY)
-
-        def result(
-            outcome: Outcome,
-            obj: ObjectHealth | None = None,
-            since: datetime | None = None,
-            timed_out: bool = False,
-        ) -> CriterionResult:
-            return CriterionResult(
-                criterion.id,
-                required,
-                outcome,
-                reason=obj.reason if obj else "",
-                message=(obj.message or obj.reason) if obj else "",
-                since=since,
-                timed_out=timed_out,
-                deciding=obj,
-                evidence=pending,
-                checked=len(healths),
-            )
-
-        if failed := next((h for h in pending if h.status == Health.FAILED), None):
-            return result(Outcome.FAILED, failed)
+        pending = tuple(h for h in healths if h.status is not Health.READY)
+        if not pending:
+            return CriterionResult(criterion.id, required, Outcome.READY, checked=len(healths))
+        verdict = (criterion.id, required, pending, len(healths))
+        if failed := next((h for h in pending if h.status is Health.FAILED), None):
+            return _result(verdict, Outcome.FAILED, failed)
         progressing = [
             (self.since(f"{rubric.id}/{criterion.id}/{h.ref}", h), h)
             for h in pending
-            if h.status == Health.PROGRESSING
+            if h.status is Health.PROGRESSING
         ]
         if progressing:
             since, first = min(progressing, key=lambda pair: pair[0])
             if self.now - since > timedelta(seconds=criterion.grace_seconds):
-                return result(Outcome.FAILED, first, since=since, timed_out=True)
-            return result(Outcome.PROGRESSING, first, since=since)
-        if pending:
-            return result(Outcome.WARN, pending[0])
-        return result(Outcome.READY)
+                return _result(verdict, Outcome.FAILED, first, since, timed_out=True)
+            return _result(verdict, Outcome.PROGRESSING, first, since)
+        return _result(verdict, Outcome.WARN, pending[0])
+
+    def entry(self, rubric: RubricDef, criterion: Criterion) -> CriterionResult:
+        """Entry criteria repeat across rubrics (namespace-exists): judge each once per run."""
+        key = f"{criterion.check}/{criterion.id}/{criterion.grace_seconds}"
+        if key not in self.entries:
+            self.entries[key] = self.criterion(rubric, criterion)
+        return self.entries[key]
 
     def rubric(self, rubric: RubricDef, classes: dict[str, str]) -> RubricOutcome:
         for criterion in rubric.entry_criteria:
-            entry = self.criterion(rubric, criterion)
+            entry = self.entry(rubric, criterion)
             if entry.outcome in (Outcome.FAILED, Outcome.UNKNOWN):
                 reason = f"entry criterion {criterion.id} is {entry.outcome.value}"
                 return self._outcome(rubric, Outcome.UNKNOWN, reason, (entry,), None, classes)
@@ -151,6 +139,29 @@ class _Run:
         )
 
 
+def _result(
+    verdict: tuple[str, bool, tuple[ObjectHealth, ...], int],
+    outcome: Outcome,
+    obj: ObjectHealth,
+    since: datetime | None = None,
+    timed_out: bool = False,
+) -> CriterionResult:
+    criterion_id, required, pending, checked = verdict
+    message = obj.message or obj.reason
+    return CriterionResult(
+        criterion_id,
+        required,
+        outcome,
+        obj.reason,
+        message,
+        since,
+        timed_out,
+        obj,
+        pending,
+        checked,
+    )
+
+
 def _matches(when: Condition, result: CriterionResult) -> bool:
     obj = result.deciding
     return (
@@ -167,10 +178,6 @@ def classify(rubric: RubricDef, result: CriterionResult) -> str:
         if _matches(rule.when, result):
             return rule.class_
     return rubric.default_class
-
-
-def _applies(rubric: RubricDef, facts: Facts) -> bool:
-    return rubric.applies_to.always or not facts.present.isdisjoint(rubric.applies_to.any_present)
 
 
 def _stale(evidence: NamespaceEvidence) -> bool:
@@ -201,8 +208,9 @@ def evaluate(
 ) -> LabEvaluation:
     """Evaluate one namespace against the ordered subset of rubrics that applies to it."""
     run = _Run(evidence, now, previous)
-    actions = {cls.id: cls.action for cls in rubrics.classes.values()}
-    pipeline = [r for r in rubrics.rubrics if _applies(r, run.facts)]
+    actions = rubrics.actions
+    present = run.facts.present
+    pipeline = [r for r, always, wanted in rubrics.applicability if always or present & wanted]
     if _stale(evidence):
         outcomes = tuple(_stale_outcome(run, r, actions) for r in pipeline)
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,6 +32,17 @@ class RubricSet:
     rubrics: tuple[RubricDef, ...]
     classes: dict[str, FailureClassDef]
     directory: Path
+
+    @cached_property
+    def applicability(self) -> tuple[tuple[RubricDef, bool, frozenset[str]], ...]:
+        return tuple(
+            (r, r.applies_to.always, frozenset(r.applies_to.any_present)) for r in self.rubrics
+        )
+
+    @cached_property
+    def actions(self) -> dict[str, str]:
+        """Failure class → recommended remediation action id."""
+        return {cls.id: cls.action for cls in self.classes.values()}
 
 
 def _read(path: Path) -> Any:

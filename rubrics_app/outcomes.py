@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from .semantics.common import ObjectHealth
 
@@ -29,8 +29,7 @@ def worst(outcomes: list[Outcome]) -> Outcome:
     return max(outcomes, key=SEVERITY.__getitem__, default=Outcome.UNKNOWN)
 
 
-@dataclass(frozen=True, slots=True)
-class Seen:
+class Seen(NamedTuple):
     """When the engine first saw an object progressing, at which progress marker."""
 
     since: datetime
@@ -54,8 +53,7 @@ def _object_json(obj: ObjectHealth) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True, slots=True)
-class CriterionResult:
+class CriterionResult(NamedTuple):
     id: str
     required: bool
     outcome: Outcome
@@ -81,8 +79,7 @@ class CriterionResult:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class RubricOutcome:
+class RubricOutcome(NamedTuple):
     rubric_id: str
     version: int
     outcome: Outcome

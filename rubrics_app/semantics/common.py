@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from stargate.lib.evidence import KubeObject
 
@@ -18,8 +17,7 @@ class Health(StrEnum):
     FAILED = "failed"
 
 
-@dataclass(frozen=True, slots=True)
-class ObjectHealth:
+class ObjectHealth(NamedTuple):
     """One object's verdict. `since` is when it entered this state, where the object says so."""
 
     kind: str
@@ -66,13 +64,11 @@ def condition_since(cond: dict[str, Any] | None, obj: KubeObject) -> datetime | 
 
 
 def health(
-    obj: KubeObject, status: Health, reason: str = "", message: str = "", **extra: Any
+    obj: KubeObject,
+    status: Health,
+    reason: str = "",
+    message: str = "",
+    since: datetime | None = None,
+    marker: str = "",
 ) -> ObjectHealth:
-    return ObjectHealth(
-        kind=str(obj.get("kind", "")),
-        name=name_of(obj),
-        status=status,
-        reason=reason,
-        message=message,
-        **extra,
-    )
+    return ObjectHealth(obj.get("kind", ""), name_of(obj), status, reason, message, since, marker)

@@ -66,6 +66,7 @@ def pod(
     waiting: str = "",
     phase: str = "Running",
     last: str = "",
+    reason: str = "",
     **metadata: Any,
 ) -> dict[str, Any]:
     container: dict[str, Any] = {"name": "c", "state": {"running": {}}}
@@ -78,6 +79,11 @@ def pod(
     return obj(
         "Pod",
         name,
-        {"phase": phase, "containerStatuses": [container], "conditions": [cond("Ready", ready)]},
+        {
+            "phase": phase,
+            "reason": reason,
+            "containerStatuses": [container],
+            "conditions": [cond("Ready", ready)],
+        },
         metadata={"labels": labels, **metadata},
     )

@@ -80,13 +80,16 @@ def _cluster(facts: Facts, criterion: Criterion) -> Healths:
     return [cluster_capacity_health(cluster, name, limit)]
 
 
-def _rolled_up(facts: Facts, owner: KubeObject, verdict: ObjectHealth) -> ObjectHealth:
+def _rolled_up(
+    facts: Facts, owner: KubeObject, verdict: ObjectHealth, pods: list[KubeObject] | None = None
+) -> ObjectHealth:
     """A failing pod fails its owner now, and names the owner's class (crashloop, OOMKilled…)."""
     if verdict.status == Health.FAILED:
         return verdict
-    pods = [_owned_pod_health(facts, pod, verdict) for pod in facts.owned_pods(owner)]
+    owned = facts.owned_pods(owner) if pods is None else pods
+    pods_health = [_owned_pod_health(facts, pod, verdict) for pod in owned]
     for level in (Health.FAILED, Health.WARN):
-        if worst := next((p for p in pods if p.status == level), None):
+        if worst := next((p for p in pods_health if p.status == level), None):
             message = f"pod {worst.name}: {worst.message or worst.reason}"
             return verdict._replace(status=level, reason=worst.reason, message=message)
     return verdict
@@ -150,6 +153,16 @@ def smoke_tests(facts: Facts, criterion: Criterion) -> Healths:
     if healths and healths[0].status == Health.FAILED:
         healths = [healths[0]._replace(reason="SmokeTestFailed")]
     return healths
+
+
+def vms(facts: Facts, criterion: Criterion) -> Healths:
+    if not facts.collected("virtualmachines"):
+        return None
+    launchers = facts.launcher_pods
+    return [
+        _rolled_up(facts, vm, vm_health(vm), launchers.get(name_of(vm), []))
+        for vm in facts.items("virtualmachines")
+    ]
 
 
 def pvcs(facts: Facts, criterion: Criterion) -> Healths:
@@ -220,7 +233,7 @@ CHECKS: dict[CheckName, Check] = {
     "routes": _each("routes", route_health),
     "routed_services": routed_services,
     "other_services": other_services,
-    "vms": _each("virtualmachines", vm_health),
+    "vms": vms,
     "vmis": _each("virtualmachineinstances", vmi_health),
     "guest_agent": guest_agent,
     "smoke_tests": smoke_tests,

@@ -67,6 +67,7 @@ def pod(
     phase: str = "Running",
     last: str = "",
     reason: str = "",
+    labels: dict[str, str] | None = None,
     **metadata: Any,
 ) -> dict[str, Any]:
     container: dict[str, Any] = {"name": "c", "state": {"running": {}}}
@@ -75,7 +76,7 @@ def pod(
     if last:
         container["lastState"] = {"terminated": {"reason": last}}
     ready = "True" if not waiting and phase == "Running" else "False"
-    labels = {"app": app, "pod-template-hash": "abc"} if app else {}
+    labels = {"app": app, "pod-template-hash": "abc"} if app else dict(labels or {})
     return obj(
         "Pod",
         name,

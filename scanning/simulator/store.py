@@ -63,8 +63,12 @@ class Store:
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
-    def load(self, objects: Iterable[Obj]) -> int:
-        """File objects as they are (captured resourceVersions kept), without watch events."""
+    def load(self, objects: Iterable[Obj], stamp: bool = True) -> int:
+        """File objects without watch events, keeping their resourceVersions.
+
+        Objects without one get the next resourceVersion, unless `stamp` is false (captures are
+        served exactly as captured).
+        """
         count = 0
         with self._lock:
             for obj in objects:
@@ -75,7 +79,7 @@ class Store:
                 rv = str(meta.get("resourceVersion", ""))
                 if rv.isdigit():
                     self._rv = max(self._rv, int(rv))
-                else:
+                elif stamp:
                     self._rv += 1
                     meta["resourceVersion"] = str(self._rv)
                 self._file(kind, obj)

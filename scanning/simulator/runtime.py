@@ -55,27 +55,35 @@ class Simulator:
         if tls:
             self.ca_path, cert, key = write_certificates(self.directory / "tls")
             self._ssl = server_context(cert, key)
-        self.after_start: list[Callable[[], Coroutine[Any, Any, None]]] = []
 
     def start(self) -> Simulator:
         self._thread.start()
-        for name, store in self.stores.items():
-            delay, anarchy, namespace = self._delays
-            Controllers(store, self._schedule, delay, anarchy, namespace)
-            self.call(self.servers[name].start(ssl_context=self._ssl))
-        for hook in self.after_start:
-            self.call(hook())
+        self.call(self._start())
         self._started = True
         return self
+
+    async def before_serving(self) -> None:
+        """Hook for subclasses: runs on the loop before the cluster APIs listen."""
+
+    async def _start(self) -> None:
+        await self.before_serving()
+        delay, anarchy, namespace = self._delays
+        for name, store in self.stores.items():
+            Controllers(store, self._schedule, delay, anarchy, namespace)
+            self.servers[name] = ClusterServer(name, store, self.token)
+            await self.servers[name].start(ssl_context=self._ssl)
 
     def stop(self) -> None:
         if not self._thread.is_alive():
             return
-        for server in self.servers.values():
-            self.call(server.stop())
+        self.call(self.after_serving())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=CALL_TIMEOUT)
         self._loop.close()
+
+    async def after_serving(self) -> None:
+        for server in self.servers.values():
+            await server.stop()
 
     def __enter__(self) -> Simulator:
         return self if self._started else self.start()
@@ -108,18 +116,26 @@ class Simulator:
 
     def inject(self, cluster: str, mode: str, value: float = 1.0, path_contains: str = "") -> None:
         """Make `cluster` misbehave; modes are listed in `scanning.simulator.faults.FAULT_MODES`."""
-        server = self.servers[cluster]
-        server.faults.inject(mode, value, path_contains)
-        if mode == "refused":
-            self.call(server.refuse())
+        self.call(self.inject_async(cluster, mode, value, path_contains))
 
     def heal(self, cluster: str, mode: str | None = None) -> None:
         """Stop one fault (or all of them) on `cluster`."""
+        self.call(self.heal_async(cluster, mode))
+
+    async def inject_async(
+        self, cluster: str, mode: str, value: float = 1.0, path_contains: str = ""
+    ) -> None:
+        server = self.servers[cluster]
+        server.faults.inject(mode, value, path_contains)
+        if mode == "refused":
+            await server.refuse()
+
+    async def heal_async(self, cluster: str, mode: str | None = None) -> None:
         server = self.servers[cluster]
         refused = server.faults.applies("refused", "")
         server.faults.heal(mode)
         if refused and mode in (None, "refused"):
-            self.call(server.listen())
+            await server.listen()
 
     def call(self, coroutine: Coroutine[Any, Any, T]) -> T:
         """Run a coroutine on the simulator's loop and wait for its result."""

@@ -85,13 +85,13 @@ class ResourceApi:
     async def _list(self, request: web.Request, target: Target) -> web.StreamResponse:
         query = request.query
         matches = _matcher(query.get("labelSelector", ""), query.get("fieldSelector", ""))
-        if query.get("watch") in ("true", "1"):
+        if _flag(query.get("watch")):
             watch = WatchRequest(
                 target,
                 matches,
                 query.get("resourceVersion", ""),
                 float(query.get("timeoutSeconds", "1800")),
-                query.get("allowWatchBookmarks") in ("true", "1"),
+                _flag(query.get("allowWatchBookmarks")),
                 self.bookmark_interval,
             )
             return await stream_watch(request, self.store, self.faults, watch)
@@ -163,6 +163,10 @@ class ResourceApi:
             return json_response(self.store.update(target.kind, obj))
         gone = self.store.delete(target.kind, target.store_namespace, target.name or "")
         return json_response(gone)
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").lower() in ("true", "1")
 
 
 def _kind_of(obj: Obj) -> Kind:

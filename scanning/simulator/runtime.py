@@ -77,6 +77,7 @@ class Simulator:
         if not self._thread.is_alive():
             return
         self.call(self.after_serving())
+        self.call(_cancel_pending())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=CALL_TIMEOUT)
         self._loop.close()
@@ -143,6 +144,14 @@ class Simulator:
 
     def _schedule(self, delay: float, action: Callable[[], None]) -> None:
         self._loop.call_soon_threadsafe(self._loop.call_later, delay, action)
+
+
+async def _cancel_pending() -> None:
+    """Cancel requests still held open (hangs, watches) so the loop closes cleanly."""
+    tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def run_in_thread(stores: Mapping[str, Store], **options: Any) -> Simulator:

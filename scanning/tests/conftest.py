@@ -75,3 +75,16 @@ def small_store(pods: int = 25) -> Store:
     )
     store.load([pod("lab-b", "lonely", tier="t0")])
     return store
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 5.0, interval: float = 0.05) -> Any:
+    """Poll until `predicate()` is truthy (returning it) or fail after `timeout` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result or time.monotonic() > deadline:
+            assert result, f"condition not met within {timeout} s"
+            return result
+        time.sleep(interval)

@@ -304,6 +304,8 @@ def _pod(rs: Obj) -> Obj:
                 {
                     "name": c.get("name", "app"),
                     "image": c.get("image", ""),
+                    "imageID": c.get("image", ""),
+                    "containerID": f"cri-o://{uuid.uuid4().hex}",
                     "ready": True,
                     "started": True,
                     "restartCount": 0,

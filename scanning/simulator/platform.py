@@ -62,10 +62,16 @@ def node(ctx: BuildContext, name: str, role: str, cpu: int = 16, memory_gi: int 
                 }
             ],
             "nodeInfo": {
-                "kubeletVersion": "v1.31.6",
-                "osImage": "Red Hat Enterprise Linux CoreOS",
-                "containerRuntimeVersion": "cri-o://1.31.6",
                 "architecture": "amd64",
+                "bootID": ctx.uid(),
+                "containerRuntimeVersion": "cri-o://1.31.6",
+                "kernelVersion": "5.14.0-427.50.1.el9_4.x86_64",
+                "kubeProxyVersion": "v1.31.6",
+                "kubeletVersion": "v1.31.6",
+                "machineID": ctx.uid().replace("-", ""),
+                "operatingSystem": "linux",
+                "osImage": "Red Hat Enterprise Linux CoreOS 418.94",
+                "systemUUID": ctx.uid(),
             },
             "addresses": [
                 {"type": "InternalIP", "address": f"10.0.{ctx.rng.randrange(256)}.10"},

@@ -169,3 +169,25 @@ def test_it_rejects_an_unknown_failure(fleet_sim: FleetSimulator) -> None:
     )
 
     assert response.status_code == 400
+
+
+def test_it_serves_objects_the_typed_client_accepts(simulator_server: SimulatorFactory) -> None:
+    fleet = generate_fleet(FleetSpec(clusters=1, namespaces=60, failure_rate=1.0, seed=5))
+    sim = simulator_server(fleet=fleet)
+    core, apps = client.CoreV1Api(sim.api_client()), client.AppsV1Api(sim.api_client())
+
+    listed = {
+        "pods": core.list_pod_for_all_namespaces().items,
+        "services": core.list_service_for_all_namespaces().items,
+        "endpoints": core.list_endpoints_for_all_namespaces().items,
+        "events": core.list_event_for_all_namespaces().items,
+        "pvcs": core.list_persistent_volume_claim_for_all_namespaces().items,
+        "configmaps": core.list_config_map_for_all_namespaces().items,
+        "nodes": core.list_node().items,
+        "namespaces": core.list_namespace().items,
+        "deployments": apps.list_deployment_for_all_namespaces().items,
+        "replicasets": apps.list_replica_set_for_all_namespaces().items,
+    }
+
+    assert all(listed.values()), [name for name, items in listed.items() if not items]
+    assert len(fleet.failure_mix()) == 26

@@ -1,0 +1,68 @@
+"""simulate_fleet runs, writes kubeconfigs and registers clusters and labs; inject_failure breaks."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from kubernetes import client, config
+
+from labs.models import Cluster, LabInstance
+from scanning.tests.conftest import wait_for
+
+
+def _run_fleet(seconds: float) -> threading.Thread:
+    def run() -> None:
+        try:
+            call_command(
+                "simulate_fleet",
+                clusters=2,
+                namespaces=10,
+                failure_rate=0.2,
+                seed=7,
+                duration=seconds,
+                stdout=open("/dev/null", "w"),
+            )
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_runs_registers_and_breaks_a_fleet(settings: Any, tmp_path: Path) -> None:
+    settings.DATA_DIR = tmp_path
+    thread = _run_fleet(5)
+    control = tmp_path / "simulator" / "control.json"
+
+    wait_for(control.exists, timeout=20)
+    cluster = Cluster.objects.get(name="sim-01")
+    api = client.CoreV1Api(config.new_client_from_config(config_file=cluster.kubeconfig_path))
+    lab = LabInstance.objects.filter(cluster=cluster).order_by("namespace").first()
+    assert lab is not None
+    call_command(
+        "inject_failure",
+        cluster="sim-01",
+        namespace=lab.namespace,
+        failure="imagepull",
+        stdout=open("/dev/null", "w"),
+    )
+    reasons = {
+        cs.state.waiting.reason
+        for p in api.list_namespaced_pod(lab.namespace).items
+        for cs in p.status.container_statuses or []
+        if cs.state.waiting
+    }
+    thread.join(timeout=30)
+
+    assert Cluster.objects.filter(labels__simulated="true").count() == 2
+    assert LabInstance.objects.count() == 20
+    assert Path(cluster.kubeconfig_path).parent == tmp_path / "simulator"
+    assert "ImagePullBackOff" in reasons
+    assert not control.exists()

@@ -1,7 +1,8 @@
-"""simulate_fleet runs, writes kubeconfigs and registers clusters and labs; inject_failure breaks."""
+"""simulate_fleet runs, writes kubeconfigs, registers clusters and labs; inject_failure breaks."""
 
 from __future__ import annotations
 
+import io
 import threading
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ def _run_fleet(seconds: float) -> threading.Thread:
                 failure_rate=0.2,
                 seed=7,
                 duration=seconds,
-                stdout=open("/dev/null", "w"),
+                stdout=io.StringIO(),
             )
         finally:
             connection.close()
@@ -51,7 +52,7 @@ def test_it_runs_registers_and_breaks_a_fleet(settings: Any, tmp_path: Path) -> 
         cluster="sim-01",
         namespace=lab.namespace,
         failure="imagepull",
-        stdout=open("/dev/null", "w"),
+        stdout=io.StringIO(),
     )
     reasons = {
         cs.state.waiting.reason

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from scanning.simulator.context import Obj
+from scanning.simulator.controllers import STICKY_FAILURE
 from scanning.simulator.lab import Lab
 
 ALL = ("app", "vm", "model")
@@ -65,8 +66,13 @@ def crashloop(lab: Lab) -> None:
     _unavailable(lab.app[0], lab.app[1])
 
 
+def _sticky(dep: Obj, note: str) -> None:
+    dep["metadata"].setdefault("annotations", {})[STICKY_FAILURE] = note
+
+
 def imagepull(lab: Lab) -> None:
     image = lab.app[0]["spec"]["template"]["spec"]["containers"][0]["image"]
+    _sticky(lab.app[0], f"imagepull {image}")
     for p in lab.app_pods:
         p["status"]["phase"] = "Pending"
         p["status"].pop("podIP", None)
@@ -76,6 +82,8 @@ def imagepull(lab: Lab) -> None:
 
 
 def oomkilled(lab: Lab) -> None:
+    limits = lab.app[0]["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]
+    _sticky(lab.app[0], f"oomkilled {limits['memory']}")
     for p in lab.app_pods:
         _waiting(
             p,

@@ -402,7 +402,7 @@ def node_not_ready(node: Obj, metrics: Obj) -> None:
         status="Unknown", reason="NodeStatusUnknown", message="Kubelet stopped posting node status."
     )
     node["spec"]["taints"] = [{"key": "node.kubernetes.io/unreachable", "effect": "NoSchedule"}]
-    del metrics["usage"]  # metrics-server has nothing fresh from an unreachable kubelet
+    del metrics["usage"]  # no fresh sample: the generator drops these metrics
 
 
 def node_high_cpu(node: Obj, metrics: Obj) -> None:

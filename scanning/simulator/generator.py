@@ -152,7 +152,9 @@ def _generate(spec: FleetSpec) -> Fleet:
             lab = build_lab_record(fleet, record, failure)
             fleet.showroom[(cluster, record.namespace)] = lab.showroom_state
             objects.extend(lab.objects())
-        objects.extend([*nodes, *metrics, *_platform(fleet, cluster)])
+        # metrics-server lists no node it has no fresh sample for (an unreachable kubelet).
+        sampled = [m for m in metrics if "usage" in m]
+        objects.extend([*nodes, *sampled, *_platform(fleet, cluster)])
     return fleet
 
 

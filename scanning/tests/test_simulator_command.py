@@ -67,3 +67,14 @@ def test_it_runs_registers_and_breaks_a_fleet(settings: Any, tmp_path: Path) -> 
     assert Path(cluster.kubeconfig_path).parent == tmp_path / "simulator"
     assert "ImagePullBackOff" in reasons
     assert not control.exists()
+
+
+def test_it_starts_the_demo_fleet_with_valid_arguments() -> None:
+    from scanning.management.commands.simulate_fleet import Command
+    from stargate.management.commands.serve import demo_commands
+
+    (command,) = demo_commands("python")
+    options = Command().create_parser("manage.py", "simulate_fleet").parse_args(command[3:])
+
+    assert command[1:3] == ["manage.py", "simulate_fleet"]
+    assert (options.clusters, options.namespaces, options.failure_rate) == (3, 60, 0.15)

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--namespace", help="a lab namespace (for --failure or --heal)")
         parser.add_argument("--failure", help="a lab failure kind")
         parser.add_argument("--fault", help="an API fault mode")
-        parser.add_argument("--value", type=float, default=1.0, help="fault value (seconds, ...)")
+        parser.add_argument("--value", type=float, help="fault value (seconds, events)")
         parser.add_argument("--heal", action="store_true")
         parser.add_argument("--list", action="store_true", help="list failures and faults")
 

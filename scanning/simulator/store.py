@@ -35,6 +35,7 @@ class Change:
     key: str
     type: str  # ADDED, MODIFIED or DELETED
     obj: Obj
+    previous: Obj | None = None  # the object before a MODIFIED change
 
 
 Listener = Callable[["Store", Kind, Change], None]
@@ -129,7 +130,7 @@ class Store:
                 raise Conflict(meta["name"])
             if obj.get("spec") != old.get("spec"):
                 meta["generation"] = int(old["metadata"].get("generation", 0)) + 1
-            return self._write(kind, obj, "MODIFIED")
+            return self._write(kind, obj, "MODIFIED", old)
 
     def delete(self, kind: Kind, namespace: str, name: str) -> Obj:
         with self._lock:
@@ -169,11 +170,11 @@ class Store:
             self._history.clear()
             self._floor = self._rv
 
-    def _write(self, kind: Kind, obj: Obj, event: str) -> Obj:
+    def _write(self, kind: Kind, obj: Obj, event: str, previous: Obj | None = None) -> Obj:
         self._rv += 1
         obj["metadata"]["resourceVersion"] = str(self._rv)
         self._file(kind, obj)
-        change = Change(self._rv, kind.key, event, obj)
+        change = Change(self._rv, kind.key, event, obj, previous)
         self._history.append(change)
         if len(self._history) == HISTORY_LIMIT:
             self._floor = self._history[0].resource_version - 1

@@ -11,6 +11,7 @@ from django.db import transaction
 from labs.models import Cluster
 from labs.naming import parse_lab_namespace
 from labs.services import lab_instance_upsert
+from scanning.simulator.controllers import NAMESPACES
 from scanning.simulator.fleet import FleetSimulator
 
 CONTROL_FILE = "control.json"
@@ -36,11 +37,14 @@ def fleet_register(*, sim: FleetSimulator) -> int:
                 "enabled": True,
             },
         )
+    namespaces = [(lab.cluster, lab.namespace) for lab in sim.fleet.labs]
+    for name, store in sim.extra_stores.items():
+        namespaces += [(name, ns["metadata"]["name"]) for ns in store.list(NAMESPACES)]
     registered = 0
-    for lab in sim.fleet.labs:
-        lab_name = parse_lab_namespace(lab.namespace)
+    for cluster, namespace in namespaces:
+        lab_name = parse_lab_namespace(namespace)
         if lab_name is not None:
-            lab_instance_upsert(cluster=clusters[lab.cluster], lab_name=lab_name)
+            lab_instance_upsert(cluster=clusters[cluster], lab_name=lab_name)
             registered += 1
     return registered
 

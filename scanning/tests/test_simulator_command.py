@@ -78,3 +78,33 @@ def test_it_starts_the_demo_fleet_with_valid_arguments() -> None:
 
     assert command[1:3] == ["manage.py", "simulate_fleet"]
     assert (options.clusters, options.namespaces, options.failure_rate) == (3, 60, 0.15)
+
+
+@pytest.mark.django_db
+def test_it_registers_captured_lab_namespaces_next_to_the_fleet(
+    captures: Path, simulator_server: Any
+) -> None:
+    from labs.naming import parse_lab_namespace
+    from scanning.simulator.captures import captures_store, read_captures
+    from scanning.simulator.generator import FleetSpec, generate_fleet
+    from scanning.simulator.registry import fleet_register
+
+    fleet = generate_fleet(FleetSpec(clusters=1, namespaces=3))
+    sim = simulator_server(fleet=fleet, extra_stores={"captured": captures_store(captures)})
+    captured_labs = {
+        o["metadata"]["name"]
+        for o in read_captures(captures).objects
+        if o["kind"] == "Namespace" and parse_lab_namespace(o["metadata"]["name"])
+    }
+
+    registered = fleet_register(sim=sim)
+
+    assert captured_labs
+    assert registered == 3 + len(captured_labs)
+    assert (
+        set(
+            LabInstance.objects.filter(cluster__name="captured").values_list("namespace", flat=True)
+        )
+        == captured_labs
+    )
+    assert Cluster.objects.get(name="captured").kubeconfig_path.endswith("captured.kubeconfig")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import signal
 import time
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from scanning.simulator.captures import captures_store
 from scanning.simulator.fleet import fleet_simulator
 from scanning.simulator.generator import FleetSpec, generate_fleet
 from scanning.simulator.registry import control_file_write, fleet_register, simulator_dir
@@ -21,6 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--namespaces", type=int, default=60, help="lab namespaces per cluster")
         parser.add_argument("--failure-rate", type=float, default=0.1)
         parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument(
+            "--captures", type=Path, help="also serve this capture directory as cluster 'captured'"
+        )
         parser.add_argument("--no-register", action="store_true", help="no Cluster/lab rows")
         parser.add_argument("--duration", type=float, default=0, help="stop after N s (0: never)")
 
@@ -40,7 +45,8 @@ class Command(BaseCommand):
         for kind, count in sorted(fleet.failure_mix().items()):
             self.stdout.write(f"  {kind:<28} {count}")
         directory = simulator_dir()
-        sim = fleet_simulator(fleet, directory=directory)
+        extra = {"captured": captures_store(options["captures"])} if options["captures"] else {}
+        sim = fleet_simulator(fleet, directory=directory, extra_stores=extra)
         control = None
         try:
             self._announce(sim, options["no_register"])

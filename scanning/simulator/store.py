@@ -22,7 +22,11 @@ HISTORY_LIMIT = 50_000
 
 
 class Conflict(Exception):
-    """The object already exists (create) or changed since it was read (update)."""
+    """The object changed since it was read (update with a stale resourceVersion)."""
+
+
+class AlreadyExists(Conflict):
+    """An object of that name already exists (create)."""
 
 
 class NotFound(Exception):
@@ -111,7 +115,7 @@ class Store:
             if not meta.get("name") and meta.get("generateName"):
                 meta["name"] = meta["generateName"] + uuid.uuid4().hex[:5]
             if self.get(kind, _ns(kind, meta), meta.get("name", "")) is not None:
-                raise Conflict(meta.get("name"))
+                raise AlreadyExists(meta.get("name"))
             meta.setdefault("uid", str(uuid.uuid4()))
             meta.setdefault("creationTimestamp", now_iso())
             if "spec" in obj:

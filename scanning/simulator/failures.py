@@ -1,7 +1,7 @@
-"""Every failure the rubrics know, as a change to a healthy generated lab (or node).
+"""Every failure the rubrics know, as a change to a healthy generated lab.
 
 Each lab failure takes a `Lab` and breaks it the way a real cluster shows that failure: pod and
-container states, conditions, warning events, statuses. Node failures break a node and its metrics.
+container states, conditions, warning events, statuses. Node failures live in `platform`.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 from scanning.simulator.context import Obj
 from scanning.simulator.controllers import STICKY_FAILURE
 from scanning.simulator.lab import Lab
+from scanning.simulator.platform import NODE_FAILURES
 
 ALL = ("app", "vm", "model")
 LabFailure = Callable[[Lab], None]
@@ -395,24 +396,5 @@ LAB_FAILURES: dict[str, tuple[tuple[str, ...], LabFailure]] = {
     "inferenceservice_not_ready": (("model",), inferenceservice_not_ready),
 }
 
-
-def node_not_ready(node: Obj, metrics: Obj) -> None:
-    ready = node["status"]["conditions"][-1]
-    ready.update(
-        status="Unknown", reason="NodeStatusUnknown", message="Kubelet stopped posting node status."
-    )
-    node["spec"]["taints"] = [{"key": "node.kubernetes.io/unreachable", "effect": "NoSchedule"}]
-    del metrics["usage"]  # no fresh sample: the generator drops these metrics
-
-
-def node_high_cpu(node: Obj, metrics: Obj) -> None:
-    capacity = int(node["status"]["capacity"]["cpu"])
-    metrics["usage"]["cpu"] = f"{int(capacity * 1000 * 0.97)}m"
-
-
-NODE_FAILURES: dict[str, Callable[[Obj, Obj], None]] = {
-    "node_not_ready": node_not_ready,
-    "node_high_cpu": node_high_cpu,
-}
 
 FAILURE_KINDS: tuple[str, ...] = (*LAB_FAILURES, *NODE_FAILURES)

@@ -15,8 +15,9 @@ from scanning.simulator import platform
 from scanning.simulator.builders import namespace as namespace_object
 from scanning.simulator.context import BuildContext, Obj
 from scanning.simulator.controllers import resource_handle
-from scanning.simulator.failures import FAILURE_KINDS, LAB_FAILURES, NODE_FAILURES
+from scanning.simulator.failures import FAILURE_KINDS, LAB_FAILURES
 from scanning.simulator.lab import Lab, build_lab
+from scanning.simulator.platform import NODE_FAILURES
 from scanning.simulator.store import Store
 
 # catalog item -> lab flavour

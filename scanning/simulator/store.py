@@ -65,6 +65,11 @@ class Store:
     def resource_version(self) -> int:
         return self._rv
 
+    @property
+    def oldest_resource_version(self) -> int:
+        """Changes after this resourceVersion are kept; anything older is gone (410)."""
+        return self._floor
+
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
 

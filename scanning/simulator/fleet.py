@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import httpx
 from aiohttp import web
 
 from scanning.simulator.builders import ROUTE_URL_ANNOTATION
@@ -18,6 +19,7 @@ from scanning.simulator.runtime import Simulator
 from scanning.simulator.server import HOST
 from scanning.simulator.showroom import showroom_routes
 from scanning.simulator.store import Obj, Store
+from scanning.simulator.transport import ShowroomTransport
 
 
 class FleetSimulator(Simulator):
@@ -67,6 +69,10 @@ class FleetSimulator(Simulator):
 
     def showroom_url(self, cluster: str, namespace: str) -> str:
         return f"{self.http_url}/{cluster}/{namespace}/"
+
+    def showroom_client(self, **options: Any) -> httpx.Client:
+        """An httpx client that reaches the simulated showroom pages by their route hosts."""
+        return httpx.Client(transport=ShowroomTransport(self.http_url), **options)
 
     def break_lab(self, cluster: str, namespace: str, failure: str) -> None:
         """Give a running lab `failure` (a key of LAB_FAILURES), as watch events."""

@@ -235,3 +235,16 @@ def test_it_keeps_an_image_pull_failure_until_the_image_changes(
     assert not set(fixed) & set(retried)
     status = apps.read_namespaced_deployment("workshop-app", lab.namespace).status
     assert status.ready_replicas == status.replicas == len(fixed)
+
+
+def test_it_reaches_showroom_pages_by_their_route_hosts(fleet_sim: FleetSimulator) -> None:
+    lab = fleet_sim.fleet.labs[3]
+    host = f"https://showroom-{lab.namespace}.apps.{lab.cluster}.example.com"
+
+    with fleet_sim.showroom_client(timeout=5) as http:
+        healthy = (http.get(f"{host}/readyz").status_code, http.get(host).status_code)
+        fleet_sim.break_lab(lab.cluster, lab.namespace, "showroom_content_missing")
+        broken = (http.get(f"{host}/readyz").status_code, http.get(f"{host}/").status_code)
+
+    assert healthy == (200, 200)
+    assert broken == (200, 404)

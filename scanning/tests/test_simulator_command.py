@@ -126,3 +126,48 @@ def test_it_registers_captured_lab_namespaces_next_to_the_fleet(
         == captured_labs
     )
     assert Cluster.objects.get(name="captured").kubeconfig_path.endswith("captured.kubeconfig")
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (
+            {"node": "worker-1", "failure": "node_not_ready"},
+            (
+                "POST",
+                "/_control/nodes",
+                {},
+                {"cluster": "sim-01", "node": "worker-1", "failure": "node_not_ready"},
+            ),
+        ),
+        (
+            {"node": "worker-1", "heal": True},
+            ("DELETE", "/_control/nodes", {"cluster": "sim-01", "node": "worker-1"}, None),
+        ),
+        (
+            {"namespace": "sandbox-a-b", "heal": True},
+            ("DELETE", "/_control/labs", {"cluster": "sim-01", "namespace": "sandbox-a-b"}, None),
+        ),
+        ({"heal": True}, ("DELETE", "/_control/faults", {"cluster": "sim-01"}, None)),
+        (
+            {"fault": "hang"},
+            ("POST", "/_control/faults", {}, {"cluster": "sim-01", "mode": "hang", "value": None}),
+        ),
+    ],
+)
+def test_it_maps_inject_failure_options_to_control_calls(
+    options: dict[str, Any], expected: tuple[Any, ...]
+) -> None:
+    from scanning.management.commands.inject_failure import _request
+
+    defaults = {
+        "cluster": "sim-01",
+        "namespace": None,
+        "node": None,
+        "failure": None,
+        "fault": None,
+        "value": None,
+        "heal": False,
+    }
+
+    assert _request({**defaults, **options}) == expected

@@ -17,7 +17,9 @@ class LabInstanceTable(tables.Table):  # type: ignore[misc]  # django-tables2 is
     cluster = tables.Column(linkify=True, order_by=("cluster__name",))
     catalog_item = tables.Column(accessor="lab__catalog_item", verbose_name="Catalog item")
     team = tables.Column(accessor="lab__team__name", verbose_name="Team", default="—")
-    status = tables.TemplateColumn(template_name="components/status_badge.html")
+    status = tables.TemplateColumn(
+        '{% include "components/status_badge.html" with status=record.status %}'
+    )
     failure_class = tables.Column(verbose_name="Failure class", default="—")
     status_changed_at = tables.TemplateColumn(
         '{% if value %}<time datetime="{{ value|date:"c" }}" title="{{ value }}">'

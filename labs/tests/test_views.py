@@ -41,6 +41,7 @@ def test_it_lists_and_filters_labs_in_constant_queries(
     html = response.content.decode()
     assert "sandbox-zz9-ai-workshop" in html
     assert html.count('id="lab-row-') == 1
+    assert "✖</span> Failed" in html
 
 
 def test_it_searches_by_guid_and_sorts(operator_client, fleet):

@@ -60,6 +60,9 @@ _WORKLOAD_STATUS: Projection = {
     "unavailableReplicas": True,
     "currentReplicas": True,
     "fullyLabeledReplicas": True,
+    "currentRevision": True,
+    "updateRevision": True,
+    "collisionCount": True,
     "conditions": _CONDITIONS,
 }
 _TEMPLATE: Projection = {

@@ -7,13 +7,13 @@ database, lists are sliced, and rows come with the `select_related` their column
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, Max, Model, Q, QuerySet, Sum
 
 from labs.models import Cluster, LabInstance, Status
+from scanning.models import NodeSnapshot, ScanRun
 
 RECENT_CHANGES = 15
 
@@ -122,22 +122,69 @@ def lab_instance_evaluations(instance: LabInstance) -> list[Any]:
     return list(evaluation.objects.filter(lab_instance=instance).order_by("pk"))  # type: ignore[attr-defined]
 
 
-def cluster_scan_runs(cluster: Cluster, limit: int = 20) -> list[Any]:
-    scan_run = optional_model("scanning", "ScanRun")
-    if scan_run is None:
-        return []
-    return list(scan_run.objects.filter(cluster=cluster).order_by("-pk")[:limit])  # type: ignore[attr-defined]
+def cluster_scan_runs(cluster: Cluster, limit: int = 20) -> list[ScanRun]:
+    return list(ScanRun.objects.filter(cluster=cluster).order_by("-started_at")[:limit])
 
 
-def last_scans_by_cluster() -> dict[int, dict[str, datetime]]:
-    """{cluster id: {tier: finished at}} of each cluster's latest scan per tier."""
-    return {}
+def cluster_nodes(cluster: Cluster) -> list[NodeSnapshot]:
+    return list(NodeSnapshot.objects.filter(cluster=cluster).order_by("name"))
+
+
+def last_scans_by_cluster() -> dict[int, list[dict[str, Any]]]:
+    """{cluster id: [{tier, at}, ...]}: when each tier last started a scan, tier order."""
+    rows = (
+        ScanRun.objects.values("cluster_id", "tier")
+        .annotate(at=Max("started_at"))
+        .order_by("cluster_id", "tier")
+    )
+    scans: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        scans.setdefault(row["cluster_id"], []).append({"tier": row["tier"], "at": row["at"]})
+    return scans
+
+
+def node_totals_by_cluster() -> dict[int, dict[str, Any]]:
+    """{cluster id: nodes total/ready and CPU/memory use in %} from the latest node snapshots."""
+    rows = (
+        NodeSnapshot.objects.values("cluster_id")
+        .annotate(
+            total=Count("id"),
+            ready=Count("id", filter=Q(ready=True)),
+            cpu_used=Sum("cpu_used_millicores"),
+            cpu_all=Sum("cpu_allocatable_millicores"),
+            mem_used=Sum("memory_used_bytes"),
+            mem_all=Sum("memory_allocatable_bytes"),
+        )
+        .order_by()
+    )
+    return {
+        row["cluster_id"]: {
+            "total": row["total"],
+            "ready": row["ready"],
+            "cpu_pct": percent(row["cpu_used"], row["cpu_all"]),
+            "memory_pct": percent(row["mem_used"], row["mem_all"]),
+        }
+        for row in rows
+    }
+
+
+def percent(used: int | None, total: int | None) -> float | None:
+    return round(100.0 * used / total, 1) if used is not None and total else None
+
+
+def cluster_cards() -> list[dict[str, Any]]:
+    """One entry per cluster: the cluster (with lab counts), its node totals, its last scans."""
+    nodes, scans = node_totals_by_cluster(), last_scans_by_cluster()
+    return [
+        {"cluster": cluster, "nodes": nodes.get(cluster.pk), "scans": scans.get(cluster.pk, [])}
+        for cluster in cluster_list_with_counts()
+    ]
 
 
 def fleet_context() -> dict[str, Any]:
     """Everything the fleet overview and its live fragments show."""
     return {
-        "clusters": list(cluster_list_with_counts()),
+        "clusters": cluster_cards(),
         "status_counts": status_counts(),
         "failure_class_counts": failure_class_counts(),
         "recent_changes": recent_changes(),

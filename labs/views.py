@@ -38,5 +38,9 @@ def lab_instance_detail(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
 @require_GET
 def cluster_detail(request: AuthedHtmxRequest, name: str) -> HttpResponse:
     cluster = get_object_or_404(selectors.cluster_list_with_counts(), name=name)
-    context = {"cluster": cluster, "scan_runs": selectors.cluster_scan_runs(cluster)}
+    context = {
+        "cluster": cluster,
+        "nodes": selectors.cluster_nodes(cluster),
+        "scan_runs": selectors.cluster_scan_runs(cluster),
+    }
     return render(request, "labs/cluster_detail.html", context)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from datetime import timedelta
+from typing import Any
 
 PASSWORD = "correct-horse-battery-staple"
 CATALOG = ("ocp4-gitops", "rhoai-workshop", "ansible-intro", "virt-roadshow")
@@ -75,15 +76,42 @@ def seed(labs_per_cluster: int = 14) -> None:
                 last_evaluated_at=now,
             )
 
+    evaluate_seeded(now)
 
-def fail(namespace: str, failure_class: str = "image-pull") -> None:
-    from labs import services
-    from labs.models import LabInstance, Status
 
-    instance = LabInstance.objects.get(namespace=namespace)
-    services.lab_instance_status_set(
-        instance=instance, status=Status.FAILED, failure_class=failure_class
+def healthy_evidence() -> Any:
+    from rubrics_app.tests.builders import deployment, evidence, pod
+
+    return evidence(deployments=[deployment()], pods=[pod("web-1")])
+
+
+def crashing_evidence() -> Any:
+    from rubrics_app.tests.builders import deployment, evidence, pod
+
+    return evidence(
+        deployments=[deployment(available=0)], pods=[pod("web-1", waiting="CrashLoopBackOff")]
     )
+
+
+def evaluate_seeded(now: Any) -> None:
+    """Real verdicts for the seeded ready and failed labs, from the rubric engine."""
+    from labs.models import LabInstance, Status
+    from rubrics_app.services import lab_instances_evaluate
+
+    for status, make in ((Status.READY, healthy_evidence), (Status.FAILED, crashing_evidence)):
+        labs = list(LabInstance.objects.filter(status=status).select_related("lab", "cluster"))
+        lab_instances_evaluate(items=[(lab, make()) for lab in labs], now=now)
+
+
+def fail(namespace: str) -> None:
+    """A lab's pod starts crash-looping: the rubric engine records it (and broadcasts)."""
+    from django.utils import timezone
+
+    from labs.models import LabInstance
+    from rubrics_app.services import lab_instance_evaluate
+
+    instance = LabInstance.objects.select_related("lab", "cluster").get(namespace=namespace)
+    lab_instance_evaluate(lab_instance=instance, evidence=crashing_evidence(), now=timezone.now())
 
 
 if __name__ == "__main__":

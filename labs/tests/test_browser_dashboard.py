@@ -180,7 +180,9 @@ def test_it_updates_open_dashboards_through_redis(page: Page, redis_server: str)
     expect(page.locator("#count-failed strong")).to_have_text(str(failed_before + 1), timeout=2000)
     expect(page.locator("#recent-changes li").first).to_contain_text(target.namespace)
     expect(detail.locator(f"#lab-{target.pk}-status")).to_contain_text("Failed", timeout=2000)
-    expect(detail.locator(f"#lab-{target.pk}-status")).to_contain_text("image-pull")
+    expect(detail.locator(f"#lab-{target.pk}-status")).to_contain_text("crashloop")
+    expect(detail.locator(f"#lab-{target.pk}-timeline li").first).to_contain_text("Failed")
+    expect(detail.locator(f"#lab-{target.pk}-actions")).to_contain_text("restart-pod")
     assert page.evaluate("() => window.notReloaded") is True
     assert detail.evaluate("() => window.notReloaded") is True
     detail.set_viewport_size({"width": 1366, "height": 768})
@@ -200,7 +202,7 @@ def test_it_updates_an_open_labs_table_in_the_embedded_mode(
     run_manage(env, "-m", "labs.tests.live_driver", "fail", namespace)
 
     expect(row).to_contain_text("Failed", timeout=2000)
-    expect(row).to_contain_text("image-pull")
+    expect(row).to_contain_text("crashloop")
     assert page.evaluate("() => window.notReloaded") is True
 
 

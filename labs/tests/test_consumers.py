@@ -8,9 +8,9 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import connections
 
-from labs import relay, services
+from labs import relay
 from labs.models import LiveEvent, Status
-from labs.tests import factories
+from labs.tests import factories, live_driver
 from stargate.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,11 +69,7 @@ def change_and_receive(operator_client, path_for, timeout=2.0):
         )
         connected, _ = await communicator.connect()
         assert connected
-        await database_sync_to_async(services.lab_instance_status_set)(
-            instance=instance,
-            status=Status.FAILED,
-            failure_class="image-pull",
-        )
+        await database_sync_to_async(live_driver.fail)(instance.namespace)
         messages = [await communicator.receive_from(timeout=timeout)]
         while not await communicator.receive_nothing(timeout=0.3):
             messages.append(await communicator.receive_from())
@@ -90,7 +86,7 @@ def test_it_forwards_dashboard_fragments_through_redis(operator_client, settings
     assert f'id="lab-row-{instance.pk}"' in html
     assert "✖</span> Failed" in html
     assert 'id="status-counters" aria-label="Labs by status" hx-swap-oob="true"' in html
-    assert "image-pull" in html
+    assert "crashloop" in html
     assert not LiveEvent.objects.exists()
 
 

@@ -100,19 +100,17 @@ def seed(labs: int, changes: int) -> None:
     StateChange.objects.bulk_create(rows, batch_size=10000)
 
 
-def median_ms(client: Any, path: str, runs: int, cold: bool = False, **headers: str) -> float:
-    """Median wall time of `runs` requests; `cold` drops the cached fleet counts before each."""
+def request_ms(client: Any, path: str, cold: bool = False, **headers: str) -> float:
+    """Wall time of one request; `cold` first drops the cached fleet counts (not timed)."""
     from labs.selectors import fleet_counts_forget
 
-    timings = []
-    for _ in range(runs):
-        if cold:
-            fleet_counts_forget()
-        started = time.perf_counter()
-        response = client.get(path, headers=headers)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (path, response.status_code)
-    return statistics.median(timings)
+    if cold:
+        fleet_counts_forget()
+    started = time.perf_counter()
+    response = client.get(path, headers=headers)
+    elapsed = (time.perf_counter() - started) * 1000
+    assert response.status_code == 200, (path, response.status_code)
+    return elapsed
 
 
 def server_times(runs: int) -> None:
@@ -134,11 +132,16 @@ def server_times(runs: int) -> None:
         "labs table, search by GUID": ("/labs/?q=g01234", {}),
     }
     with override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["testserver"]):
-        for path, headers in pages.values():  # warm up
-            median_ms(client, path, 2, **headers)
-        results = {name: median_ms(client, p, runs, **h) for name, (p, h) in pages.items()}
+        timings: dict[str, list[float]] = {name: [] for name in pages}
+        # Round-robin, so that the machine's load varies alike for every page (1st round: warm-up).
+        for round_ in range(runs + 1):
+            for name, (path, headers) in pages.items():
+                elapsed = request_ms(client, path, **headers)
+                if round_:
+                    timings[name].append(elapsed)
+        results = {name: statistics.median(values) for name, values in timings.items()}
     baseline = results["trivial logged-in page (baseline)"]
-    print(f"\nServer time, median of {runs} requests (in-process Django test client):")
+    print(f"\nServer time, median of {runs} rounds of requests (in-process Django test client):")
     for name, ms in results.items():
         print(f"  {name:44s} {ms:8.1f} ms  {ms / baseline:5.2f}x")
 

@@ -3,7 +3,7 @@ whole cluster's raw JSON is never held in memory at once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Container, Iterable
 from dataclasses import dataclass, field
 
 from kubernetes.client import ApiClient
@@ -34,7 +34,7 @@ class Collected:
 def resource_collect(
     api: ApiClient,
     resource: Resource,
-    namespaces: set[str],
+    namespaces: Container[str],
     collected: Collected,
     *,
     per_namespace: bool = False,
@@ -43,7 +43,11 @@ def resource_collect(
     """Add one kind's objects in `namespaces` to `collected`; a kind the cluster does not serve
     (404: KubeVirt or KServe not installed) counts as empty."""
     target = collected.objects.setdefault(resource.key, {})
-    paths = [resource.path(ns) for ns in sorted(namespaces)] if per_namespace else [resource.path()]
+    if per_namespace:
+        assert isinstance(namespaces, Collection)
+        paths = [resource.path(ns) for ns in sorted(namespaces)]
+    else:
+        paths = [resource.path()]
     try:
         for path in paths:
             for page in list_pages(api, path):
@@ -59,7 +63,7 @@ def resource_collect(
 
 def evidence_collect(
     api: ApiClient,
-    namespaces: set[str],
+    namespaces: Container[str],
     *,
     resources: Iterable[Resource] = kinds.EVIDENCE_RESOURCES,
     per_namespace: bool = False,

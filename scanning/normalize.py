@@ -8,7 +8,7 @@ rest; whatever remains then goes through `stargate.lib.redact.redact`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from typing import Any
 
 from stargate.lib.evidence import EVIDENCE_KINDS, KubeObject, NamespaceEvidence
@@ -253,7 +253,7 @@ def namespace_of(raw: KubeObject) -> str:
 
 
 def objects_group(
-    kind: str, raws: Iterable[KubeObject], namespaces: set[str] | None = None
+    kind: str, raws: Iterable[KubeObject], namespaces: Container[str] | None = None
 ) -> dict[str, list[KubeObject]]:
     """Normalized objects of one kind per namespace, keeping only `namespaces` when given."""
     grouped: dict[str, list[KubeObject]] = {}

@@ -16,7 +16,7 @@ from scanning.client import api_latency_ms, list_all, list_pages
 from scanning.collect import Collected, evidence_collect, namespaces_collect, optional_list
 from scanning.digest import pod_failing, pods_digest
 from scanning.evaluate import evidence_evaluate
-from scanning.labmap import lab_instances_map, lab_name_of, lab_namespaces
+from scanning.labmap import LabNamespaceFilter, lab_instances_map, lab_name_of, lab_namespaces
 from scanning.models import LabEvidence, NodeSnapshot, ResourcePoolSnapshot, ScanRun
 from scanning.nodes import NodeFacts, cluster_health, nodes_facts
 from scanning.normalize import evidence_build, object_normalize
@@ -177,13 +177,15 @@ def _lab_pods(ctx: ScanContext) -> dict[str, list[KubeObject]]:
 
 def tier3(ctx: ScanContext) -> dict[str, KubeObject]:
     namespaces = namespaces_collect(ctx.api)
-    lab_ns = set(lab_namespaces(namespaces))
-    ctx.run.namespaces_seen = len(lab_ns)
-    ctx.plan(len(kinds.EVIDENCE_RESOURCES) + len(lab_ns) // BATCH + 1)
+    labs = LabNamespaceFilter()
+    lab_count = sum(1 for ns in namespaces if ns in labs)
+    ctx.plan(len(kinds.EVIDENCE_RESOURCES) + lab_count // BATCH + 2)
+    ctx.progress("reading namespaces", objects=len(namespaces))
     collected = evidence_collect(
-        ctx.api, lab_ns, progress=lambda key, count: ctx.progress(f"reading {key}", objects=count)
+        ctx.api, labs, progress=lambda key, count: ctx.progress(f"reading {key}", objects=count)
     )
-    _evidence_record(ctx, namespaces, collected, sorted(lab_ns))
+    ctx.run.namespaces_seen = len(labs.lab_names())
+    _evidence_record(ctx, namespaces, collected, sorted(labs.lab_names()))
     return namespaces
 
 

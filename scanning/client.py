@@ -22,7 +22,7 @@ from kubernetes.client.exceptions import ApiException
 from labs.models import Cluster
 from stargate.lib.evidence import KubeObject
 
-PAGE_SIZE = 500
+PAGE_SIZE = 250  # fat pods are ~10 kB of JSON: bounds the memory a page takes
 
 
 class ClusterAccessError(Exception):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Container, Iterable
 from dataclasses import dataclass, field
 
+import orjson
 from kubernetes.client import ApiClient
 
 from scanning import kinds
@@ -24,11 +25,29 @@ def _no_progress(key: str, count: int) -> None:
 
 @dataclass
 class Collected:
-    """Normalized objects per kind per namespace, and how many raw objects were read."""
+    """Normalized objects per kind per namespace, and how many raw objects were read.
 
-    objects: dict[str, dict[str, list[KubeObject]]] = field(default_factory=dict)
+    Objects are kept packed as orjson bytes until their namespace's evidence is built: a
+    whole cluster's objects as Python dicts would take several times the memory.
+    """
+
+    packed: dict[str, dict[str, list[bytes]]] = field(default_factory=dict)
     objects_read: int = 0
     missing_kinds: list[str] = field(default_factory=list)  # API not served (CRD absent)
+
+    def add(self, kind: str, namespace: str, objects: list[KubeObject]) -> None:
+        per_ns = self.packed.setdefault(kind, {}).setdefault(namespace, [])
+        per_ns.extend(orjson.dumps(obj) for obj in objects)
+
+    def objects_of(self, namespace: str) -> dict[str, list[KubeObject]]:
+        """The namespace's objects per kind (events: the most recent warnings)."""
+        objects = {
+            kind: [orjson.loads(blob) for blob in per_ns.get(namespace, ())]
+            for kind, per_ns in self.packed.items()
+        }
+        if "events" in objects:
+            objects["events"] = warning_events(objects["events"])
+        return objects
 
 
 def resource_collect(
@@ -42,7 +61,7 @@ def resource_collect(
 ) -> None:
     """Add one kind's objects in `namespaces` to `collected`; a kind the cluster does not serve
     (404: KubeVirt or KServe not installed) counts as empty."""
-    target = collected.objects.setdefault(resource.key, {})
+    collected.packed.setdefault(resource.key, {})
     if per_namespace:
         assert isinstance(namespaces, Collection)
         paths = [resource.path(ns) for ns in sorted(namespaces)]
@@ -53,7 +72,7 @@ def resource_collect(
             for page in list_pages(api, path):
                 collected.objects_read += len(page)
                 for namespace, items in objects_group(resource.key, page, namespaces).items():
-                    target.setdefault(namespace, []).extend(items)
+                    collected.add(resource.key, namespace, items)
                 progress(resource.key, len(page))
     except ClusterAccessError as exc:
         if exc.kind != "not_found":
@@ -74,11 +93,6 @@ def evidence_collect(
         resource_collect(
             api, resource, namespaces, collected, per_namespace=per_namespace, progress=progress
         )
-    if "events" in collected.objects:
-        # Pages arrive unsorted: keep each namespace's most recent warnings across all pages.
-        collected.objects["events"] = {
-            ns: warning_events(events) for ns, events in collected.objects["events"].items()
-        }
     return collected
 
 

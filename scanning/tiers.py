@@ -153,7 +153,8 @@ def tier2(ctx: ScanContext) -> None:
         per_namespace=True,
         progress=lambda key, count: ctx.progress(f"reading {key}", objects=count),
     )
-    collected.objects["pods"] = {ns: pods.get(ns, []) for ns in changed}
+    for namespace in changed:
+        collected.add("pods", namespace, pods.get(namespace, []))
     _evidence_record(ctx, namespaces_collect(ctx.api), collected, changed)
 
 
@@ -258,9 +259,7 @@ def _evidence(
         cluster=ctx.cluster.name,
         namespace=instance.namespace,
         namespace_object=namespace_object,
-        objects={
-            kind: per_ns.get(instance.namespace, []) for kind, per_ns in collected.objects.items()
-        },
+        objects=collected.objects_of(instance.namespace),
         collected_at=collected_at,
     )
     evidence["cluster_health"] = health

@@ -176,6 +176,7 @@ def main() -> None:
             run = runs[-1]
             assert run.status == ScanRun.Status.SUCCEEDED, run.errors
             print(f"tier-3 scan: {run.duration_ms / 1000:.2f} s ({run.summary})")  # type: ignore[operator]
+            print(f"  peak RSS so far: {_rss_mb():.0f} MB")
         steady = runs[-1].duration_ms / 1000  # type: ignore[operator]
         print(f"ratio tier-3 steady / bare: {steady / bare:.2f}x (target <= 2.0x)")
         namespaces = cluster.lab_instances.values_list("namespace", flat=True)

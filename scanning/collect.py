@@ -40,9 +40,10 @@ class Collected:
         per_ns.extend(orjson.dumps(obj) for obj in objects)
 
     def objects_of(self, namespace: str) -> dict[str, list[KubeObject]]:
-        """The namespace's objects per kind (events: the most recent warnings)."""
+        """The namespace's objects per kind (events: the most recent warnings), released from
+        the packed store as they are taken."""
         objects = {
-            kind: [orjson.loads(blob) for blob in per_ns.get(namespace, ())]
+            kind: [orjson.loads(blob) for blob in per_ns.pop(namespace, ())]
             for kind, per_ns in self.packed.items()
         }
         if "events" in objects:

@@ -12,7 +12,7 @@ from collections.abc import Container, Iterable, Mapping
 from typing import Any
 
 from stargate.lib.evidence import EVIDENCE_KINDS, KubeObject, NamespaceEvidence
-from stargate.lib.redact import redact
+from stargate.lib.redact import REDACTED, redact
 
 # A projection: field name → True (keep the value whole) or a nested projection, applied to a
 # dict or to each dict of a list.
@@ -227,7 +227,24 @@ def project(value: Any, projection: Projection) -> Any:
 def object_normalize(kind: str, raw: KubeObject) -> KubeObject:
     """One raw object of `kind` (a PROJECTIONS key), trimmed and redacted."""
     trimmed: KubeObject = redact(project(raw, PROJECTIONS[kind]))
+    _drop_noise(trimmed)
     return trimmed
+
+
+def _drop_noise(obj: KubeObject) -> None:
+    """Annotations whose values were redacted say nothing to a rubric; pod volumes other than
+    PVCs and DataVolumes neither. Dropping them halves a pod's evidence."""
+    metadata = obj.get("metadata") or {}
+    annotations = metadata.get("annotations")
+    if annotations:
+        kept = {key: value for key, value in annotations.items() if value != REDACTED}
+        if kept:
+            metadata["annotations"] = kept
+        else:
+            del metadata["annotations"]
+    volumes = (obj.get("spec") or {}).get("volumes")
+    if volumes is not None:
+        obj["spec"]["volumes"] = [v for v in volumes if len(v) > 1]
 
 
 def warning_events(

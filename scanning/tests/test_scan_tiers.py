@@ -111,3 +111,22 @@ def test_it_marks_vanished_namespaces_deleted_at_tier_4(cluster: tuple[Any, Clus
     gone = LabInstance.objects.get(namespace=LABS[2])
     assert gone.deleted_at is not None
     assert LabInstance.objects.filter(deleted_at__isnull=True).count() == 2
+
+
+def test_it_runs_as_a_django_q_task(cluster: tuple[Any, Cluster]) -> None:
+    from scanning.tasks import scan_cluster
+
+    _, row = cluster
+    summary = scan_cluster(row.pk, 3)
+    assert summary.startswith("c1: tier 3 succeeded: 14 objects")
+
+
+def test_it_shows_progress_and_a_summary_from_the_command(
+    cluster: tuple[Any, Cluster], capsys: Any
+) -> None:
+    from django.core.management import call_command
+
+    call_command("scan_cluster", "c1", "--tier", "3")
+    out = capsys.readouterr().out
+    assert "100%" in out and "[####" in out
+    assert "c1: tier 3 succeeded" in out

@@ -98,3 +98,19 @@ def test_it_maps_sandbox_namespaces_to_labs(captures: Path, simulator_server: An
     )
     pods = instance.evidence.evidence["objects"]["pods"]
     assert pods and all(p["metadata"]["namespace"] == instance.namespace for p in pods)
+
+
+def test_it_hands_each_namespace_to_the_rubric_engine(
+    captures: Path, simulator_server: Any, settings: Any
+) -> None:
+    from labs.models import Status
+
+    expected = expected_evidence(captures)
+    settings.WATCHED_NAMESPACES = list(expected)
+    sim = simulator_server(stores={"captured": captures_store(captures, "captured")})
+    run = scan_run_execute(cluster=cluster_row(sim, "captured"), tier=3)
+    assert run.namespaces_evaluated == len(expected)
+    statuses = dict(LabInstance.objects.values_list("namespace", "status"))
+    assert statuses["summit-demo-002"] == Status.FAILED  # oc/unhealthy: a crashloop
+    assert statuses["sandbox-2cf6p-ocp4-cluster"] != Status.FAILED  # live-cnv: VMs running
+    assert all(status != Status.UNKNOWN for status in statuses.values())

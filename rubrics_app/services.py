@@ -62,7 +62,8 @@ def lab_instances_evaluate(
     *, items: Iterable[tuple[LabInstance, NamespaceEvidence]], now: datetime
 ) -> list[LabInstanceEvaluated]:
     """The batch form: about five queries for the whole batch (read, upsert, prune, log, labs)."""
-    pairs = list(items)
+    # One row per lab and rubric can be upserted once per statement: the last evidence wins.
+    pairs = list({lab.pk: (lab, evidence) for lab, evidence in items}.values())
     _attach_catalog_entries([lab for lab, _ in pairs])
     stored = _stored_evaluations([lab.pk for lab, _ in pairs])
     rubrics = active_rubrics()

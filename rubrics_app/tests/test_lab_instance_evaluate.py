@@ -138,3 +138,12 @@ def test_it_evaluates_a_batch_in_constant_queries(db, django_assert_max_num_quer
     assert len(done) == 40
     assert LabInstance.objects.filter(status=Status.FAILED).count() == 20
     assert Evaluation.objects.count() == 40 * 3
+
+
+def test_it_keeps_the_last_evidence_when_a_batch_repeats_a_lab(lab_instance):
+    done = lab_instances_evaluate(
+        items=[(lab_instance, _crashing()), (lab_instance, _healthy())], now=NOW
+    )
+    assert len(done) == 1
+    lab_instance.refresh_from_db()
+    assert lab_instance.status == Status.READY

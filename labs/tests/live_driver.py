@@ -114,10 +114,31 @@ def fail(namespace: str) -> None:
     lab_instance_evaluate(lab_instance=instance, evidence=crashing_evidence(), now=timezone.now())
 
 
+def flip_loop(namespace: str) -> None:
+    """For each line on stdin, flip the lab between crash-looping and healthy; print the commit
+    time (ms since the epoch). The benchmark's embedded-mode worker."""
+    import time
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from labs.models import LabInstance
+    from rubrics_app.services import lab_instance_evaluate
+
+    instance = LabInstance.objects.select_related("lab", "cluster").get(namespace=namespace)
+    for n, _ in enumerate(sys.stdin):
+        committed: list[float] = []
+        evidence = crashing_evidence() if n % 2 == 0 else healthy_evidence()
+        with transaction.atomic():
+            transaction.on_commit(lambda c=committed: c.append(time.time() * 1000))
+            lab_instance_evaluate(lab_instance=instance, evidence=evidence, now=timezone.now())
+        print(committed[0], flush=True)
+
+
 if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stargate.settings")
     import django
 
     django.setup()
     command, *args = sys.argv[1:]
-    {"seed": seed, "fail": fail}[command](*args)
+    {"seed": seed, "fail": fail, "flip_loop": flip_loop}[command](*args)

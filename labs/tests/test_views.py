@@ -79,3 +79,30 @@ def test_it_shows_a_cluster(operator_client, fleet, django_assert_max_num_querie
         response = operator_client.get("/clusters/west/")
     assert response.status_code == 200
     assert "No node snapshot" in response.content.decode()
+
+
+def test_it_shows_the_rubric_pipeline_and_timeline_in_constant_queries(
+    operator_client, django_assert_max_num_queries
+):
+    from django.utils import timezone
+
+    from labs.tests import live_driver
+    from rubrics_app.services import lab_instance_evaluate
+
+    instance = factories.lab_instance(status=Status.UNKNOWN)
+    lab_instance_evaluate(
+        lab_instance=instance, evidence=live_driver.healthy_evidence(), now=timezone.now()
+    )
+    lab_instance_evaluate(
+        lab_instance=instance, evidence=live_driver.crashing_evidence(), now=timezone.now()
+    )
+    with django_assert_max_num_queries(10):
+        html = operator_client.get(instance.get_absolute_url()).content.decode()
+    assert 'id="rubric-deployment-ready"' in html
+    assert "CrashLoopBackOff" in html
+    assert "restart-pod" in html
+    timeline = html.split(f'id="lab-{instance.pk}-timeline"')[1].split("</ol>")[0]
+    assert timeline.count("<li>") >= 3
+    with django_assert_max_num_queries(10):
+        fleet = operator_client.get("/").content.decode()
+    assert instance.namespace in fleet.split('id="recent-changes"')[1]

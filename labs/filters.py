@@ -44,7 +44,9 @@ class LabInstanceFilter(django_filters.FilterSet):  # type: ignore[misc]  # unty
         fields = ["q", "cluster", "catalog_item", "status", "failure_class", "team"]
 
     def search(self, queryset: QuerySet[LabInstance], name: str, value: Any) -> QuerySet[Any]:
-        term = str(value).strip()
+        # Namespaces and GUIDs are lowercase DNS labels: a case-sensitive match on the lowered
+        # term finds the same rows without upper-casing every row first.
+        term = str(value).strip().lower()
         if not term:
             return queryset
-        return queryset.filter(Q(guid__icontains=term) | Q(namespace__icontains=term))
+        return queryset.filter(Q(guid__contains=term) | Q(namespace__contains=term))

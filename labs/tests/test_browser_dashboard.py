@@ -166,6 +166,13 @@ def test_it_filters_and_sorts_the_labs_table(page: Page, redis_server: str) -> N
     expect(rows.first).to_contain_text(last)
     page.reload()  # the filter and the order live in the URL: a full load shows the same table
     expect(rows.first).to_contain_text(last)
+    page.select_option("#id_cluster", "ocp-west-2")  # filtering keeps the order
+    expect(page).to_have_url(
+        f"{redis_server}/labs/?q=&cluster=ocp-west-2&catalog_item=&status=&failure_class=&team=&sort=-namespace"
+    )
+    west = LabInstance.objects.filter(cluster__name="ocp-west-2").order_by("-namespace").first()
+    assert west is not None
+    expect(rows.first).to_contain_text(west.namespace)
     page.set_viewport_size({"width": 1366, "height": 768})
     page.screenshot(path=str(SCREENSHOTS / "labs-table.png"))
 

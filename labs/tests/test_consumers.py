@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -13,7 +14,7 @@ from labs.models import LiveEvent, Status
 from labs.tests import factories, live_driver
 from stargate.asgi import application
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.smoke, pytest.mark.django_db(transaction=True)]
 
 ORIGIN = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
 IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -80,6 +81,7 @@ def change_and_receive(operator_client, path_for, timeout=2.0):
     return instance, run(scenario)
 
 
+@pytest.mark.skipif(not os.environ.get("STARGATE_REDIS_URL"), reason="needs the Redis layer")
 def test_it_forwards_dashboard_fragments_through_redis(operator_client, settings):
     assert "Redis" in settings.CHANNEL_LAYERS["default"]["BACKEND"]
     instance, html = change_and_receive(operator_client, lambda _: "/ws/dashboard/")

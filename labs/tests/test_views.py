@@ -5,7 +5,7 @@ import pytest
 from labs.models import Status
 from labs.tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from labs.selectors import fleet_counts_forget
 from labs.tests import factories
 from scanning.models import NodeSnapshot, ScanRun
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
 
 
 @pytest.fixture

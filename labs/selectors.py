@@ -1,8 +1,43 @@
+"""Read queries for the dashboard pages, the tables and the live fragments.
+
+Each page runs a fixed number of queries whatever the fleet size: counts are aggregated in the
+database, lists are sliced, and rows come with the `select_related` their columns need.
+"""
+
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from collections.abc import Iterable
+from typing import Any
 
-from labs.models import Cluster, Status
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet, Sum
+
+from labs.models import Cluster, LabInstance, Status
+from rubrics_app import selectors as rubric_selectors
+from rubrics_app.models import Evaluation, StateChange
+from rubrics_app.selectors import state_changes_latest
+from scanning.models import NodeSnapshot, ScanRun
+
+RECENT_CHANGES = 15
+FLEET_COUNTS_KEY = "labs:fleet-counts"
+FLEET_COUNTS_SECONDS = 10
+
+
+def live_lab_instances() -> QuerySet[LabInstance]:
+    return LabInstance.objects.filter(deleted_at__isnull=True)
+
+
+def lab_instance_list() -> QuerySet[LabInstance]:
+    # (cluster, namespace) is the unique index: the default order reads 50 rows, sorts none.
+    return (
+        live_lab_instances()
+        .select_related("cluster", "lab", "lab__team")
+        .order_by("cluster_id", "namespace")
+    )
+
+
+def lab_instances_by_ids(ids: Iterable[int]) -> list[LabInstance]:
+    return list(lab_instance_list().filter(pk__in=list(ids)))
 
 
 def cluster_list_with_counts() -> QuerySet[Cluster]:
@@ -10,18 +45,162 @@ def cluster_list_with_counts() -> QuerySet[Cluster]:
     return Cluster.objects.annotate(
         labs_total=Count("lab_instances", filter=live),
         labs_failed=Count("lab_instances", filter=live & Q(lab_instances__status=Status.FAILED)),
+        labs_ready=Count("lab_instances", filter=live & Q(lab_instances__status=Status.READY)),
     )
 
 
-def status_counts() -> dict[str, int]:
-    from labs.models import LabInstance
+def fleet_counts() -> dict[str, Any]:
+    """Labs by status, by failure class and by cluster, from one grouped query, cached briefly.
 
+    The cache spares every page view a scan of the whole fleet; `fleet_counts_forget` drops it on
+    every broadcast (each status change), so it is never older than `FLEET_COUNTS_SECONDS` for
+    changes that do not broadcast (new or deleted namespaces).
+    """
+    counts: dict[str, Any] | None = cache.get(FLEET_COUNTS_KEY)
+    if counts is None:
+        counts = _fleet_counts()
+        cache.set(FLEET_COUNTS_KEY, counts, FLEET_COUNTS_SECONDS)
+    return counts
+
+
+def fleet_counts_forget() -> None:
+    cache.delete(FLEET_COUNTS_KEY)
+
+
+def _fleet_counts() -> dict[str, Any]:
     rows = (
-        LabInstance.objects.filter(deleted_at__isnull=True)
-        .values("status")
+        live_lab_instances()
+        .values_list("cluster_id", "status", "failure_class")
         .annotate(n=Count("id"))
         .order_by()
     )
-    counts = {choice.value: 0 for choice in Status}
-    counts.update({row["status"]: row["n"] for row in rows})
-    return counts
+    by_status = dict.fromkeys(Status.values, 0)
+    by_class: dict[str, int] = {}
+    by_cluster: dict[int, dict[str, int]] = {}
+    for cluster_id, status, failure_class, n in rows:
+        by_status[status] = by_status.get(status, 0) + n
+        if failure_class:
+            by_class[failure_class] = by_class.get(failure_class, 0) + n
+        cluster = by_cluster.setdefault(cluster_id, {"total": 0, "failed": 0, "ready": 0})
+        cluster["total"] += n
+        if status in (Status.FAILED, Status.READY):
+            cluster[str(status)] += n
+    classes = sorted(by_class.items(), key=lambda item: (-item[1], item[0]))
+    return {"status": by_status, "failure_classes": classes, "clusters": by_cluster}
+
+
+def status_counts() -> dict[str, int]:
+    return dict(fleet_counts()["status"])
+
+
+def failure_class_counts() -> list[tuple[str, int]]:
+    return list(fleet_counts()["failure_classes"])
+
+
+def failure_classes() -> list[str]:
+    return sorted(name for name, _ in failure_class_counts())
+
+
+def recent_changes(limit: int = RECENT_CHANGES) -> list[StateChange]:
+    """The fleet's latest lab-level status changes (the rubric engine's StateChange rows)."""
+    return list(state_changes_latest(limit=limit, lab_level_only=True))
+
+
+def lab_instance_timeline(instance: LabInstance, limit: int = 50) -> list[StateChange]:
+    return list(rubric_selectors.lab_instance_timeline(lab_instance=instance)[:limit])
+
+
+def lab_instance_evaluations(instance: LabInstance) -> list[Evaluation]:
+    return list(rubric_selectors.lab_instance_evaluations(lab_instance=instance))
+
+
+def cluster_scan_runs(cluster: Cluster, limit: int = 20) -> list[ScanRun]:
+    return list(ScanRun.objects.filter(cluster=cluster).order_by("-started_at")[:limit])
+
+
+def cluster_nodes(cluster: Cluster) -> list[NodeSnapshot]:
+    return list(NodeSnapshot.objects.filter(cluster=cluster).order_by("name"))
+
+
+def last_scans_by_cluster() -> dict[int, list[dict[str, Any]]]:
+    """{cluster id: [{tier, at}, ...]}: when each tier last started a scan, tier order."""
+    rows = (
+        ScanRun.objects.values("cluster_id", "tier")
+        .annotate(at=Max("started_at"))
+        .order_by("cluster_id", "tier")
+    )
+    scans: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        scans.setdefault(row["cluster_id"], []).append({"tier": row["tier"], "at": row["at"]})
+    return scans
+
+
+def node_totals_by_cluster() -> dict[int, dict[str, Any]]:
+    """{cluster id: nodes total/ready and CPU/memory use in %} from the latest node snapshots."""
+    rows = (
+        NodeSnapshot.objects.values("cluster_id")
+        .annotate(
+            total=Count("id"),
+            ready=Count("id", filter=Q(ready=True)),
+            cpu_used=Sum("cpu_used_millicores"),
+            cpu_all=Sum("cpu_allocatable_millicores"),
+            mem_used=Sum("memory_used_bytes"),
+            mem_all=Sum("memory_allocatable_bytes"),
+        )
+        .order_by()
+    )
+    return {
+        row["cluster_id"]: {
+            "total": row["total"],
+            "ready": row["ready"],
+            "cpu_pct": percent(row["cpu_used"], row["cpu_all"]),
+            "memory_pct": percent(row["mem_used"], row["mem_all"]),
+        }
+        for row in rows
+    }
+
+
+def percent(used: int | None, total: int | None) -> float | None:
+    return round(100.0 * used / total, 1) if used is not None and total else None
+
+
+def cluster_cards() -> list[dict[str, Any]]:
+    """One entry per cluster: the cluster, its lab counts, node totals and last scans."""
+    nodes, scans = node_totals_by_cluster(), last_scans_by_cluster()
+    labs = fleet_counts()["clusters"]
+    empty = {"total": 0, "failed": 0, "ready": 0}
+    return [
+        {
+            "cluster": cluster,
+            "labs": labs.get(cluster.pk, empty),
+            "nodes": nodes.get(cluster.pk),
+            "scans": scans.get(cluster.pk, []),
+        }
+        for cluster in Cluster.objects.all()
+    ]
+
+
+def fleet_context() -> dict[str, Any]:
+    """Everything the fleet overview and its live fragments show."""
+    return {
+        "clusters": cluster_cards(),
+        "status_counts": status_counts(),
+        "failure_class_counts": failure_class_counts(),
+        "recent_changes": recent_changes(),
+        "statuses": Status,
+    }
+
+
+def lab_detail_context(instance: LabInstance) -> dict[str, Any]:
+    evaluations = lab_instance_evaluations(instance)
+    return {
+        "instance": instance,
+        "evaluations": evaluations,
+        "timeline": lab_instance_timeline(instance),
+        "recommended_actions": recommended_actions(evaluations),
+    }
+
+
+def recommended_actions(evaluations: list[Evaluation]) -> list[Evaluation]:
+    """The rubric verdicts that recommend an action (the remediation catalog's action ids)."""
+    return [e for e in evaluations if e.recommended_action and e.outcome != Status.READY]

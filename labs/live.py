@@ -1,0 +1,48 @@
+"""HTML fragments pushed to open dashboards when lab instances change.
+
+Each fragment is an element with a stable id and `hx-swap-oob="true"`; the htmx ws extension
+swaps it in place of the element with the same id, wherever that element is on the page.
+"""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from labs import selectors
+from labs.models import LabInstance
+from stargate.realtime import DASHBOARD, lab_group
+
+FLEET = "labs/fleet_overview.html"
+DETAIL = "labs/lab_instance_detail.html"
+FLEET_PARTS = ("status-counters", "cluster-table", "failure-classes", "recent-changes")
+
+
+def lab_instance_fragments(ids: list[int]) -> list[tuple[str, str]]:
+    """(group, html) pairs: fleet parts and table rows for the dashboard group, then each lab's
+    own fragments for its group."""
+    instances = selectors.lab_instances_by_ids(ids)
+    messages = [(DASHBOARD, fleet_html())]
+    if instances:
+        messages.append((DASHBOARD, rows_html(instances)))
+    messages.extend((lab_group(instance.pk), lab_detail_html(instance)) for instance in instances)
+    return messages
+
+
+def fleet_html() -> str:
+    context = {**selectors.fleet_context(), "oob": True}
+    return "\n".join(render_to_string(f"{FLEET}#{name}", context) for name in FLEET_PARTS)
+
+
+def rows_html(instances: list[LabInstance]) -> str:
+    """Table rows travel in a message of their own: the HTML parser drops a `<tr>` that follows
+    other elements outside a table, so a message mixing both would lose its rows."""
+    return "".join(
+        render_to_string("labs/lab_table.html#lab-row", {"lab": lab, "oob": True})
+        for lab in instances
+    )
+
+
+def lab_detail_html(instance: LabInstance) -> str:
+    context = {**selectors.lab_detail_context(instance), "oob": True}
+    parts = ("lab-summary", "lab-pipeline", "lab-timeline", "lab-actions")
+    return "\n".join(render_to_string(f"{DETAIL}#{name}", context) for name in parts)

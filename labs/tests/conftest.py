@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+
+@pytest.fixture
+def operator(django_user_model):
+    return django_user_model.objects.create_user("bob", "bob@example.com", "pw-bob-123456")
+
+
+@pytest.fixture
+def operator_client(client: Client, operator) -> Client:
+    client.force_login(operator)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def fresh_fleet_counts():
+    """Fleet counts are cached across requests (and, with Redis, across processes)."""
+    from labs.selectors import fleet_counts_forget
+
+    fleet_counts_forget()
+    yield
+    fleet_counts_forget()

@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+UUID_RE = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}")
 ActionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]$")]
 ClassId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]$")]
 
@@ -201,9 +202,7 @@ def _param_value(name: str, spec: ParamSpec, value: object) -> str | int:
         raise ValueError(f"{name}: must be a string")
     if spec.type == "dns_label" and not DNS_LABEL_RE.match(value):
         raise ValueError(f"{name}: must be a DNS label")
-    if spec.type == "uuid" and not re.fullmatch(
-        r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", value
-    ):
+    if spec.type == "uuid" and not UUID_RE.fullmatch(value):
         raise ValueError(f"{name}: must be a lowercase UUID")
     if spec.type == "choice" and value not in spec.choices:
         raise ValueError(f"{name}: must be one of {', '.join(spec.choices)}")

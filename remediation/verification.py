@@ -1,0 +1,128 @@
+"""After an action: re-check the lab, record whether it recovered, roll back or escalate.
+
+The probe re-reads the namespace through the kubernetes client. It stands in for the rubric
+engine's re-evaluation until the scanning and rubrics apps expose a per-namespace re-scan.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.db import transaction
+from kubernetes import client
+from kubernetes.client.exceptions import ApiException
+
+from remediation import conf
+from remediation.execution import execution_context
+from remediation.executors import executor_for
+from remediation.executors.base import ExecutionContext, ExecutionError
+from remediation.executors.custom import custom_object_get
+from remediation.executors.k8s import api_client, request_timeout
+from remediation.executors.rhdp_anarchy import GROUP, PLURAL, VERSION
+from remediation.models import ActionRequest, AuditEntry
+from remediation.services import _audit
+
+logger = logging.getLogger(__name__)
+Probe = Callable[[ExecutionContext], bool]
+FAILING_WAIT = ("CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "CreateContainerError")
+
+
+def namespace_ready(context: ExecutionContext) -> bool:
+    """Every deployment has its replicas ready and no pod is waiting on a failure."""
+    with api_client(context.cluster) as api:
+        timeout = request_timeout()
+        apps = client.AppsV1Api(api).list_namespaced_deployment(
+            context.namespace, _request_timeout=timeout
+        )
+        pods = client.CoreV1Api(api).list_namespaced_pod(
+            context.namespace, _request_timeout=timeout
+        )
+    for deployment in apps.items:
+        wanted = deployment.spec.replicas if deployment.spec.replicas is not None else 1
+        if (deployment.status.ready_replicas or 0) < wanted:
+            return False
+    for pod in pods.items:
+        for status in pod.status.container_statuses or []:
+            waiting = status.state.waiting if status.state else None
+            if waiting and (waiting.reason or "").startswith(FAILING_WAIT):
+                return False
+    return True
+
+
+def anarchy_settled(context: ExecutionContext) -> bool:
+    subject = custom_object_get(
+        context.cluster, GROUP, VERSION, str(context.parameters["subject_namespace"]), PLURAL,
+        str(context.parameters["subject"]),
+    )  # fmt: skip
+    current = subject.get("spec", {}).get("vars", {}).get("current_state")
+    return bool(current == context.parameters["desired_state"])
+
+
+PROBES: dict[str | None, Probe] = {"kubernetes": namespace_ready, "rhdp_anarchy": anarchy_settled}
+
+
+def verification_schedule(*, action_request: ActionRequest) -> None:
+    if action_request.status != ActionRequest.Status.SUCCEEDED:
+        return
+    if "recorded_only" in action_request.result:
+        return
+    from django_q.tasks import async_task
+
+    async_task("remediation.tasks.verify_action", action_request.pk)
+
+
+def _probe_until(probe: Probe, context: ExecutionContext) -> float | None:
+    """Seconds until the probe passed, or None when the window ran out."""
+    started = time.monotonic()
+    deadline = started + conf.verify_window_seconds()
+    while True:
+        try:
+            if probe(context):
+                return time.monotonic() - started
+        except (ApiException, ExecutionError, OSError) as exc:
+            logger.warning("verification probe failed: %s", exc)
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(conf.verify_interval_seconds())
+
+
+def action_verify(*, action_request_id: int) -> ActionRequest:
+    request = ActionRequest.objects.select_related(
+        "action", "lab_instance__cluster", "lab_instance__lab"
+    ).get(pk=action_request_id)
+    context = execution_context(request)
+    probe = PROBES.get(context.action.method.value if context.action.method else None)
+    if probe is None:
+        return request  # nothing observable to verify (pool sizes, sandbox API placements)
+    seconds = _probe_until(probe, context)
+    _verification_record(request, seconds)
+    if seconds is None:
+        _rollback_and_escalate(request, context)
+    return request
+
+
+@transaction.atomic
+def _verification_record(request: ActionRequest, seconds: float | None) -> None:
+    request.recovered = seconds is not None
+    request.recovered_seconds = seconds
+    request.save(update_fields=["recovered", "recovered_seconds"])
+    _audit(request, AuditEntry.Event.VERIFIED, ok=request.recovered,
+           result={"recovered": request.recovered, "seconds": seconds})  # fmt: skip
+
+
+@transaction.atomic
+def _rollback_and_escalate(request: ActionRequest, context: ExecutionContext) -> None:
+    undo = request.result.get("undo")
+    if undo and context.action.undoable and context.action.method:
+        try:
+            restored = executor_for(context.action.method)(context=context).rollback(undo)
+            _audit(request, AuditEntry.Event.ROLLED_BACK, result=restored)
+        except ExecutionError as exc:
+            _audit(request, AuditEntry.Event.ROLLED_BACK, ok=False, error=str(exc))
+    request.escalated = True
+    request.save(update_fields=["escalated"])
+    _audit(request, AuditEntry.Event.ESCALATED, ok=False,
+           intent="the lab did not recover within the verification window")  # fmt: skip
+    logger.warning("remediation %s did not recover %s: escalated", request.pk, request.lab_instance)

@@ -28,10 +28,10 @@ def effectiveness_rows() -> list[EffectivenessRow]:
     grouped = (
         finished.values("failure_class", "action__action_id", "action__risk")
         .annotate(
-            runs=Count("pk"),
-            succeeded=Count("pk", filter=Q(status=Status.SUCCEEDED)),
-            verified=Count("pk", filter=Q(recovered__isnull=False)),
-            recovered=Count("pk", filter=Q(recovered=True)),
+            n_runs=Count("pk"),
+            n_succeeded=Count("pk", filter=Q(status=Status.SUCCEEDED)),
+            n_verified=Count("pk", filter=Q(recovered__isnull=False)),
+            n_recovered=Count("pk", filter=Q(recovered=True)),
             seconds=Avg("recovered_seconds", filter=Q(recovered=True)),
         )
         .order_by("failure_class", "action__action_id")
@@ -42,10 +42,10 @@ def effectiveness_rows() -> list[EffectivenessRow]:
             failure_class=item["failure_class"],
             action_id=item["action__action_id"],
             risk=item["action__risk"],
-            runs=item["runs"],
-            succeeded=item["succeeded"],
-            verified=item["verified"],
-            recovered=item["recovered"],
+            runs=item["n_runs"],
+            succeeded=item["n_succeeded"],
+            verified=item["n_verified"],
+            recovered=item["n_recovered"],
             mean_seconds_to_ready=item["seconds"],
         )
         rows.append(row.with_suggestion(suggestion(row)))

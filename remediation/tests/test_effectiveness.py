@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from remediation.effectiveness import EffectivenessRow, suggestion
+
+
+def _row(risk: str, verified: int, recovered: int) -> EffectivenessRow:
+    return EffectivenessRow(
+        "pod-crashloop", "x", risk, verified, verified, verified, recovered, 1.0
+    )
+
+
+def test_it_suggests_graduating_a_reliable_medium_action() -> None:
+    assert suggestion(_row("medium", 10, 10)).startswith("graduate")
+    assert suggestion(_row("medium", 9, 9)) == ""
+    assert suggestion(_row("low", 20, 20)) == ""
+
+
+def test_it_suggests_demoting_an_unreliable_action() -> None:
+    assert suggestion(_row("low", 6, 2)).startswith("demote")
+    assert suggestion(_row("high", 6, 0)) == ""

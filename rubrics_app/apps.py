@@ -1,9 +1,15 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.core import checks
 
 
 class RubricsAppConfig(AppConfig):
     name = "rubrics_app"
     verbose_name = "Readiness rubrics"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .system_checks import rubrics_valid
+
+        checks.register(rubrics_valid)

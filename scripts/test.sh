@@ -39,6 +39,7 @@ except Exception as exc:
     sys.exit(f"Redis is not reachable at {os.environ['STARGATE_REDIS_URL']}: {exc}")
 PY
 
+"$BIN/python" manage.py validate_rubrics
 "$BIN/pytest" -q "$@"
 "$BIN/ruff" check .
 "$BIN/ruff" format --check .

@@ -1,0 +1,220 @@
+"""The rubric engine: pure, no ORM. Evidence, rubrics, a clock and memory in; verdicts out."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+from stargate.lib.evidence import NamespaceEvidence
+
+from .checks import CHECKS
+from .definitions import Condition, Criterion, RubricDef
+from .facts import Facts
+from .loader import RubricSet
+from .outcomes import (
+    CriterionResult,
+    LabEvaluation,
+    Outcome,
+    PreviousState,
+    RubricOutcome,
+    Seen,
+    worst,
+)
+from .semantics.common import Health, ObjectHealth
+
+NO_MEMORY = PreviousState()
+
+
+def fingerprint(lab: str, rubric_id: str, failure_class: str, object_ref: str) -> str:
+    key = f"{lab}|{rubric_id}|{failure_class}|{object_ref}"
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+class _Run:
+    """One evaluation of one namespace: the facts, the clock, and the memory in and out."""
+
+    def __init__(self, evidence: NamespaceEvidence, now: datetime, previous: PreviousState) -> None:
+        self.facts = Facts(evidence, now)
+        self.now = now
+        self.previous = previous.seen
+        self.seen: dict[str, Seen] = {}
+        self.entries: dict[str, CriterionResult] = {}
+        self.lab = f"{evidence.get('cluster', '')}/{evidence.get('namespace', '')}"
+
+    def since(self, key: str, obj: ObjectHealth) -> datetime:
+        """An object's own timestamp, unless memory says when progress last advanced."""
+        held = self.previous.get(key)
+        if held is None:
+            since = obj.since or self.now
+        elif held.marker == obj.marker:
+            since = held.since
+        else:
+            since = self.now  # the progress marker moved: the grace window starts again
+        self.seen[key] = Seen(since, obj.marker)
+        return since
+
+    def criterion(self, rubric: RubricDef, criterion: Criterion) -> CriterionResult:
+        required = criterion.required or bool(
+            criterion.required_if_lab
+            and self.facts.evidence.get("lab", {}).get(criterion.required_if_lab)
+        )
+        healths = CHECKS[criterion.check](self.facts, criterion)
+        if healths is None:
+            message = "the evidence this criterion needs was not collected"
+            return CriterionResult(criterion.id, required, Outcome.UNKNOWN, "NotCollected", message)
+        result = self._judge(rubric, criterion, required, healths)
+        if not required and result.outcome == Outcome.FAILED:
+            return result._replace(outcome=Outcome.WARN)
+        return result
+
+    def _judge(
+        self, rubric: RubricDef, criterion: Criterion, required: bool, healths: list[ObjectHealth]
+    ) -> CriterionResult:
+        pending = tuple(h for h in healths if h.status is not Health.READY)
+        if not pending:
+            return CriterionResult(criterion.id, required, Outcome.READY, checked=len(healths))
+        verdict = (criterion.id, required, pending, len(healths))
+        if failed := next((h for h in pending if h.status is Health.FAILED), None):
+            return _result(verdict, Outcome.FAILED, failed)
+        progressing = [
+            (self.since(f"{rubric.id}/{criterion.id}/{h.ref}", h), h)
+            for h in pending
+            if h.status is Health.PROGRESSING
+        ]
+        if progressing:
+            since, first = min(progressing, key=lambda pair: pair[0])
+            if self.now - since > timedelta(seconds=criterion.grace_seconds):
+                return _result(verdict, Outcome.FAILED, first, since, timed_out=True)
+            return _result(verdict, Outcome.PROGRESSING, first, since)
+        return _result(verdict, Outcome.WARN, pending[0])
+
+    def entry(self, rubric: RubricDef, criterion: Criterion) -> CriterionResult:
+        """Entry criteria repeat across rubrics (namespace-exists): judge each once per run."""
+        key = f"{criterion.check}/{criterion.id}/{criterion.grace_seconds}"
+        if key not in self.entries:
+            self.entries[key] = self.criterion(rubric, criterion)
+        return self.entries[key]
+
+    def rubric(self, rubric: RubricDef, classes: dict[str, str]) -> RubricOutcome:
+        for criterion in rubric.entry_criteria:
+            entry = self.entry(rubric, criterion)
+            if entry.outcome in (Outcome.FAILED, Outcome.UNKNOWN):
+                reason = f"entry criterion {criterion.id} is {entry.outcome.value}"
+                return self._outcome(rubric, Outcome.UNKNOWN, reason, (entry,), None, classes)
+            if entry.outcome == Outcome.PROGRESSING:
+                reason = f"waiting for entry criterion {criterion.id}"
+                return self._outcome(rubric, Outcome.PROGRESSING, reason, (entry,), None, classes)
+        results = tuple(self.criterion(rubric, c) for c in rubric.exit_criteria)
+        outcome = worst([r.outcome for r in results])
+        deciding = next(r for r in results if r.outcome == outcome)
+        reason = f"{deciding.id}: {deciding.message}" if outcome != Outcome.READY else ""
+        return self._outcome(rubric, outcome, reason, results, deciding, classes)
+
+    def _outcome(
+        self,
+        rubric: RubricDef,
+        outcome: Outcome,
+        reason: str,
+        results: tuple[CriterionResult, ...],
+        deciding: CriterionResult | None,
+        actions: dict[str, str],
+    ) -> RubricOutcome:
+        failure_class, ref = "", ""
+        if outcome == Outcome.UNKNOWN and deciding is not None:
+            failure_class = "evidence-missing"
+        elif outcome in (Outcome.FAILED, Outcome.WARN) and deciding is not None:
+            failure_class = classify(rubric, deciding)
+            ref = deciding.deciding.ref if deciding.deciding else ""
+        print_ = fingerprint(self.lab, rubric.id, failure_class, ref) if failure_class else ""
+        return RubricOutcome(
+            rubric.id,
+            rubric.version,
+            outcome,
+            reason,
+            failure_class,
+            actions.get(failure_class, ""),
+            ref,
+            print_,
+            results,
+        )
+
+
+def _result(
+    verdict: tuple[str, bool, tuple[ObjectHealth, ...], int],
+    outcome: Outcome,
+    obj: ObjectHealth,
+    since: datetime | None = None,
+    timed_out: bool = False,
+) -> CriterionResult:
+    criterion_id, required, pending, checked = verdict
+    message = obj.message or obj.reason
+    return CriterionResult(
+        criterion_id,
+        required,
+        outcome,
+        obj.reason,
+        message,
+        since,
+        timed_out,
+        obj,
+        pending,
+        checked,
+    )
+
+
+def _matches(when: Condition, result: CriterionResult) -> bool:
+    obj = result.deciding
+    return (
+        (when.criterion is None or when.criterion == result.id)
+        and (not when.kinds or (obj is not None and obj.kind in when.kinds))
+        and (not when.reasons or (obj is not None and obj.reason in when.reasons))
+        and (when.timed_out is None or when.timed_out == result.timed_out)
+    )
+
+
+def classify(rubric: RubricDef, result: CriterionResult) -> str:
+    """The first failure-class rule whose conditions all hold, else the rubric's default."""
+    for rule in rubric.failure_classes:
+        if _matches(rule.when, result):
+            return rule.class_
+    return rubric.default_class
+
+
+def _stale(evidence: NamespaceEvidence) -> bool:
+    health = evidence.get("cluster_health")
+    return bool(evidence.get("stale")) or (health is not None and health.get("reachable") is False)
+
+
+def _stale_outcome(run: _Run, rubric: RubricDef, actions: dict[str, str]) -> RubricOutcome:
+    cls = "cluster-unreachable"
+    return RubricOutcome(
+        rubric.id,
+        rubric.version,
+        Outcome.STALE,
+        "the cluster was unreachable: evidence is stale",
+        cls,
+        actions.get(cls, ""),
+        "",
+        fingerprint(run.lab, rubric.id, cls, ""),
+        (),
+    )
+
+
+def evaluate(
+    evidence: NamespaceEvidence,
+    rubrics: RubricSet,
+    now: datetime,
+    previous: PreviousState = NO_MEMORY,
+) -> LabEvaluation:
+    """Evaluate one namespace against the ordered subset of rubrics that applies to it."""
+    run = _Run(evidence, now, previous)
+    actions = rubrics.actions
+    present = run.facts.present
+    pipeline = [r for r, always, wanted in rubrics.applicability if always or present & wanted]
+    if _stale(evidence):
+        outcomes = tuple(_stale_outcome(run, r, actions) for r in pipeline)
+    else:
+        outcomes = tuple(run.rubric(r, actions) for r in pipeline)
+    status = worst([o.outcome for o in outcomes])
+    lab_class = next((o.failure_class for o in outcomes if o.outcome == status), "")
+    return LabEvaluation(run.lab, status, lab_class, outcomes, run.seen)

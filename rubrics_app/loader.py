@@ -1,0 +1,124 @@
+"""Loading the rubric folder: parse once, at the boundary, with errors naming file and field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .definitions import FailureClassDef, FailureClassFile, RubricDef
+
+FAILURE_CLASSES_FILE = "failure_classes.yaml"
+# Classes the engine itself assigns, whatever the rubrics say.
+ENGINE_CLASSES = ("cluster-unreachable", "evidence-missing")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class RubricFileError(Exception):
+    def __init__(self, path: Path, field: str, detail: str) -> None:
+        self.path, self.field, self.detail = path, field, detail
+        super().__init__(f"{path}: {field}: {detail}")
+
+
+@dataclass(frozen=True)
+class RubricSet:
+    """The validated rubrics, in pipeline order, and the failure classes they refer to."""
+
+    rubrics: tuple[RubricDef, ...]
+    classes: dict[str, FailureClassDef]
+    directory: Path
+
+    @cached_property
+    def applicability(self) -> tuple[tuple[RubricDef, bool, frozenset[str]], ...]:
+        return tuple(
+            (r, r.applies_to.always, frozenset(r.applies_to.any_present)) for r in self.rubrics
+        )
+
+    @cached_property
+    def actions(self) -> dict[str, str]:
+        """Failure class → recommended remediation action id."""
+        return {cls.id: cls.action for cls in self.classes.values()}
+
+
+def _read(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise RubricFileError(path, "(file)", f"invalid YAML: {exc}") from exc
+    except OSError as exc:
+        raise RubricFileError(path, "(file)", f"unreadable: {exc}") from exc
+
+
+def _validate(model: type[M], path: Path) -> M:
+    data = _read(path)
+    if not isinstance(data, dict):
+        raise RubricFileError(path, "(file)", "must be a mapping of keys to values")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "(root)"
+        raise RubricFileError(path, field, first["msg"]) from exc
+
+
+def failure_classes_load(path: Path) -> dict[str, FailureClassDef]:
+    loaded = _validate(FailureClassFile, path)
+    for attr in ("id", "code"):
+        values = [getattr(c, attr) for c in loaded.classes]
+        for index, value in enumerate(values):
+            if values.index(value) != index:
+                raise RubricFileError(path, f"classes.{index}.{attr}", f"duplicate {value!r}")
+    classes = {c.id: c for c in loaded.classes}
+    for missing in (c for c in ENGINE_CLASSES if c not in classes):
+        raise RubricFileError(path, "classes", f"the engine's class {missing!r} is missing")
+    return classes
+
+
+def rubric_load(path: Path, classes: dict[str, FailureClassDef]) -> RubricDef:
+    rubric = _validate(RubricDef, path)
+    if rubric.id != path.stem:
+        raise RubricFileError(path, "id", f"{rubric.id!r} does not match the file name")
+    _check_references(path, rubric, classes)
+    return rubric
+
+
+def _check_references(path: Path, rubric: RubricDef, classes: dict[str, FailureClassDef]) -> None:
+    """Cross-field rules, here rather than in the models so that errors name the field."""
+    ids = [c.id for c in (*rubric.entry_criteria, *rubric.exit_criteria)]
+    offset = len(rubric.entry_criteria)
+    for index, criterion in enumerate(rubric.exit_criteria):
+        if ids.index(criterion.id) != offset + index:
+            field = f"exit_criteria.{index}.id"
+            raise RubricFileError(path, field, f"duplicate criterion id {criterion.id!r}")
+    if rubric.default_class not in classes:
+        detail = f"unknown failure class {rubric.default_class!r}"
+        raise RubricFileError(path, "default_class", detail)
+    for index, rule in enumerate(rubric.failure_classes):
+        if rule.class_ not in classes:
+            field = f"failure_classes.{index}.class"
+            raise RubricFileError(path, field, f"unknown failure class {rule.class_!r}")
+        if rule.when.criterion is not None and rule.when.criterion not in ids:
+            field = f"failure_classes.{index}.when.criterion"
+            raise RubricFileError(path, field, f"no criterion {rule.when.criterion!r} here")
+
+
+def rubric_set_load(directory: Path) -> RubricSet:
+    """Every `*.yaml` in `directory` is a rubric, except the failure-class file."""
+    classes = failure_classes_load(directory / FAILURE_CLASSES_FILE)
+    rubrics: dict[str, RubricDef] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        if path.name == FAILURE_CLASSES_FILE:
+            continue
+        rubric = rubric_load(path, classes)
+        if rubric.id in rubrics:
+            raise RubricFileError(path, "id", f"duplicate rubric id {rubric.id!r}")
+        rubrics[rubric.id] = rubric
+    if not rubrics:
+        raise RubricFileError(directory, "(folder)", "no rubric files found")
+    ordered = tuple(sorted(rubrics.values(), key=lambda r: (r.order, r.id)))
+    return RubricSet(rubrics=ordered, classes=classes, directory=directory)

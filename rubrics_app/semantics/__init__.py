@@ -1,0 +1,1 @@
+"""Object semantics: pure functions from one captured Kubernetes object to its health."""

@@ -1,0 +1,26 @@
+"""CDI DataVolume semantics: progress that advances is progress; a stall is caught by grace."""
+
+from __future__ import annotations
+
+from stargate.lib.evidence import KubeObject
+
+from .common import Health, ObjectHealth, condition, condition_since, health
+
+
+def datavolume_health(dv: KubeObject) -> ObjectHealth:
+    status = dv.get("status", {})
+    phase = str(status.get("phase", ""))
+    if phase == "Succeeded":
+        return health(dv, Health.READY)
+    if phase == "Paused":
+        return health(dv, Health.SUSPENDED, "Paused")
+    running = condition(dv, "Running")
+    if phase == "Failed":
+        message = str((running or {}).get("message", ""))
+        return health(dv, Health.FAILED, "Failed", message)
+    if running and running.get("status") == "False" and running.get("reason") == "Error":
+        return health(dv, Health.FAILED, "Error", str(running.get("message", "")))
+    progress = str(status.get("progress", ""))
+    since = condition_since(condition(dv, "Ready"), dv)
+    message = f"{phase or 'Pending'} {progress}".strip()
+    return health(dv, Health.PROGRESSING, phase or "Pending", message, since=since, marker=progress)

@@ -1,8 +1,41 @@
+"""Read queries for the dashboard pages, the tables and the live fragments.
+
+Each page runs a fixed number of queries whatever the fleet size: counts are aggregated in the
+database, lists are sliced, and rows come with the `select_related` their columns need.
+"""
+
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from collections.abc import Iterable
+from typing import Any
 
-from labs.models import Cluster, Status
+from django.apps import apps
+from django.db.models import Count, Max, Model, Q, QuerySet, Sum
+
+from labs.models import Cluster, LabInstance, Status
+from scanning.models import NodeSnapshot, ScanRun
+
+RECENT_CHANGES = 15
+
+
+def optional_model(app_label: str, name: str) -> type[Model] | None:
+    """A model another app may not have shipped yet (evaluations, state changes, scan runs)."""
+    try:
+        return apps.get_model(app_label, name)
+    except LookupError:
+        return None
+
+
+def live_lab_instances() -> QuerySet[LabInstance]:
+    return LabInstance.objects.filter(deleted_at__isnull=True)
+
+
+def lab_instance_list() -> QuerySet[LabInstance]:
+    return live_lab_instances().select_related("cluster", "lab", "lab__team")
+
+
+def lab_instances_by_ids(ids: Iterable[int]) -> list[LabInstance]:
+    return list(lab_instance_list().filter(pk__in=list(ids)))
 
 
 def cluster_list_with_counts() -> QuerySet[Cluster]:
@@ -10,18 +43,167 @@ def cluster_list_with_counts() -> QuerySet[Cluster]:
     return Cluster.objects.annotate(
         labs_total=Count("lab_instances", filter=live),
         labs_failed=Count("lab_instances", filter=live & Q(lab_instances__status=Status.FAILED)),
+        labs_ready=Count("lab_instances", filter=live & Q(lab_instances__status=Status.READY)),
     )
 
 
 def status_counts() -> dict[str, int]:
-    from labs.models import LabInstance
-
-    rows = (
-        LabInstance.objects.filter(deleted_at__isnull=True)
-        .values("status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    rows = live_lab_instances().values("status").annotate(n=Count("id")).order_by()
     counts = {choice.value: 0 for choice in Status}
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
+
+
+def failure_class_counts() -> list[tuple[str, int]]:
+    rows = (
+        live_lab_instances()
+        .exclude(failure_class="")
+        .values("failure_class")
+        .annotate(n=Count("id"))
+        .order_by("-n", "failure_class")
+    )
+    return [(row["failure_class"], row["n"]) for row in rows]
+
+
+def failure_classes() -> list[str]:
+    rows = live_lab_instances().exclude(failure_class="").values_list("failure_class", flat=True)
+    return sorted(set(rows.distinct().order_by()))
+
+
+def recent_changes(limit: int = RECENT_CHANGES) -> list[dict[str, Any]]:
+    """The latest status changes: from StateChange rows when the rubric engine records them,
+    else from each lab instance's last change."""
+    state_change = optional_model("rubrics_app", "StateChange")
+    if state_change is not None:
+        changes = state_change.objects.select_related(  # type: ignore[attr-defined]
+            "lab_instance", "lab_instance__cluster"
+        ).order_by("-at")[:limit]
+        return [
+            {
+                "instance": change.lab_instance,
+                "from_status": change.from_status,
+                "to_status": change.to_status,
+                "failure_class": change.failure_class,
+                "at": change.at,
+            }
+            for change in changes
+        ]
+    instances = (
+        live_lab_instances()
+        .filter(status_changed_at__isnull=False)
+        .select_related("cluster")
+        .order_by("-status_changed_at")[:limit]
+    )
+    return [
+        {
+            "instance": instance,
+            "from_status": None,
+            "to_status": instance.status,
+            "failure_class": instance.failure_class,
+            "at": instance.status_changed_at,
+        }
+        for instance in instances
+    ]
+
+
+def lab_instance_timeline(instance: LabInstance, limit: int = 50) -> list[Any]:
+    state_change = optional_model("rubrics_app", "StateChange")
+    if state_change is None:
+        return []
+    return list(
+        state_change.objects.filter(lab_instance=instance).order_by("-at")[:limit]  # type: ignore[attr-defined]
+    )
+
+
+def lab_instance_evaluations(instance: LabInstance) -> list[Any]:
+    evaluation = optional_model("rubrics_app", "Evaluation")
+    if evaluation is None:
+        return []
+    return list(evaluation.objects.filter(lab_instance=instance).order_by("pk"))  # type: ignore[attr-defined]
+
+
+def cluster_scan_runs(cluster: Cluster, limit: int = 20) -> list[ScanRun]:
+    return list(ScanRun.objects.filter(cluster=cluster).order_by("-started_at")[:limit])
+
+
+def cluster_nodes(cluster: Cluster) -> list[NodeSnapshot]:
+    return list(NodeSnapshot.objects.filter(cluster=cluster).order_by("name"))
+
+
+def last_scans_by_cluster() -> dict[int, list[dict[str, Any]]]:
+    """{cluster id: [{tier, at}, ...]}: when each tier last started a scan, tier order."""
+    rows = (
+        ScanRun.objects.values("cluster_id", "tier")
+        .annotate(at=Max("started_at"))
+        .order_by("cluster_id", "tier")
+    )
+    scans: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        scans.setdefault(row["cluster_id"], []).append({"tier": row["tier"], "at": row["at"]})
+    return scans
+
+
+def node_totals_by_cluster() -> dict[int, dict[str, Any]]:
+    """{cluster id: nodes total/ready and CPU/memory use in %} from the latest node snapshots."""
+    rows = (
+        NodeSnapshot.objects.values("cluster_id")
+        .annotate(
+            total=Count("id"),
+            ready=Count("id", filter=Q(ready=True)),
+            cpu_used=Sum("cpu_used_millicores"),
+            cpu_all=Sum("cpu_allocatable_millicores"),
+            mem_used=Sum("memory_used_bytes"),
+            mem_all=Sum("memory_allocatable_bytes"),
+        )
+        .order_by()
+    )
+    return {
+        row["cluster_id"]: {
+            "total": row["total"],
+            "ready": row["ready"],
+            "cpu_pct": percent(row["cpu_used"], row["cpu_all"]),
+            "memory_pct": percent(row["mem_used"], row["mem_all"]),
+        }
+        for row in rows
+    }
+
+
+def percent(used: int | None, total: int | None) -> float | None:
+    return round(100.0 * used / total, 1) if used is not None and total else None
+
+
+def cluster_cards() -> list[dict[str, Any]]:
+    """One entry per cluster: the cluster (with lab counts), its node totals, its last scans."""
+    nodes, scans = node_totals_by_cluster(), last_scans_by_cluster()
+    return [
+        {"cluster": cluster, "nodes": nodes.get(cluster.pk), "scans": scans.get(cluster.pk, [])}
+        for cluster in cluster_list_with_counts()
+    ]
+
+
+def fleet_context() -> dict[str, Any]:
+    """Everything the fleet overview and its live fragments show."""
+    return {
+        "clusters": cluster_cards(),
+        "status_counts": status_counts(),
+        "failure_class_counts": failure_class_counts(),
+        "recent_changes": recent_changes(),
+        "statuses": Status,
+    }
+
+
+def lab_detail_context(instance: LabInstance) -> dict[str, Any]:
+    return {
+        "instance": instance,
+        "evaluations": lab_instance_evaluations(instance),
+        "timeline": lab_instance_timeline(instance),
+        "recommended_actions": recommended_actions(instance),
+    }
+
+
+def recommended_actions(instance: LabInstance) -> list[Any]:
+    """Pending remediation proposals for this lab, once the remediation app records them."""
+    action_request = optional_model("remediation", "ActionRequest")
+    if action_request is None:
+        return []
+    return list(action_request.objects.filter(lab_instance=instance).order_by("-pk")[:10])  # type: ignore[attr-defined]

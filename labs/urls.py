@@ -8,6 +8,7 @@ app_name = "labs"
 
 urlpatterns = [
     path("", views.fleet_overview, name="fleet_overview"),
-    path("clusters/<str:name>/", views.cluster_detail, name="cluster_detail"),
+    path("labs/", views.lab_list, name="lab_list"),
     path("labs/<int:pk>/", views.lab_instance_detail, name="lab_instance_detail"),
+    path("clusters/<str:name>/", views.cluster_detail, name="cluster_detail"),
 ]

@@ -3,29 +3,44 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
+from django_tables2 import RequestConfig
 
 from labs import selectors
-from labs.models import Cluster, LabInstance, Status
-from stargate.http import AuthedHtmxRequest
+from labs.filters import LabInstanceFilter
+from labs.tables import LabInstanceTable
+from stargate.http import AuthedHtmxRequest, htmx_partial
+
+PAGE_SIZE = 50
 
 
 @require_GET
 def fleet_overview(request: AuthedHtmxRequest) -> HttpResponse:
-    context = {
-        "clusters": selectors.cluster_list_with_counts(),
-        "status_counts": selectors.status_counts(),
-        "statuses": Status,
-    }
-    return render(request, "labs/fleet_overview.html", context)
+    return render(request, "labs/fleet_overview.html", selectors.fleet_context())
 
 
 @require_GET
-def cluster_detail(request: AuthedHtmxRequest, name: str) -> HttpResponse:
-    cluster = get_object_or_404(Cluster, name=name)
-    return render(request, "labs/cluster_detail.html", {"cluster": cluster})
+def lab_list(request: AuthedHtmxRequest) -> HttpResponse:
+    filterset = LabInstanceFilter(request.GET, queryset=selectors.lab_instance_list())
+    table = LabInstanceTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    template = "labs/lab_list.html"
+    if htmx_partial(request):
+        template += "#lab-table"
+    return render(request, template, {"filter": filterset, "table": table})
 
 
 @require_GET
 def lab_instance_detail(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
-    instance = get_object_or_404(LabInstance.objects.select_related("cluster", "lab"), pk=pk)
-    return render(request, "labs/lab_instance_detail.html", {"instance": instance})
+    instance = get_object_or_404(selectors.lab_instance_list(), pk=pk)
+    return render(request, "labs/lab_instance_detail.html", selectors.lab_detail_context(instance))
+
+
+@require_GET
+def cluster_detail(request: AuthedHtmxRequest, name: str) -> HttpResponse:
+    cluster = get_object_or_404(selectors.cluster_list_with_counts(), name=name)
+    context = {
+        "cluster": cluster,
+        "nodes": selectors.cluster_nodes(cluster),
+        "scan_runs": selectors.cluster_scan_runs(cluster),
+    }
+    return render(request, "labs/cluster_detail.html", context)

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from scanning import views
 
 app_name = "scanning"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("runs/<int:pk>/", views.scan_run_detail, name="scan_run_detail"),
+]

@@ -32,6 +32,7 @@ class Command(BaseCommand):
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database migrated.")
+        call_command("setup_schedules")
         password = None if options["no_demo"] else ensure_demo_admin()
         processes = self._start(options["host"], options["port"], demo=not options["no_demo"])
         self._announce(options["host"], options["port"], password)

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+
+@pytest.fixture
+def operator(django_user_model):
+    return django_user_model.objects.create_user("bob", "bob@example.com", "pw-bob-123456")
+
+
+@pytest.fixture
+def operator_client(client: Client, operator) -> Client:
+    client.force_login(operator)
+    return client

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from scanning.models import (
+    EvidenceRevision,
+    LabEvidence,
+    NodeSnapshot,
+    ResourcePoolSnapshot,
+    ScanRun,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    """Rows written by the scanner only."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ScanRun)
+class ScanRunAdmin(ReadOnlyAdmin):
+    list_display = [
+        "cluster",
+        "tier",
+        "status",
+        "started_at",
+        "duration_ms",
+        "objects_read",
+        "namespaces_evaluated",
+        "error_count",
+    ]
+    list_filter = ["status", "tier", "cluster"]
+    date_hierarchy = "started_at"
+
+
+@admin.register(LabEvidence)
+class LabEvidenceAdmin(ReadOnlyAdmin):
+    list_display = ["lab_instance", "collected_at", "changed_at", "content_hash"]
+    search_fields = ["lab_instance__namespace"]
+    list_select_related = ["lab_instance__cluster"]
+
+
+@admin.register(EvidenceRevision)
+class EvidenceRevisionAdmin(ReadOnlyAdmin):
+    list_display = ["lab_instance", "collected_at", "content_hash"]
+    search_fields = ["lab_instance__namespace"]
+    list_select_related = ["lab_instance__cluster"]
+
+
+@admin.register(NodeSnapshot)
+class NodeSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["cluster", "name", "ready", "pressure", "cpu_used_pct", "memory_used_pct"]
+    list_filter = ["cluster", "ready"]
+
+
+@admin.register(ResourcePoolSnapshot)
+class ResourcePoolSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["cluster", "namespace", "name", "min_available", "collected_at"]
+    list_filter = ["cluster"]

@@ -1,0 +1,135 @@
+"""Cluster API access: a `kubernetes` ApiClient built from a `Cluster` row, and raw paged lists.
+
+Lists are read as bytes (`_preload_content=False`) and parsed with orjson, never deserialized
+into the client's model classes. Every failure surfaces as one `ClusterAccessError`, so a caller
+can mark the cluster and move on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import urllib3
+from django.conf import settings
+from kubernetes import config as kube_config
+from kubernetes.client import ApiClient, Configuration
+from kubernetes.client.exceptions import ApiException
+
+from labs.models import Cluster
+from stargate.lib.evidence import KubeObject
+
+PAGE_SIZE = 500
+
+
+class ClusterAccessError(Exception):
+    """The cluster could not be read. `kind`: timeout, refused, unauthorized, server_error,
+    malformed, tls, connection, not_found or config."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind
+        self.detail = detail
+
+
+def api_client_for(cluster: Cluster) -> ApiClient:
+    """An ApiClient for the cluster: its kubeconfig file, or its API URL + token file + CA."""
+    configuration = Configuration()
+    try:
+        if cluster.kubeconfig_path:
+            kube_config.load_kube_config(
+                config_file=cluster.kubeconfig_path, client_configuration=configuration
+            )
+        else:
+            configuration.host = cluster.api_url
+            if cluster.token_file:
+                token = Path(cluster.token_file).read_text().strip()
+                configuration.api_key = {"authorization": f"Bearer {token}"}
+            if cluster.ca_bundle_path:
+                configuration.ssl_ca_cert = cluster.ca_bundle_path
+    except (OSError, kube_config.ConfigException) as exc:
+        raise ClusterAccessError("config", str(exc)) from exc
+    configuration.verify_ssl = bool(settings.SSL_VERIFY and cluster.verify_tls)
+    # One attempt: the scanner's own backoff decides when to retry, so a dead cluster costs
+    # one connect timeout per scan, not four.
+    configuration.retries = False
+    return ApiClient(configuration)
+
+
+def _timeout() -> tuple[float, float]:
+    return (float(settings.K8S_CONNECT_TIMEOUT), float(settings.K8S_READ_TIMEOUT))
+
+
+def get_raw(api: ApiClient, path: str, query: list[tuple[str, Any]] | None = None) -> Any:
+    """GET one API path and parse the JSON answer with orjson."""
+    try:
+        response = api.call_api(
+            path,
+            "GET",
+            query_params=query or [],
+            header_params={"Accept": "application/json"},
+            auth_settings=["BearerToken"],
+            _preload_content=False,
+            _return_http_data_only=True,
+            _request_timeout=_timeout(),
+        )
+        body = response.data
+    except ApiException as exc:
+        raise _api_error(exc) from exc
+    except urllib3.exceptions.HTTPError as exc:
+        raise _transport_error(exc) from exc
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise ClusterAccessError("malformed", f"{path}: {exc}") from exc
+
+
+def list_pages(
+    api: ApiClient, path: str, *, limit: int = PAGE_SIZE, query: list[tuple[str, Any]] | None = None
+) -> Iterator[list[KubeObject]]:
+    """The items of a list, one page at a time, following `continue` tokens."""
+    token = ""
+    while True:
+        params = [*(query or []), ("limit", limit)] + ([("continue", token)] if token else [])
+        page = get_raw(api, path, params)
+        if not isinstance(page, dict) or not isinstance(page.get("items"), list):
+            raise ClusterAccessError("malformed", f"{path}: not a List")
+        yield page["items"]
+        token = (page.get("metadata") or {}).get("continue") or ""
+        if not token:
+            return
+
+
+def list_all(api: ApiClient, path: str, **kwargs: Any) -> list[KubeObject]:
+    return [item for page in list_pages(api, path, **kwargs) for item in page]
+
+
+def api_latency_ms(api: ApiClient) -> float:
+    """Round-trip time of `/version`, the cheapest authenticated call."""
+    started = time.perf_counter()
+    get_raw(api, "/version")
+    return (time.perf_counter() - started) * 1000
+
+
+def _api_error(exc: ApiException) -> ClusterAccessError:
+    status = exc.status or 0
+    if status in (401, 403):
+        return ClusterAccessError("unauthorized", f"HTTP {status}")
+    if status == 404:
+        return ClusterAccessError("not_found", f"HTTP 404 {exc.reason}")
+    return ClusterAccessError("server_error", f"HTTP {status} {exc.reason}")
+
+
+def _transport_error(exc: urllib3.exceptions.HTTPError) -> ClusterAccessError:
+    reason = getattr(exc, "reason", None) or exc
+    if isinstance(reason, urllib3.exceptions.SSLError):
+        return ClusterAccessError("tls", str(reason))
+    # NewConnectionError subclasses ConnectTimeoutError in urllib3 2: test it first.
+    if isinstance(reason, urllib3.exceptions.NewConnectionError | ConnectionRefusedError):
+        return ClusterAccessError("refused", str(reason))
+    if isinstance(reason, urllib3.exceptions.TimeoutError | TimeoutError):
+        return ClusterAccessError("timeout", str(reason))
+    return ClusterAccessError("connection", str(reason))

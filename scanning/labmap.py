@@ -1,0 +1,40 @@
+"""Namespaces → LabInstances, in bulk: one query for the known ones, an upsert per new one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+
+from labs.models import Cluster, LabInstance
+from labs.naming import LabName, parse_lab_namespace
+from labs.services import lab_instance_upsert
+
+
+def lab_name_of(namespace: str) -> LabName | None:
+    """The lab a namespace belongs to: a lab pattern, or a watched platform namespace."""
+    parsed = parse_lab_namespace(namespace)
+    if parsed is None and namespace in settings.WATCHED_NAMESPACES:
+        return LabName(namespace=namespace, guid="", catalog_item=namespace)
+    return parsed
+
+
+def lab_namespaces(namespaces: Iterable[str]) -> dict[str, LabName]:
+    names = {ns: lab_name_of(ns) for ns in namespaces}
+    return {ns: name for ns, name in names.items() if name is not None}
+
+
+def lab_instances_map(*, cluster: Cluster, lab_names: dict[str, LabName]) -> dict[str, LabInstance]:
+    """The LabInstance of each lab namespace, created (with its Lab) on first sight, and brought
+    back when a namespace of a torn-down lab reappears."""
+    known = {
+        li.namespace: li
+        for li in LabInstance.objects.filter(
+            cluster=cluster, namespace__in=list(lab_names)
+        ).select_related("lab")
+    }
+    for namespace, lab_name in lab_names.items():
+        instance = known.get(namespace)
+        if instance is None or instance.deleted_at is not None:
+            known[namespace] = lab_instance_upsert(cluster=cluster, lab_name=lab_name)
+    return known

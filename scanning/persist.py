@@ -1,0 +1,63 @@
+"""Storing evidence in bulk: the latest per lab, and a revision only when the content changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from labs.models import LabInstance
+from scanning.digest import evidence_hash, pods_digest
+from scanning.models import EvidenceRevision, LabEvidence
+from stargate.lib.evidence import NamespaceEvidence
+
+
+@dataclass(frozen=True)
+class Recorded:
+    stored: int
+    changed: int
+
+
+def evidence_store(
+    *, items: list[tuple[LabInstance, NamespaceEvidence]], now: datetime
+) -> Recorded:
+    """Upsert LabEvidence rows for `items` and add EvidenceRevision rows for changed ones.
+    A handful of queries whatever the number of labs."""
+    existing = {
+        row.lab_instance_id: row
+        for row in LabEvidence.objects.filter(lab_instance__in=[li for li, _ in items])
+    }
+    created: list[LabEvidence] = []
+    changed: list[LabEvidence] = []
+    revisions: list[EvidenceRevision] = []
+    unchanged_ids: list[int] = []
+    for lab_instance, evidence in items:
+        content_hash = evidence_hash(evidence)
+        digest = pods_digest(evidence.get("objects", {}).get("pods", []))
+        row = existing.get(lab_instance.pk)
+        if row is not None and row.content_hash == content_hash:
+            unchanged_ids.append(row.pk)
+            continue
+        if row is None:
+            row = LabEvidence(lab_instance=lab_instance)
+            created.append(row)
+        else:
+            changed.append(row)
+        row.evidence, row.content_hash, row.pods_digest = evidence, content_hash, digest
+        row.collected_at = row.changed_at = now
+        revisions.append(
+            EvidenceRevision(
+                lab_instance=lab_instance,
+                evidence=evidence,
+                content_hash=content_hash,
+                collected_at=now,
+            )
+        )
+    LabEvidence.objects.bulk_create(created, batch_size=500)
+    LabEvidence.objects.bulk_update(
+        changed,
+        ["evidence", "content_hash", "pods_digest", "collected_at", "changed_at"],
+        batch_size=500,
+    )
+    LabEvidence.objects.filter(pk__in=unchanged_ids).update(collected_at=now)
+    EvidenceRevision.objects.bulk_create(revisions, batch_size=500)
+    return Recorded(stored=len(items), changed=len(revisions))

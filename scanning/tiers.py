@@ -1,0 +1,269 @@
+"""The four scan tiers. Each reads the cluster, then records; cluster faults propagate as
+`ClusterAccessError` to `services.scan_run_execute`, which marks the cluster."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from kubernetes.client import ApiClient
+
+from labs.models import STATUS_SEVERITY, Cluster, LabInstance, Status
+from scanning import kinds
+from scanning.client import api_latency_ms, list_all, list_pages
+from scanning.collect import Collected, evidence_collect, namespaces_collect, optional_list
+from scanning.digest import pod_failing, pods_digest
+from scanning.evaluate import evidence_evaluate
+from scanning.labmap import lab_instances_map, lab_name_of, lab_namespaces
+from scanning.models import LabEvidence, NodeSnapshot, ResourcePoolSnapshot, ScanRun
+from scanning.nodes import NodeFacts, cluster_health, nodes_facts
+from scanning.normalize import evidence_build, object_normalize
+from scanning.persist import evidence_store
+from stargate.lib.evidence import ClusterHealth, KubeObject, NamespaceEvidence
+
+BATCH = 200  # labs evaluated and stored per transaction
+TIER2_MAX_NAMESPACES = 100  # beyond this, tier 3 catches up
+
+
+@dataclass
+class ScanContext:
+    run: ScanRun
+    cluster: Cluster
+    api: ApiClient
+    now: datetime
+    on_progress: Callable[[ScanRun], None] | None = field(default=None)
+
+    def progress(self, phase: str, *, steps: int = 1, objects: int = 0) -> None:
+        run = self.run
+        run.phase, run.steps_done = phase, run.steps_done + steps
+        run.objects_read += objects
+        ScanRun.objects.filter(pk=run.pk).update(
+            phase=phase,
+            steps_done=run.steps_done,
+            steps_total=max(run.steps_total, run.steps_done),
+            objects_read=run.objects_read,
+            namespaces_seen=run.namespaces_seen,
+            namespaces_evaluated=run.namespaces_evaluated,
+        )
+        if self.on_progress is not None:
+            self.on_progress(run)
+
+    def plan(self, steps: int) -> None:
+        self.run.steps_total = self.run.steps_done + steps
+        ScanRun.objects.filter(pk=self.run.pk).update(steps_total=self.run.steps_total)
+
+
+# --- tier 1: nodes, metrics, API latency -------------------------------------------------------
+
+
+def tier1(ctx: ScanContext) -> None:
+    latency = api_latency_ms(ctx.api)
+    nodes = list_all(ctx.api, kinds.NODES.path())
+    metrics = optional_list(ctx.api, kinds.NODE_METRICS)
+    facts = nodes_facts(nodes, metrics)
+    _nodes_store(ctx.cluster, facts, ctx.now)
+    Cluster.objects.filter(pk=ctx.cluster.pk).update(api_latency_ms=latency)
+    ctx.progress("nodes", objects=len(nodes) + len(metrics))
+
+
+def _nodes_store(cluster: Cluster, facts: list[NodeFacts], now: datetime) -> None:
+    rows = [
+        NodeSnapshot(
+            cluster=cluster,
+            name=f.name,
+            ready=f.ready,
+            unschedulable=f.unschedulable,
+            pressure=list(f.pressure),
+            cpu_allocatable_millicores=f.cpu_allocatable_millicores,
+            cpu_used_millicores=f.cpu_used_millicores,
+            memory_allocatable_bytes=f.memory_allocatable_bytes,
+            memory_used_bytes=f.memory_used_bytes,
+            collected_at=now,
+        )
+        for f in facts
+    ]
+    with transaction.atomic():
+        NodeSnapshot.objects.filter(cluster=cluster).exclude(
+            name__in=[f.name for f in facts]
+        ).delete()
+        NodeSnapshot.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["cluster", "name"],
+            update_fields=[
+                "ready",
+                "unschedulable",
+                "pressure",
+                "cpu_allocatable_millicores",
+                "cpu_used_millicores",
+                "memory_allocatable_bytes",
+                "memory_used_bytes",
+                "collected_at",
+            ],
+        )
+
+
+def stored_cluster_health(cluster: Cluster) -> ClusterHealth | None:
+    """The cluster summary from the last tier-1 scan, attached to each namespace's evidence."""
+    snapshots = list(NodeSnapshot.objects.filter(cluster=cluster))
+    if not snapshots:
+        return None
+    facts = [
+        NodeFacts(
+            name=s.name,
+            ready=s.ready,
+            unschedulable=s.unschedulable,
+            pressure=tuple(s.pressure),
+            cpu_allocatable_millicores=s.cpu_allocatable_millicores,
+            memory_allocatable_bytes=s.memory_allocatable_bytes,
+            cpu_used_millicores=s.cpu_used_millicores,
+            memory_used_bytes=s.memory_used_bytes,
+        )
+        for s in snapshots
+    ]
+    return cluster_health(facts)
+
+
+# --- tier 2: all pods, compared with the last scan --------------------------------------------
+
+
+def tier2(ctx: ScanContext) -> None:
+    pods = _lab_pods(ctx)
+    digests = dict(
+        LabEvidence.objects.filter(lab_instance__cluster=ctx.cluster).values_list(
+            "lab_instance__namespace", "pods_digest"
+        )
+    )
+    namespaces = set(pods) | set(digests)
+    changed = [ns for ns in namespaces if pods_digest(pods.get(ns, [])) != digests.get(ns)]
+    changed.sort(key=lambda ns: (not any(pod_failing(p) for p in pods.get(ns, [])), ns))
+    changed = changed[:TIER2_MAX_NAMESPACES]
+    ctx.run.namespaces_seen = len(namespaces)
+    if not changed:
+        ctx.progress("no pod changed")
+        return
+    resources = [r for r in kinds.EVIDENCE_RESOURCES if r.key != "pods"]
+    ctx.plan(len(resources) * len(changed) + 1)
+    collected = evidence_collect(
+        ctx.api,
+        set(changed),
+        resources=resources,
+        per_namespace=True,
+        progress=lambda key, count: ctx.progress(f"reading {key}", objects=count),
+    )
+    collected.objects["pods"] = {ns: pods.get(ns, []) for ns in changed}
+    _evidence_record(ctx, namespaces_collect(ctx.api), collected, changed)
+
+
+def _lab_pods(ctx: ScanContext) -> dict[str, list[KubeObject]]:
+    """Normalized pods of lab namespaces, from one cluster-wide paged list."""
+    is_lab: dict[str, bool] = {}
+    pods: dict[str, list[KubeObject]] = {}
+    for page in list_pages(ctx.api, kinds.PODS.path()):
+        for raw in page:
+            namespace = str(raw.get("metadata", {}).get("namespace", ""))
+            if namespace not in is_lab:
+                is_lab[namespace] = lab_name_of(namespace) is not None
+            if is_lab[namespace]:
+                pods.setdefault(namespace, []).append(object_normalize("pods", raw))
+        ctx.progress("reading pods", objects=len(page))
+    return pods
+
+
+# --- tier 3: full evidence; tier 4: sweep -----------------------------------------------------
+
+
+def tier3(ctx: ScanContext) -> dict[str, KubeObject]:
+    namespaces = namespaces_collect(ctx.api)
+    lab_ns = set(lab_namespaces(namespaces))
+    ctx.run.namespaces_seen = len(lab_ns)
+    ctx.plan(len(kinds.EVIDENCE_RESOURCES) + len(lab_ns) // BATCH + 1)
+    collected = evidence_collect(
+        ctx.api, lab_ns, progress=lambda key, count: ctx.progress(f"reading {key}", objects=count)
+    )
+    _evidence_record(ctx, namespaces, collected, sorted(lab_ns))
+    return namespaces
+
+
+def tier4(ctx: ScanContext) -> None:
+    namespaces = tier3(ctx)
+    pools = optional_list(ctx.api, kinds.RESOURCE_POOLS)
+    _pools_store(ctx.cluster, pools, ctx.now)
+    gone = LabInstance.objects.filter(cluster=ctx.cluster, deleted_at__isnull=True).exclude(
+        namespace__in=list(namespaces)
+    )
+    gone.update(deleted_at=ctx.now)
+    ctx.progress("sweep", objects=len(pools))
+
+
+def _pools_store(cluster: Cluster, pools: list[KubeObject], now: datetime) -> None:
+    rows = []
+    for raw in pools:
+        pool = object_normalize("resourcepools", raw)
+        rows.append(
+            ResourcePoolSnapshot(
+                cluster=cluster,
+                namespace=pool["metadata"].get("namespace", ""),
+                name=pool["metadata"]["name"],
+                min_available=pool.get("spec", {}).get("minAvailable"),
+                handle_count=pool.get("status", {}).get("resourceHandleCount") or {},
+                collected_at=now,
+            )
+        )
+    with transaction.atomic():
+        ResourcePoolSnapshot.objects.filter(cluster=cluster).delete()
+        ResourcePoolSnapshot.objects.bulk_create(rows)
+
+
+# --- recording ---------------------------------------------------------------------------------
+
+
+def _evidence_record(
+    ctx: ScanContext, namespaces: dict[str, KubeObject], collected: Collected, wanted: list[str]
+) -> None:
+    """Map namespaces to labs, build their evidence, evaluate and store it, failing labs first."""
+    instances = lab_instances_map(
+        cluster=ctx.cluster, lab_names=lab_namespaces(ns for ns in wanted)
+    )
+    health = stored_cluster_health(ctx.cluster)
+    order = sorted(
+        instances.values(),
+        key=lambda li: (-STATUS_SEVERITY.get(Status(li.status), 0), li.namespace),
+    )
+    collected_at = ctx.now.isoformat()
+    for start in range(0, len(order), BATCH):
+        batch = [
+            (li, _evidence(ctx, li, namespaces.get(li.namespace), collected, collected_at, health))
+            for li in order[start : start + BATCH]
+        ]
+        with transaction.atomic():
+            ctx.run.namespaces_evaluated += evidence_evaluate(items=batch, now=ctx.now)
+            evidence_store(items=batch, now=ctx.now)
+        ctx.progress(f"recorded {min(start + BATCH, len(order))} of {len(order)} labs")
+
+
+def _evidence(
+    ctx: ScanContext,
+    instance: LabInstance,
+    namespace_object: KubeObject | None,
+    collected: Collected,
+    collected_at: str,
+    health: ClusterHealth | None,
+) -> NamespaceEvidence:
+    evidence = evidence_build(
+        cluster=ctx.cluster.name,
+        namespace=instance.namespace,
+        namespace_object=namespace_object,
+        objects={
+            kind: per_ns.get(instance.namespace, []) for kind, per_ns in collected.objects.items()
+        },
+        collected_at=collected_at,
+    )
+    evidence["cluster_health"] = health
+    evidence["lab"] = {
+        "catalog_item": instance.lab.catalog_item,
+        "requires_guest_agent": instance.lab.requires_guest_agent,
+    }
+    return evidence

@@ -1,0 +1,114 @@
+"""Redaction of secrets from Kubernetes objects, before anything is stored or leaves the scanner.
+
+Rules, applied at any depth of a JSON-like value:
+- a field whose name looks like a password, token, key, secret or credential: value replaced;
+- container `env` entries: `value` replaced (names kept; `valueFrom` dropped, it only names
+  where a secret lives, but there is no need to keep it);
+- container `args` and `command`: replaced as a whole (command lines carry passwords);
+- `metadata.annotations`: keys kept, values replaced, except the few harmless annotations rubrics
+  and remediation read (`KEPT_ANNOTATIONS`);
+- any remaining string: `password=…`, `token: …`, `Bearer …` and URL credentials are masked.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+REDACTED = "[REDACTED]"
+
+# Keys read by rubrics or remediation whose values are timestamps, node names or revisions.
+KEPT_ANNOTATIONS: frozenset[str] = frozenset(
+    {
+        "kubectl.kubernetes.io/restartedAt",
+        "deployment.kubernetes.io/revision",
+        "volume.kubernetes.io/selected-node",
+        "volume.kubernetes.io/storage-provisioner",
+        "volume.beta.kubernetes.io/storage-provisioner",
+        "pv.kubernetes.io/bind-completed",
+        "cdi.kubevirt.io/storage.pod.phase",
+        "cdi.kubevirt.io/storage.pod.restarts",
+        "cdi.kubevirt.io/storage.condition.running",
+        "cdi.kubevirt.io/storage.condition.running.reason",
+        "cdi.kubevirt.io/storage.condition.running.message",
+        "openshift.io/display-name",
+        "openshift.io/requester",
+    }
+)
+
+# Matches secret-looking field names: "password", "db_passwd", "apiToken", "sshKey",
+# "client-secret", "credentials"; not "keyword" lookalikes such as "monkey" or "tokenizer".
+_SECRET_NAME = re.compile(
+    r"(?i)(pass(word|wd)?|secret|token|credential|private[_-]?key|api[_-]?key|access[_-]?key"
+    r"|ssh[_-]?key|(^|[_-])key$|(?-i:[a-z]Key$)|auth$|authorization|cert(ificate)?$|kubeconfig)"
+)
+_NOT_SECRET_NAME = frozenset({"key", "keys"})  # a bare "key" is a label/selector key, not a secret
+_SECRET_IN_TEXT = re.compile(
+    r"(?i)\b((?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|credentials?)"
+    r"[\"']?\s*[=:]\s*[\"']?)([^\s\"',;&]+)"
+)
+_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
+_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@")
+_CONTAINER_LISTS = frozenset({"containers", "initContainers", "ephemeralContainers"})
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a field name looks like it holds a secret."""
+    return name not in _NOT_SECRET_NAME and bool(_SECRET_NAME.search(name))
+
+
+def redact_text(text: str) -> str:
+    """Mask secrets embedded in free text (event messages, conditions)."""
+    if not any(marker in text for marker in ("=", ":", "earer", "asic")):
+        return text
+    text = _SECRET_IN_TEXT.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    return _URL_CREDENTIALS.sub(lambda m: f"{m.group(1)}{REDACTED}@", text)
+
+
+def redact(value: Any) -> Any:
+    """A redacted deep copy of a JSON-like value (see the module docstring for the rules)."""
+    return _redact(value, parent="")
+
+
+def _redact(value: Any, parent: str) -> Any:
+    if isinstance(value, dict):
+        return {key: _redact_field(key, item, parent) for key, item in value.items()}
+    if isinstance(value, list):
+        if parent in _CONTAINER_LISTS:
+            return [_redact_container(item) for item in value]
+        return [_redact(item, parent) for item in value]
+    if isinstance(value, str):
+        return redact_text(value)
+    return value
+
+
+def _redact_field(key: str, value: Any, parent: str) -> Any:
+    if key == "annotations" and isinstance(value, dict):
+        return {
+            name: (redact_text(str(item)) if name in KEPT_ANNOTATIONS else REDACTED)
+            for name, item in value.items()
+        }
+    if is_secret_name(key) and isinstance(value, str | dict | list) and value:
+        return REDACTED
+    return _redact(value, key)
+
+
+def _redact_container(container: Any) -> Any:
+    if not isinstance(container, dict):
+        return _redact(container, "")
+    cleaned: dict[str, Any] = {}
+    for key, value in container.items():
+        if key in ("args", "command") and value:
+            cleaned[key] = [REDACTED]
+        elif key == "env" and isinstance(value, list):
+            cleaned[key] = [_redact_env(entry) for entry in value]
+        else:
+            cleaned[key] = _redact_field(key, value, "")
+    return cleaned
+
+
+def _redact_env(entry: Any) -> Any:
+    if not isinstance(entry, dict):
+        return REDACTED
+    return {"name": entry.get("name", ""), "value": REDACTED}

@@ -23,6 +23,14 @@ def approval_queue(request: AuthedHtmxRequest) -> HttpResponse:
     return render(request, "remediation/approval_queue.html", context)
 
 
+@require_GET
+def approval_nav(request: AuthedHtmxRequest) -> HttpResponse:
+    """The header's approvals link and pending count; empty for users who cannot approve."""
+    show = request.user.has_perm(APPROVE)
+    context = {"show": show, "pending_count": selectors.pending_count() if show else 0}
+    return render(request, "remediation/nav_count.html", context)
+
+
 @require_POST
 @permission_required(APPROVE, raise_exception=True)
 def approval_decide(request: AuthedHtmxRequest, pk: int) -> HttpResponse:

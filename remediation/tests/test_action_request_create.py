@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 Status = ActionRequest.Status
 
 
-def _create(lab_instance, action, failure_class="pod-crashloop", **kw):  # type: ignore[no-untyped-def]
+def _create(lab_instance, action, failure_class="crashloop", **kw):  # type: ignore[no-untyped-def]
     params = kw.pop("parameters", {"pod": "web-1"})
     return action_request_create(
         lab_instance=lab_instance, action=action, failure_class=failure_class,

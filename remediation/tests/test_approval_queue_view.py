@@ -70,7 +70,7 @@ def test_it_shows_effectiveness(client: Client, approver, catalog) -> None:
     instance = make_lab_instance()
     for pod, recovered in (("a", True), ("b", False)):
         request = action_request_create(
-            lab_instance=instance, action=catalog["restart-pod"], failure_class="pod-crashloop",
+            lab_instance=instance, action=catalog["restart-pod"], failure_class="crashloop",
             parameters={"pod": pod},
         )  # fmt: skip
         ActionRequest.objects.filter(pk=request.pk).update(
@@ -79,7 +79,7 @@ def test_it_shows_effectiveness(client: Client, approver, catalog) -> None:
     approver.user_permissions.add(*_view_perm())
     client.force_login(approver)
     body = client.get("/remediation/effectiveness/").content.decode()
-    assert "pod-crashloop" in body
+    assert "crashloop" in body
     assert "100 %" in body
     assert "1 / 2" in body
     assert "42 s" in body

@@ -84,3 +84,18 @@ def test_it_validates_parameters() -> None:
     with pytest.raises(ValueError, match="min_available: out of range"):
         parameters_validate(scale, {"pool": "p", "pool_namespace": "poolboy", "min_available": 500})
     assert parameters_validate(catalog.get("restart-showroom"), {}) == {"deployment": "showroom"}
+
+
+def test_it_covers_every_failure_class_of_the_rubrics() -> None:
+    from django.conf import settings
+
+    from rubrics_app.loader import failure_classes_load
+
+    catalog = catalog_load(CATALOG)
+    classes = failure_classes_load(settings.RUBRICS_DIR / "failure_classes.yaml")
+    for class_id, definition in classes.items():
+        assert catalog.get(f"diagnose-{class_id}").diagnostic
+        recommended = catalog.get(definition.action)
+        assert class_id in recommended.allowed_when, (class_id, definition.action)
+    named = {cls for action in catalog.actions for cls in action.allowed_when}
+    assert named <= set(classes), named - set(classes)

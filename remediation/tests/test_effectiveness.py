@@ -4,9 +4,7 @@ from remediation.effectiveness import EffectivenessRow, suggestion
 
 
 def _row(risk: str, verified: int, recovered: int) -> EffectivenessRow:
-    return EffectivenessRow(
-        "pod-crashloop", "x", risk, verified, verified, verified, recovered, 1.0
-    )
+    return EffectivenessRow("crashloop", "x", risk, verified, verified, verified, recovered, 1.0)
 
 
 def test_it_suggests_graduating_a_reliable_medium_action() -> None:

@@ -18,7 +18,7 @@ def _input(action_id: str = "restart-pod", **changes: object) -> GateInput:
         "namespace": "sandbox-abc12-web",
         "allowed_prefixes": PREFIXES,
         "execution_mode": "low_risk_auto",
-        "failure_class": "pod-crashloop",
+        "failure_class": "crashloop",
     }
     values.update(changes)
     return GateInput(**values)  # type: ignore[arg-type]
@@ -42,7 +42,7 @@ def test_it_queues_medium_risk_in_low_risk_auto_and_runs_it_in_full_auto() -> No
 
 def test_it_queues_high_risk_even_in_full_auto() -> None:
     data = _input(
-        "anarchy-destroy-stuck", failure_class="provision-stuck", execution_mode="full_auto"
+        "anarchy-destroy-stuck", failure_class="destroy-failed", execution_mode="full_auto"
     )
     assert decide(data).outcome == Outcome.APPROVAL
 

@@ -21,6 +21,8 @@ from pydantic import (
 )
 
 DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_LABEL = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"
+DNS_SUBDOMAIN_RE = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*$")
 UUID_RE = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}")
 ActionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]$")]
 ClassId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]$")]
@@ -65,7 +67,7 @@ class ParamSpec(BaseModel):
     """One typed parameter of an action, checked before any request is created."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    type: Literal["dns_label", "int", "uuid", "choice"]
+    type: Literal["dns_label", "dns_subdomain", "int", "uuid", "choice"]
     description: str = ""
     required: bool = True
     minimum: int | None = None
@@ -202,6 +204,8 @@ def _param_value(name: str, spec: ParamSpec, value: object) -> str | int:
         raise ValueError(f"{name}: must be a string")
     if spec.type == "dns_label" and not DNS_LABEL_RE.match(value):
         raise ValueError(f"{name}: must be a DNS label")
+    if spec.type == "dns_subdomain" and not DNS_SUBDOMAIN_RE.match(value):
+        raise ValueError(f"{name}: must be a DNS subdomain")
     if spec.type == "uuid" and not UUID_RE.fullmatch(value):
         raise ValueError(f"{name}: must be a lowercase UUID")
     if spec.type == "choice" and value not in spec.choices:

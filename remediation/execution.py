@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from labs.models import Cluster
 from remediation import broadcast
 from remediation.executors import executor_for
 from remediation.executors.base import ClusterAccess, ExecutionContext, ExecutionResult
@@ -21,21 +22,24 @@ Status = ActionRequest.Status
 TEST_CLUSTER_PURPOSES = frozenset({"test", "dev", "sim"})
 
 
+def cluster_access(cluster: Cluster) -> ClusterAccess:
+    return ClusterAccess(
+        name=cluster.name,
+        api_url=cluster.api_url,
+        kubeconfig_path=cluster.kubeconfig_path,
+        token_file=cluster.token_file,
+        ca_bundle_path=cluster.ca_bundle_path,
+        verify_tls=cluster.verify_tls,
+    )
+
+
 def execution_context(action_request: ActionRequest) -> ExecutionContext:
     definition = action_request.action.definition()
-    cluster = action_request.lab_instance.cluster
     return ExecutionContext(
         action=definition,
         parameters={**definition.fixed, **action_request.parameters},
         namespace=action_request.lab_instance.namespace,
-        cluster=ClusterAccess(
-            name=cluster.name,
-            api_url=cluster.api_url,
-            kubeconfig_path=cluster.kubeconfig_path,
-            token_file=cluster.token_file,
-            ca_bundle_path=cluster.ca_bundle_path,
-            verify_tls=cluster.verify_tls,
-        ),
+        cluster=cluster_access(action_request.lab_instance.cluster),
         allowed_prefixes=settings.REMEDIATION_ALLOWED_PREFIXES,
         sandbox_api_url=settings.SANDBOX_API_URL,
         sandbox_api_token=settings.SANDBOX_API_TOKEN,

@@ -16,6 +16,7 @@ from remediation.catalog import DNS_LABEL_RE, ActionDef, Risk
 # Whatever the configuration says, these are never acted in.
 SYSTEM_PREFIXES = ("openshift", "kube")  # stricter than openshift-* and kube-*: no look-alikes
 SYSTEM_NAMESPACES = frozenset({"default"})
+UNKNOWN_STATE = "unknown"  # the subject could not be read
 TRANSITIONAL_ANARCHY_STATES = frozenset({"provisioning", "starting", "destroying", "stopping"})
 
 
@@ -131,6 +132,8 @@ def gate_preflight(data: GateInput) -> GateResult:
     state = data.anarchy_state
     if state in TRANSITIONAL_ANARCHY_STATES:
         return GateResult("preflight", Outcome.REFUSE, f"AnarchySubject is {state}")
+    if state == UNKNOWN_STATE:
+        return GateResult("preflight", Outcome.APPROVAL, "AnarchySubject state unknown: approval")
     if data.session_running and ("session_running" in forbidden or not data.action.session_safe):
         return GateResult("preflight", Outcome.REFUSE, "a session is running: not session-safe")
     if not data.cluster_reachable and "cluster_unreachable" in forbidden:

@@ -1,7 +1,7 @@
 """After an action: re-check the lab, record whether it recovered, roll back or escalate.
 
-The probe re-reads the namespace through the kubernetes client. It stands in for the rubric
-engine's re-evaluation until the scanning and rubrics apps expose a per-namespace re-scan.
+Kubernetes actions are verified by re-scanning the namespace and re-evaluating it with the
+rubric engine (remediation.recheck); Anarchy actions by the subject reaching its desired state.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable
 
 from django.db import transaction
-from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from remediation import conf
@@ -19,36 +18,13 @@ from remediation.execution import execution_context
 from remediation.executors import executor_for
 from remediation.executors.base import ExecutionContext, ExecutionError
 from remediation.executors.custom import custom_object_get
-from remediation.executors.k8s import api_client, request_timeout
 from remediation.executors.rhdp_anarchy import GROUP, PLURAL, VERSION
 from remediation.models import ActionRequest, AuditEntry
+from remediation.recheck import lab_recovered
 from remediation.services import _audit
 
 logger = logging.getLogger(__name__)
 Probe = Callable[[ExecutionContext], bool]
-FAILING_WAIT = ("CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "CreateContainerError")
-
-
-def namespace_ready(context: ExecutionContext) -> bool:
-    """Every deployment has its replicas ready and no pod is waiting on a failure."""
-    with api_client(context.cluster) as api:
-        timeout = request_timeout()
-        apps = client.AppsV1Api(api).list_namespaced_deployment(
-            context.namespace, _request_timeout=timeout
-        )
-        pods = client.CoreV1Api(api).list_namespaced_pod(
-            context.namespace, _request_timeout=timeout
-        )
-    for deployment in apps.items:
-        wanted = deployment.spec.replicas if deployment.spec.replicas is not None else 1
-        if (deployment.status.ready_replicas or 0) < wanted:
-            return False
-    for pod in pods.items:
-        for status in pod.status.container_statuses or []:
-            waiting = status.state.waiting if status.state else None
-            if waiting and (waiting.reason or "").startswith(FAILING_WAIT):
-                return False
-    return True
 
 
 def anarchy_settled(context: ExecutionContext) -> bool:
@@ -60,7 +36,7 @@ def anarchy_settled(context: ExecutionContext) -> bool:
     return bool(current == context.parameters["desired_state"])
 
 
-PROBES: dict[str | None, Probe] = {"kubernetes": namespace_ready, "rhdp_anarchy": anarchy_settled}
+PROBES: dict[str | None, Probe] = {"kubernetes": lab_recovered, "rhdp_anarchy": anarchy_settled}
 
 
 def verification_schedule(*, action_request: ActionRequest) -> None:

@@ -62,3 +62,7 @@ def second_approver(db: None) -> User:
 @pytest.fixture
 def operator(db: None) -> User:  # can see pages, cannot approve
     return _user("bob")
+
+
+# The simulator engineer's factory fixture, for the end-to-end tests.
+from scanning.tests.conftest import simulator_server  # noqa: E402, F401

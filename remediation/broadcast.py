@@ -1,16 +1,16 @@
 """Approval-queue broadcasts, after commit.
 
-Minimal on purpose: stargate.realtime (dashboard issue) has no generic send helper yet. When it
-lands, `_send` becomes a call to it. Fragments carry stable ids (`approval-<pk>`, `approval-count`)
-so htmx's websocket extension swaps them out of band.
+Sent through stargate.realtime.send_html, the one broadcast helper. Fragments carry stable ids
+(`approval-rows`, `approval-count`) so htmx's websocket extension swaps them out of band.
+Embedded mode caveat: with the in-memory channel layer, a send from a qcluster worker process
+does not reach the web process (the dashboard relays through LiveEvent rows; approvals do not
+yet), so there the queue updates on the decider's own page and on reload.
 """
 
 from __future__ import annotations
 
 import logging
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.template.loader import render_to_string
 
@@ -35,10 +35,7 @@ def approval_send(action_request_id: int) -> None:
 
 
 def _send(html: str) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
     try:
-        async_to_sync(layer.group_send)(realtime.APPROVALS, {"type": "html.fragment", "html": html})
+        realtime.send_html(realtime.APPROVALS, html)
     except Exception:  # a broadcast must never undo or fail the committed decision
         logger.exception("approval broadcast failed")

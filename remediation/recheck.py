@@ -25,7 +25,7 @@ RECOVERED = frozenset({"ready", "warn"})
 
 
 @lru_cache(maxsize=4)
-def _rubrics(directory: Path) -> RubricSet:
+def rubric_set(directory: Path) -> RubricSet:
     return rubric_set_load(directory)
 
 
@@ -44,7 +44,7 @@ def namespace_evidence(cluster: ClusterAccess, namespace: str) -> NamespaceEvide
 
 def lab_reevaluate(cluster: ClusterAccess, namespace: str) -> LabEvaluation:
     evidence = namespace_evidence(cluster, namespace)
-    return evaluate(evidence, _rubrics(settings.RUBRICS_DIR), timezone.now())
+    return evaluate(evidence, rubric_set(settings.RUBRICS_DIR), timezone.now())
 
 
 def lab_recovered(context: ExecutionContext) -> bool:

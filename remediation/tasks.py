@@ -20,3 +20,11 @@ def verify_action(action_request_id: int) -> str:
 
 def expire_requests() -> str:
     return f"{services.action_requests_expire()} expired"
+
+
+def remediate_labs() -> str:
+    """Evaluate every lab's latest stored evidence and propose or run remediations."""
+    from remediation.proposals import labs_remediate_from_evidence
+
+    requests = labs_remediate_from_evidence()
+    return f"{len(requests)} requests"

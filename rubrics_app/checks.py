@@ -19,7 +19,7 @@ from .semantics.deployments import deployment_health, statefulset_health
 from .semantics.inferenceservices import inferenceservice_health
 from .semantics.nodes import cluster_alerts_health, cluster_capacity_health, cluster_nodes_health
 from .semantics.pods import current_runs, run_group
-from .semantics.pvcs import pvc_health
+from .semantics.pvcs import claims_in_use, pvc_health
 from .semantics.routes import route_health, route_service
 from .semantics.services import service_health
 from .semantics.showroom import showroom_health
@@ -80,15 +80,27 @@ def _cluster(facts: Facts, criterion: Criterion) -> Healths:
     return [cluster_capacity_health(cluster, name, limit)]
 
 
-def _rolled_up(facts: Facts, owner: KubeObject, verdict: ObjectHealth) -> ObjectHealth:
+def _rolled_up(
+    facts: Facts, owner: KubeObject, verdict: ObjectHealth, pods: list[KubeObject] | None = None
+) -> ObjectHealth:
     """A failing pod fails its owner now, and names the owner's class (crashloop, OOMKilled…)."""
     if verdict.status == Health.FAILED:
         return verdict
-    pods = [facts.pod_healths[name_of(pod)] for pod in facts.owned_pods(owner)]
+    owned = facts.owned_pods(owner) if pods is None else pods
+    pods_health = [_owned_pod_health(facts, pod, verdict) for pod in owned]
     for level in (Health.FAILED, Health.WARN):
-        if worst := next((p for p in pods if p.status == level), None):
+        if worst := next((p for p in pods_health if p.status == level), None):
             message = f"pod {worst.name}: {worst.message or worst.reason}"
             return verdict._replace(status=level, reason=worst.reason, message=message)
+    return verdict
+
+
+def _owned_pod_health(facts: Facts, pod: KubeObject, owner: ObjectHealth) -> ObjectHealth:
+    """An evicted or failed pod left behind by an owner that already replaced it only warns."""
+    verdict = facts.pod_healths[name_of(pod)]
+    terminal = pod.get("status", {}).get("phase") == "Failed"
+    if terminal and verdict.status == Health.FAILED and owner.status == Health.READY:
+        return verdict._replace(status=Health.WARN)
     return verdict
 
 
@@ -143,11 +155,25 @@ def smoke_tests(facts: Facts, criterion: Criterion) -> Healths:
     return healths
 
 
+def vms(facts: Facts, criterion: Criterion) -> Healths:
+    if not facts.collected("virtualmachines"):
+        return None
+    launchers = facts.launcher_pods
+    return [
+        _rolled_up(facts, vm, vm_health(vm), launchers.get(name_of(vm), []))
+        for vm in facts.items("virtualmachines")
+    ]
+
+
 def pvcs(facts: Facts, criterion: Criterion) -> Healths:
     if not facts.collected("persistentvolumeclaims"):
         return None
     events = facts.items("events")
-    return [pvc_health(pvc, events) for pvc in facts.items("persistentvolumeclaims")]
+    in_use = claims_in_use(facts.items("pods"))
+    return [
+        pvc_health(pvc, events, name_of(pvc) in in_use)
+        for pvc in facts.items("persistentvolumeclaims")
+    ]
 
 
 def _endpoints(facts: Facts) -> dict[str, KubeObject]:
@@ -207,7 +233,7 @@ CHECKS: dict[CheckName, Check] = {
     "routes": _each("routes", route_health),
     "routed_services": routed_services,
     "other_services": other_services,
-    "vms": _each("virtualmachines", vm_health),
+    "vms": vms,
     "vmis": _each("virtualmachineinstances", vmi_health),
     "guest_agent": guest_agent,
     "smoke_tests": smoke_tests,

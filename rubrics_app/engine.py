@@ -12,6 +12,7 @@ from .definitions import Condition, Criterion, RubricDef
 from .facts import Facts
 from .loader import RubricSet
 from .outcomes import (
+    SEVERITY,
     CriterionResult,
     LabEvaluation,
     Outcome,
@@ -38,7 +39,7 @@ class _Run:
         self.now = now
         self.previous = previous.seen
         self.seen: dict[str, Seen] = {}
-        self.entries: dict[str, CriterionResult] = {}
+        self.entries: dict[tuple[str, str, int], CriterionResult] = {}
         self.lab = f"{evidence.get('cluster', '')}/{evidence.get('namespace', '')}"
 
     def since(self, key: str, obj: ObjectHealth) -> datetime:
@@ -63,7 +64,7 @@ class _Run:
             message = "the evidence this criterion needs was not collected"
             return CriterionResult(criterion.id, required, Outcome.UNKNOWN, "NotCollected", message)
         result = self._judge(rubric, criterion, required, healths)
-        if not required and result.outcome == Outcome.FAILED:
+        if not required and result.outcome is Outcome.FAILED:
             return result._replace(outcome=Outcome.WARN)
         return result
 
@@ -90,24 +91,31 @@ class _Run:
 
     def entry(self, rubric: RubricDef, criterion: Criterion) -> CriterionResult:
         """Entry criteria repeat across rubrics (namespace-exists): judge each once per run."""
-        key = f"{criterion.check}/{criterion.id}/{criterion.grace_seconds}"
-        if key not in self.entries:
-            self.entries[key] = self.criterion(rubric, criterion)
-        return self.entries[key]
+        key = (criterion.check, criterion.id, criterion.grace_seconds)
+        held = self.entries.get(key)
+        if held is None:
+            held = self.entries[key] = self.criterion(rubric, criterion)
+        return held
 
     def rubric(self, rubric: RubricDef, classes: dict[str, str]) -> RubricOutcome:
         for criterion in rubric.entry_criteria:
             entry = self.entry(rubric, criterion)
-            if entry.outcome in (Outcome.FAILED, Outcome.UNKNOWN):
+            if entry.outcome is Outcome.READY or entry.outcome is Outcome.WARN:
+                continue
+            if entry.outcome is Outcome.FAILED or entry.outcome is Outcome.UNKNOWN:
                 reason = f"entry criterion {criterion.id} is {entry.outcome.value}"
                 return self._outcome(rubric, Outcome.UNKNOWN, reason, (entry,), None, classes)
-            if entry.outcome == Outcome.PROGRESSING:
-                reason = f"waiting for entry criterion {criterion.id}"
-                return self._outcome(rubric, Outcome.PROGRESSING, reason, (entry,), None, classes)
-        results = tuple(self.criterion(rubric, c) for c in rubric.exit_criteria)
-        outcome = worst([r.outcome for r in results])
-        deciding = next(r for r in results if r.outcome == outcome)
-        reason = f"{deciding.id}: {deciding.message}" if outcome != Outcome.READY else ""
+            reason = f"waiting for entry criterion {criterion.id}"
+            return self._outcome(rubric, Outcome.PROGRESSING, reason, (entry,), None, classes)
+        results = tuple([self.criterion(rubric, c) for c in rubric.exit_criteria])
+        deciding = results[0]
+        for result in results:
+            if SEVERITY[result.outcome] > SEVERITY[deciding.outcome]:
+                deciding = result
+        outcome = deciding.outcome
+        if outcome is Outcome.READY:
+            return self._outcome(rubric, outcome, "", results, None, classes)
+        reason = f"{deciding.id}: {deciding.message}"
         return self._outcome(rubric, outcome, reason, results, deciding, classes)
 
     def _outcome(
@@ -120,9 +128,11 @@ class _Run:
         actions: dict[str, str],
     ) -> RubricOutcome:
         failure_class, ref = "", ""
-        if outcome == Outcome.UNKNOWN and deciding is not None:
+        if deciding is None:
+            pass
+        elif outcome is Outcome.UNKNOWN:
             failure_class = "evidence-missing"
-        elif outcome in (Outcome.FAILED, Outcome.WARN) and deciding is not None:
+        elif outcome is Outcome.FAILED or outcome is Outcome.WARN:
             failure_class = classify(rubric, deciding)
             ref = deciding.deciding.ref if deciding.deciding else ""
         print_ = fingerprint(self.lab, rubric.id, failure_class, ref) if failure_class else ""

@@ -9,7 +9,7 @@ from stargate.lib.evidence import KubeObject, NamespaceEvidence
 
 from .semantics.common import ObjectHealth, name_of
 from .semantics.deployments import selector_matches
-from .semantics.pods import pod_health, pod_role
+from .semantics.pods import owner_kinds, pod_health, pod_role
 
 SMOKE_TEST_LABEL = "stargate.io/smoke-test"
 
@@ -43,6 +43,17 @@ class Facts:
         return [
             pod for pod in self.pods_by_role.get("workload", ()) if selector_matches(owner, pod)
         ]
+
+    @cached_property
+    def launcher_pods(self) -> dict[str, list[KubeObject]]:
+        """virt-launcher pods by the VM they run (the VMI shares the VM's name)."""
+        by_vm: dict[str, list[KubeObject]] = {}
+        for pod in self.pods_by_role.get("vm", ()):
+            labels = pod.get("metadata", {}).get("labels") or {}
+            vm = labels.get("vm.kubevirt.io/name") or owner_kinds(pod).get("VirtualMachineInstance")
+            if vm:
+                by_vm.setdefault(str(vm), []).append(pod)
+        return by_vm
 
     @cached_property
     def unclaimed_workload_pods(self) -> list[KubeObject]:

@@ -15,6 +15,11 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# The SSO browser tests run a real OpenID Connect provider (npm oidc-provider, pinned by the lock).
+if [ ! -d tests/oidc/node_modules ]; then
+  npm ci --prefix tests/oidc --no-audit --no-fund
+fi
+
 if [ "${1:-}" = "--embedded" ]; then
   shift
   export STARGATE_DATABASE_URL="" STARGATE_REDIS_URL=""

@@ -2,35 +2,51 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
 from django.conf import settings
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import get_user_model, login, logout
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger(__name__)
 
 
 class NoSignupAccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
-    """Local accounts are created by an administrator, never by visitors."""
+    """Local accounts are created by an administrator, never by visitors, and may be turned off."""
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> Any:
+        # STARGATE_LOCAL_LOGIN=false hides the form; this refuses a password posted anyway.
+        if not settings.LOCAL_LOGIN:
+            raise ValidationError("Local accounts are disabled: log in with SSO.")
+        return super().authenticate(request, **credentials)
+
 
 class TeamMappingSocialAdapter(DefaultSocialAccountAdapter):  # type: ignore[misc]
-    """SSO users are created on first login; their groups claim decides their teams."""
+    """SSO users are created on first login; their groups claim decides their teams.
+
+    The teams follow the claim at every login, so a user removed from a group in the SSO loses the
+    team at their next login.
+    """
 
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         return True
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
-        request.session["sso_groups"] = groups_from_claims(sociallogin.account.extra_data)
+        # allauth calls save_user only at the first login; returning users come through here,
+        # after allauth has found their account and refreshed its claims.
+        if sociallogin.is_existing:
+            sync_teams(sociallogin.user, groups_from_claims(sociallogin.account.extra_data))
 
     def save_user(self, request: HttpRequest, sociallogin: SocialLogin, form: Any = None) -> Any:
         user = super().save_user(request, sociallogin, form)
@@ -38,9 +54,18 @@ class TeamMappingSocialAdapter(DefaultSocialAccountAdapter):  # type: ignore[mis
         return user
 
 
-def groups_from_claims(claims: dict[str, Any]) -> list[str]:
-    userinfo = claims.get("userinfo", claims)
-    raw = userinfo.get(settings.OIDC_GROUPS_CLAIM) or claims.get(settings.OIDC_GROUPS_CLAIM) or []
+def groups_from_claims(extra_data: dict[str, Any]) -> list[str]:
+    """The SSO group names in the userinfo or, failing that, the ID token.
+
+    allauth stores {"userinfo": ..., "id_token": ...}; older versions stored the claims flat.
+    Keycloak's "full group path" option gives "/parent/child": the leading slash is dropped.
+    """
+    claim = settings.OIDC_GROUPS_CLAIM
+    raw: Any = []
+    for claims in (extra_data.get("userinfo"), extra_data.get("id_token"), extra_data):
+        if isinstance(claims, dict) and claims.get(claim):
+            raw = claims[claim]
+            break
     if isinstance(raw, str):
         raw = [raw]
     return sorted({str(group).strip("/") for group in raw if str(group).strip("/")})
@@ -55,31 +80,54 @@ def sync_teams(user: Any, groups: list[str]) -> None:
 class TrustedHeaderMiddleware:
     """Log in the user named by X-Forwarded-User when the request comes from the oauth-proxy.
 
-    Only peers listed in STARGATE_TRUSTED_PROXY_IPS are believed; from anywhere else the headers
-    are ignored, so a visitor cannot claim to be someone by sending them.
+    Only peers in STARGATE_TRUSTED_PROXY_IPS (addresses or networks) are believed; from anywhere
+    else the headers are ignored, so a visitor cannot claim to be someone by sending them. The
+    proxy's word wins over the session: when it names another user, that user is logged in.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        username = request.headers.get("X-Forwarded-User", "").strip()
-        if username and settings.TRUSTED_PROXY_IPS and not request.user.is_authenticated:
+        username = request.headers.get("X-Forwarded-User", "").strip()[:150]
+        if username and settings.TRUSTED_PROXY_IPS:
             peer = request.META.get("REMOTE_ADDR", "")
-            if peer in settings.TRUSTED_PROXY_IPS:
-                self._login(request, username)
-            else:
+            if not is_trusted_proxy(peer, tuple(settings.TRUSTED_PROXY_IPS)):
                 logger.warning("Ignored X-Forwarded-User from untrusted peer %s", peer)
+            elif "," in username:
+                # Two X-Forwarded-User headers arrive joined by a comma: one came from the client.
+                logger.warning("Ignored an ambiguous X-Forwarded-User from %s", peer)
+            elif request.user.get_username() != username:
+                _login_forwarded_user(request, username)
         return self.get_response(request)
 
-    def _login(self, request: HttpRequest, username: str) -> None:
-        user_model = get_user_model()
-        email = request.headers.get("X-Forwarded-Email", "").strip()
-        user, created = user_model.objects.get_or_create(
-            username=username[:150], defaults={"email": email}
-        )
-        if created:
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-        if user.is_active:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+
+def _login_forwarded_user(request: HttpRequest, username: str) -> None:
+    email = request.headers.get("X-Forwarded-Email", "").strip()
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={"email": email}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    if user.is_active:
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    else:
+        # The browser is no longer whoever its session says: end that session too.
+        logout(request)
+        logger.warning("Refused the oauth-proxy login of disabled user %s", username)
+
+
+@functools.lru_cache(maxsize=64)
+def _networks(entries: tuple[str, ...]) -> tuple[IPv4Network | IPv6Network, ...]:
+    # The settings refuse entries that are not addresses or networks.
+    return tuple(ip_network(entry, strict=False) for entry in entries)
+
+
+def is_trusted_proxy(peer: str, entries: tuple[str, ...]) -> bool:
+    """True when `peer` is one of `entries`, each an address or a network such as 10.0.0.0/8."""
+    try:
+        address = ip_address(peer)
+    except ValueError:
+        return False
+    return any(address in network for network in _networks(entries))

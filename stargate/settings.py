@@ -8,6 +8,7 @@ cache. Every variable is listed, with its default, in the README's configuration
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
@@ -191,6 +192,9 @@ ACCOUNT_ADAPTER = "stargate.auth.NoSignupAccountAdapter"
 SOCIALACCOUNT_ADAPTER = "stargate.auth.TeamMappingSocialAdapter"
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+# Users log in by username and SSO users are known by their subject: an SSO user whose email a
+# local account also has gets an account of their own (allauth would send them to a sign-up form).
+ACCOUNT_UNIQUE_EMAIL = False
 SOCIALACCOUNT_STORE_TOKENS = False
 LOCAL_LOGIN = envbool("STARGATE_LOCAL_LOGIN", default=True)
 
@@ -199,6 +203,23 @@ OIDC_CLIENT_ID = envstr("STARGATE_OIDC_CLIENT_ID", "")
 OIDC_CLIENT_SECRET = envsecret("STARGATE_OIDC_CLIENT_SECRET", "")
 OIDC_PROVIDER_NAME = envstr("STARGATE_OIDC_PROVIDER_NAME", "Red Hat SSO")
 OIDC_GROUPS_CLAIM = envstr("STARGATE_OIDC_GROUPS_CLAIM", "groups")
+
+
+def oidc_app(*, server_url: str, client_id: str, secret: str, name: str) -> dict[str, Any]:
+    """allauth's `openid_connect` app for the SSO; its login URLs are /accounts/oidc/sso/…"""
+    return {
+        "provider_id": "sso",
+        "name": name,
+        "client_id": client_id,
+        "secret": secret,
+        "settings": {
+            "server_url": server_url,
+            "oauth_pkce_enabled": True,
+            "scope": ["openid", "profile", "email"],
+        },
+    }
+
+
 SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {"openid_connect": {"APPS": []}}
 if OIDC_SERVER_URL:
     if not OIDC_CLIENT_ID:
@@ -206,21 +227,23 @@ if OIDC_SERVER_URL:
             "STARGATE_OIDC_CLIENT_ID is required with STARGATE_OIDC_SERVER_URL"
         )
     SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] = [
-        {
-            "provider_id": "sso",
-            "name": OIDC_PROVIDER_NAME,
-            "client_id": OIDC_CLIENT_ID,
-            "secret": OIDC_CLIENT_SECRET,
-            "settings": {
-                "server_url": OIDC_SERVER_URL,
-                "oauth_pkce_enabled": True,
-                "scope": ["openid", "profile", "email"],
-            },
-        }
+        oidc_app(
+            server_url=OIDC_SERVER_URL,
+            client_id=OIDC_CLIENT_ID,
+            secret=OIDC_CLIENT_SECRET,
+            name=OIDC_PROVIDER_NAME,
+        )
     ]
 
-# Trusted-header login behind the OpenShift oauth-proxy: only from these peer addresses.
+# Trusted-header login behind the OpenShift oauth-proxy, only from these peers: addresses or
+# networks. The TCP peer is compared, so the ASGI server must not rewrite it from
+# X-Forwarded-For (daphne --proxy-headers).
 TRUSTED_PROXY_IPS = envlist("STARGATE_TRUSTED_PROXY_IPS", "")
+for _entry in TRUSTED_PROXY_IPS:
+    try:
+        ipaddress.ip_network(_entry, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"STARGATE_TRUSTED_PROXY_IPS: {exc}") from exc
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

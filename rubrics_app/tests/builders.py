@@ -66,6 +66,8 @@ def pod(
     waiting: str = "",
     phase: str = "Running",
     last: str = "",
+    reason: str = "",
+    labels: dict[str, str] | None = None,
     **metadata: Any,
 ) -> dict[str, Any]:
     container: dict[str, Any] = {"name": "c", "state": {"running": {}}}
@@ -74,10 +76,15 @@ def pod(
     if last:
         container["lastState"] = {"terminated": {"reason": last}}
     ready = "True" if not waiting and phase == "Running" else "False"
-    labels = {"app": app, "pod-template-hash": "abc"} if app else {}
+    labels = {"app": app, "pod-template-hash": "abc"} if app else dict(labels or {})
     return obj(
         "Pod",
         name,
-        {"phase": phase, "containerStatuses": [container], "conditions": [cond("Ready", ready)]},
+        {
+            "phase": phase,
+            "reason": reason,
+            "containerStatuses": [container],
+            "conditions": [cond("Ready", ready)],
+        },
         metadata={"labels": labels, **metadata},
     )

@@ -165,3 +165,22 @@ def test_it_never_calls_a_lab_ready_with_a_failing_or_waiting_pod(rubric_set, wa
     assert (result.status == Outcome.READY) == (available == 1)
     if any(w.endswith("BackOff") for w in waits):
         assert result.status == Outcome.FAILED
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.sampled_from(["", "CrashLoopBackOff", "ContainerCreating"]), max_size=3),
+    st.booleans(),
+    st.booleans(),
+)
+def test_it_never_answers_ready_from_stale_evidence(rubric_set, waits, stale_flag, unreachable):
+    pods = [pod(f"web-{i}", waiting=w) for i, w in enumerate(waits)]
+    facts = evidence(deployments=[deployment()], pods=pods, stale=stale_flag)
+    if unreachable:
+        facts["cluster_health"] = {"reachable": False}
+    result = evaluate(facts, rubric_set, NOW)
+    if stale_flag or unreachable:
+        assert result.status == Outcome.STALE
+        assert all(r.outcome == Outcome.STALE for r in result.rubrics)
+    else:
+        assert result.status != Outcome.STALE

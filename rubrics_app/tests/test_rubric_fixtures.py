@@ -71,10 +71,13 @@ def _vmi(phase, agent=True):
     return obj("VirtualMachineInstance", "vm", {"phase": phase, "conditions": conditions})
 
 
+def _launcher(waiting):
+    labels = {"kubevirt.io/created-by": "uid", "vm.kubevirt.io/name": "vm"}
+    return pod("virt-launcher-vm-x", app="", waiting=waiting, phase="Pending", labels=labels)
+
+
 def _smoke(phase):
-    return pod(
-        "smoke-test-1", app="", phase=phase, metadata={"labels": {"stargate.io/smoke-test": "1"}}
-    )
+    return pod("smoke-test-1", app="", phase=phase, labels={"stargate.io/smoke-test": "1"})
 
 
 def _probe(status, failures=0, content=True, ms=300.0):
@@ -103,7 +106,7 @@ CASES = [
     (
         "cluster-health",
         "node down",
-        {"cluster_health": _cluster(nodes_ready=2)},
+        {"cluster_health": _cluster(nodes_ready=1)},
         SOON,
         "failed",
         "cluster-nodes-not-ready",
@@ -113,7 +116,7 @@ CASES = [
         "alerts",
         {"cluster_health": _cluster(critical_alerts=["etcd"])},
         SOON,
-        "failed",
+        "warn",
         "cluster-critical-alerts",
     ),
     (
@@ -259,7 +262,7 @@ CASES = [
         {"deployments": [deployment(paused=True)]},
         SOON,
         "warn",
-        "deployment-not-ready",
+        "rollout-paused",
     ),
     (
         "storage-clone-ready",
@@ -457,6 +460,46 @@ CASES = [
         SOON,
         "failed",
         "model-load-failed",
+    ),
+    (
+        "storage-clone-ready",
+        "paused",
+        {"datavolumes": [_dv("Paused")]},
+        SOON,
+        "warn",
+        "datavolume-paused",
+    ),
+    (
+        "vm-runtime-ready",
+        "stopped",
+        {"virtualmachines": [_vm("Stopped", "False")]},
+        SOON,
+        "warn",
+        "vm-stopped",
+    ),
+    (
+        "provision-complete",
+        "stopped",
+        {"anarchysubjects": [_anarchy("stopped")]},
+        SOON,
+        "warn",
+        "lab-stopped",
+    ),
+    (
+        "vm-runtime-ready",
+        "launcher pod cannot pull",
+        {"virtualmachines": [_vm("Starting", "False")], "pods": [_launcher("ErrImagePull")]},
+        SOON,
+        "failed",
+        "vm-image-pull-failed",
+    ),
+    (
+        "cluster-health",
+        "one node down",
+        {"cluster_health": _cluster(nodes_ready=2)},
+        SOON,
+        "warn",
+        "cluster-nodes-not-ready",
     ),
 ]
 

@@ -90,3 +90,23 @@ def test_it_gives_restart_required_its_own_reason(captures):
     vm["status"]["conditions"].append({"type": "RestartRequired", "status": "True"})
     result = vm_health(vm)
     assert (result.status, result.reason) == (Health.WARN, "RestartRequired")
+
+
+def test_it_waits_for_the_first_consumer_only_until_it_is_scheduled(captures):
+    from rubrics_app.semantics.pvcs import claims_in_use
+
+    pvc = one(captures, "oc/vm-unhealthy/pvc.json")
+    wffc = {"reason": "WaitForFirstConsumer", "message": "waiting for first consumer"}
+    wffc["involvedObject"] = {"kind": "PersistentVolumeClaim", "name": "demo-vm-rootdisk"}
+    consumer = {
+        "metadata": {"name": "virt-launcher-demo-vm"},
+        "spec": {
+            "nodeName": "worker-0",
+            "volumes": [{"persistentVolumeClaim": {"claimName": "demo-vm-rootdisk"}}],
+        },
+        "status": {"phase": "Pending"},
+    }
+    assert claims_in_use([consumer]) == {"demo-vm-rootdisk"}
+    assert claims_in_use([{**consumer, "spec": {**consumer["spec"], "nodeName": ""}}]) == set()
+    assert pvc_health(pvc, [wffc], consumer_started=False).status == Health.READY
+    assert pvc_health(pvc, [wffc], consumer_started=True).status == Health.PROGRESSING

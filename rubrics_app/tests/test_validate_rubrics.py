@@ -44,3 +44,18 @@ def test_it_makes_manage_py_check_fail_on_an_invalid_rubric_set(broken, settings
 
 def test_it_passes_manage_py_check_with_the_platform_rubrics():
     call_command("check")
+
+
+def test_it_refuses_to_serve_with_an_invalid_rubric_set(broken, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    root = RUBRICS_DIR.parent
+    env = {**os.environ, "STARGATE_RUBRICS_DIR": str(broken), "STARGATE_DATA_DIR": str(tmp_path)}
+    env.pop("STARGATE_DATABASE_URL", None)
+    env.pop("STARGATE_REDIS_URL", None)
+    command = [sys.executable, "manage.py", "serve", "--no-demo", "--port", "0"]
+    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "rubrics.E001" in done.stderr and "route-ready.yaml" in done.stderr

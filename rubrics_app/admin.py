@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from rubrics_app.models import Evaluation, StateChange
+
+
+class ReadOnly:
+    """Verdicts are written by the engine's service only."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(ReadOnly, admin.ModelAdmin[Evaluation]):
+    list_display = ["lab_instance", "rubric_id", "outcome", "failure_class", "evaluated_at"]
+    list_filter = ["outcome", "rubric_id", "failure_class"]
+    search_fields = ["lab_instance__namespace", "fingerprint"]
+    list_select_related = ["lab_instance__cluster"]
+
+
+@admin.register(StateChange)
+class StateChangeAdmin(ReadOnly, admin.ModelAdmin[StateChange]):
+    list_display = ["at", "lab_instance", "rubric_id", "from_status", "to_status", "failure_class"]
+    list_filter = ["to_status", "rubric_id"]
+    search_fields = ["lab_instance__namespace"]
+    list_select_related = ["lab_instance__cluster"]

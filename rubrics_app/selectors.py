@@ -1,0 +1,26 @@
+"""Read queries over the verdicts, for the dashboard and the remediation engine."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from labs.models import LabInstance
+
+from .models import Evaluation, StateChange
+
+
+def state_changes_latest(*, limit: int = 50, lab_level_only: bool = False) -> QuerySet[StateChange]:
+    """The fleet's latest changes, newest first (index `statechange_latest`)."""
+    changes = StateChange.objects.select_related("lab_instance__cluster")
+    if lab_level_only:
+        changes = changes.filter(rubric_id="")
+    return changes.order_by("-at", "-pk")[:limit]
+
+
+def lab_instance_timeline(*, lab_instance: LabInstance) -> QuerySet[StateChange]:
+    """One lab's history of changes, newest first (index `statechange_lab_timeline`)."""
+    return StateChange.objects.filter(lab_instance=lab_instance).order_by("-at", "-pk")
+
+
+def lab_instance_evaluations(*, lab_instance: LabInstance) -> QuerySet[Evaluation]:
+    return Evaluation.objects.filter(lab_instance=lab_instance).order_by("rubric_id")

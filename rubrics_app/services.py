@@ -1,0 +1,227 @@
+"""Recording rubric verdicts: Evaluations upserted, StateChanges on change only, the lab's status.
+
+The scanner calls `lab_instance_evaluate` once per namespace per scan, or `lab_instances_evaluate`
+for a whole batch: a batch costs a handful of queries whatever its size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Q
+
+from labs.models import Lab, LabInstance, Status
+from stargate import realtime
+from stargate.lib.evidence import NamespaceEvidence
+
+from .engine import evaluate
+from .memory import memory_from_json, memory_to_json
+from .models import Evaluation, StateChange
+from .outcomes import LabEvaluation, RubricOutcome
+from .registry import active_rubrics
+
+LAB_FIELDS = ["status", "failure_class", "status_changed_at", "last_evaluated_at"]
+EVALUATION_FIELDS = [
+    "rubric_version",
+    "outcome",
+    "failure_class",
+    "recommended_action",
+    "reason",
+    "object_ref",
+    "fingerprint",
+    "criteria",
+    "evidence_excerpt",
+    "progress_memory",
+    "outcome_since",
+    "evaluated_at",
+]
+
+
+@dataclass(frozen=True)
+class LabInstanceEvaluated:
+    """What one evaluation did: the engine's verdict and whether the lab's status changed."""
+
+    lab_instance: LabInstance
+    result: LabEvaluation
+    status_changed: bool
+    state_changes: int
+
+
+def lab_instance_evaluate(
+    *, lab_instance: LabInstance, evidence: NamespaceEvidence, now: datetime
+) -> LabInstanceEvaluated:
+    """Evaluate one namespace's evidence against the loaded rubric set and record it."""
+    return lab_instances_evaluate(items=[(lab_instance, evidence)], now=now)[0]
+
+
+@transaction.atomic
+def lab_instances_evaluate(
+    *, items: Iterable[tuple[LabInstance, NamespaceEvidence]], now: datetime
+) -> list[LabInstanceEvaluated]:
+    """The batch form: about five queries for the whole batch (read, upsert, prune, log, labs)."""
+    # One row per lab and rubric can be upserted once per statement: the last evidence wins.
+    pairs = list({lab.pk: (lab, evidence) for lab, evidence in items}.values())
+    _attach_catalog_entries([lab for lab, _ in pairs])
+    stored = _stored_evaluations([lab.pk for lab, _ in pairs])
+    rubrics = active_rubrics()
+    upserts: list[Evaluation] = []
+    changes: list[StateChange] = []
+    done: list[LabInstanceEvaluated] = []
+    for lab_instance, evidence in pairs:
+        previous = stored.get(lab_instance.pk, {})
+        evidence = _with_lab_context(lab_instance, evidence)
+        memory = memory_from_json(e.progress_memory for e in previous.values())
+        result = evaluate(evidence, rubrics, now, memory)
+        rows = [
+            _evaluation(lab_instance, o, previous.get(o.rubric_id), result, now)
+            for o in result.rubrics
+        ]
+        upserts.extend(rows)
+        new = _rubric_changes(lab_instance, result, previous, now)
+        changed = _apply_lab_status(lab_instance, result, now)
+        if changed:
+            new.append(_lab_change(lab_instance, result, changed, now))
+        changes.extend(new)
+        done.append(LabInstanceEvaluated(lab_instance, result, bool(changed), len(new)))
+    _write(upserts, changes, pairs, done, stored)
+    return done
+
+
+def _stored_evaluations(lab_ids: list[int]) -> dict[int, dict[str, Evaluation]]:
+    stored: dict[int, dict[str, Evaluation]] = {}
+    for row in Evaluation.objects.filter(lab_instance_id__in=lab_ids):
+        stored.setdefault(row.lab_instance_id, {})[row.rubric_id] = row
+    return stored
+
+
+def _attach_catalog_entries(lab_instances: list[LabInstance]) -> None:
+    """One query for the catalog entries the batch's evidence needs, not one per lab."""
+    missing = [i for i in lab_instances if not LabInstance.lab.is_cached(i)]
+    if missing:
+        labs = Lab.objects.in_bulk({i.lab_id for i in missing})
+        for lab_instance in missing:
+            lab_instance.lab = labs[lab_instance.lab_id]
+
+
+def _with_lab_context(lab_instance: LabInstance, evidence: NamespaceEvidence) -> NamespaceEvidence:
+    """The catalog's word on the guest agent, unless the scanner already put it in the evidence."""
+    lab = evidence.get("lab") or {}
+    if "requires_guest_agent" in lab:
+        return evidence
+    catalog = lab_instance.lab
+    context = {**lab, "catalog_item": catalog.catalog_item}
+    context["requires_guest_agent"] = catalog.requires_guest_agent
+    return NamespaceEvidence(**{**evidence, "lab": context})  # type: ignore[typeddict-item]
+
+
+def _evaluation(
+    lab_instance: LabInstance,
+    outcome: RubricOutcome,
+    previous: Evaluation | None,
+    result: LabEvaluation,
+    now: datetime,
+) -> Evaluation:
+    unchanged = previous is not None and previous.outcome == outcome.outcome.value
+    return Evaluation(
+        lab_instance=lab_instance,
+        rubric_id=outcome.rubric_id,
+        rubric_version=outcome.version,
+        outcome=outcome.outcome.value,
+        failure_class=outcome.failure_class,
+        recommended_action=outcome.action,
+        reason=outcome.reason,
+        object_ref=outcome.object_ref[:300],
+        fingerprint=outcome.fingerprint,
+        criteria=[c.as_json() for c in outcome.criteria],
+        evidence_excerpt=outcome.evidence_excerpt(),
+        progress_memory=memory_to_json(result.seen, outcome.rubric_id),
+        outcome_since=previous.outcome_since if unchanged and previous else now,
+        evaluated_at=now,
+    )
+
+
+def _rubric_changes(
+    lab_instance: LabInstance,
+    result: LabEvaluation,
+    previous: dict[str, Evaluation],
+    now: datetime,
+) -> list[StateChange]:
+    changes = []
+    for outcome in result.rubrics:
+        before = previous.get(outcome.rubric_id)
+        from_status = before.outcome if before else ""
+        if from_status != outcome.outcome.value:
+            changes.append(
+                StateChange(
+                    lab_instance=lab_instance,
+                    rubric_id=outcome.rubric_id,
+                    from_status=from_status,
+                    to_status=outcome.outcome.value,
+                    failure_class=outcome.failure_class,
+                    reason=outcome.reason,
+                    at=now,
+                )
+            )
+    return changes
+
+
+def _apply_lab_status(lab_instance: LabInstance, result: LabEvaluation, now: datetime) -> str:
+    """Set the lab's status fields; returns the old status when it changed, else ""."""
+    old = lab_instance.status
+    lab_instance.failure_class = result.failure_class
+    lab_instance.last_evaluated_at = now
+    if old == result.status.value:
+        return ""
+    lab_instance.status = Status(result.status.value)
+    lab_instance.status_changed_at = now
+    return old or Status.UNKNOWN
+
+
+def _lab_change(
+    lab_instance: LabInstance, result: LabEvaluation, old: str, now: datetime
+) -> StateChange:
+    worst = next((o for o in result.rubrics if o.outcome == result.status), None)
+    return StateChange(
+        lab_instance=lab_instance,
+        rubric_id="",
+        from_status=old,
+        to_status=result.status.value,
+        failure_class=result.failure_class,
+        reason=f"{worst.rubric_id}: {worst.reason}" if worst else "",
+        at=now,
+    )
+
+
+def _write(
+    upserts: list[Evaluation],
+    changes: list[StateChange],
+    pairs: list[tuple[LabInstance, NamespaceEvidence]],
+    done: list[LabInstanceEvaluated],
+    stored: dict[int, dict[str, Evaluation]],
+) -> None:
+    Evaluation.objects.bulk_create(
+        upserts,
+        update_conflicts=True,
+        unique_fields=["lab_instance", "rubric_id"],
+        update_fields=EVALUATION_FIELDS,
+    )
+    _prune(done, stored)
+    StateChange.objects.bulk_create(changes)
+    LabInstance.objects.bulk_update([lab for lab, _ in pairs], LAB_FIELDS)
+    changed = [item.lab_instance.pk for item in done if item.status_changed]
+    if changed:
+        realtime.lab_instances_changed_on_commit(changed)
+
+
+def _prune(done: list[LabInstanceEvaluated], stored: dict[int, dict[str, Evaluation]]) -> None:
+    """Rubrics that stopped applying (the VMs were deleted) leave no stale verdict behind."""
+    gone = Q()
+    for item in done:
+        current = {o.rubric_id for o in item.result.rubrics}
+        if set(stored.get(item.lab_instance.pk, {})) - current:
+            gone |= Q(lab_instance=item.lab_instance) & ~Q(rubric_id__in=current)
+    if gone:
+        Evaluation.objects.filter(gone).delete()

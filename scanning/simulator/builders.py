@@ -106,7 +106,49 @@ def deployment(
         "metadata": {"labels": dict(labels)},
         "spec": {"containers": [container(name, image, port)]},
     }
-    dep = {
+    rs_name = f"{name}-{template_hash(template)}"
+    dep = _deployment(ctx, name, labels, template, replicas, rs_name)
+    rs_labels = {**labels, "pod-template-hash": rs_name.rsplit("-", 1)[1]}
+    rs: Obj = {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": ctx.meta(rs_name, 180, labels=rs_labels, ownerReferences=[owner_ref(dep)]),
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": rs_labels},
+            "template": {
+                "metadata": {"labels": rs_labels},
+                "spec": {"containers": [container(name, image, port)]},
+            },
+        },
+        "status": {
+            "replicas": replicas,
+            "readyReplicas": replicas,
+            "availableReplicas": replicas,
+            "observedGeneration": 1,
+        },
+    }
+    pods = [
+        pod(ctx, f"{rs_name}-{ctx.suffix()}", rs_labels, [container(name, image, port)], rs, 170)
+        for _ in range(replicas)
+    ]
+    return [dep, rs, *pods]
+
+
+def _deployment(
+    ctx: BuildContext, name: str, labels: dict[str, str], template: Obj, replicas: int, rs_name: str
+) -> Obj:
+    def condition(type_: str, reason: str, message: str) -> Obj:
+        return {
+            "type": type_,
+            "status": "True",
+            "reason": reason,
+            "message": message,
+            "lastUpdateTime": ctx.ago(170),
+            "lastTransitionTime": ctx.ago(175),
+        }
+
+    return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
         "metadata": ctx.meta(
@@ -130,57 +172,17 @@ def deployment(
             "availableReplicas": replicas,
             "updatedReplicas": replicas,
             "conditions": [
-                {
-                    "type": "Available",
-                    "status": "True",
-                    "reason": "MinimumReplicasAvailable",
-                    "message": "Deployment has minimum availability.",
-                    "lastUpdateTime": ctx.ago(170),
-                    "lastTransitionTime": ctx.ago(170),
-                },
-                {
-                    "type": "Progressing",
-                    "status": "True",
-                    "reason": "NewReplicaSetAvailable",
-                    "message": f'ReplicaSet "{name}" has successfully progressed.',
-                    "lastUpdateTime": ctx.ago(170),
-                    "lastTransitionTime": ctx.ago(175),
-                },
+                condition(
+                    "Available", "MinimumReplicasAvailable", "Deployment has minimum availability."
+                ),
+                condition(
+                    "Progressing",
+                    "NewReplicaSetAvailable",
+                    f'ReplicaSet "{rs_name}" has successfully progressed.',
+                ),
             ],
         },
     }
-    pod_hash = template_hash(template)
-    rs_labels = {**labels, "pod-template-hash": pod_hash}
-    rs: Obj = {
-        "apiVersion": "apps/v1",
-        "kind": "ReplicaSet",
-        "metadata": ctx.meta(
-            f"{name}-{pod_hash}", 180, labels=rs_labels, ownerReferences=[owner_ref(dep)]
-        ),
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": rs_labels},
-            "template": {**template, "metadata": {"labels": rs_labels}},
-        },
-        "status": {
-            "replicas": replicas,
-            "readyReplicas": replicas,
-            "availableReplicas": replicas,
-            "observedGeneration": 1,
-        },
-    }
-    pods = [
-        pod(
-            ctx,
-            f"{rs['metadata']['name']}-{ctx.suffix()}",
-            rs_labels,
-            [container(name, image, port)],
-            rs,
-            170,
-        )
-        for _ in range(replicas)
-    ]
-    return [dep, rs, *pods]
 
 
 def service(ctx: BuildContext, name: str, port: int = 8080) -> Obj:

@@ -44,7 +44,7 @@ def control_routes(sim: FleetSimulator) -> list[web.RouteDef]:
         await sim.inject_async(
             body["cluster"],
             body["mode"],
-            float(body.get("value", 1.0)),
+            None if body.get("value") is None else float(body["value"]),
             str(body.get("path_contains", "")),
         )
         return json_response(sim.state())

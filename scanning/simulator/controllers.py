@@ -31,6 +31,7 @@ def _kind(group: str, version: str, plural: str) -> Kind:
     return kind
 
 
+STICKY_FAILURE = "simulator.stargate.dev/sticky-failure"
 NAMESPACES = _kind("", "v1", "namespaces")
 PODS = _kind("", "v1", "pods")
 DEPLOYMENTS = _kind("apps", "v1", "deployments")
@@ -116,44 +117,47 @@ class Controllers:
         pods = self._owned(PODS, namespace, rs)
         for pod in pods[replicas:]:
             self.store.delete(PODS, namespace, pod["metadata"]["name"])
+        broken = sticky_failure(deployment)
         for _ in range(replicas - len(pods)):
-            self.store.create(PODS, _pod(rs))
-        self._write_status(deployment, rs, replicas)
+            self.store.create(PODS, _pod(rs, broken))
+        ready = sum(1 for pod in self._owned(PODS, namespace, rs) if _ready(pod))
+        self._write_status(deployment, rs, replicas, ready)
 
-    def _write_status(self, deployment: Obj, rs: Obj, replicas: int) -> None:
-        current = self.store.get(
-            DEPLOYMENTS, deployment["metadata"]["namespace"], deployment["metadata"]["name"]
-        )
+    def _write_status(self, deployment: Obj, rs: Obj, replicas: int, ready: int) -> None:
+        meta = deployment["metadata"]
+        current = self.store.get(DEPLOYMENTS, meta["namespace"], meta["name"])
         if current is None:
             return
         updated = copy.deepcopy(current)
+        available = ready >= replicas
         updated["status"] = {
             "observedGeneration": current["metadata"].get("generation", 1),
             "replicas": replicas,
-            "readyReplicas": replicas,
-            "availableReplicas": replicas,
             "updatedReplicas": replicas,
             "conditions": [
                 {
                     "type": "Available",
-                    "status": "True",
-                    "reason": "MinimumReplicasAvailable",
+                    "status": str(available),
+                    "reason": "MinimumReplicasAvailable"
+                    if available
+                    else "MinimumReplicasUnavailable",
                     "lastUpdateTime": now_iso(),
                     "lastTransitionTime": now_iso(),
                 },
                 {
                     "type": "Progressing",
                     "status": "True",
-                    "reason": "NewReplicaSetAvailable",
-                    "message": f"ReplicaSet {rs['metadata']['name']!r} has progressed.",
+                    "reason": "NewReplicaSetAvailable" if available else "ReplicaSetUpdated",
+                    "message": f"ReplicaSet {rs['metadata']['name']!r} is progressing.",
                     "lastUpdateTime": now_iso(),
                     "lastTransitionTime": now_iso(),
                 },
             ],
         }
-        if replicas == 0:
-            updated["status"].pop("readyReplicas")
-            updated["status"].pop("availableReplicas")
+        if ready:
+            updated["status"].update(readyReplicas=ready, availableReplicas=ready)
+        if ready < replicas:
+            updated["status"]["unavailableReplicas"] = replicas - ready
         self.store.update(DEPLOYMENTS, updated)
 
     def _owned(self, kind: Kind, namespace: str, owner: Obj) -> list[Obj]:
@@ -278,10 +282,55 @@ def _replicaset(deployment: Obj, name: str) -> Obj:
     }
 
 
-def _pod(rs: Obj) -> Obj:
+def sticky_failure(deployment: Obj) -> Obj | None:
+    """The container state new pods get while a sticky failure's cause is still in the template.
+
+    The annotation reads "imagepull <image>" or "oomkilled <memory limit>": a new pod fails the
+    same way until the image (or the memory limit) changes, as on a real cluster.
+    """
+    note = (deployment["metadata"].get("annotations") or {}).get(STICKY_FAILURE, "")
+    kind, _, cause = note.partition(" ")
+    containers = deployment["spec"].get("template", {}).get("spec", {}).get("containers") or [{}]
+    first = containers[0]
+    if kind == "imagepull" and first.get("image") == cause:
+        message = f'Back-off pulling image "{cause}"'
+        return {"waiting": {"reason": "ImagePullBackOff", "message": message}}
+    limit = first.get("resources", {}).get("limits", {}).get("memory")
+    if kind == "oomkilled" and limit == cause:
+        return {
+            "waiting": {"reason": "CrashLoopBackOff", "message": "back-off 10s restarting"},
+            "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}},
+        }
+    return None
+
+
+def _ready(pod: Obj) -> bool:
+    statuses = pod.get("status", {}).get("containerStatuses") or []
+    return bool(statuses) and all(cs.get("ready") for cs in statuses)
+
+
+def _pod(rs: Obj, broken: Obj | None = None) -> Obj:
     template = copy.deepcopy(rs["spec"]["template"])
     spec = template.get("spec", {})
-    containers = spec.get("containers", [])
+    ready = broken is None
+    state = (
+        {"running": {"startedAt": now_iso()}} if broken is None else {"waiting": broken["waiting"]}
+    )
+    statuses = [
+        {
+            "name": c.get("name", "app"),
+            "image": c.get("image", ""),
+            "imageID": c.get("image", ""),
+            "containerID": f"cri-o://{uuid.uuid4().hex}",
+            "ready": ready,
+            "started": ready,
+            "restartCount": 0 if ready else 3,
+            "state": state,
+            **({"lastState": broken["lastState"]} if broken and "lastState" in broken else {}),
+        }
+        for c in spec.get("containers", [])
+    ]
+    pending = broken is not None and "lastState" not in broken
     return {
         "apiVersion": "v1",
         "kind": "Pod",
@@ -294,24 +343,12 @@ def _pod(rs: Obj) -> Obj:
         },
         "spec": spec,
         "status": {
-            "phase": "Running",
+            "phase": "Pending" if pending else "Running",
             "startTime": now_iso(),
             "conditions": [
-                {"type": t, "status": "True"}
+                {"type": t, "status": str(ready or t in ("Initialized", "PodScheduled"))}
                 for t in ("Initialized", "Ready", "ContainersReady", "PodScheduled")
             ],
-            "containerStatuses": [
-                {
-                    "name": c.get("name", "app"),
-                    "image": c.get("image", ""),
-                    "imageID": c.get("image", ""),
-                    "containerID": f"cri-o://{uuid.uuid4().hex}",
-                    "ready": True,
-                    "started": True,
-                    "restartCount": 0,
-                    "state": {"running": {"startedAt": now_iso()}},
-                }
-                for c in containers
-            ],
+            "containerStatuses": statuses,
         },
     }

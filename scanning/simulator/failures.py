@@ -1,7 +1,7 @@
-"""Every failure the rubrics know, as a change to a healthy generated lab (or node).
+"""Every failure the rubrics know, as a change to a healthy generated lab.
 
 Each lab failure takes a `Lab` and breaks it the way a real cluster shows that failure: pod and
-container states, conditions, warning events, statuses. Node failures break a node and its metrics.
+container states, conditions, warning events, statuses. Node failures live in `platform`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 from scanning.simulator.context import Obj
+from scanning.simulator.controllers import STICKY_FAILURE
 from scanning.simulator.lab import Lab
+from scanning.simulator.platform import NODE_FAILURES
 
 ALL = ("app", "vm", "model")
 LabFailure = Callable[[Lab], None]
@@ -65,8 +67,13 @@ def crashloop(lab: Lab) -> None:
     _unavailable(lab.app[0], lab.app[1])
 
 
+def _sticky(dep: Obj, note: str) -> None:
+    dep["metadata"].setdefault("annotations", {})[STICKY_FAILURE] = note
+
+
 def imagepull(lab: Lab) -> None:
     image = lab.app[0]["spec"]["template"]["spec"]["containers"][0]["image"]
+    _sticky(lab.app[0], f"imagepull {image}")
     for p in lab.app_pods:
         p["status"]["phase"] = "Pending"
         p["status"].pop("podIP", None)
@@ -76,6 +83,8 @@ def imagepull(lab: Lab) -> None:
 
 
 def oomkilled(lab: Lab) -> None:
+    limits = lab.app[0]["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]
+    _sticky(lab.app[0], f"oomkilled {limits['memory']}")
     for p in lab.app_pods:
         _waiting(
             p,
@@ -387,24 +396,5 @@ LAB_FAILURES: dict[str, tuple[tuple[str, ...], LabFailure]] = {
     "inferenceservice_not_ready": (("model",), inferenceservice_not_ready),
 }
 
-
-def node_not_ready(node: Obj, metrics: Obj) -> None:
-    ready = node["status"]["conditions"][-1]
-    ready.update(
-        status="Unknown", reason="NodeStatusUnknown", message="Kubelet stopped posting node status."
-    )
-    node["spec"]["taints"] = [{"key": "node.kubernetes.io/unreachable", "effect": "NoSchedule"}]
-    del metrics["usage"]  # metrics-server has nothing fresh from an unreachable kubelet
-
-
-def node_high_cpu(node: Obj, metrics: Obj) -> None:
-    capacity = int(node["status"]["capacity"]["cpu"])
-    metrics["usage"]["cpu"] = f"{int(capacity * 1000 * 0.97)}m"
-
-
-NODE_FAILURES: dict[str, Callable[[Obj, Obj], None]] = {
-    "node_not_ready": node_not_ready,
-    "node_high_cpu": node_high_cpu,
-}
 
 FAILURE_KINDS: tuple[str, ...] = (*LAB_FAILURES, *NODE_FAILURES)

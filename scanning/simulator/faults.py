@@ -22,6 +22,11 @@ FAULT_MODES = {
 }
 
 
+# Used when no value is given: a hang outlasts any sane client timeout (the server cancels it on
+# stop), a cut watch delivers one event first.
+DEFAULT_VALUES = {"latency": 1.0, "hang": 600.0, "watch_cut": 1.0}
+
+
 class UnknownFault(ValueError):
     pass
 
@@ -34,11 +39,11 @@ class Faults:
     path_contains: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def inject(self, mode: str, value: float = 1.0, path_contains: str = "") -> None:
+    def inject(self, mode: str, value: float | None = None, path_contains: str = "") -> None:
         if mode not in FAULT_MODES:
             raise UnknownFault(f"unknown fault {mode!r}; known: {', '.join(FAULT_MODES)}")
         with self._lock:
-            self.active[mode] = value
+            self.active[mode] = DEFAULT_VALUES.get(mode, 1.0) if value is None else value
             self.path_contains = path_contains
 
     def heal(self, mode: str | None = None) -> None:

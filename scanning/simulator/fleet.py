@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,12 @@ class FleetSimulator(Simulator):
     """Serves a generated `Fleet`: one API per cluster plus one HTTP server on loopback for the
     showroom pages (/<cluster>/<namespace>/) and the control endpoint (/_control)."""
 
-    def __init__(self, fleet: Fleet, **options: Any) -> None:
+    def __init__(
+        self, fleet: Fleet, extra_stores: Mapping[str, Store] | None = None, **options: Any
+    ) -> None:
         super().__init__({}, **options)
         self.fleet = fleet
+        self.extra_stores = dict(extra_stores or {})
         self.showroom_states = dict(fleet.showroom)
         self.lab_failures = {(lab.cluster, lab.namespace): lab.failure for lab in fleet.labs}
         self.http_port = 0
@@ -48,7 +52,7 @@ class FleetSimulator(Simulator):
         for objects in self.fleet.objects.values():
             for obj in objects:
                 self._absolute_url(obj)
-        self.stores = self.fleet.stores()
+        self.stores = {**self.fleet.stores(), **self.extra_stores}
 
     async def after_serving(self) -> None:
         await super().after_serving()
@@ -128,8 +132,13 @@ def _key(obj: Obj) -> Any:
     return kind, namespace, obj["metadata"]["name"]
 
 
-def fleet_simulator(fleet: Fleet, directory: Path | None = None, **options: Any) -> FleetSimulator:
-    """Start serving `fleet` on loopback and return the running handle."""
-    sim = FleetSimulator(fleet, directory=directory, **options)
+def fleet_simulator(
+    fleet: Fleet,
+    directory: Path | None = None,
+    extra_stores: Mapping[str, Store] | None = None,
+    **options: Any,
+) -> FleetSimulator:
+    """Start serving `fleet` (and any `extra_stores`, e.g. captures) and return the handle."""
+    sim = FleetSimulator(fleet, extra_stores, directory=directory, **options)
     sim.start()
     return sim

@@ -15,8 +15,9 @@ from scanning.simulator import platform
 from scanning.simulator.builders import namespace as namespace_object
 from scanning.simulator.context import BuildContext, Obj
 from scanning.simulator.controllers import resource_handle
-from scanning.simulator.failures import FAILURE_KINDS, LAB_FAILURES, NODE_FAILURES
+from scanning.simulator.failures import FAILURE_KINDS, LAB_FAILURES
 from scanning.simulator.lab import Lab, build_lab
+from scanning.simulator.platform import NODE_FAILURES
 from scanning.simulator.store import Store
 
 # catalog item -> lab flavour
@@ -152,7 +153,9 @@ def _generate(spec: FleetSpec) -> Fleet:
             lab = build_lab_record(fleet, record, failure)
             fleet.showroom[(cluster, record.namespace)] = lab.showroom_state
             objects.extend(lab.objects())
-        objects.extend([*nodes, *metrics, *_platform(fleet, cluster)])
+        # metrics-server lists no node it has no fresh sample for (an unreachable kubelet).
+        sampled = [m for m in metrics if "usage" in m]
+        objects.extend([*nodes, *sampled, *_platform(fleet, cluster)])
     return fleet
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from scanning.simulator.context import BuildContext, Obj
@@ -175,3 +176,23 @@ def resource_pool(ctx: BuildContext, catalog_item: str, min_available: int = 2) 
             ],
         },
     }
+
+
+def node_not_ready(node: Obj, metrics: Obj) -> None:
+    ready = node["status"]["conditions"][-1]
+    ready.update(
+        status="Unknown", reason="NodeStatusUnknown", message="Kubelet stopped posting node status."
+    )
+    node["spec"]["taints"] = [{"key": "node.kubernetes.io/unreachable", "effect": "NoSchedule"}]
+    del metrics["usage"]  # no fresh sample: the generator drops these metrics
+
+
+def node_high_cpu(node: Obj, metrics: Obj) -> None:
+    capacity = int(node["status"]["capacity"]["cpu"])
+    metrics["usage"]["cpu"] = f"{int(capacity * 1000 * 0.97)}m"
+
+
+NODE_FAILURES: dict[str, Callable[[Obj, Obj], None]] = {
+    "node_not_ready": node_not_ready,
+    "node_high_cpu": node_high_cpu,
+}

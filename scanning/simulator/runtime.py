@@ -115,7 +115,9 @@ class Simulator:
 
         return config.new_client_from_config(config_file=str(self.kubeconfig_path(cluster)))
 
-    def inject(self, cluster: str, mode: str, value: float = 1.0, path_contains: str = "") -> None:
+    def inject(
+        self, cluster: str, mode: str, value: float | None = None, path_contains: str = ""
+    ) -> None:
         """Make `cluster` misbehave; modes are listed in `scanning.simulator.faults.FAULT_MODES`."""
         self.call(self.inject_async(cluster, mode, value, path_contains))
 
@@ -124,7 +126,7 @@ class Simulator:
         self.call(self.heal_async(cluster, mode))
 
     async def inject_async(
-        self, cluster: str, mode: str, value: float = 1.0, path_contains: str = ""
+        self, cluster: str, mode: str, value: float | None = None, path_contains: str = ""
     ) -> None:
         server = self.servers[cluster]
         server.faults.inject(mode, value, path_contains)

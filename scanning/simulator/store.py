@@ -22,7 +22,11 @@ HISTORY_LIMIT = 50_000
 
 
 class Conflict(Exception):
-    """The object already exists (create) or changed since it was read (update)."""
+    """The object changed since it was read (update with a stale resourceVersion)."""
+
+
+class AlreadyExists(Conflict):
+    """An object of that name already exists (create)."""
 
 
 class NotFound(Exception):
@@ -35,6 +39,7 @@ class Change:
     key: str
     type: str  # ADDED, MODIFIED or DELETED
     obj: Obj
+    previous: Obj | None = None  # the object before a MODIFIED change
 
 
 Listener = Callable[["Store", Kind, Change], None]
@@ -110,7 +115,7 @@ class Store:
             if not meta.get("name") and meta.get("generateName"):
                 meta["name"] = meta["generateName"] + uuid.uuid4().hex[:5]
             if self.get(kind, _ns(kind, meta), meta.get("name", "")) is not None:
-                raise Conflict(meta.get("name"))
+                raise AlreadyExists(meta.get("name"))
             meta.setdefault("uid", str(uuid.uuid4()))
             meta.setdefault("creationTimestamp", now_iso())
             if "spec" in obj:
@@ -129,7 +134,7 @@ class Store:
                 raise Conflict(meta["name"])
             if obj.get("spec") != old.get("spec"):
                 meta["generation"] = int(old["metadata"].get("generation", 0)) + 1
-            return self._write(kind, obj, "MODIFIED")
+            return self._write(kind, obj, "MODIFIED", old)
 
     def delete(self, kind: Kind, namespace: str, name: str) -> Obj:
         with self._lock:
@@ -169,11 +174,11 @@ class Store:
             self._history.clear()
             self._floor = self._rv
 
-    def _write(self, kind: Kind, obj: Obj, event: str) -> Obj:
+    def _write(self, kind: Kind, obj: Obj, event: str, previous: Obj | None = None) -> Obj:
         self._rv += 1
         obj["metadata"]["resourceVersion"] = str(self._rv)
         self._file(kind, obj)
-        change = Change(self._rv, kind.key, event, obj)
+        change = Change(self._rv, kind.key, event, obj, previous)
         self._history.append(change)
         if len(self._history) == HISTORY_LIMIT:
             self._floor = self._history[0].resource_version - 1

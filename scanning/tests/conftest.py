@@ -1,7 +1,8 @@
 """Start simulated clusters in tests.
 
     def test_something(simulator_server):
-        sim = simulator_server(stores={"c1": store})          # or fleet=generate_fleet(spec)
+        sim = simulator_server(stores={"c1": store})  # or fleet=generate_fleet(spec),
+                                                      # or captures=<capture directory>
         api = kubernetes.client.CoreV1Api(sim.api_client("c1"))
         sim.url("c1"), sim.token, sim.kubeconfig_path("c1"), sim.store("c1")
         sim.inject("c1", "error_500"); sim.heal("c1")
@@ -24,12 +25,23 @@ SimulatorFactory = Callable[..., Simulator]
 
 @pytest.fixture
 def simulator_server(tmp_path: Path) -> Iterator[SimulatorFactory]:
-    """Factory fixture: `simulator_server(stores=... | fleet=..., **Simulator options)`."""
+    """Factory fixture: `simulator_server(stores=... | fleet=... | captures=..., **options)`.
+
+    Options go to `Simulator` (token, tls, controller_delay, anarchy_delay, namespace_delay).
+    """
     started: list[Simulator] = []
 
     def start(
-        *, stores: Mapping[str, Store] | None = None, fleet: Any = None, **options: Any
+        *,
+        stores: Mapping[str, Store] | None = None,
+        fleet: Any = None,
+        captures: Path | None = None,
+        **options: Any,
     ) -> Simulator:
+        if captures is not None:
+            from scanning.simulator.captures import captures_store
+
+            stores = {**(stores or {}), "captured": captures_store(captures)}
         if fleet is not None:
             from scanning.simulator.fleet import fleet_simulator
 

@@ -224,3 +224,18 @@ def test_it_keeps_a_namespace_with_finalizers_terminating(
 
 def _namespaces(core: client.CoreV1Api) -> list[str]:
     return [n.metadata.name for n in core.list_namespace().items]
+
+
+def test_it_replaces_and_refuses_a_stale_replace(simulator_server: SimulatorFactory) -> None:
+    sim = simulator_server(stores={"c1": small_store(pods=1)})
+    core = client.CoreV1Api(sim.api_client())
+    created = core.create_namespaced_config_map("lab-a", {"metadata": {"name": "cm"}, "data": {}})
+
+    created.data = {"a": "2"}
+    replaced = core.replace_namespaced_config_map("cm", "lab-a", created)
+    with pytest.raises(ApiException) as error:
+        core.replace_namespaced_config_map("cm", "lab-a", created)  # its version is stale now
+
+    assert replaced.data == {"a": "2"}
+    assert int(replaced.metadata.resource_version) > int(created.metadata.resource_version)
+    assert error.value.status == 409 and '"reason":"Conflict"' in error.value.body

@@ -191,3 +191,47 @@ def test_it_serves_objects_the_typed_client_accepts(simulator_server: SimulatorF
 
     assert all(listed.values()), [name for name, items in listed.items() if not items]
     assert len(fleet.failure_mix()) == 26
+
+
+def test_it_keeps_an_image_pull_failure_until_the_image_changes(
+    fleet_sim: FleetSimulator,
+) -> None:
+    from scanning.simulator.generator import CATALOG
+    from scanning.tests.conftest import wait_for
+
+    lab = next(lab for lab in fleet_sim.fleet.labs if CATALOG[lab.catalog_item] == "app")
+    core = client.CoreV1Api(fleet_sim.api_client(lab.cluster))
+    apps = client.AppsV1Api(fleet_sim.api_client(lab.cluster))
+    fleet_sim.break_lab(lab.cluster, lab.namespace, "imagepull")
+
+    def pods() -> dict[str, str]:
+        items = core.list_namespaced_pod(lab.namespace, label_selector="app=workshop-app").items
+        return {
+            p.metadata.name: p.status.container_statuses[0].state.waiting.reason
+            if p.status.container_statuses[0].state.waiting
+            else "Running"
+            for p in items
+        }
+
+    first = next(iter(pods()))
+    core.delete_namespaced_pod(first, lab.namespace)
+    retried = wait_for(lambda: first not in (p := pods()) and p)
+    apps.patch_namespaced_deployment(
+        "workshop-app",
+        lab.namespace,
+        {
+            "spec": {
+                "template": {
+                    "spec": {
+                        "containers": [{"name": "workshop-app", "image": "quay.io/rhpds/fixed:1"}]
+                    }
+                }
+            }
+        },
+    )
+    fixed = wait_for(lambda: set((p := pods()).values()) == {"Running"} and p)
+
+    assert set(retried.values()) == {"ImagePullBackOff"}
+    assert not set(fixed) & set(retried)
+    status = apps.read_namespaced_deployment("workshop-app", lab.namespace).status
+    assert status.ready_replicas == status.replicas == len(fixed)

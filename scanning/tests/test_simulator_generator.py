@@ -191,11 +191,16 @@ def test_it_breaks_nodes_for_node_failures() -> None:
     fleet = generate_fleet(spec)
     nodes = {n["metadata"]["name"]: n for n in _of(fleet.objects["sim-01"], "Node")}
 
-    broken = {name for _, name, kind in fleet.node_failures if kind == "node_not_ready"}
+    metrics = {m["metadata"]["name"]: m for m in _of(fleet.objects["sim-01"], "NodeMetrics")}
+    not_ready = {name for _, name, kind in fleet.node_failures if kind == "node_not_ready"}
+    busy = {name for _, name, kind in fleet.node_failures if kind == "node_high_cpu"}
 
-    assert broken and all(
-        nodes[n]["status"]["conditions"][-1]["status"] == "Unknown" for n in broken
-    )
+    assert not_ready and busy
+    assert all(nodes[n]["status"]["conditions"][-1]["status"] == "Unknown" for n in not_ready)
+    assert not not_ready & set(metrics)
+    for name in busy:
+        used = int(metrics[name]["usage"]["cpu"].removesuffix("m"))
+        assert used / (int(nodes[name]["status"]["capacity"]["cpu"]) * 1000) > 0.9
 
 
 def test_it_generates_2000_namespaces_in_under_10_seconds() -> None:

@@ -103,3 +103,30 @@ def test_it_answers_a_too_old_resource_version_with_410(simulator_server: Simula
         )
 
     assert error.value.status == 410
+
+
+def test_it_reports_objects_leaving_and_entering_a_selection(
+    simulator_server: SimulatorFactory,
+) -> None:
+    sim = simulator_server(stores={"c1": small_store(pods=2)})
+    core = client.CoreV1Api(sim.api_client())
+    since = core.list_namespaced_pod("lab-a").metadata.resource_version
+
+    core.patch_namespaced_pod("pod-00", "lab-a", {"metadata": {"labels": {"tier": "t9"}}})
+    core.patch_namespaced_pod("pod-01", "lab-a", {"metadata": {"labels": {"tier": "t0"}}})
+    core.patch_namespaced_pod("pod-01", "lab-a", {"metadata": {"labels": {"extra": "1"}}})
+    events = list(
+        watch.Watch().stream(
+            core.list_namespaced_pod,
+            "lab-a",
+            label_selector="tier=t0",
+            resource_version=since,
+            timeout_seconds=1,
+        )
+    )
+
+    assert [(e["type"], e["object"].metadata.name) for e in events] == [
+        ("DELETED", "pod-00"),
+        ("ADDED", "pod-01"),
+        ("MODIFIED", "pod-01"),
+    ]

@@ -22,7 +22,7 @@ from kubernetes.client.exceptions import ApiException
 from labs.models import Cluster
 from stargate.lib.evidence import KubeObject
 
-PAGE_SIZE = 500
+PAGE_SIZE = 250  # fat pods are ~10 kB of JSON: bounds the memory a page takes
 
 
 class ClusterAccessError(Exception):
@@ -79,6 +79,12 @@ def get_raw(api: ApiClient, path: str, query: list[tuple[str, Any]] | None = Non
         body = response.data
     except ApiException as exc:
         raise _api_error(exc) from exc
+    except AttributeError as exc:
+        # kubernetes 36 wraps an SSL failure in an ApiException without a body, then fails
+        # decoding that body: the ApiException is the context.
+        if isinstance(exc.__context__, ApiException):
+            raise _api_error(exc.__context__) from exc
+        raise
     except urllib3.exceptions.HTTPError as exc:
         raise _transport_error(exc) from exc
     try:
@@ -116,6 +122,9 @@ def api_latency_ms(api: ApiClient) -> float:
 
 def _api_error(exc: ApiException) -> ClusterAccessError:
     status = exc.status or 0
+    if status == 0:
+        kind = "tls" if "SSL" in str(exc.reason) else "connection"
+        return ClusterAccessError(kind, str(exc.reason))
     if status in (401, 403):
         return ClusterAccessError("unauthorized", f"HTTP {status}")
     if status == 404:

@@ -3,9 +3,10 @@ whole cluster's raw JSON is never held in memory at once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Container, Iterable
 from dataclasses import dataclass, field
 
+import orjson
 from kubernetes.client import ApiClient
 
 from scanning import kinds
@@ -24,17 +25,36 @@ def _no_progress(key: str, count: int) -> None:
 
 @dataclass
 class Collected:
-    """Normalized objects per kind per namespace, and how many raw objects were read."""
+    """Normalized objects per kind per namespace, and how many raw objects were read.
 
-    objects: dict[str, dict[str, list[KubeObject]]] = field(default_factory=dict)
+    Objects are kept packed as orjson bytes until their namespace's evidence is built: a
+    whole cluster's objects as Python dicts would take several times the memory.
+    """
+
+    packed: dict[str, dict[str, list[bytes]]] = field(default_factory=dict)
     objects_read: int = 0
     missing_kinds: list[str] = field(default_factory=list)  # API not served (CRD absent)
+
+    def add(self, kind: str, namespace: str, objects: list[KubeObject]) -> None:
+        per_ns = self.packed.setdefault(kind, {}).setdefault(namespace, [])
+        per_ns.extend(orjson.dumps(obj) for obj in objects)
+
+    def objects_of(self, namespace: str) -> dict[str, list[KubeObject]]:
+        """The namespace's objects per kind (events: the most recent warnings), released from
+        the packed store as they are taken."""
+        objects = {
+            kind: [orjson.loads(blob) for blob in per_ns.pop(namespace, ())]
+            for kind, per_ns in self.packed.items()
+        }
+        if "events" in objects:
+            objects["events"] = warning_events(objects["events"])
+        return objects
 
 
 def resource_collect(
     api: ApiClient,
     resource: Resource,
-    namespaces: set[str],
+    namespaces: Container[str],
     collected: Collected,
     *,
     per_namespace: bool = False,
@@ -42,14 +62,18 @@ def resource_collect(
 ) -> None:
     """Add one kind's objects in `namespaces` to `collected`; a kind the cluster does not serve
     (404: KubeVirt or KServe not installed) counts as empty."""
-    target = collected.objects.setdefault(resource.key, {})
-    paths = [resource.path(ns) for ns in sorted(namespaces)] if per_namespace else [resource.path()]
+    collected.packed.setdefault(resource.key, {})
+    if per_namespace:
+        assert isinstance(namespaces, Collection)
+        paths = [resource.path(ns) for ns in sorted(namespaces)]
+    else:
+        paths = [resource.path()]
     try:
         for path in paths:
             for page in list_pages(api, path):
                 collected.objects_read += len(page)
                 for namespace, items in objects_group(resource.key, page, namespaces).items():
-                    target.setdefault(namespace, []).extend(items)
+                    collected.add(resource.key, namespace, items)
                 progress(resource.key, len(page))
     except ClusterAccessError as exc:
         if exc.kind != "not_found":
@@ -59,7 +83,7 @@ def resource_collect(
 
 def evidence_collect(
     api: ApiClient,
-    namespaces: set[str],
+    namespaces: Container[str],
     *,
     resources: Iterable[Resource] = kinds.EVIDENCE_RESOURCES,
     per_namespace: bool = False,
@@ -70,11 +94,6 @@ def evidence_collect(
         resource_collect(
             api, resource, namespaces, collected, per_namespace=per_namespace, progress=progress
         )
-    if "events" in collected.objects:
-        # Pages arrive unsorted: keep each namespace's most recent warnings across all pages.
-        collected.objects["events"] = {
-            ns: warning_events(events) for ns, events in collected.objects["events"].items()
-        }
     return collected
 
 

@@ -38,3 +38,20 @@ def lab_instances_map(*, cluster: Cluster, lab_names: dict[str, LabName]) -> dic
         if instance is None or instance.deleted_at is not None:
             known[namespace] = lab_instance_upsert(cluster=cluster, lab_name=lab_name)
     return known
+
+
+class LabNamespaceFilter:
+    """`namespace in filter`: whether a namespace is a lab's, remembered per name. Lets a
+    cluster-wide list keep lab objects even where no Namespace object was listed."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, LabName | None] = {}
+
+    def __contains__(self, namespace: object) -> bool:
+        name = str(namespace)
+        if name not in self.seen:
+            self.seen[name] = lab_name_of(name)
+        return self.seen[name] is not None
+
+    def lab_names(self) -> dict[str, LabName]:
+        return {ns: name for ns, name in self.seen.items() if name is not None}

@@ -8,11 +8,11 @@ rest; whatever remains then goes through `stargate.lib.redact.redact`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from typing import Any
 
 from stargate.lib.evidence import EVIDENCE_KINDS, KubeObject, NamespaceEvidence
-from stargate.lib.redact import redact
+from stargate.lib.redact import REDACTED, redact
 
 # A projection: field name → True (keep the value whole) or a nested projection, applied to a
 # dict or to each dict of a list.
@@ -227,7 +227,24 @@ def project(value: Any, projection: Projection) -> Any:
 def object_normalize(kind: str, raw: KubeObject) -> KubeObject:
     """One raw object of `kind` (a PROJECTIONS key), trimmed and redacted."""
     trimmed: KubeObject = redact(project(raw, PROJECTIONS[kind]))
+    _drop_noise(trimmed)
     return trimmed
+
+
+def _drop_noise(obj: KubeObject) -> None:
+    """Annotations whose values were redacted say nothing to a rubric; pod volumes other than
+    PVCs and DataVolumes neither. Dropping them halves a pod's evidence."""
+    metadata = obj.get("metadata") or {}
+    annotations = metadata.get("annotations")
+    if annotations:
+        kept = {key: value for key, value in annotations.items() if value != REDACTED}
+        if kept:
+            metadata["annotations"] = kept
+        else:
+            del metadata["annotations"]
+    volumes = (obj.get("spec") or {}).get("volumes")
+    if volumes is not None:
+        obj["spec"]["volumes"] = [v for v in volumes if len(v) > 1]
 
 
 def warning_events(
@@ -253,7 +270,7 @@ def namespace_of(raw: KubeObject) -> str:
 
 
 def objects_group(
-    kind: str, raws: Iterable[KubeObject], namespaces: set[str] | None = None
+    kind: str, raws: Iterable[KubeObject], namespaces: Container[str] | None = None
 ) -> dict[str, list[KubeObject]]:
     """Normalized objects of one kind per namespace, keeping only `namespaces` when given."""
     grouped: dict[str, list[KubeObject]] = {}

@@ -22,9 +22,12 @@ def evidence_store(
 ) -> Recorded:
     """Upsert LabEvidence rows for `items` and add EvidenceRevision rows for changed ones.
     A handful of queries whatever the number of labs."""
+    # Hashes only: decoding every stored evidence JSON would cost more than the scan.
     existing = {
         row.lab_instance_id: row
-        for row in LabEvidence.objects.filter(lab_instance__in=[li for li, _ in items])
+        for row in LabEvidence.objects.filter(lab_instance__in=[li for li, _ in items]).only(
+            "pk", "lab_instance_id", "content_hash"
+        )
     }
     created: list[LabEvidence] = []
     changed: list[LabEvidence] = []

@@ -16,14 +16,14 @@ from scanning.client import api_latency_ms, list_all, list_pages
 from scanning.collect import Collected, evidence_collect, namespaces_collect, optional_list
 from scanning.digest import pod_failing, pods_digest
 from scanning.evaluate import evidence_evaluate
-from scanning.labmap import lab_instances_map, lab_name_of, lab_namespaces
+from scanning.labmap import LabNamespaceFilter, lab_instances_map, lab_name_of, lab_namespaces
 from scanning.models import LabEvidence, NodeSnapshot, ResourcePoolSnapshot, ScanRun
 from scanning.nodes import NodeFacts, cluster_health, nodes_facts
 from scanning.normalize import evidence_build, object_normalize
 from scanning.persist import evidence_store
 from stargate.lib.evidence import ClusterHealth, KubeObject, NamespaceEvidence
 
-BATCH = 200  # labs evaluated and stored per transaction
+BATCH = 25  # labs evaluated and stored per transaction: bounds the evidence held as dicts
 TIER2_MAX_NAMESPACES = 100  # beyond this, tier 3 catches up
 
 
@@ -153,7 +153,8 @@ def tier2(ctx: ScanContext) -> None:
         per_namespace=True,
         progress=lambda key, count: ctx.progress(f"reading {key}", objects=count),
     )
-    collected.objects["pods"] = {ns: pods.get(ns, []) for ns in changed}
+    for namespace in changed:
+        collected.add("pods", namespace, pods.get(namespace, []))
     _evidence_record(ctx, namespaces_collect(ctx.api), collected, changed)
 
 
@@ -177,13 +178,15 @@ def _lab_pods(ctx: ScanContext) -> dict[str, list[KubeObject]]:
 
 def tier3(ctx: ScanContext) -> dict[str, KubeObject]:
     namespaces = namespaces_collect(ctx.api)
-    lab_ns = set(lab_namespaces(namespaces))
-    ctx.run.namespaces_seen = len(lab_ns)
-    ctx.plan(len(kinds.EVIDENCE_RESOURCES) + len(lab_ns) // BATCH + 1)
+    labs = LabNamespaceFilter()
+    lab_count = sum(1 for ns in namespaces if ns in labs)
+    ctx.plan(len(kinds.EVIDENCE_RESOURCES) + lab_count // BATCH + 2)
+    ctx.progress("reading namespaces", objects=len(namespaces))
     collected = evidence_collect(
-        ctx.api, lab_ns, progress=lambda key, count: ctx.progress(f"reading {key}", objects=count)
+        ctx.api, labs, progress=lambda key, count: ctx.progress(f"reading {key}", objects=count)
     )
-    _evidence_record(ctx, namespaces, collected, sorted(lab_ns))
+    ctx.run.namespaces_seen = len(labs.lab_names())
+    _evidence_record(ctx, namespaces, collected, sorted(labs.lab_names()))
     return namespaces
 
 
@@ -256,9 +259,7 @@ def _evidence(
         cluster=ctx.cluster.name,
         namespace=instance.namespace,
         namespace_object=namespace_object,
-        objects={
-            kind: per_ns.get(instance.namespace, []) for kind, per_ns in collected.objects.items()
-        },
+        objects=collected.objects_of(instance.namespace),
         collected_at=collected_at,
     )
     evidence["cluster_health"] = health

@@ -57,3 +57,75 @@ def capture_namespace(folder: Path) -> tuple[str, dict[str, Any] | None]:
             if item.get("metadata", {}).get("namespace"):
                 return item["metadata"]["namespace"], None
     return folder.name, None
+
+
+def cluster_row(sim: Any, name: str, *, via: str = "kubeconfig") -> Any:
+    """A Cluster row for simulated cluster `name`: through its kubeconfig, or through its URL,
+    a token file and the simulator's CA bundle."""
+    from labs.models import Cluster
+
+    if via == "kubeconfig":
+        return Cluster.objects.create(
+            name=name, api_url=sim.url(name), kubeconfig_path=str(sim.kubeconfig_path(name))
+        )
+    token = sim.directory / f"{name}.token"
+    token.write_text(sim.token + "\n")
+    return Cluster.objects.create(
+        name=name,
+        api_url=sim.url(name),
+        token_file=str(token),
+        ca_bundle_path=str(sim.ca_path or ""),
+    )
+
+
+def node(name: str, *, ready: bool = True, memory_pressure: bool = False) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name},
+        "spec": {},
+        "status": {
+            "allocatable": {"cpu": "8", "memory": "32Gi"},
+            "capacity": {"cpu": "8", "memory": "32Gi"},
+            "conditions": [
+                {"type": "Ready", "status": "True" if ready else "False"},
+                {"type": "MemoryPressure", "status": "True" if memory_pressure else "False"},
+            ],
+        },
+    }
+
+
+def node_metrics(name: str, cpu: str, memory: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "metrics.k8s.io/v1beta1",
+        "kind": "NodeMetrics",
+        "metadata": {"name": name},
+        "usage": {"cpu": cpu, "memory": memory},
+    }
+
+
+def lab_pod(
+    namespace: str, name: str, *, waiting: str | None = None, env: Any = None
+) -> dict[str, Any]:
+    state: dict[str, Any] = {"waiting": {"reason": waiting}} if waiting else {"running": {}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": namespace, "labels": {"app": "demo"}},
+        "spec": {"containers": [{"name": "app", "image": "quay.io/x/app:1", "env": env or []}]},
+        "status": {
+            "phase": "Running" if not waiting else "Pending",
+            "containerStatuses": [
+                {"name": "app", "ready": not waiting, "restartCount": 0, "state": state}
+            ],
+        },
+    }
+
+
+def namespace_obj(name: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": name},
+        "status": {"phase": "Active"},
+    }

@@ -13,6 +13,7 @@ Rules, applied at any depth of a JSON-like value:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 REDACTED = "[REDACTED]"
@@ -52,14 +53,26 @@ _URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@"
 _CONTAINER_LISTS = frozenset({"containers", "initContainers", "ephemeralContainers"})
 
 
+# One cheap scan decides whether a string needs the three precise ones below.
+_MAYBE_SECRET_IN_TEXT = re.compile(r"(?i)pass|pwd|secret|token|key|credential|bearer|basic|://")
+
+
+@lru_cache(maxsize=4096)
 def is_secret_name(name: str) -> bool:
-    """Whether a field name looks like it holds a secret."""
+    """Whether a field name looks like it holds a secret (names repeat: cached)."""
     return name not in _NOT_SECRET_NAME and bool(_SECRET_NAME.search(name))
 
 
 def redact_text(text: str) -> str:
     """Mask secrets embedded in free text (event messages, conditions)."""
-    if not any(marker in text for marker in ("=", ":", "earer", "asic")):
+    if len(text) < 8:
+        return text
+    return _redact_text(text)
+
+
+@lru_cache(maxsize=65536)  # reasons, images, label values repeat across thousands of objects
+def _redact_text(text: str) -> str:
+    if not _MAYBE_SECRET_IN_TEXT.search(text):
         return text
     text = _SECRET_IN_TEXT.sub(lambda m: m.group(1) + REDACTED, text)
     text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
@@ -73,7 +86,16 @@ def redact(value: Any) -> Any:
 
 def _redact(value: Any, parent: str) -> Any:
     if isinstance(value, dict):
-        return {key: _redact_field(key, item, parent) for key, item in value.items()}
+        cleaned: dict[str, Any] = {}
+        for key, item in value.items():
+            # Fast path for the bulk of fields: plain scalars under harmless names.
+            if item is None or isinstance(item, bool | int | float):
+                cleaned[key] = item
+            elif isinstance(item, str) and not is_secret_name(key):
+                cleaned[key] = redact_text(item)
+            else:
+                cleaned[key] = _redact_field(key, item, parent)
+        return cleaned
     if isinstance(value, list):
         if parent in _CONTAINER_LISTS:
             return [_redact_container(item) for item in value]

@@ -34,6 +34,7 @@ class LabInstanceFilter(django_filters.FilterSet):  # type: ignore[misc]  # unty
     team = django_filters.ModelChoiceFilter(
         field_name="lab__team",
         queryset=Team.objects.all(),
+        label="Team",
         to_field_name="name",
         empty_label="Any team",
     )

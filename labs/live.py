@@ -19,25 +19,31 @@ FLEET_PARTS = ("status-counters", "cluster-table", "failure-classes", "recent-ch
 
 
 def lab_instance_fragments(ids: list[int]) -> list[tuple[str, str]]:
-    """(group, html) pairs: one message for the dashboard group, one per lab's own group."""
+    """(group, html) pairs: fleet parts and table rows for the dashboard group, then each lab's
+    own fragments for its group."""
     instances = selectors.lab_instances_by_ids(ids)
-    messages = [(DASHBOARD, dashboard_html(instances))]
+    messages = [(DASHBOARD, fleet_html())]
+    if instances:
+        messages.append((DASHBOARD, rows_html(instances)))
     messages.extend((lab_group(instance.pk), lab_detail_html(instance)) for instance in instances)
     return messages
 
 
-def dashboard_html(instances: list[LabInstance]) -> str:
+def fleet_html() -> str:
     context = {**selectors.fleet_context(), "oob": True}
-    parts = [render_to_string(f"{FLEET}#{name}", context) for name in FLEET_PARTS]
-    table = LabInstanceTable(instances)
-    parts.extend(
-        render_to_string("labs/lab_table.html#lab-row", {"row": row, "oob": True})
-        for row in table.rows
+    return "\n".join(render_to_string(f"{FLEET}#{name}", context) for name in FLEET_PARTS)
+
+
+def rows_html(instances: list[LabInstance]) -> str:
+    """Table rows travel in a message of their own: the HTML parser drops a `<tr>` that follows
+    other elements outside a table, so a message mixing both would lose its rows."""
+    rows = LabInstanceTable(instances).rows
+    return "".join(
+        render_to_string("labs/lab_table.html#lab-row", {"row": row, "oob": True}) for row in rows
     )
-    return "\n".join(parts)
 
 
 def lab_detail_html(instance: LabInstance) -> str:
     context = {**selectors.lab_detail_context(instance), "oob": True}
-    parts = ("lab-summary", "lab-pipeline", "lab-timeline")
+    parts = ("lab-summary", "lab-pipeline", "lab-timeline", "lab-actions")
     return "\n".join(render_to_string(f"{DETAIL}#{name}", context) for name in parts)

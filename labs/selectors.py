@@ -9,21 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.apps import apps
-from django.db.models import Count, Max, Model, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from labs.models import Cluster, LabInstance, Status
+from rubrics_app import selectors as rubric_selectors
+from rubrics_app.models import Evaluation, StateChange
+from rubrics_app.selectors import state_changes_latest
 from scanning.models import NodeSnapshot, ScanRun
 
 RECENT_CHANGES = 15
-
-
-def optional_model(app_label: str, name: str) -> type[Model] | None:
-    """A model another app may not have shipped yet (evaluations, state changes, scan runs)."""
-    try:
-        return apps.get_model(app_label, name)
-    except LookupError:
-        return None
 
 
 def live_lab_instances() -> QuerySet[LabInstance]:
@@ -70,56 +64,17 @@ def failure_classes() -> list[str]:
     return sorted(set(rows.distinct().order_by()))
 
 
-def recent_changes(limit: int = RECENT_CHANGES) -> list[dict[str, Any]]:
-    """The latest status changes: from StateChange rows when the rubric engine records them,
-    else from each lab instance's last change."""
-    state_change = optional_model("rubrics_app", "StateChange")
-    if state_change is not None:
-        changes = state_change.objects.select_related(  # type: ignore[attr-defined]
-            "lab_instance", "lab_instance__cluster"
-        ).order_by("-at")[:limit]
-        return [
-            {
-                "instance": change.lab_instance,
-                "from_status": change.from_status,
-                "to_status": change.to_status,
-                "failure_class": change.failure_class,
-                "at": change.at,
-            }
-            for change in changes
-        ]
-    instances = (
-        live_lab_instances()
-        .filter(status_changed_at__isnull=False)
-        .select_related("cluster")
-        .order_by("-status_changed_at")[:limit]
-    )
-    return [
-        {
-            "instance": instance,
-            "from_status": None,
-            "to_status": instance.status,
-            "failure_class": instance.failure_class,
-            "at": instance.status_changed_at,
-        }
-        for instance in instances
-    ]
+def recent_changes(limit: int = RECENT_CHANGES) -> list[StateChange]:
+    """The fleet's latest lab-level status changes (the rubric engine's StateChange rows)."""
+    return list(state_changes_latest(limit=limit, lab_level_only=True))
 
 
-def lab_instance_timeline(instance: LabInstance, limit: int = 50) -> list[Any]:
-    state_change = optional_model("rubrics_app", "StateChange")
-    if state_change is None:
-        return []
-    return list(
-        state_change.objects.filter(lab_instance=instance).order_by("-at")[:limit]  # type: ignore[attr-defined]
-    )
+def lab_instance_timeline(instance: LabInstance, limit: int = 50) -> list[StateChange]:
+    return list(rubric_selectors.lab_instance_timeline(lab_instance=instance)[:limit])
 
 
-def lab_instance_evaluations(instance: LabInstance) -> list[Any]:
-    evaluation = optional_model("rubrics_app", "Evaluation")
-    if evaluation is None:
-        return []
-    return list(evaluation.objects.filter(lab_instance=instance).order_by("pk"))  # type: ignore[attr-defined]
+def lab_instance_evaluations(instance: LabInstance) -> list[Evaluation]:
+    return list(rubric_selectors.lab_instance_evaluations(lab_instance=instance))
 
 
 def cluster_scan_runs(cluster: Cluster, limit: int = 20) -> list[ScanRun]:
@@ -193,17 +148,15 @@ def fleet_context() -> dict[str, Any]:
 
 
 def lab_detail_context(instance: LabInstance) -> dict[str, Any]:
+    evaluations = lab_instance_evaluations(instance)
     return {
         "instance": instance,
-        "evaluations": lab_instance_evaluations(instance),
+        "evaluations": evaluations,
         "timeline": lab_instance_timeline(instance),
-        "recommended_actions": recommended_actions(instance),
+        "recommended_actions": recommended_actions(evaluations),
     }
 
 
-def recommended_actions(instance: LabInstance) -> list[Any]:
-    """Pending remediation proposals for this lab, once the remediation app records them."""
-    action_request = optional_model("remediation", "ActionRequest")
-    if action_request is None:
-        return []
-    return list(action_request.objects.filter(lab_instance=instance).order_by("-pk")[:10])  # type: ignore[attr-defined]
+def recommended_actions(evaluations: list[Evaluation]) -> list[Evaluation]:
+    """The rubric verdicts that recommend an action (the remediation catalog's action ids)."""
+    return [e for e in evaluations if e.recommended_action and e.outcome != Status.READY]

@@ -3,11 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from labs.models import Cluster, Lab, LabInstance, Team
 from labs.naming import LabName
-from stargate import realtime
 
 
 @transaction.atomic
@@ -31,26 +29,3 @@ def team_memberships_sync(*, user: Any, groups: list[str]) -> list[Team]:
     teams = list(Team.objects.filter(sso_group__in=groups)) if groups else []
     user.teams.set(teams)
     return teams
-
-
-@transaction.atomic
-def lab_instance_status_set(
-    *, instance: LabInstance, status: str, failure_class: str = ""
-) -> LabInstance:
-    """Record a lab's new status and tell open dashboards after commit.
-
-    The rubric engine owns evaluations; this is the lab-side write for callers that only move the
-    status (and the demo, tests and benchmark that drive the dashboard without a scan).
-    """
-    now = timezone.now()
-    changed = instance.status != status or instance.failure_class != failure_class
-    instance.status, instance.failure_class, instance.last_evaluated_at = status, failure_class, now
-    if changed:
-        instance.status_changed_at = now
-    instance.full_clean()
-    instance.save(
-        update_fields=["status", "failure_class", "status_changed_at", "last_evaluated_at"]
-    )
-    if changed:
-        realtime.lab_instances_changed_on_commit([instance.pk])
-    return instance

@@ -22,8 +22,9 @@ class LabInstanceTable(tables.Table):  # type: ignore[misc]  # django-tables2 is
     )
     failure_class = tables.Column(verbose_name="Failure class", default="—")
     status_changed_at = tables.TemplateColumn(
-        '{% if value %}<time datetime="{{ value|date:"c" }}" title="{{ value }}">'
-        "{{ value|timesince }} ago</time>{% else %}—{% endif %}",
+        "{% load stargate_extras %}{% if value %}"
+        '<time datetime="{{ value|date:"c" }}" title="{{ value }}">{{ value|age }} ago</time>'
+        "{% else %}—{% endif %}",
         verbose_name="Since",
     )
 
@@ -40,7 +41,6 @@ class LabInstanceTable(tables.Table):  # type: ignore[misc]  # django-tables2 is
             "status_changed_at",
         )
         template_name = "labs/lab_table.html"
-        order_by = ("cluster", "namespace")
         row_attrs = {"id": row_id}
         attrs = {"class": "grid", "id": "lab-table-grid"}
         empty_text = "No lab matches these filters."

@@ -81,6 +81,8 @@ def _execution_claim(action_request_id: int) -> ActionRequest | None:
 def _execution_finish(
     request: ActionRequest, *, result: dict[str, Any], error: str, duration_ms: float
 ) -> ActionRequest:
+    # PostgreSQL text cannot hold NUL, and an exception message may carry one.
+    error = error.replace("\x00", "\\x00")
     request.status = Status.FAILED if error else Status.SUCCEEDED
     request.result, request.error, request.finished_at = result, error, timezone.now()
     request.save(update_fields=["status", "result", "error", "finished_at"])

@@ -90,14 +90,13 @@ def _snapshot(evidence: dict[str, Any], excerpt: list[dict[str, Any]]) -> dict[s
 def labs_remediate_from_evidence() -> list[ActionRequest]:
     """The scheduled entry point: re-evaluate stored evidence (the rubric engine is pure and
     fast) and remediate the failed labs. The scan pipeline stores evidence every tier run."""
-    from django.conf import settings
     from django.utils import timezone
 
-    from remediation.recheck import rubric_set
     from rubrics_app.engine import evaluate
+    from rubrics_app.registry import active_rubrics
     from scanning.models import LabEvidence
 
-    rubrics, now = rubric_set(settings.RUBRICS_DIR), timezone.now()
+    rubrics, now = active_rubrics(), timezone.now()
     requests: list[ActionRequest] = []
     rows = LabEvidence.objects.select_related("lab_instance__lab", "lab_instance__cluster")
     for row in rows.filter(lab_instance__deleted_at__isnull=True).iterator():

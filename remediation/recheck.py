@@ -1,22 +1,19 @@
-"""Re-scan one lab namespace and re-evaluate it with the rubric engine, after an action.
+"""Re-scan one lab namespace and re-evaluate it through the rubric service, after an action.
 
-Uses the scanner's collectors and the rubric engine directly (both pure over an ApiClient and
-evidence): neither app has a per-namespace re-scan service yet.
+Uses the scanner's collectors (pure over an ApiClient) for one namespace, then
+`rubrics_app.services.lab_instance_evaluate`, which records the evaluation and the lab's status:
+a recovered lab shows READY everywhere without waiting for the next scheduled scan.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
-from django.conf import settings
 from django.utils import timezone
 
-from remediation.executors.base import ClusterAccess, ExecutionContext
+from labs.models import LabInstance
+from remediation.executors.base import ClusterAccess
 from remediation.executors.k8s import api_client
-from rubrics_app.engine import evaluate
-from rubrics_app.loader import RubricSet, rubric_set_load
 from rubrics_app.outcomes import LabEvaluation
+from rubrics_app.services import lab_instance_evaluate
 from scanning.collect import evidence_collect, namespaces_collect
 from scanning.normalize import evidence_build
 from stargate.lib.evidence import NamespaceEvidence
@@ -24,28 +21,22 @@ from stargate.lib.evidence import NamespaceEvidence
 RECOVERED = frozenset({"ready", "warn"})
 
 
-@lru_cache(maxsize=4)
-def rubric_set(directory: Path) -> RubricSet:
-    return rubric_set_load(directory)
-
-
 def namespace_evidence(cluster: ClusterAccess, namespace: str) -> NamespaceEvidence:
     with api_client(cluster) as api:
         namespaces = namespaces_collect(api)
-        collected = evidence_collect(api, {namespace})
+        collected = evidence_collect(api, {namespace}, per_namespace=True)
     return evidence_build(
         cluster=cluster.name,
         namespace=namespace,
         namespace_object=namespaces.get(namespace),
-        objects={kind: per_ns.get(namespace, []) for kind, per_ns in collected.objects.items()},
+        objects=collected.objects_of(namespace),
         collected_at=timezone.now().isoformat(),
     )
 
 
-def lab_reevaluate(cluster: ClusterAccess, namespace: str) -> LabEvaluation:
-    evidence = namespace_evidence(cluster, namespace)
-    return evaluate(evidence, rubric_set(settings.RUBRICS_DIR), timezone.now())
-
-
-def lab_recovered(context: ExecutionContext) -> bool:
-    return str(lab_reevaluate(context.cluster, context.namespace).status) in RECOVERED
+def lab_reevaluate(lab_instance: LabInstance, cluster: ClusterAccess) -> LabEvaluation:
+    evidence = namespace_evidence(cluster, lab_instance.namespace)
+    recorded = lab_instance_evaluate(
+        lab_instance=lab_instance, evidence=evidence, now=timezone.now()
+    )
+    return recorded.result

@@ -20,14 +20,18 @@ from remediation.executors.base import ExecutionContext, ExecutionError
 from remediation.executors.custom import custom_object_get
 from remediation.executors.rhdp_anarchy import GROUP, PLURAL, VERSION
 from remediation.models import ActionRequest, AuditEntry
-from remediation.recheck import lab_recovered
+from remediation.recheck import RECOVERED, lab_reevaluate
 from remediation.services import _audit
 
 logger = logging.getLogger(__name__)
-Probe = Callable[[ExecutionContext], bool]
+Probe = Callable[[ActionRequest, ExecutionContext], bool]
 
 
-def anarchy_settled(context: ExecutionContext) -> bool:
+def lab_recovered(request: ActionRequest, context: ExecutionContext) -> bool:
+    return str(lab_reevaluate(request.lab_instance, context.cluster).status) in RECOVERED
+
+
+def anarchy_settled(request: ActionRequest, context: ExecutionContext) -> bool:
     subject = custom_object_get(
         context.cluster, GROUP, VERSION, str(context.parameters["subject_namespace"]), PLURAL,
         str(context.parameters["subject"]),
@@ -49,13 +53,13 @@ def verification_schedule(*, action_request: ActionRequest) -> None:
     async_task("remediation.tasks.verify_action", action_request.pk)
 
 
-def _probe_until(probe: Probe, context: ExecutionContext) -> float | None:
+def _probe_until(probe: Probe, request: ActionRequest, context: ExecutionContext) -> float | None:
     """Seconds until the probe passed, or None when the window ran out."""
     started = time.monotonic()
     deadline = started + conf.verify_window_seconds()
     while True:
         try:
-            if probe(context):
+            if probe(request, context):
                 return time.monotonic() - started
         except (ApiException, ExecutionError, OSError) as exc:
             logger.warning("verification probe failed: %s", exc)
@@ -72,7 +76,7 @@ def action_verify(*, action_request_id: int) -> ActionRequest:
     probe = PROBES.get(context.action.method.value if context.action.method else None)
     if probe is None:
         return request  # nothing observable to verify (pool sizes, sandbox API placements)
-    seconds = _probe_until(probe, context)
+    seconds = _probe_until(probe, request, context)
     _verification_record(request, seconds)
     if seconds is None:
         _rollback_and_escalate(request, context)

@@ -45,7 +45,7 @@ def approval_decide(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
     try:
         action_request = service(
             action_request=action_request, approver=request.user,
-            reason=request.POST.get("reason", "")[:1000],
+            reason=request.POST.get("reason", "")[:1000].replace("\x00", ""),
         )  # fmt: skip
     except services.ActionAlreadyDecided as exc:
         action_request, status = exc.action_request, 409

@@ -22,7 +22,8 @@ class SimLab:
         return dict(namespace_evidence(cluster_access(self.cluster), instance.namespace))
 
     def evaluation(self, instance: LabInstance) -> Any:
-        return lab_reevaluate(cluster_access(self.cluster), instance.namespace)
+        """Re-scan and re-evaluate through the rubric service (records the lab's status)."""
+        return lab_reevaluate(instance, cluster_access(self.cluster))
 
     def store(self) -> Any:
         return self.sim.store(self.cluster.name)

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 import pytest
-from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
@@ -12,6 +16,16 @@ from remediation.tests.conftest import make_lab_instance
 from stargate.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _in_own_loop(function: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+    """Run on a fresh event loop in a thread: a browser test may leave Playwright's loop
+    running in the test thread, where async_to_sync refuses to run."""
+    results: list[Any] = []
+    thread = threading.Thread(target=lambda: results.append(asyncio.run(function(*args))))
+    thread.start()
+    thread.join(timeout=60)
+    return results[0]
 
 
 def _headers(user=None) -> list[tuple[bytes, bytes]]:  # type: ignore[no-untyped-def]
@@ -39,15 +53,15 @@ async def _connects(headers: list[tuple[bytes, bytes]]) -> bool:
 
 
 def test_it_refuses_anonymous_sockets() -> None:
-    assert not async_to_sync(_connects)(_headers())
+    assert not _in_own_loop(_connects, _headers())
 
 
 def test_it_refuses_users_who_cannot_approve(operator) -> None:
-    assert not async_to_sync(_connects)(_headers(operator))
+    assert not _in_own_loop(_connects, _headers(operator))
 
 
 def test_it_accepts_approvers(approver) -> None:
-    assert async_to_sync(_connects)(_headers(approver))
+    assert _in_own_loop(_connects, _headers(approver))
 
 
 def test_it_pushes_the_queue_to_approvers(approver, catalog) -> None:
@@ -63,7 +77,7 @@ def test_it_pushes_the_queue_to_approvers(approver, catalog) -> None:
         await communicator.disconnect()
         return str(text)
 
-    text = async_to_sync(scenario)()
+    text = _in_own_loop(scenario)
     assert 'id="approval-rows" hx-swap-oob="true"' in text
     assert "rollout-restart-deployment" in text
     assert '<span id="approval-count" class="badge-count" hx-swap-oob="true">1</span>' in text

@@ -57,6 +57,8 @@ def test_it_restarts_crashlooping_pods_in_a_low_risk_auto_lab_until_the_lab_is_r
         requests.append(request)
         evaluation = lab.evaluation(instance)
     assert str(evaluation.status) == "ready"
+    instance.refresh_from_db()
+    assert instance.status == "ready"  # recorded by the rubric service during verification
     assert [r.recovered for r in requests] == [False, True]
     assert requests[0].escalated
     events = list(requests[-1].audit_entries.values_list("event", flat=True))

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import threading
 
 import pytest
 from django.db import connection
 from django.test import override_settings
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from labs.models import LabInstance
 from remediation.services import rate_slot_claim
@@ -50,19 +53,28 @@ def _claim_many(pk: int, barrier: threading.Barrier, times: int, results: list[b
         connection.close()
 
 
+EXAMPLES = itertools.count()
+
+
 @pytest.mark.django_db(transaction=True)
-@override_settings(REMEDIATION_MAX_ACTIONS_PER_CLUSTER_HOUR=7)
-@pytest.mark.parametrize("lab_limit", [1, 5, 50])
-def test_it_holds_the_limits_with_two_concurrent_workers(lab_limit: int) -> None:
-    instance = make_lab_instance(max_per_hour=lab_limit)
+@settings(max_examples=6, deadline=None)
+@given(lab_limit=st.integers(1, 30), cluster_limit=st.integers(1, 30))
+def test_it_holds_the_limits_with_two_concurrent_workers(
+    lab_limit: int, cluster_limit: int
+) -> None:
+    seq = next(EXAMPLES)
+    instance = make_lab_instance(
+        namespace=f"sandbox-r{seq}-lab{seq}", cluster_name=f"rate{seq}", max_per_hour=lab_limit
+    )
     barrier, results = threading.Barrier(2), []  # type: ignore[var-annotated]
     workers = [
         threading.Thread(target=_claim_many, args=(instance.pk, barrier, 20, results))
         for _ in range(2)
     ]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=60)
+    with override_settings(REMEDIATION_MAX_ACTIONS_PER_CLUSTER_HOUR=cluster_limit):
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
     assert len(results) == 40
-    assert results.count(True) == min(lab_limit, 7)
+    assert results.count(True) == min(lab_limit, cluster_limit)

@@ -6,7 +6,7 @@ from remediation.models import ActionRequest, AuditEntry
 from remediation.services import action_request_create
 from remediation.tests.conftest import make_lab_instance
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 Status = ActionRequest.Status
 
 

@@ -7,7 +7,7 @@ from remediation.models import ActionRequest
 from remediation.services import action_request_create
 from remediation.tests.conftest import make_lab_instance
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 URL = "/remediation/approvals/"
 
 

@@ -89,3 +89,17 @@ def _view_perm():  # type: ignore[no-untyped-def]
     from django.contrib.auth.models import Permission
 
     return Permission.objects.filter(codename="view_actionrequest")
+
+
+def test_it_serves_the_rows_for_polling_in_the_embedded_mode(
+    client: Client, approver, catalog, settings
+) -> None:
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    request = _pending(catalog)
+    client.force_login(approver)
+    page = client.get(URL).content.decode()
+    assert 'hx-trigger="every 5s' in page
+    rows = client.get(URL + "?part=rows", HTTP_HX_REQUEST="true").content.decode()
+    assert rows.lstrip().startswith('<tbody id="approval-rows"')
+    assert f'id="approval-{request.pk}"' in rows
+    assert "<html" not in rows

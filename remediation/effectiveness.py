@@ -21,6 +21,7 @@ class EffectivenessRow:
     recovered: int
     mean_seconds_to_ready: float | None
     suggestion: str = ""
+    suggested_risk: str = ""
 
     @property
     def success_rate(self) -> float:
@@ -31,7 +32,7 @@ class EffectivenessRow:
         return self.recovered / self.verified if self.verified else None
 
     def with_suggestion(self, text: str) -> EffectivenessRow:
-        return replace(self, suggestion=text)
+        return replace(self, suggestion=text, suggested_risk=suggested_risk(self.risk, text))
 
 
 def suggestion(row: EffectivenessRow) -> str:
@@ -44,3 +45,14 @@ def suggestion(row: EffectivenessRow) -> str:
     if row.verified >= MIN_RUNS_TO_GRADUATE and rate >= GRADUATE_RATE and row.risk != "low":
         return "graduate: lower the risk one step (more automatic)"
     return ""
+
+
+RISKS = ("low", "medium", "high")
+
+
+def suggested_risk(risk: str, text: str) -> str:
+    """The risk a suggestion leads to, or "" when there is none."""
+    if risk not in RISKS or not text:
+        return ""
+    step = 1 if text.startswith("demote") else -1
+    return RISKS[min(max(RISKS.index(risk) + step, 0), len(RISKS) - 1)]

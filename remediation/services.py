@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from remediation.catalog import parameters_validate
 from remediation.gates import Decision, GateInput, Outcome, decide
 from remediation.models import ActionRequest, AuditEntry, RateCounter, RemediationAction
 
+logger = logging.getLogger(__name__)
 Status = ActionRequest.Status
 _STATUS_FOR = {
     Outcome.EXECUTE: Status.APPROVED,
@@ -240,3 +242,14 @@ def catalog_apply(*, rows: list[dict[str, Any]]) -> None:
             )
         ids = [row["action_id"] for row in rows]
         RemediationAction.objects.exclude(action_id__in=ids).update(enabled=False)
+
+
+@transaction.atomic
+def remediation_action_risk_set(*, action: RemediationAction, risk: str, user: User) -> None:
+    """A human confirms a graduation or demotion. The row changes now; `load_catalog` lists it
+    as a difference until remediations/catalog.yaml is changed the same way (the reviewed copy)."""
+    old = action.risk
+    action.risk = risk
+    action.full_clean()
+    action.save(update_fields=["risk", "updated_at"])
+    logger.warning("%s risk %s -> %s confirmed by %s", action.action_id, old, risk, user)

@@ -11,4 +11,5 @@ urlpatterns: list[URLPattern] = [
     path("approvals/nav/", views.approval_nav, name="approval_nav"),
     path("approvals/<int:pk>/decide/", views.approval_decide, name="approval_decide"),
     path("effectiveness/", views.effectiveness, name="effectiveness"),
+    path("effectiveness/confirm/", views.effectiveness_confirm, name="effectiveness_confirm"),
 ]

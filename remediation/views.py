@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -7,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from remediation import selectors, services
-from remediation.models import ActionRequest
+from remediation.models import ActionRequest, RemediationAction
 from stargate import realtime
 from stargate.http import AuthedHtmxRequest, htmx_partial
 
@@ -69,3 +70,17 @@ def effectiveness(request: AuthedHtmxRequest) -> HttpResponse:
     return render(
         request, "remediation/effectiveness.html", {"rows": selectors.effectiveness_rows()}
     )
+
+
+@require_POST
+@permission_required("remediation.change_remediationaction", raise_exception=True)
+def effectiveness_confirm(request: AuthedHtmxRequest) -> HttpResponse:
+    action = get_object_or_404(RemediationAction, action_id=request.POST.get("action_id", ""))
+    risk = request.POST.get("risk", "")
+    if risk not in RemediationAction.Risk.values:
+        return HttpResponse("risk must be low, medium or high", status=400)
+    services.remediation_action_risk_set(action=action, risk=risk, user=request.user)
+    messages.success(
+        request, f"{action.action_id} is now {risk} risk: make the same change in catalog.yaml."
+    )
+    return HttpResponseRedirect(reverse("remediation:effectiveness"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from remediation.models import ActionRequest
+from remediation.models import ActionRequest, RemediationAction
 from remediation.services import action_request_create
 from remediation.tests.conftest import make_lab_instance
 
@@ -103,3 +103,16 @@ def test_it_serves_the_rows_for_polling_in_the_embedded_mode(
     assert rows.lstrip().startswith('<tbody id="approval-rows"')
     assert f'id="approval-{request.pk}"' in rows
     assert "<html" not in rows
+
+
+def test_it_applies_a_confirmed_graduation(client: Client, approver, catalog) -> None:
+    from django.contrib.auth.models import Permission
+
+    url = "/remediation/effectiveness/confirm/"
+    form = {"action_id": "rollout-restart-deployment", "risk": "low"}
+    client.force_login(approver)
+    assert client.post(url, form).status_code == 403
+    approver.user_permissions.add(Permission.objects.get(codename="change_remediationaction"))
+    assert client.post(url, form).status_code == 302
+    assert RemediationAction.objects.get(action_id="rollout-restart-deployment").risk == "low"
+    assert client.post(url, {**form, "risk": "extreme"}).status_code == 400

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -99,6 +100,9 @@ class ResourceApi:
             )
             return await stream_watch(request, self.store, self.faults, watch)
         rv = self.store.resource_version
+        expired = self._expired(query, rv)
+        if expired:
+            return status_response(410, "Expired", expired)
         items = [o for o in self.store.list(target.kind, target.namespace) if matches(o)]
         page, token, remaining = _paginate(items, query.get("limit"), query.get("continue"), rv)
         meta: dict[str, Any] = {"resourceVersion": str(rv)}
@@ -113,6 +117,24 @@ class ResourceApi:
                 "items": page,
             }
         )
+
+    def _expired(self, query: Mapping[str, str], rv: int) -> str:
+        """Why the list cannot be served (410 Gone), or "".
+
+        Only the current state is kept: an exact older resourceVersion cannot be served, and a
+        continue token outlives a compaction of the history (`Store.compact`) no more than on a
+        real API server.
+        """
+        token = query.get("continue")
+        if token and _token_version(token) < self.store.oldest_resource_version:
+            return (
+                "The provided continue parameter is too old to display a consistent list "
+                "result. You can start a new list without the continue parameter."
+            )
+        wanted = query.get("resourceVersion", "")
+        if query.get("resourceVersionMatch") == "Exact" and wanted != str(rv):
+            return f"too old resource version: {wanted} ({rv})"
+        return ""
 
     def _create(self, target: Target, body: Obj) -> web.Response:
         body.setdefault("apiVersion", target.kind.api_version)
@@ -200,6 +222,13 @@ def _matcher(labels: str, fields: str) -> Matcher:
 def _position(obj: Obj) -> tuple[str, str]:
     meta = obj["metadata"]
     return (meta.get("namespace", ""), meta["name"])
+
+
+def _token_version(token: str) -> int:
+    try:
+        return int(orjson.loads(base64.urlsafe_b64decode(token))["rv"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValueError("invalid continue token") from error
 
 
 def _paginate(

@@ -5,6 +5,8 @@
     DELETE /_control/faults?cluster=...[&mode=...]
     POST   /_control/labs    {"cluster", "namespace", "failure"}
     DELETE /_control/labs?cluster=...&namespace=...
+    POST   /_control/nodes   {"cluster", "node", "failure"}
+    DELETE /_control/nodes?cluster=...&node=...
 Every call needs `Authorization: Bearer <the simulator token>`.
 """
 
@@ -62,6 +64,15 @@ def control_routes(sim: FleetSimulator) -> list[web.RouteDef]:
         sim.heal_lab(request.query["cluster"], request.query["namespace"])
         return json_response(sim.state())
 
+    async def break_node(request: web.Request) -> web.Response:
+        body = await request.json()
+        sim.break_node(body["cluster"], body["node"], body["failure"])
+        return json_response(sim.state())
+
+    async def heal_node(request: web.Request) -> web.Response:
+        sim.heal_node(request.query["cluster"], request.query["node"])
+        return json_response(sim.state())
+
     def route(method: str, path: str, action: Any) -> web.RouteDef:
         async def handler(request: web.Request) -> web.Response:
             return await guarded(request, action)
@@ -74,4 +85,6 @@ def control_routes(sim: FleetSimulator) -> list[web.RouteDef]:
         route("DELETE", "/_control/faults", heal),
         route("POST", "/_control/labs", break_lab),
         route("DELETE", "/_control/labs", heal_lab),
+        route("POST", "/_control/nodes", break_node),
+        route("DELETE", "/_control/nodes", heal_node),
     ]

@@ -36,6 +36,14 @@ def _waiting(
             cs["lastState"] = {"terminated": last}
 
 
+def _unready(lab: Lab, pod: Obj, minutes: float) -> None:
+    """Running, but failing its readiness probe."""
+    _waiting(pod, "", "")
+    for cs in pod["status"]["containerStatuses"]:
+        cs.update(started=True, state={"running": {"startedAt": lab.ctx.ago(minutes)}})
+    lab.warn(pod, "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503")
+
+
 def _unavailable(dep: Obj, rs: Obj) -> None:
     dep["status"]["unavailableReplicas"] = dep["spec"]["replicas"]
     dep["status"].pop("readyReplicas", None)
@@ -136,9 +144,7 @@ def _scheduler_event(lab: Lab, pod: Obj, message: str) -> Obj:
 def progress_deadline(lab: Lab) -> None:
     dep = lab.app[0]
     for p in lab.app_pods:
-        _waiting(p, "ContainerCreating", "")
-        p["status"]["containerStatuses"][0]["state"] = {"running": {"startedAt": lab.ctx.ago(30)}}
-        lab.warn(p, "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503")
+        _unready(lab, p, 30)
     _unavailable(dep, lab.app[1])
     dep["status"]["conditions"][1].update(
         status="False",
@@ -300,9 +306,7 @@ def showroom_down(lab: Lab) -> None:
 
 def showroom_not_ready(lab: Lab) -> None:
     for p in lab.showroom_pods:
-        _waiting(p, "Running", "")
-        p["status"]["containerStatuses"][0]["state"] = {"running": {"startedAt": lab.ctx.ago(9)}}
-        lab.warn(p, "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503")
+        _unready(lab, p, 9)
     lab.showroom_state = "not_ready"
 
 

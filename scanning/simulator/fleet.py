@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import httpx
 from aiohttp import web
 
 from scanning.simulator.builders import ROUTE_URL_ANNOTATION
@@ -14,10 +15,12 @@ from scanning.simulator.control import control_routes
 from scanning.simulator.failures import LAB_FAILURES
 from scanning.simulator.generator import Fleet
 from scanning.simulator.kinds import kind_for_object
+from scanning.simulator.platform import NODE_FAILURES
 from scanning.simulator.runtime import Simulator
 from scanning.simulator.server import HOST
 from scanning.simulator.showroom import showroom_routes
 from scanning.simulator.store import Obj, Store
+from scanning.simulator.transport import ShowroomTransport
 
 
 class FleetSimulator(Simulator):
@@ -32,6 +35,7 @@ class FleetSimulator(Simulator):
         self.extra_stores = dict(extra_stores or {})
         self.showroom_states = dict(fleet.showroom)
         self.lab_failures = {(lab.cluster, lab.namespace): lab.failure for lab in fleet.labs}
+        self.node_failures = {(c, node): kind for c, node, kind in fleet.node_failures}
         self.http_port = 0
         self._http: web.AppRunner | None = None
 
@@ -68,6 +72,10 @@ class FleetSimulator(Simulator):
     def showroom_url(self, cluster: str, namespace: str) -> str:
         return f"{self.http_url}/{cluster}/{namespace}/"
 
+    def showroom_client(self, **options: Any) -> httpx.Client:
+        """An httpx client that reaches the simulated showroom pages by their route hosts."""
+        return httpx.Client(transport=ShowroomTransport(self.http_url), **options)
+
     def break_lab(self, cluster: str, namespace: str, failure: str) -> None:
         """Give a running lab `failure` (a key of LAB_FAILURES), as watch events."""
         if failure not in LAB_FAILURES:
@@ -77,6 +85,23 @@ class FleetSimulator(Simulator):
     def heal_lab(self, cluster: str, namespace: str) -> None:
         """Put a lab back to its healthy, generated state."""
         self._rebuild(cluster, namespace, "")
+
+    def break_node(self, cluster: str, node: str, failure: str) -> None:
+        """Give a node `failure` (node_not_ready or node_high_cpu), as watch events."""
+        if failure not in NODE_FAILURES:
+            raise ValueError(f"unknown node failure {failure!r}")
+        self._rebuild_node(cluster, node, failure)
+
+    def heal_node(self, cluster: str, node: str) -> None:
+        self._rebuild_node(cluster, node, "")
+
+    def _rebuild_node(self, cluster: str, node: str, failure: str) -> None:
+        try:
+            old = self.fleet.build_node(cluster, node, self.node_failures.get((cluster, node), ""))
+        except StopIteration as error:
+            raise KeyError(f"no node {node} on {cluster}") from error
+        replace_objects(self.stores[cluster], old, self.fleet.build_node(cluster, node, failure))
+        self.node_failures[(cluster, node)] = failure
 
     def _rebuild(self, cluster: str, namespace: str, failure: str) -> None:
         record = self.fleet.lab(cluster, namespace)
@@ -91,11 +116,9 @@ class FleetSimulator(Simulator):
 
     def state(self) -> dict[str, Any]:
         mix: dict[str, int] = {}
-        for failure in self.lab_failures.values():
+        for failure in [*self.lab_failures.values(), *self.node_failures.values()]:
             if failure:
                 mix[failure] = mix.get(failure, 0) + 1
-        for _, _, kind in self.fleet.node_failures:
-            mix[kind] = mix.get(kind, 0) + 1
         return {
             "clusters": {
                 name: {"url": self.url(name), "faults": dict(s.faults.active)}
@@ -104,6 +127,7 @@ class FleetSimulator(Simulator):
             "http_url": self.http_url,
             "failure_mix": dict(sorted(mix.items())),
             "broken_labs": {f"{c}/{ns}": f for (c, ns), f in self.lab_failures.items() if f},
+            "broken_nodes": {f"{c}/{n}": f for (c, n), f in self.node_failures.items() if f},
         }
 
 

@@ -89,6 +89,15 @@ class Fleet:
                 return record
         raise KeyError(f"no lab {namespace} on {cluster}")
 
+    def build_node(self, cluster: str, name: str, failure: str = "") -> list[Obj]:
+        """A node and (unless the failure hides them) its metrics, rebuilt with `failure`."""
+        nodes, metrics = cluster_nodes(self, cluster)
+        index = next(i for i, n in enumerate(nodes) if n["metadata"]["name"] == name)
+        node, sample = nodes[index], metrics[index]
+        if failure:
+            NODE_FAILURES[failure](node, sample)
+        return [node, sample] if "usage" in sample else [node]
+
     def build(self, record: LabRecord, failure: str | None = None) -> Lab:
         """The lab's objects, rebuilt exactly as generated, with `failure` instead if given."""
         return build_lab_record(self, record, record.failure if failure is None else failure)
@@ -136,7 +145,7 @@ def _generate(spec: FleetSpec) -> Fleet:
     for number in range(1, spec.clusters + 1):
         cluster = cluster_name(number)
         objects = fleet.objects.setdefault(cluster, [])
-        nodes, metrics = _nodes(fleet, cluster)
+        nodes, metrics = cluster_nodes(fleet, cluster)
         fleet.nodes[cluster] = [
             n["metadata"]["name"] for n in nodes if "worker" in n["metadata"]["name"]
         ]
@@ -179,7 +188,8 @@ def build_lab_record(fleet: Fleet, record: LabRecord, failure: str) -> Lab:
     return lab
 
 
-def _nodes(fleet: Fleet, cluster: str) -> tuple[list[Obj], list[Obj]]:
+def cluster_nodes(fleet: Fleet, cluster: str) -> tuple[list[Obj], list[Obj]]:
+    """The cluster's healthy nodes and their metrics, in step (same index), as generated."""
     ctx = BuildContext(cluster, "", random.Random(f"{fleet.spec.seed}:{cluster}:nodes"), fleet.now)
     workers = max(3, -(-fleet.spec.namespaces // 25))
     nodes = [platform.node(ctx, f"master-{i}", "master", 8, 32) for i in range(3)]

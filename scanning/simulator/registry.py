@@ -13,6 +13,7 @@ from labs.naming import parse_lab_namespace
 from labs.services import lab_instance_upsert
 from scanning.simulator.controllers import NAMESPACES
 from scanning.simulator.fleet import FleetSimulator
+from scanning.simulator.transport import ShowroomTransport
 
 CONTROL_FILE = "control.json"
 
@@ -64,3 +65,12 @@ def control_file_write(*, sim: FleetSimulator, directory: Path) -> Path:
     )
     path.chmod(0o600)
     return path
+
+
+def running_showroom_transport() -> ShowroomTransport | None:
+    """A transport to the running simulated fleet's showroom pages (None when none runs), so a
+    probe in another process (the scanner's workers) reaches them by their route hosts."""
+    path = simulator_dir() / CONTROL_FILE
+    if not path.exists():
+        return None
+    return ShowroomTransport(json.loads(path.read_text())["http_url"])

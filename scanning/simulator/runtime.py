@@ -41,9 +41,7 @@ class Simulator:
         self.token = token or secrets.token_urlsafe(24)
         self.directory = directory or Path(tempfile.mkdtemp(prefix="stargate-sim-"))
         self.stores = dict(stores)
-        self.servers = {
-            name: ClusterServer(name, store, self.token) for name, store in stores.items()
-        }
+        self.servers: dict[str, ClusterServer] = {}  # filled on start, one per store
         self._delays = (controller_delay, anarchy_delay, namespace_delay)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
@@ -135,7 +133,7 @@ class Simulator:
 
     async def heal_async(self, cluster: str, mode: str | None = None) -> None:
         server = self.servers[cluster]
-        refused = server.faults.applies("refused", "")
+        refused = "refused" in server.faults.active
         server.faults.heal(mode)
         if refused and mode in (None, "refused"):
             await server.listen()

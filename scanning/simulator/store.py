@@ -65,6 +65,11 @@ class Store:
     def resource_version(self) -> int:
         return self._rv
 
+    @property
+    def oldest_resource_version(self) -> int:
+        """Changes after this resourceVersion are kept; anything older is gone (410)."""
+        return self._floor
+
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
@@ -166,7 +171,14 @@ class Store:
         with self._lock:
             if resource_version < self._floor:
                 return None
-            return [c for c in self._history if c.resource_version > resource_version]
+            # Watchers poll often and are usually up to date: walk back only over what is new.
+            newer: builtins.list[Change] = []
+            for change in reversed(self._history):
+                if change.resource_version <= resource_version:
+                    break
+                newer.append(change)
+            newer.reverse()
+            return newer
 
     def compact(self) -> None:
         """Forget the history, as etcd compaction does: older watches then get 410 Gone."""

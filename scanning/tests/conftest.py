@@ -7,6 +7,11 @@
         sim.url("c1"), sim.token, sim.kubeconfig_path("c1"), sim.store("c1")
         sim.inject("c1", "error_500"); sim.heal("c1")
 
+With fleet=, the handle is a `scanning.simulator.fleet.FleetSimulator`, which adds
+`.fleet` (the generated labs and failure mix), `.break_lab(cluster, ns, failure)`,
+`.heal_lab(cluster, ns)`, `.break_node(cluster, node, failure)`, `.heal_node(cluster, node)`,
+`.showroom_url(cluster, ns)`, `.showroom_client()` and `.http_url` (showroom pages, /_control).
+
 Every simulator started through the factory stops at the end of the test.
 """
 

@@ -239,3 +239,33 @@ def test_it_replaces_and_refuses_a_stale_replace(simulator_server: SimulatorFact
     assert replaced.data == {"a": "2"}
     assert int(replaced.metadata.resource_version) > int(created.metadata.resource_version)
     assert error.value.status == 409 and '"reason":"Conflict"' in error.value.body
+
+
+def test_it_expires_a_continue_token_after_compaction(simulator_server: SimulatorFactory) -> None:
+    store = small_store(pods=25)
+    sim = simulator_server(stores={"c1": store})
+    core = client.CoreV1Api(sim.api_client())
+    first = core.list_namespaced_pod("lab-a", limit=10)
+    core.delete_namespaced_pod("pod-24", "lab-a")
+    store.compact()
+
+    with pytest.raises(ApiException) as error:
+        core.list_namespaced_pod("lab-a", limit=10, _continue=first.metadata._continue)
+
+    assert error.value.status == 410 and '"reason":"Expired"' in error.value.body
+    assert len(core.list_namespaced_pod("lab-a", limit=10).items) == 10
+
+
+def test_it_refuses_an_exact_list_at_an_old_version(simulator_server: SimulatorFactory) -> None:
+    sim = simulator_server(stores={"c1": small_store(pods=2)})
+    core = client.CoreV1Api(sim.api_client())
+    old = core.list_namespaced_pod("lab-a").metadata.resource_version
+    core.delete_namespaced_pod("pod-00", "lab-a")
+    now = core.list_namespaced_pod("lab-a").metadata.resource_version
+
+    exact = core.list_namespaced_pod("lab-a", resource_version=now, resource_version_match="Exact")
+    with pytest.raises(ApiException) as error:
+        core.list_namespaced_pod("lab-a", resource_version=old, resource_version_match="Exact")
+
+    assert [p.metadata.name for p in exact.items] == ["pod-01"]
+    assert error.value.status == 410

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import io
+import json
 import threading
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from kubernetes import client, config
 
 from labs.models import Cluster, LabInstance
+from scanning.simulator.registry import running_showroom_transport
 from scanning.tests.conftest import wait_for
 
 
@@ -54,6 +57,20 @@ def test_it_runs_registers_and_breaks_a_fleet(settings: Any, tmp_path: Path) -> 
         failure="imagepull",
         stdout=io.StringIO(),
     )
+    transport = running_showroom_transport()
+    assert transport is not None
+    running = json.loads(control.read_text())  # the control URL and token
+    with httpx.Client(transport=transport, timeout=5) as http:
+        state = http.get(
+            f"{running['http_url']}/_control",
+            headers={"Authorization": f"Bearer {running['token']}"},
+        ).json()
+        healthy = next(
+            lab
+            for lab in LabInstance.objects.filter(cluster=cluster)
+            if f"sim-01/{lab.namespace}" not in state["broken_labs"]
+        )
+        ready = http.get(f"https://showroom-{healthy.namespace}.apps.sim-01.example.com/readyz")
     reasons = {
         cs.state.waiting.reason
         for p in api.list_namespaced_pod(lab.namespace).items
@@ -66,6 +83,7 @@ def test_it_runs_registers_and_breaks_a_fleet(settings: Any, tmp_path: Path) -> 
     assert LabInstance.objects.count() == 20
     assert Path(cluster.kubeconfig_path).parent == tmp_path / "simulator"
     assert "ImagePullBackOff" in reasons
+    assert ready.status_code == 200
     assert not control.exists()
 
 
@@ -108,3 +126,48 @@ def test_it_registers_captured_lab_namespaces_next_to_the_fleet(
         == captured_labs
     )
     assert Cluster.objects.get(name="captured").kubeconfig_path.endswith("captured.kubeconfig")
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (
+            {"node": "worker-1", "failure": "node_not_ready"},
+            (
+                "POST",
+                "/_control/nodes",
+                {},
+                {"cluster": "sim-01", "node": "worker-1", "failure": "node_not_ready"},
+            ),
+        ),
+        (
+            {"node": "worker-1", "heal": True},
+            ("DELETE", "/_control/nodes", {"cluster": "sim-01", "node": "worker-1"}, None),
+        ),
+        (
+            {"namespace": "sandbox-a-b", "heal": True},
+            ("DELETE", "/_control/labs", {"cluster": "sim-01", "namespace": "sandbox-a-b"}, None),
+        ),
+        ({"heal": True}, ("DELETE", "/_control/faults", {"cluster": "sim-01"}, None)),
+        (
+            {"fault": "hang"},
+            ("POST", "/_control/faults", {}, {"cluster": "sim-01", "mode": "hang", "value": None}),
+        ),
+    ],
+)
+def test_it_maps_inject_failure_options_to_control_calls(
+    options: dict[str, Any], expected: tuple[Any, ...]
+) -> None:
+    from scanning.management.commands.inject_failure import _request
+
+    defaults = {
+        "cluster": "sim-01",
+        "namespace": None,
+        "node": None,
+        "failure": None,
+        "fault": None,
+        "value": None,
+        "heal": False,
+    }
+
+    assert _request({**defaults, **options}) == expected

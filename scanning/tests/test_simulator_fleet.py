@@ -235,3 +235,53 @@ def test_it_keeps_an_image_pull_failure_until_the_image_changes(
     assert not set(fixed) & set(retried)
     status = apps.read_namespaced_deployment("workshop-app", lab.namespace).status
     assert status.ready_replicas == status.replicas == len(fixed)
+
+
+def test_it_reaches_showroom_pages_by_their_route_hosts(fleet_sim: FleetSimulator) -> None:
+    lab = fleet_sim.fleet.labs[3]
+    host = f"https://showroom-{lab.namespace}.apps.{lab.cluster}.example.com"
+
+    with fleet_sim.showroom_client(timeout=5) as http:
+        healthy = (http.get(f"{host}/readyz").status_code, http.get(host).status_code)
+        fleet_sim.break_lab(lab.cluster, lab.namespace, "showroom_content_missing")
+        broken = (http.get(f"{host}/readyz").status_code, http.get(f"{host}/").status_code)
+
+    assert healthy == (200, 200)
+    assert broken == (200, 404)
+
+
+def test_it_breaks_and_heals_a_node_live(fleet_sim: FleetSimulator) -> None:
+    core = client.CoreV1Api(fleet_sim.api_client("sim-02"))
+    custom = client.CustomObjectsApi(fleet_sim.api_client("sim-02"))
+
+    def state() -> tuple[str, bool]:
+        ready = core.read_node("worker-1").status.conditions[-1].status
+        metrics = custom.list_cluster_custom_object("metrics.k8s.io", "v1beta1", "nodes")
+        return ready, "worker-1" in {m["metadata"]["name"] for m in metrics["items"]}
+
+    _control(
+        fleet_sim,
+        "POST",
+        "/_control/nodes",
+        json={"cluster": "sim-02", "node": "worker-1", "failure": "node_not_ready"},
+    )
+    broken = state()
+    listed = _control(fleet_sim, "GET", "/_control").json()["broken_nodes"]
+    _control(
+        fleet_sim, "DELETE", "/_control/nodes", params={"cluster": "sim-02", "node": "worker-1"}
+    )
+
+    assert broken == ("Unknown", False)
+    assert listed == {"sim-02/worker-1": "node_not_ready"}
+    assert state() == ("True", True)
+
+
+def test_it_rejects_an_unknown_node(fleet_sim: FleetSimulator) -> None:
+    response = _control(
+        fleet_sim,
+        "POST",
+        "/_control/nodes",
+        json={"cluster": "sim-01", "node": "nope", "failure": "node_high_cpu"},
+    )
+
+    assert response.status_code == 400

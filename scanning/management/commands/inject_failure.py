@@ -25,7 +25,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--cluster")
         parser.add_argument("--namespace", help="a lab namespace (for --failure or --heal)")
-        parser.add_argument("--failure", help="a lab failure kind")
+        parser.add_argument("--node", help="a node (for node_not_ready, node_high_cpu, --heal)")
+        parser.add_argument("--failure", help="a lab or node failure kind")
         parser.add_argument("--fault", help="an API fault mode")
         parser.add_argument("--value", type=float, help="fault value (seconds, events)")
         parser.add_argument("--heal", action="store_true")
@@ -68,7 +69,12 @@ class Command(BaseCommand):
 
 
 def _request(options: dict[str, Any]) -> tuple[str, str, dict[str, str], dict[str, Any] | None]:
-    cluster, namespace = options["cluster"], options["namespace"]
+    cluster, namespace, node = options["cluster"], options["namespace"], options["node"]
+    if node:
+        if options["heal"]:
+            return "DELETE", "/_control/nodes", {"cluster": cluster, "node": node}, None
+        body = {"cluster": cluster, "node": node, "failure": options["failure"]}
+        return "POST", "/_control/nodes", {}, body
     if options["heal"]:
         if namespace:
             return "DELETE", "/_control/labs", {"cluster": cluster, "namespace": namespace}, None

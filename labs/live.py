@@ -10,7 +10,6 @@ from django.template.loader import render_to_string
 
 from labs import selectors
 from labs.models import LabInstance
-from labs.tables import LabInstanceTable
 from stargate.realtime import DASHBOARD, lab_group
 
 FLEET = "labs/fleet_overview.html"
@@ -37,9 +36,9 @@ def fleet_html() -> str:
 def rows_html(instances: list[LabInstance]) -> str:
     """Table rows travel in a message of their own: the HTML parser drops a `<tr>` that follows
     other elements outside a table, so a message mixing both would lose its rows."""
-    rows = LabInstanceTable(instances).rows
     return "".join(
-        render_to_string("labs/lab_table.html#lab-row", {"row": row, "oob": True}) for row in rows
+        render_to_string("labs/lab_table.html#lab-row", {"lab": lab, "oob": True})
+        for lab in instances
     )
 
 

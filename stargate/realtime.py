@@ -56,6 +56,8 @@ def lab_instances_changed(lab_instance_ids: list[int]) -> None:
 
 def broadcast_lab_instances(lab_instance_ids: list[int]) -> None:
     from labs.live import lab_instance_fragments
+    from labs.selectors import fleet_counts_forget
 
+    fleet_counts_forget()
     for group, html in lab_instance_fragments(lab_instance_ids):
         send_html(group, html)

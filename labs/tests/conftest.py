@@ -13,3 +13,13 @@ def operator(django_user_model):
 def operator_client(client: Client, operator) -> Client:
     client.force_login(operator)
     return client
+
+
+@pytest.fixture(autouse=True)
+def fresh_fleet_counts():
+    """Fleet counts are cached across requests (and, with Redis, across processes)."""
+    from labs.selectors import fleet_counts_forget
+
+    fleet_counts_forget()
+    yield
+    fleet_counts_forget()

@@ -82,6 +82,13 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 def redis_server(transactional_db: None, tmp_path: Path) -> Iterator[str]:
     """Daphne on the test database and the Redis channel layer, with the seeded fleet."""
     live_driver.seed()
+    process, url = start_redis_daphne(tmp_path)
+    yield url
+    stop(process)
+
+
+def start_redis_daphne(tmp_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """Daphne on the test database (committed rows: transactional tests) and the Redis layer."""
     env = base_env(tmp_path)
     db_url = os.environ["STARGATE_DATABASE_URL"].rsplit("/", 1)[0]
     env["STARGATE_DATABASE_URL"] = f"{db_url}/{connection.settings_dict['NAME']}"
@@ -89,9 +96,7 @@ def redis_server(transactional_db: None, tmp_path: Path) -> Iterator[str]:
         if name in os.environ:
             env[name] = os.environ[name]
     env["DJANGO_SETTINGS_MODULE"] = "stargate.settings_test"  # the test's password hasher
-    process, url = start_daphne(env, tmp_path / "daphne.log")
-    yield url
-    stop(process)
+    return start_daphne(env, tmp_path / "daphne.log")
 
 
 @pytest.fixture

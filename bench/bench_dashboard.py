@@ -1,0 +1,282 @@
+"""Benchmark: the dashboard on 20,000 lab instances and 200,000 state changes in PostgreSQL.
+
+Prints (1) the median server time of the fleet overview and of the labs table (full page and
+htmx fragment) against a trivial logged-in page measured in the same run (the issue's target:
+at most 3x), and (2) the live-update latency from the commit of a rubric verdict to the DOM change
+in Chromium, through Daphne and the Redis channel layer: median and p95.
+
+    STARGATE_DATABASE_URL=postgres://... STARGATE_REDIS_URL=redis://... \\
+        .venv/bin/python bench/bench_dashboard.py [--labs 20000] [--changes 200000]
+
+It uses its own database (the URL's name + "_bench"), created and filled on the first run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+BASE_URL = os.environ.get("STARGATE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/stargate")
+BENCH_URL = BASE_URL.rsplit("/", 1)[0] + "/" + BASE_URL.rsplit("/", 1)[1].split("?")[0] + "_bench"
+os.environ["STARGATE_DATABASE_URL"] = BENCH_URL
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stargate.settings")
+os.environ["STARGATE_REDIS_PREFIX"] = os.environ.get("STARGATE_REDIS_PREFIX", "stargate") + "_bench"
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop shares the main thread
+
+import django  # noqa: E402
+import psycopg  # noqa: E402
+
+DAPHNE = [sys.executable, "-m", "daphne", "-b", "127.0.0.1"]
+STATUSES = ["ready"] * 14 + ["progressing", "warn", "failed", "failed", "stale", "unknown"]
+FAILURES = ["crashloop", "image-pull", "pvc-pending", "showroom-down", "vm-not-running"]
+
+
+def ensure_database() -> None:
+    name = BENCH_URL.rsplit("/", 1)[1]
+    with psycopg.connect(BASE_URL, dbname="postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def seed(labs: int, changes: int) -> None:
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from labs.models import Cluster, Lab, LabInstance, Team
+    from rubrics_app.models import StateChange
+
+    if LabInstance.objects.count() >= labs:
+        return
+    print(f"Seeding {labs} lab instances and {changes} state changes...", flush=True)
+    now = timezone.now()
+    get_user_model().objects.create_superuser("bench", "bench@example.com", "bench-password")
+    teams = [Team.objects.create(name=f"team-{t}") for t in range(10)]
+    items = [Lab(catalog_item=f"item-{i}", team=teams[i % 10]) for i in range(50)]
+    Lab.objects.bulk_create(items)
+    clusters = [
+        Cluster(name=f"ocp-{c:02d}", api_url=f"https://api.ocp-{c:02d}.example.com:6443")
+        for c in range(20)
+    ]
+    Cluster.objects.bulk_create(clusters)
+    instances = []
+    for i in range(labs):
+        status = STATUSES[i % len(STATUSES)]
+        instances.append(
+            LabInstance(
+                cluster=clusters[i % 20],
+                lab=items[i % 50],
+                namespace=f"sandbox-g{i:06d}-item-{i % 50}",
+                guid=f"g{i:06d}",
+                status=status,
+                failure_class=FAILURES[i % 5] if status == "failed" else "",
+                status_changed_at=now - timedelta(seconds=i * 7),
+            )
+        )
+    LabInstance.objects.bulk_create(instances, batch_size=5000)
+    per_lab = max(1, changes // labs)
+    rows = [
+        StateChange(
+            lab_instance=instance,
+            rubric_id="" if n % 2 else "deployment-ready",
+            from_status="ready",
+            to_status=STATUSES[(i + n) % len(STATUSES)],
+            at=now - timedelta(seconds=i * 7 + n * 600),
+        )
+        for i, instance in enumerate(instances)
+        for n in range(per_lab)
+    ]
+    StateChange.objects.bulk_create(rows, batch_size=10000)
+
+
+def request_ms(client: Any, path: str, cold: bool = False, **headers: str) -> float:
+    """Wall time of one request; `cold` first drops the cached fleet counts (not timed)."""
+    from labs.selectors import fleet_counts_forget
+
+    if cold:
+        fleet_counts_forget()
+    started = time.perf_counter()
+    response = client.get(path, headers=headers)
+    elapsed = (time.perf_counter() - started) * 1000
+    assert response.status_code == 200, (path, response.status_code)
+    return elapsed
+
+
+def server_times(runs: int) -> None:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="bench"))
+    htmx = {"HX-Request": "true"}
+    pages: dict[str, tuple[str, dict[str, Any]]] = {
+        "trivial logged-in page (baseline)": ("/bench/trivial", {}),
+        "fleet overview": ("/", {}),
+        "fleet overview, counts not cached": ("/", {"cold": True}),
+        "labs table, full page": ("/labs/", {}),
+        "labs table, full page, counts not cached": ("/labs/", {"cold": True}),
+        "labs table, htmx fragment sorted by status": ("/labs/?sort=-status", htmx),
+        "labs table, filtered (cluster + status)": ("/labs/?cluster=ocp-03&status=failed", {}),
+        "labs table, search by GUID": ("/labs/?q=g01234", {}),
+    }
+    with override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["testserver"]):
+        timings: dict[str, list[float]] = {name: [] for name in pages}
+        # Round-robin, so that the machine's load varies alike for every page (1st round: warm-up).
+        for round_ in range(runs + 1):
+            for name, (path, headers) in pages.items():
+                elapsed = request_ms(client, path, **headers)
+                if round_:
+                    timings[name].append(elapsed)
+        results = {name: statistics.median(values) for name, values in timings.items()}
+    baseline = results["trivial logged-in page (baseline)"]
+    print(f"\nServer time, median of {runs} rounds of requests (in-process Django test client):")
+    for name, ms in results.items():
+        print(f"  {name:44s} {ms:8.1f} ms  {ms / baseline:5.2f}x")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def live_latency(samples: int) -> None:
+    from django.db import connections, transaction
+    from django.utils import timezone
+    from playwright.sync_api import sync_playwright
+
+    from labs.models import LabInstance
+    from labs.tests.live_driver import crashing_evidence, healthy_evidence
+    from rubrics_app.services import lab_instance_evaluate
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    port = free_port()
+    server = subprocess.Popen(
+        [*DAPHNE, "-p", str(port), "stargate.asgi:application"],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    instance = LabInstance.objects.select_related("lab", "cluster").get(guid="g000000")
+    latencies: list[float] = []
+
+    def flip(broken: bool) -> float:
+        """Record a verdict; returns the commit time (ms since the epoch)."""
+        committed: list[float] = []
+        evidence = crashing_evidence() if broken else healthy_evidence()
+        with transaction.atomic():
+            transaction.on_commit(lambda: committed.append(time.time() * 1000))
+            lab_instance_evaluate(lab_instance=instance, evidence=evidence, now=timezone.now())
+        connections.close_all()
+        return committed[0]
+
+    try:
+        _wait_for_port(port)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.add_init_script(
+                "document.addEventListener('htmx:wsOpen', () => { window.wsOpen = true })"
+            )
+            page.goto(f"{url}/accounts/login/?next=/labs/")
+            page.fill("#id_login", "bench")
+            page.fill("#id_password", "bench-password")
+            page.click("#local-login")
+            page.wait_for_function("() => window.wsOpen === true", timeout=10000)
+            row = f"lab-row-{instance.pk}"
+            with ThreadPoolExecutor(1) as pool:
+                for n in range(samples):
+                    broken = n % 2 == 0
+                    page.evaluate(WATCH, [row, "Failed" if broken else "Ready"])
+                    committed = pool.submit(flip, broken).result()
+                    page.wait_for_function("() => window.seenAt", timeout=5000)
+                    latencies.append(page.evaluate("() => window.seenAt") - committed)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    latencies.sort()
+    p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
+    print(f"\nLive update, commit -> DOM change in Chromium (Redis layer, {samples} samples):")
+    print(f"  median {statistics.median(latencies):6.1f} ms   p95 {p95:6.1f} ms")
+
+
+WATCH = """([id, text]) => {
+    window.seenAt = null;
+    const check = () => {
+        const el = document.getElementById(id);
+        if (el && el.textContent.includes(text)) { window.seenAt = Date.now(); obs.disconnect(); }
+    };
+    const obs = new MutationObserver(check);
+    obs.observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def _wait_for_port(port: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("Daphne did not start")
+
+
+def trivial(request: Any) -> Any:
+    from django.shortcuts import render
+
+    return render(request, "base.html", {})
+
+
+def _urlpatterns() -> list[Any]:
+    from django.urls import path
+
+    from stargate.urls import urlpatterns as app_patterns
+
+    return [path("bench/trivial", trivial), *app_patterns]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--labs", type=int, default=20000)
+    parser.add_argument("--changes", type=int, default=200000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--samples", type=int, default=40)
+    args = parser.parse_args()
+    if not os.environ.get("STARGATE_REDIS_URL"):
+        sys.exit("Set STARGATE_REDIS_URL: the latency is measured on the Redis channel layer.")
+    ensure_database()
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    seed(args.labs, args.changes)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # planner statistics after the bulk load, as in production
+    global urlpatterns
+    urlpatterns = _urlpatterns()
+    server_times(args.runs)
+    live_latency(args.samples)
+
+
+urlpatterns: list[Any] = []
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from stargate import realtime
+
+
+def _can_approve(user: Any) -> bool:
+    return bool(user.has_perm("remediation.approve_actionrequest"))
+
+
+can_approve = database_sync_to_async(_can_approve)
+
+
+class ApprovalQueueConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels is untyped
+    """Pushes approval-queue fragments to users who may approve. Receives nothing."""
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not await can_approve(user):
+            await self.close()
+            return
+        await self.channel_layer.group_add(realtime.APPROVALS, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        await self.channel_layer.group_discard(realtime.APPROVALS, self.channel_name)
+
+    async def html_fragment(self, event: dict[str, str]) -> None:
+        await self.send(text_data=event["html"])

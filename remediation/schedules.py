@@ -1,0 +1,27 @@
+"""Remediation's periodic tasks, synced by `manage.py setup_remediation_schedules`."""
+
+from __future__ import annotations
+
+from django_q.models import Schedule
+
+SCHEDULES: dict[str, tuple[str, int]] = {
+    # name: (task, every N minutes)
+    "remediation-remediate-labs": ("remediation.tasks.remediate_labs", 5),
+    "remediation-expire-requests": ("remediation.tasks.expire_requests", 5),
+}
+
+
+def schedules_sync() -> list[str]:
+    names = []
+    for name, (func, minutes) in SCHEDULES.items():
+        Schedule.objects.update_or_create(
+            name=name,
+            defaults={
+                "func": func,
+                "schedule_type": Schedule.MINUTES,
+                "minutes": minutes,
+                "repeats": -1,
+            },
+        )
+        names.append(name)
+    return names

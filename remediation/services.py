@@ -1,0 +1,255 @@
+"""Remediation writes: requests, decisions, expiry and rate slots. Execution is in execution.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from labs.models import LabInstance
+from remediation import broadcast, conf
+from remediation.catalog import parameters_validate
+from remediation.gates import Decision, GateInput, Outcome, decide
+from remediation.models import ActionRequest, AuditEntry, RateCounter, RemediationAction
+
+logger = logging.getLogger(__name__)
+Status = ActionRequest.Status
+_STATUS_FOR = {
+    Outcome.EXECUTE: Status.APPROVED,
+    Outcome.APPROVAL: Status.PENDING,
+    Outcome.RECOMMEND: Status.RECOMMENDED,
+    Outcome.REFUSE: Status.REJECTED,
+}
+
+
+class ActionAlreadyDecided(Exception):
+    def __init__(self, action_request: ActionRequest) -> None:
+        super().__init__(f"request {action_request.pk} was already decided")
+        self.action_request = action_request
+
+
+class _OverLimit(Exception):
+    pass
+
+
+def rate_slot_claim(*, lab_instance: LabInstance, now: dt.datetime | None = None) -> bool:
+    """Take one action slot this hour for the lab and its cluster, or neither.
+
+    The conditional UPDATE (`count < limit`) is re-checked by PostgreSQL after the row lock, so
+    concurrent workers in different processes can never exceed a limit together.
+    """
+    window = (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
+    limits = [
+        (f"lab-{lab_instance.lab_id}", lab_instance.lab.max_actions_per_hour),
+        (f"cluster-{lab_instance.cluster_id}", conf.max_actions_per_cluster_hour()),
+    ]
+    try:
+        with transaction.atomic():
+            for key, limit in limits:
+                RateCounter.objects.bulk_create(
+                    [RateCounter(key=key, window_start=window)], ignore_conflicts=True
+                )
+                claimed = RateCounter.objects.filter(
+                    key=key, window_start=window, count__lt=limit
+                ).update(count=F("count") + 1)
+                if claimed != 1:
+                    raise _OverLimit(key)
+    except _OverLimit:
+        return False
+    return True
+
+
+def _anarchy_state(evidence: dict[str, Any]) -> str | None:
+    subjects = evidence.get("objects", {}).get("anarchysubjects") or []
+    for subject in subjects:
+        state = subject.get("spec", {}).get("vars", {}).get("current_state")
+        if state:
+            return str(state)
+    return None
+
+
+def _gate_input(
+    *, lab_instance: LabInstance, action: RemediationAction, failure_class: str,
+    evidence: dict[str, Any], confirmed: bool, session_running: bool,
+) -> GateInput:  # fmt: skip
+    health = evidence.get("cluster_health") or {}
+    return GateInput(
+        action=action.definition(),
+        namespace=lab_instance.namespace,
+        allowed_prefixes=settings.REMEDIATION_ALLOWED_PREFIXES,
+        execution_mode=lab_instance.lab.execution_mode,
+        failure_class=failure_class,
+        confirmed=confirmed,
+        anarchy_state=_anarchy_state(evidence),
+        session_running=session_running,
+        cluster_reachable=health.get("reachable", lab_instance.cluster.reachable),
+        lab_stale=bool(evidence.get("stale")),
+    )
+
+
+def _audit(
+    action_request: ActionRequest, event: str, *, user: User | None = None,
+    **fields: Any,
+) -> AuditEntry:  # fmt: skip
+    return AuditEntry.objects.create(
+        action_request=action_request,
+        event=event,
+        source=fields.pop("source", action_request.source),
+        user=user,
+        username=user.get_username() if user else "",
+        **fields,
+    )
+
+
+@transaction.atomic
+def action_request_create(
+    *,
+    lab_instance: LabInstance,
+    action: RemediationAction,
+    failure_class: str,
+    parameters: dict[str, Any],
+    evidence: dict[str, Any] | None = None,
+    confirmed: bool = True,
+    session_running: bool = False,
+    source: str = ActionRequest.Source.AUTO,
+    requested_by: User | None = None,
+) -> ActionRequest:
+    """Run the gates and record the request; an EXECUTE decision is queued to run after commit.
+
+    An open request for the same lab and action is returned instead of a duplicate.
+    """
+    open_request = ActionRequest.objects.filter(
+        lab_instance=lab_instance, action=action, status__in=ActionRequest.OPEN
+    ).first()
+    if open_request is not None:
+        return open_request
+    clean = parameters_validate(action.definition(), parameters)
+    evidence = evidence or {}
+    data = _gate_input(
+        lab_instance=lab_instance, action=action, failure_class=failure_class,
+        evidence=evidence, confirmed=confirmed, session_running=session_running,
+    )  # fmt: skip
+    decision = decide(data)
+    if decision.outcome == Outcome.EXECUTE:
+        slot = rate_slot_claim(lab_instance=lab_instance)
+        decision = decide(GateInput(**{**data.__dict__, "rate_slot": slot}))
+    return _request_record(
+        lab_instance=lab_instance, action=action, failure_class=failure_class,
+        parameters=clean, evidence=evidence, confirmed=confirmed, decision=decision,
+        source=source, requested_by=requested_by,
+    )  # fmt: skip
+
+
+def _request_record(
+    *, decision: Decision, requested_by: User | None, **fields: Any
+) -> ActionRequest:
+    status = _STATUS_FOR[decision.outcome]
+    pending = status == Status.PENDING
+    ttl = dt.timedelta(minutes=conf.approval_ttl_minutes())
+    request = ActionRequest(
+        status=status,
+        decision=decision.reasons,
+        reason=decision.summary,
+        expires_at=timezone.now() + ttl if pending else None,
+        requested_by=requested_by,
+        **fields,
+    )
+    request.full_clean()
+    request.save()
+    _audit(
+        request, AuditEntry.Event.REQUESTED, user=requested_by, intent=str(request),
+        gates=decision.reasons, parameters=request.parameters, ok=status != Status.REJECTED,
+    )  # fmt: skip
+    if status == Status.APPROVED:
+        _execute_on_commit(request)
+    if pending:
+        broadcast.approval_changed_on_commit(request.pk)
+    return request
+
+
+def _execute_on_commit(request: ActionRequest) -> None:
+    from django_q.tasks import async_task
+
+    pk = request.pk
+    transaction.on_commit(lambda: async_task("remediation.tasks.execute_action", pk))
+
+
+@transaction.atomic
+def action_request_approve(
+    *, action_request: ActionRequest, approver: User, reason: str = "",
+    source: str = ActionRequest.Source.UI,
+) -> ActionRequest:  # fmt: skip
+    return _decide(action_request, approver, reason, source, Status.APPROVED)
+
+
+@transaction.atomic
+def action_request_reject(
+    *, action_request: ActionRequest, approver: User, reason: str = "",
+    source: str = ActionRequest.Source.UI,
+) -> ActionRequest:  # fmt: skip
+    return _decide(action_request, approver, reason, source, Status.REJECTED)
+
+
+def _decide(
+    request: ActionRequest, user: User, reason: str, source: str, status: str
+) -> ActionRequest:
+    now = timezone.now()
+    claimed = ActionRequest.objects.filter(
+        pk=request.pk, status=Status.PENDING, expires_at__gt=now
+    ).update(status=status, decided_by=user, decided_at=now, reason=reason)
+    request.refresh_from_db()
+    if claimed != 1:
+        # Someone else decided first, or it expired: the queue row the user saw is stale.
+        raise ActionAlreadyDecided(request)
+    event = AuditEntry.Event.APPROVED if status == Status.APPROVED else AuditEntry.Event.REJECTED
+    _audit(request, event, user=user, source=source, intent=reason, parameters=request.parameters)
+    if status == Status.APPROVED:
+        _execute_on_commit(request)
+    broadcast.approval_changed_on_commit(request.pk)
+    return request
+
+
+@transaction.atomic
+def action_requests_expire(*, now: dt.datetime | None = None) -> int:
+    """Expire pending requests past their deadline. The safe default is to do nothing."""
+    now = now or timezone.now()
+    expired = 0
+    for pk in ActionRequest.objects.filter(status=Status.PENDING, expires_at__lte=now).values_list(
+        "pk", flat=True
+    ):
+        if ActionRequest.objects.filter(pk=pk, status=Status.PENDING).update(
+            status=Status.EXPIRED, reason="expired without a decision: nothing was done"
+        ):
+            request = ActionRequest.objects.get(pk=pk)
+            _audit(request, AuditEntry.Event.EXPIRED, intent=request.reason)
+            broadcast.approval_changed_on_commit(pk)
+            expired += 1
+    return expired
+
+
+def catalog_apply(*, rows: list[dict[str, Any]]) -> None:
+    """Upsert catalog rows; actions gone from the YAML are disabled, never deleted (audit)."""
+    with transaction.atomic():
+        for row in rows:
+            RemediationAction.objects.update_or_create(
+                action_id=row["action_id"], defaults={**row, "enabled": True}
+            )
+        ids = [row["action_id"] for row in rows]
+        RemediationAction.objects.exclude(action_id__in=ids).update(enabled=False)
+
+
+@transaction.atomic
+def remediation_action_risk_set(*, action: RemediationAction, risk: str, user: User) -> None:
+    """A human confirms a graduation or demotion. The row changes now; `load_catalog` lists it
+    as a difference until remediations/catalog.yaml is changed the same way (the reviewed copy)."""
+    old = action.risk
+    action.risk = risk
+    action.full_clean()
+    action.save(update_fields=["risk", "updated_at"])
+    logger.warning("%s risk %s -> %s confirmed by %s", action.action_id, old, risk, user)

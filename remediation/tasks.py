@@ -1,0 +1,30 @@
+"""django-q2 entry points: thin, take ids."""
+
+from __future__ import annotations
+
+from remediation import execution, services, verification
+
+
+def execute_action(action_request_id: int) -> str:
+    request = execution.action_execute(action_request_id=action_request_id)
+    if request is None:
+        return f"request {action_request_id}: already claimed"
+    verification.verification_schedule(action_request=request)
+    return f"request {action_request_id}: {request.status}"
+
+
+def verify_action(action_request_id: int) -> str:
+    request = verification.action_verify(action_request_id=action_request_id)
+    return f"request {action_request_id}: recovered={request.recovered}"
+
+
+def expire_requests() -> str:
+    return f"{services.action_requests_expire()} expired"
+
+
+def remediate_labs() -> str:
+    """Evaluate every lab's latest stored evidence and propose or run remediations."""
+    from remediation.proposals import labs_remediate_from_evidence
+
+    requests = labs_remediate_from_evidence()
+    return f"{len(requests)} requests"

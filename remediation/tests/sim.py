@@ -1,0 +1,53 @@
+"""A simulated fleet with one failure kind, its Cluster row and lab instances."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from labs.models import Cluster, Lab, LabInstance
+from remediation.execution import cluster_access
+from remediation.recheck import lab_reevaluate, namespace_evidence
+from scanning.simulator.generator import Fleet, FleetSpec, generate_fleet
+
+
+@dataclass
+class SimLab:
+    fleet: Fleet
+    sim: Any
+    cluster: Cluster
+    instances: list[LabInstance]
+
+    def evidence(self, instance: LabInstance) -> dict[str, Any]:
+        return dict(namespace_evidence(cluster_access(self.cluster), instance.namespace))
+
+    def evaluation(self, instance: LabInstance) -> Any:
+        """Re-scan and re-evaluate through the rubric service (records the lab's status)."""
+        return lab_reevaluate(instance, cluster_access(self.cluster))
+
+    def store(self) -> Any:
+        return self.sim.store(self.cluster.name)
+
+
+def sim_lab(simulator_server, failure: str, mode: str, namespaces: int = 1) -> SimLab:  # type: ignore[no-untyped-def]
+    spec = FleetSpec(
+        clusters=1, namespaces=namespaces, failure_rate=1.0, failure_weights={failure: 1.0}
+    )
+    fleet = generate_fleet(spec)
+    sim = simulator_server(stores=fleet.stores(), anarchy_delay=0.3)
+    name = fleet.clusters[0]
+    cluster = Cluster.objects.create(
+        name=name, api_url=sim.url(name), kubeconfig_path=str(sim.kubeconfig_path(name)),
+        labels={"purpose": "sim"},
+    )  # fmt: skip
+    instances = []
+    for record in fleet.labs:
+        lab, _ = Lab.objects.get_or_create(
+            catalog_item=record.catalog_item, defaults={"execution_mode": mode}
+        )
+        instances.append(
+            LabInstance.objects.create(
+                cluster=cluster, namespace=record.namespace, guid=record.guid, lab=lab
+            )
+        )
+    return SimLab(fleet, sim, cluster, instances)

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
+
+from remediation.broadcast import approval_send
+from remediation.services import action_request_create
+from remediation.tests.conftest import make_lab_instance
+from stargate.asgi import application
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _in_own_loop(function: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+    """Run on a fresh event loop in a thread: a browser test may leave Playwright's loop
+    running in the test thread, where async_to_sync refuses to run."""
+    results: list[Any] = []
+    thread = threading.Thread(target=lambda: results.append(asyncio.run(function(*args))))
+    thread.start()
+    thread.join(timeout=60)
+    return results[0]
+
+
+def _headers(user=None) -> list[tuple[bytes, bytes]]:  # type: ignore[no-untyped-def]
+    headers = [(b"origin", b"http://localhost")]
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        cookie = (
+            f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        )
+        headers.append((b"cookie", cookie.encode()))
+    return headers
+
+
+async def _connect(headers: list[tuple[bytes, bytes]]) -> tuple[bool, WebsocketCommunicator]:
+    communicator = WebsocketCommunicator(application, "/ws/approvals/", headers=headers)
+    connected, _ = await communicator.connect()
+    return connected, communicator
+
+
+async def _connects(headers: list[tuple[bytes, bytes]]) -> bool:
+    connected, communicator = await _connect(headers)
+    await communicator.disconnect()
+    return connected
+
+
+def test_it_refuses_anonymous_sockets() -> None:
+    assert not _in_own_loop(_connects, _headers())
+
+
+def test_it_refuses_users_who_cannot_approve(operator) -> None:
+    assert not _in_own_loop(_connects, _headers(operator))
+
+
+def test_it_accepts_approvers(approver) -> None:
+    assert _in_own_loop(_connects, _headers(approver))
+
+
+def test_it_pushes_the_queue_to_approvers(approver, catalog) -> None:
+    headers = _headers(approver)
+
+    async def scenario() -> str:
+        connected, communicator = await _connect(headers)
+        assert connected
+        from asgiref.sync import sync_to_async
+
+        await sync_to_async(_new_pending_request)(catalog)
+        text = await communicator.receive_from(timeout=10)
+        await communicator.disconnect()
+        return str(text)
+
+    text = _in_own_loop(scenario)
+    assert 'id="approval-rows" hx-swap-oob="true"' in text
+    assert "rollout-restart-deployment" in text
+    assert '<span id="approval-count" class="badge-count" hx-swap-oob="true">1</span>' in text
+
+
+def _new_pending_request(catalog) -> None:  # type: ignore[no-untyped-def]
+    request = action_request_create(
+        lab_instance=make_lab_instance(), action=catalog["rollout-restart-deployment"],
+        failure_class="deployment-not-ready", parameters={"deployment": "web"},
+    )  # fmt: skip
+    assert request.status == "pending"
+    approval_send(request.pk)  # transaction=True: on_commit already ran; this asserts the send

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from django_q.models import Schedule
+
+from remediation.models import ActionRequest
+from remediation.tasks import remediate_labs
+from remediation.tests.sim import sim_lab
+from scanning.models import LabEvidence
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_proposes_from_stored_evidence(catalog, simulator_server) -> None:
+    lab = sim_lab(simulator_server, "crashloop", "recommend_only", namespaces=2)
+    for instance in lab.instances:
+        now = timezone.now()
+        LabEvidence.objects.create(
+            lab_instance=instance, evidence=lab.evidence(instance), content_hash="x",
+            collected_at=now, changed_at=now,
+        )  # fmt: skip
+    assert remediate_labs() == "2 requests"
+    assert set(ActionRequest.objects.values_list("status", "action__action_id")) == {
+        ("recommended", "restart-pod")
+    }
+
+
+def test_it_syncs_its_schedules_idempotently() -> None:
+    for _ in range(2):
+        call_command("setup_remediation_schedules", stdout=StringIO())
+    assert set(Schedule.objects.values_list("func", flat=True)) == {
+        "remediation.tasks.remediate_labs",
+        "remediation.tasks.expire_requests",
+    }

@@ -6,17 +6,16 @@ request: the watcher's page follows both without reloading.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection, connections
+from django.db import connections
 from playwright.sync_api import Page, expect
 
-from labs.tests.test_browser_dashboard import WS_OPEN, base_env, start_daphne, stop
+from labs.tests.test_browser_dashboard import WS_OPEN, start_redis_daphne, stop
 from remediation.models import ActionRequest, RemediationAction
 from remediation.services import action_request_create
 from remediation.tests.conftest import make_lab_instance
@@ -28,13 +27,7 @@ PASSWORD = "correct-horse-battery-staple"
 @pytest.fixture
 def daphne(catalog, tmp_path: Path) -> Iterator[str]:  # type: ignore[no-untyped-def]
     User.objects.create_superuser("admin", "admin@example.com", PASSWORD)
-    env = base_env(tmp_path)
-    db_url = os.environ["STARGATE_DATABASE_URL"].rsplit("/", 1)[0]
-    env["STARGATE_DATABASE_URL"] = f"{db_url}/{connection.settings_dict['NAME']}"
-    for name in ("STARGATE_REDIS_URL", "STARGATE_REDIS_PREFIX"):
-        env[name] = os.environ[name]
-    env["DJANGO_SETTINGS_MODULE"] = "stargate.settings_test"
-    process, url = start_daphne(env, tmp_path / "daphne.log")
+    process, url = start_redis_daphne(tmp_path)
     yield url
     stop(process)
 

@@ -8,6 +8,7 @@ layer (embedded mode), where a separate process stands in for a django-q2 worker
 from __future__ import annotations
 
 import os
+import tempfile
 import socket
 import subprocess
 import sys
@@ -26,7 +27,13 @@ from labs.tests import live_driver
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
+# The README's screenshots are refreshed only on request, so a test run leaves the checkout clean.
+SCREENSHOTS = (
+    Path(settings.BASE_DIR) / "docs" / "screenshots"
+    if os.environ.get("STARGATE_UPDATE_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "stargate-screenshots"
+)
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 EMPTY = "q=&cluster=&catalog_item=&status=&failure_class=&team="
 WS_OPEN = "document.addEventListener('htmx:wsOpen', () => { window.wsOpen = true })"
 

@@ -8,10 +8,10 @@ layer (embedded mode), where a separate process stands in for a django-q2 worker
 from __future__ import annotations
 
 import os
-import tempfile
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor

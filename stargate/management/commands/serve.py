@@ -95,5 +95,6 @@ def ensure_demo_admin() -> str | None:
 
 
 def demo_commands(python: str) -> list[list[str]]:
-    """Extra processes for the demo: the simulated fleet, once the simulator exists."""
-    return []
+    """Extra processes for the demo: a simulated fleet of 3 clusters x 60 labs, 15 % broken."""
+    fleet = ["--clusters", "3", "--namespaces", "60", "--failure-rate", "0.15", "--seed", "7"]
+    return [[python, "manage.py", "simulate_fleet", *fleet]]

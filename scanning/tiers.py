@@ -23,7 +23,7 @@ from scanning.normalize import evidence_build, object_normalize
 from scanning.persist import evidence_store
 from stargate.lib.evidence import ClusterHealth, KubeObject, NamespaceEvidence
 
-BATCH = 25  # labs evaluated and stored per transaction: bounds the evidence held as dicts
+BATCH = 100  # labs evaluated and stored per transaction: bounds the evidence held as dicts
 TIER2_MAX_NAMESPACES = 100  # beyond this, tier 3 catches up
 
 

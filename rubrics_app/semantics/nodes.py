@@ -9,6 +9,7 @@ from stargate.lib.evidence import ClusterHealth, KubeObject
 from .common import Health, ObjectHealth, condition, health
 
 PRESSURES = ("MemoryPressure", "DiskPressure", "PIDPressure")
+MIN_READY_FRACTION = 0.5
 
 
 def node_health(node: KubeObject) -> ObjectHealth:
@@ -24,11 +25,11 @@ def node_health(node: KubeObject) -> ObjectHealth:
 
 
 def cluster_nodes_health(cluster: ClusterHealth, name: str) -> ObjectHealth:
+    """One NotReady node in twelve warns every lab on the cluster; losing half of them fails."""
     total, ready = cluster.get("nodes_total", 0), cluster.get("nodes_ready", 0)
     if ready < total:
-        return ObjectHealth(
-            "Cluster", name, Health.FAILED, "NodesNotReady", f"{ready}/{total} ready"
-        )
+        status = Health.FAILED if ready < total * MIN_READY_FRACTION else Health.WARN
+        return ObjectHealth("Cluster", name, status, "NodesNotReady", f"{ready}/{total} ready")
     if pressure := cluster.get("nodes_with_pressure"):
         return ObjectHealth("Cluster", name, Health.WARN, "NodePressure", ", ".join(pressure))
     return ObjectHealth("Cluster", name, Health.READY)

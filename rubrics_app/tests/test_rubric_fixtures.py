@@ -106,7 +106,7 @@ CASES = [
     (
         "cluster-health",
         "node down",
-        {"cluster_health": _cluster(nodes_ready=2)},
+        {"cluster_health": _cluster(nodes_ready=1)},
         SOON,
         "failed",
         "cluster-nodes-not-ready",
@@ -116,7 +116,7 @@ CASES = [
         "alerts",
         {"cluster_health": _cluster(critical_alerts=["etcd"])},
         SOON,
-        "failed",
+        "warn",
         "cluster-critical-alerts",
     ),
     (
@@ -492,6 +492,14 @@ CASES = [
         SOON,
         "failed",
         "vm-image-pull-failed",
+    ),
+    (
+        "cluster-health",
+        "one node down",
+        {"cluster_health": _cluster(nodes_ready=2)},
+        SOON,
+        "warn",
+        "cluster-nodes-not-ready",
     ),
 ]
 

@@ -4,8 +4,6 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("scanning.simulator.runtime", reason="the simulator is not merged")
-
 from labs.models import Cluster, LabInstance
 from scanning.client import api_client_for, list_pages
 from scanning.models import LabEvidence, NodeSnapshot, ScanRun

@@ -178,7 +178,12 @@ def main() -> None:
             print(f"tier-3 scan: {run.duration_ms / 1000:.2f} s ({run.summary})")  # type: ignore[operator]
             print(f"  peak RSS so far: {_rss_mb():.0f} MB")
         steady = runs[-1].duration_ms / 1000  # type: ignore[operator]
-        print(f"ratio tier-3 steady / bare: {steady / bare:.2f}x (target <= 2.0x)")
+        # The machine is shared: the floor is measured again after the scans, and the faster
+        # of the two is used, which can only make the ratio look worse.
+        bare_after, _ = bare_lists(api_client_for(cluster))
+        print(f"bare paged GETs + orjson parse, again: {bare_after:.2f} s")
+        floor = min(bare, bare_after)
+        print(f"ratio tier-3 steady / bare: {steady / floor:.2f}x (target <= 2.0x)")
         namespaces = cluster.lab_instances.values_list("namespace", flat=True)
         sample = list(namespaces[: args.kubectl_sample])
         per_ns = kubectl_sample(kubeconfig, sample) / len(sample)

@@ -41,7 +41,9 @@ def evidence_store(
             unchanged_ids.append(row.pk)
             continue
         if row is None:
-            row = LabEvidence(lab_instance=lab_instance)
+            # By id: `lab_instance=` would cache the row (and its evidence) on the instance,
+            # keeping every lab's evidence alive until the scan ends.
+            row = LabEvidence(lab_instance_id=lab_instance.pk)
             created.append(row)
         else:
             changed.append(row)
@@ -49,7 +51,7 @@ def evidence_store(
         row.collected_at = row.changed_at = now
         revisions.append(
             EvidenceRevision(
-                lab_instance=lab_instance,
+                lab_instance_id=lab_instance.pk,
                 evidence=evidence,
                 content_hash=content_hash,
                 collected_at=now,

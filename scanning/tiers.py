@@ -23,7 +23,7 @@ from scanning.normalize import evidence_build, object_normalize
 from scanning.persist import evidence_store
 from stargate.lib.evidence import ClusterHealth, KubeObject, NamespaceEvidence
 
-BATCH = 25  # labs evaluated and stored per transaction: bounds the evidence held as dicts
+BATCH = 100  # labs evaluated and stored per transaction: bounds the evidence held as dicts
 TIER2_MAX_NAMESPACES = 100  # beyond this, tier 3 catches up
 
 
@@ -130,13 +130,15 @@ def stored_cluster_health(cluster: Cluster) -> ClusterHealth | None:
 
 
 def tier2(ctx: ScanContext) -> None:
+    listed = namespaces_collect(ctx.api)
     pods = _lab_pods(ctx)
     digests = dict(
-        LabEvidence.objects.filter(lab_instance__cluster=ctx.cluster).values_list(
-            "lab_instance__namespace", "pods_digest"
-        )
+        LabEvidence.objects.filter(
+            lab_instance__cluster=ctx.cluster, lab_instance__deleted_at__isnull=True
+        ).values_list("lab_instance__namespace", "pods_digest")
     )
-    namespaces = set(pods) | set(digests)
+    # A namespace gone from the cluster is tier 4's to sweep, not to be brought back here.
+    namespaces = (set(pods) | set(digests)) & set(listed)
     changed = [ns for ns in namespaces if pods_digest(pods.get(ns, [])) != digests.get(ns)]
     changed.sort(key=lambda ns: (not any(pod_failing(p) for p in pods.get(ns, [])), ns))
     changed = changed[:TIER2_MAX_NAMESPACES]
@@ -155,7 +157,7 @@ def tier2(ctx: ScanContext) -> None:
     )
     for namespace in changed:
         collected.add("pods", namespace, pods.get(namespace, []))
-    _evidence_record(ctx, namespaces_collect(ctx.api), collected, changed)
+    _evidence_record(ctx, listed, collected, changed)
 
 
 def _lab_pods(ctx: ScanContext) -> dict[str, list[KubeObject]]:

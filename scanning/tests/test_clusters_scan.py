@@ -6,8 +6,6 @@ import time
 from typing import Any
 
 import pytest
-
-pytest.importorskip("scanning.simulator.runtime", reason="the simulator is not merged")
 from django.core.management import call_command
 
 from labs.models import Cluster, LabInstance, Status

@@ -6,8 +6,6 @@ import secrets
 from typing import Any
 
 import pytest
-
-pytest.importorskip("scanning.simulator.runtime", reason="the simulator is not merged")
 from django.db import connection
 
 from scanning.models import LabEvidence, ScanRun

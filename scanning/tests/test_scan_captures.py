@@ -7,8 +7,6 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("scanning.simulator.runtime", reason="the simulator is not merged")
-
 from labs.models import LabInstance
 from scanning.models import LabEvidence, ScanRun
 from scanning.normalize import evidence_from_lists

@@ -6,8 +6,6 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("scanning.simulator.runtime", reason="the simulator is not merged")
-
 from labs.models import Cluster, LabInstance, Status
 from scanning.models import ScanRun
 from scanning.services import scan_run_execute

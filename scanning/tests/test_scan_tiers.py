@@ -4,8 +4,6 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("scanning.simulator.runtime", reason="the simulator is not merged")
-
 from labs.models import Cluster, LabInstance
 from scanning.client import api_client_for, list_pages
 from scanning.models import LabEvidence, NodeSnapshot, ScanRun
@@ -130,3 +128,15 @@ def test_it_shows_progress_and_a_summary_from_the_command(
     out = capsys.readouterr().out
     assert "100%" in out and "[####" in out
     assert "c1: tier 3 succeeded" in out
+
+
+def test_it_leaves_a_torn_down_lab_deleted_at_tier_2(cluster: tuple[Any, Cluster]) -> None:
+    sim, row = cluster
+    scan_run_execute(cluster=row, tier=3)
+    store = sim.store("c1")
+    store.delete_namespace_contents(LABS[2])
+    store.delete(kind_for_object(namespace_obj(LABS[2])), "", LABS[2])
+    scan_run_execute(cluster=row, tier=4)
+    run = scan_run_execute(cluster=row, tier=2)
+    assert run.status == ScanRun.Status.SUCCEEDED, run.errors
+    assert LabInstance.objects.get(namespace=LABS[2]).deleted_at is not None

@@ -11,8 +11,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-from scanning.simulator.controllers import Controllers
 from scanning.simulator.client_config import write_kubeconfig
+from scanning.simulator.controllers import Controllers
 from scanning.simulator.server import ClusterServer
 from scanning.simulator.store import Store
 from scanning.simulator.tls import server_context, write_certificates

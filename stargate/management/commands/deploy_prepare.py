@@ -1,5 +1,6 @@
 """`manage.py deploy_prepare`: what a deployment runs once before new pods start (the chart's
-pre-upgrade Job): migrate, validate the data files, sync the schedules."""
+pre-upgrade Job): validate the rubrics, migrate, apply the reviewed remediation catalog, and sync
+the scan and remediation schedules. Every step is idempotent."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-STEPS: tuple[tuple[str, dict[str, Any]], ...] = (("migrate", {"interactive": False}),)
+STEPS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("validate_rubrics", {}),
+    ("migrate", {"interactive": False}),
+    ("load_catalog", {}),
+    ("setup_schedules", {}),
+    ("setup_remediation_schedules", {}),
+)
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from remediation import execution, services, verification
 def execute_action(action_request_id: int) -> str:
     request = execution.action_execute(action_request_id=action_request_id)
     if request is None:
-        return f"request {action_request_id}: already claimed"
+        return f"request {action_request_id}: already claimed, or refused by a session"
     verification.verification_schedule(action_request=request)
     return f"request {action_request_id}: {request.status}"
 

@@ -18,6 +18,10 @@ def verify_action(action_request_id: int) -> str:
     return f"request {action_request_id}: recovered={request.recovered}"
 
 
+def verify_due() -> str:
+    return f"{len(verification.verifications_due())} verification checks"
+
+
 def expire_requests() -> str:
     return f"{services.action_requests_expire()} expired"
 

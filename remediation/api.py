@@ -154,8 +154,8 @@ def _decide(request: HttpRequest, pk: int, decision: str) -> JsonResponse:
         reason = _reason(request)
     except BadRequest as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    if decision == "reject" and not reason.strip():
-        return JsonResponse({"error": "a rejection needs a reason"}, status=400)
+    if not reason.strip():  # as on the queue page: every decision says why
+        return JsonResponse({"error": "a decision needs a reason"}, status=400)
     service = (
         services.action_request_approve if decision == "approve" else services.action_request_reject
     )
@@ -168,6 +168,10 @@ def _decide(request: HttpRequest, pk: int, decision: str) -> JsonResponse:
         current = selectors.action_requests().get(pk=exc.action_request.pk)
         body = {"error": "already decided or expired", "request": request_json(current)}
         return JsonResponse(body, status=409)
+    except services.RateLimitReached:
+        current = selectors.action_requests().get(pk=pk)
+        body = {"error": "hourly action limit reached", "request": request_json(current)}
+        return JsonResponse(body, status=429)
     return JsonResponse(request_json(selectors.action_requests().get(pk=pk), detail=True))
 
 

@@ -35,6 +35,14 @@ class ActionAlreadyDecided(Exception):
         self.action_request = action_request
 
 
+class RateLimitReached(Exception):
+    """An approval would exceed the lab's or the cluster's hourly limit: it stays pending."""
+
+    def __init__(self, action_request: ActionRequest) -> None:
+        super().__init__(f"request {action_request.pk}: hourly action limit reached")
+        self.action_request = action_request
+
+
 class _OverLimit(Exception):
     pass
 
@@ -210,6 +218,12 @@ def _decide(
     if claimed != 1:
         # Someone else decided first, or it expired: the queue row the user saw is stale.
         raise ActionAlreadyDecided(request)
+    if status == Status.APPROVED and not rate_slot_claim(
+        lab_instance=request.lab_instance, now=now
+    ):
+        # The blast radius holds for people too (programs approve through the API). Raising
+        # rolls the decision back: the request stays pending until a slot frees or it expires.
+        raise RateLimitReached(request)
     event = AuditEntry.Event.APPROVED if status == Status.APPROVED else AuditEntry.Event.REJECTED
     _audit(request, event, user=user, source=source, intent=reason, parameters=request.parameters)
     if status == Status.APPROVED:

@@ -120,6 +120,8 @@ def test_it_rejects_with_a_reason_and_requires_one(client: Client, catalog, appr
     token = _token(approver, "approve")
     url = f"{LIST}/{request.pk}/reject"
     assert client.post(url, headers=_auth(token)).status_code == 400
+    approve = client.post(f"{LIST}/{request.pk}/approve", {"reason": " "}, headers=_auth(token))
+    assert approve.status_code == 400
     bad = client.post(url, "{", content_type="application/json", headers=_auth(token))
     assert bad.status_code == 400
     response = client.post(url, {"reason": "wrong lab"}, headers=_auth(token))
@@ -132,7 +134,7 @@ def test_it_answers_409_when_already_decided(client: Client, catalog, approver) 
     request = _pending(catalog)
     token = _token(approver, "approve")
     client.post(f"{LIST}/{request.pk}/reject", {"reason": "no"}, headers=_auth(token))
-    response = client.post(f"{LIST}/{request.pk}/approve", headers=_auth(token))
+    response = client.post(f"{LIST}/{request.pk}/approve", {"reason": "go"}, headers=_auth(token))
     assert response.status_code == 409
     assert response.json()["request"]["status"] == "rejected"
 
@@ -143,13 +145,13 @@ def test_it_executes_once_when_approved_through_the_api_and_the_ui(
     request = _pending(catalog)
     token = _token(approver, "approve")
     with django_capture_on_commit_callbacks(execute=True):
-        api = client.post(f"{LIST}/{request.pk}/approve", headers=_auth(token))
+        api = client.post(f"{LIST}/{request.pk}/approve", {"reason": "go"}, headers=_auth(token))
     ui = Client()
     ui.force_login(second_approver)
     with django_capture_on_commit_callbacks(execute=True):
         page = ui.post(
-            f"/remediation/approvals/{request.pk}/decide/", {"decision": "approve"},
-            HTTP_HX_REQUEST="true",
+            f"/remediation/approvals/{request.pk}/decide/",
+            {"decision": "approve", "reason": "me too"}, HTTP_HX_REQUEST="true",
         )  # fmt: skip
     assert (api.status_code, page.status_code) == (200, 409)
     request.refresh_from_db()
@@ -166,6 +168,8 @@ def test_it_executes_once_when_approved_through_the_ui_then_the_api(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/remediation/approvals/{request.pk}/decide/", {"decision": "approve"})
     token = _token(approver, "approve")
-    response = Client().post(f"{LIST}/{request.pk}/approve", headers=_auth(token))
+    response = Client().post(
+        f"{LIST}/{request.pk}/approve", {"reason": "me too"}, headers=_auth(token)
+    )
     assert response.status_code == 409
     assert request.audit_entries.filter(event=AuditEntry.Event.BEFORE).count() == 1

@@ -158,3 +158,22 @@ def test_it_rolls_back_an_undoable_action_that_did_not_help(
     assert (request.recovered, request.escalated) == (False, True)
     assert sim.store().get(POOLS, POOL_NAMESPACE, pool_name)["spec"]["minAvailable"] == before
     assert _events(request) == ["verified", "rolled_back", "escalated"]
+
+
+def test_it_runs_a_check_from_its_one_off_schedule_through_the_q2_scheduler(catalog, probe) -> None:
+    from django.utils import timezone
+    from django_q.brokers import get_broker
+    from django_q.scheduler import scheduler
+
+    fake = probe("kubernetes", True)
+    earlier = timezone.now() - 20 * SECOND
+    request = ActionRequest.objects.create(
+        lab_instance=make_lab_instance(), action=catalog["restart-pod"], status=Status.SUCCEEDED,
+        failure_class="crashloop", source="auto", finished_at=earlier,
+        parameters={"pod": "web-1"}, result={"deleted_pod": "web-1"},
+    )  # fmt: skip
+    verification_schedule(action_request=request, now=earlier)  # first check is due already
+    scheduler(broker=get_broker())  # what the cluster's scheduler does; q2 runs sync in tests
+    request.refresh_from_db()
+    assert (fake.calls, request.recovered) == (1, True)
+    assert not Schedule.objects.filter(func="remediation.tasks.verify_action").exists()

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from forecasting.selectors import session_running
 from labs.models import Cluster
 from remediation import broadcast
 from remediation.executors import executor_for
@@ -56,6 +57,34 @@ def _records_only(action_request: ActionRequest) -> str | None:
     if settings.EXECUTION_TARGET == "test" and purpose not in TEST_CLUSTER_PURPOSES:
         return f"test target, and cluster purpose is {purpose!r}"
     return None
+
+
+def _session_blocks(request: ActionRequest) -> bool:
+    definition = request.action.definition()
+    if definition.session_safe and "session_running" not in definition.forbidden_when:
+        return False
+    instance = request.lab_instance
+    return session_running(lab=instance.lab, now=timezone.now(), cluster=instance.cluster)
+
+
+@transaction.atomic(durable=True)
+def _session_refuse(action_request_id: int) -> bool:
+    """Re-run the session pre-flight at execution: a session may have started since the request
+    was queued or approved. Refuses (REJECTED, audited) and returns True when it did."""
+    request = ActionRequest.objects.select_related(
+        "action", "lab_instance__cluster", "lab_instance__lab"
+    ).get(pk=action_request_id)
+    if request.status != Status.APPROVED or not _session_blocks(request):
+        return False
+    reason = "a session started since the decision: not session-safe, not executed"
+    if not ActionRequest.objects.filter(pk=request.pk, status=Status.APPROVED).update(
+        status=Status.REJECTED, reason=reason, finished_at=timezone.now()
+    ):
+        return False
+    request.refresh_from_db()
+    _audit(request, AuditEntry.Event.REJECTED, ok=False, intent=reason)
+    broadcast.approval_changed_on_commit(request.pk)
+    return True
 
 
 @transaction.atomic(durable=True)
@@ -106,11 +135,14 @@ def _run(request: ActionRequest) -> ExecutionResult:
 
 
 def action_execute(*, action_request_id: int) -> ActionRequest | None:
-    """Run an approved request once. Returns None when another worker already claimed it.
+    """Run an approved request once. Returns None when another worker already claimed it,
+    or when a session that started since the decision refuses it.
 
     The before-entry is committed before the executor runs, and the after-entry is written
     whatever the executor does, so a crash still leaves both (the after one marked failed).
     """
+    if _session_refuse(action_request_id):
+        return None
     request = _execution_claim(action_request_id)
     if request is None:
         return None

@@ -125,6 +125,11 @@ class ActionRequest(models.Model):
     recovered = models.BooleanField(null=True, blank=True, help_text="Verified after execution.")
     recovered_seconds = models.FloatField(null=True, blank=True)
     escalated = models.BooleanField(default=False)
+    # Verification runs as follow-up checks (see remediation.verification), not a blocking wait.
+    verify_deadline = models.DateTimeField(null=True, blank=True)
+    verify_next_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="Next check; empty when not verifying."
+    )
 
     class Meta:
         ordering = ["-created_at"]

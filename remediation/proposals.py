@@ -31,7 +31,6 @@ def lab_instance_remediate(
     evaluation: LabEvaluation,
     evidence: dict[str, Any],
     confirmed: bool = True,
-    session_running: bool = False,
 ) -> list[ActionRequest]:
     """One request per failed rubric: its class's recommended action, or its diagnostic one
     when the target cannot be read from the evidence. The gates decide what happens to it."""
@@ -57,7 +56,6 @@ def lab_instance_remediate(
                 parameters=params,
                 evidence=_snapshot(evidence, outcome.evidence_excerpt()),
                 confirmed=confirmed,
-                session_running=session_running,
             )
         )
     return requests

@@ -50,3 +50,10 @@ def effectiveness_rows() -> list[EffectivenessRow]:
         )
         rows.append(row.with_suggestion(suggestion(row)))
     return rows
+
+
+def action_requests() -> QuerySet[ActionRequest]:
+    """Every request, newest first, with what the API and the pages show of it."""
+    return ActionRequest.objects.select_related(
+        "action", "lab_instance__cluster", "lab_instance__lab", "requested_by", "decided_by"
+    ).order_by("-created_at", "-pk")

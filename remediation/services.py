@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from forecasting.selectors import session_running
 from labs.models import LabInstance
 from remediation import broadcast, conf
 from remediation.catalog import parameters_validate
@@ -31,6 +32,14 @@ _STATUS_FOR = {
 class ActionAlreadyDecided(Exception):
     def __init__(self, action_request: ActionRequest) -> None:
         super().__init__(f"request {action_request.pk} was already decided")
+        self.action_request = action_request
+
+
+class RateLimitReached(Exception):
+    """An approval would exceed the lab's or the cluster's hourly limit: it stays pending."""
+
+    def __init__(self, action_request: ActionRequest) -> None:
+        super().__init__(f"request {action_request.pk}: hourly action limit reached")
         self.action_request = action_request
 
 
@@ -76,9 +85,10 @@ def _anarchy_state(evidence: dict[str, Any]) -> str | None:
 
 def _gate_input(
     *, lab_instance: LabInstance, action: RemediationAction, failure_class: str,
-    evidence: dict[str, Any], confirmed: bool, session_running: bool,
+    evidence: dict[str, Any], confirmed: bool, now: dt.datetime,
 ) -> GateInput:  # fmt: skip
     health = evidence.get("cluster_health") or {}
+    running = session_running(lab=lab_instance.lab, now=now, cluster=lab_instance.cluster)
     return GateInput(
         action=action.definition(),
         namespace=lab_instance.namespace,
@@ -87,7 +97,7 @@ def _gate_input(
         failure_class=failure_class,
         confirmed=confirmed,
         anarchy_state=_anarchy_state(evidence),
-        session_running=session_running,
+        session_running=running,
         cluster_reachable=health.get("reachable", lab_instance.cluster.reachable),
         lab_stale=bool(evidence.get("stale")),
     )
@@ -116,13 +126,14 @@ def action_request_create(
     parameters: dict[str, Any],
     evidence: dict[str, Any] | None = None,
     confirmed: bool = True,
-    session_running: bool = False,
     source: str = ActionRequest.Source.AUTO,
     requested_by: User | None = None,
+    now: dt.datetime | None = None,
 ) -> ActionRequest:
     """Run the gates and record the request; an EXECUTE decision is queued to run after commit.
 
-    An open request for the same lab and action is returned instead of a duplicate.
+    An open request for the same lab and action is returned instead of a duplicate. Whether a
+    session is running is looked up here (forecasting sessions), so no caller can forget it.
     """
     open_request = ActionRequest.objects.filter(
         lab_instance=lab_instance, action=action, status__in=ActionRequest.OPEN
@@ -130,14 +141,14 @@ def action_request_create(
     if open_request is not None:
         return open_request
     clean = parameters_validate(action.definition(), parameters)
-    evidence = evidence or {}
+    evidence, now = evidence or {}, now or timezone.now()
     data = _gate_input(
         lab_instance=lab_instance, action=action, failure_class=failure_class,
-        evidence=evidence, confirmed=confirmed, session_running=session_running,
+        evidence=evidence, confirmed=confirmed, now=now,
     )  # fmt: skip
     decision = decide(data)
     if decision.outcome == Outcome.EXECUTE:
-        slot = rate_slot_claim(lab_instance=lab_instance)
+        slot = rate_slot_claim(lab_instance=lab_instance, now=now)
         decision = decide(GateInput(**{**data.__dict__, "rate_slot": slot}))
     return _request_record(
         lab_instance=lab_instance, action=action, failure_class=failure_class,
@@ -207,6 +218,12 @@ def _decide(
     if claimed != 1:
         # Someone else decided first, or it expired: the queue row the user saw is stale.
         raise ActionAlreadyDecided(request)
+    if status == Status.APPROVED and not rate_slot_claim(
+        lab_instance=request.lab_instance, now=now
+    ):
+        # The blast radius holds for people too (programs approve through the API). Raising
+        # rolls the decision back: the request stays pending until a slot frees or it expires.
+        raise RateLimitReached(request)
     event = AuditEntry.Event.APPROVED if status == Status.APPROVED else AuditEntry.Event.REJECTED
     _audit(request, event, user=user, source=source, intent=reason, parameters=request.parameters)
     if status == Status.APPROVED:

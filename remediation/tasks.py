@@ -8,7 +8,7 @@ from remediation import execution, services, verification
 def execute_action(action_request_id: int) -> str:
     request = execution.action_execute(action_request_id=action_request_id)
     if request is None:
-        return f"request {action_request_id}: already claimed"
+        return f"request {action_request_id}: already claimed, or refused by a session"
     verification.verification_schedule(action_request=request)
     return f"request {action_request_id}: {request.status}"
 
@@ -16,6 +16,10 @@ def execute_action(action_request_id: int) -> str:
 def verify_action(action_request_id: int) -> str:
     request = verification.action_verify(action_request_id=action_request_id)
     return f"request {action_request_id}: recovered={request.recovered}"
+
+
+def verify_due() -> str:
+    return f"{len(verification.verifications_due())} verification checks"
 
 
 def expire_requests() -> str:

@@ -2,18 +2,25 @@
 
 Kubernetes actions are verified by re-scanning the namespace and re-evaluating it with the
 rubric engine (remediation.recheck); Anarchy actions by the subject reaching its desired state.
+
+No worker waits for the window: each check is one probe, run by a one-off django-q2 Schedule
+(`next_run` one interval later) and, as a safety net for a lost schedule, by the periodic
+`verify_due` task. A check claims the request by moving `verify_next_at` forward with a
+conditional UPDATE, and the outcome is recorded only while `recovered` is still unknown, so
+two checks at once record it once.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-import time
 from collections.abc import Callable
 
 from django.db import transaction
+from django.utils import timezone
 from kubernetes.client.exceptions import ApiException
 
-from remediation import conf
+from remediation import broadcast, conf
 from remediation.execution import execution_context
 from remediation.executors import executor_for
 from remediation.executors.base import ExecutionContext, ExecutionError
@@ -43,53 +50,104 @@ def anarchy_settled(request: ActionRequest, context: ExecutionContext) -> bool:
 PROBES: dict[str | None, Probe] = {"kubernetes": lab_recovered, "rhdp_anarchy": anarchy_settled}
 
 
-def verification_schedule(*, action_request: ActionRequest) -> None:
+def _probe(request: ActionRequest) -> Probe | None:
+    method = request.action.method or None
+    return PROBES.get(method)
+
+
+def verification_schedule(*, action_request: ActionRequest, now: dt.datetime | None = None) -> None:
+    """Start verifying a succeeded action: the first check one interval from now."""
     if action_request.status != ActionRequest.Status.SUCCEEDED:
         return
-    if "recorded_only" in action_request.result:
-        return
-    from django_q.tasks import async_task
-
-    async_task("remediation.tasks.verify_action", action_request.pk)
-
-
-def _probe_until(probe: Probe, request: ActionRequest, context: ExecutionContext) -> float | None:
-    """Seconds until the probe passed, or None when the window ran out."""
-    started = time.monotonic()
-    deadline = started + conf.verify_window_seconds()
-    while True:
-        try:
-            if probe(request, context):
-                return time.monotonic() - started
-        except (ApiException, ExecutionError, OSError) as exc:
-            logger.warning("verification probe failed: %s", exc)
-        if time.monotonic() >= deadline:
-            return None
-        time.sleep(conf.verify_interval_seconds())
+    if "recorded_only" in action_request.result or _probe(action_request) is None:
+        return  # nothing observable to verify (pool sizes, sandbox API placements)
+    now = now or timezone.now()
+    window = dt.timedelta(seconds=conf.verify_window_seconds())
+    next_at = now + min(window, dt.timedelta(seconds=conf.verify_interval_seconds()))
+    ActionRequest.objects.filter(pk=action_request.pk).update(
+        verify_deadline=now + window, verify_next_at=next_at
+    )
+    _check_schedule(action_request.pk, next_at)
 
 
-def action_verify(*, action_request_id: int) -> ActionRequest:
+def _check_schedule(action_request_id: int, next_run: dt.datetime) -> None:
+    from django_q.models import Schedule
+
+    Schedule.objects.create(
+        name=f"remediation-verify-{action_request_id}-{next_run.timestamp():.0f}",
+        func="remediation.tasks.verify_action",
+        args=repr(action_request_id),
+        schedule_type=Schedule.ONCE,
+        repeats=-1,  # a ONCE schedule with negative repeats is deleted after it runs
+        next_run=next_run,
+    )
+
+
+def _probe_once(probe: Probe, request: ActionRequest, context: ExecutionContext) -> bool:
+    try:
+        return probe(request, context)
+    except (ApiException, ExecutionError, OSError) as exc:
+        logger.warning("verification probe failed: %s", exc)
+        return False
+
+
+def _check_claim(action_request_id: int, now: dt.datetime) -> bool:
+    lease = now + dt.timedelta(seconds=conf.verify_interval_seconds())
+    claimed = ActionRequest.objects.filter(
+        pk=action_request_id, recovered__isnull=True, verify_next_at__lte=now
+    ).update(verify_next_at=lease)
+    return claimed == 1
+
+
+def action_verify(*, action_request_id: int, now: dt.datetime | None = None) -> ActionRequest:
+    """One verification check, if one is due at `now`: record recovery, or schedule the next
+    check, or (past the deadline) record no recovery, roll back undoable actions and escalate."""
+    now = now or timezone.now()
+    due = _check_claim(action_request_id, now)
     request = ActionRequest.objects.select_related(
         "action", "lab_instance__cluster", "lab_instance__lab"
     ).get(pk=action_request_id)
+    probe = _probe(request)
+    if not due or probe is None:
+        return request
     context = execution_context(request)
-    probe = PROBES.get(context.action.method.value if context.action.method else None)
-    if probe is None:
-        return request  # nothing observable to verify (pool sizes, sandbox API placements)
-    seconds = _probe_until(probe, request, context)
-    _verification_record(request, seconds)
-    if seconds is None:
-        _rollback_and_escalate(request, context)
+    finished = request.finished_at or now
+    if _probe_once(probe, request, context):
+        _verification_record(request, max((now - finished).total_seconds(), 0.0))
+    elif request.verify_deadline is None or now >= request.verify_deadline:
+        if _verification_record(request, None):
+            _rollback_and_escalate(request, context)
+    else:
+        next_at = min(now + dt.timedelta(seconds=conf.verify_interval_seconds()),
+                      request.verify_deadline)  # fmt: skip
+        ActionRequest.objects.filter(pk=request.pk, recovered__isnull=True).update(
+            verify_next_at=next_at
+        )
+        _check_schedule(request.pk, next_at)
+    request.refresh_from_db()
     return request
 
 
+def verifications_due(*, now: dt.datetime | None = None) -> list[ActionRequest]:
+    """Run every check that is due: the periodic safety net behind the one-off schedules."""
+    now = now or timezone.now()
+    due = ActionRequest.objects.filter(recovered__isnull=True, verify_next_at__lte=now)
+    return [action_verify(action_request_id=pk, now=now) for pk in due.values_list("pk", flat=True)]
+
+
 @transaction.atomic
-def _verification_record(request: ActionRequest, seconds: float | None) -> None:
-    request.recovered = seconds is not None
-    request.recovered_seconds = seconds
-    request.save(update_fields=["recovered", "recovered_seconds"])
-    _audit(request, AuditEntry.Event.VERIFIED, ok=request.recovered,
+def _verification_record(request: ActionRequest, seconds: float | None) -> bool:
+    """Record the outcome once; False when another check already recorded it."""
+    recorded = ActionRequest.objects.filter(pk=request.pk, recovered__isnull=True).update(
+        recovered=seconds is not None, recovered_seconds=seconds, verify_next_at=None
+    )
+    if recorded != 1:
+        return False
+    request.refresh_from_db()
+    _audit(request, AuditEntry.Event.VERIFIED, ok=bool(request.recovered),
            result={"recovered": request.recovered, "seconds": seconds})  # fmt: skip
+    broadcast.approval_changed_on_commit(request.pk)
+    return True
 
 
 @transaction.atomic

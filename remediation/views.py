@@ -56,6 +56,9 @@ def approval_decide(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
         )  # fmt: skip
     except services.ActionAlreadyDecided as exc:
         action_request, status = exc.action_request, 409
+    except services.RateLimitReached:
+        status = 429
+        messages.warning(request, "Hourly action limit reached: the request stays pending.")
     if not htmx_partial(request):
         return HttpResponseRedirect(reverse("remediation:approval_queue"))
     row = selectors.approval_queue().get(pk=action_request.pk)

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/whoami", api.whoami, name="api_whoami"),
+    path("api/v1/", include("remediation.api")),
     path("scans/", include("scanning.urls")),
     path("rubrics/", include("rubrics_app.urls")),
     path("remediation/", include("remediation.urls")),

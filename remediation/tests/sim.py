@@ -51,3 +51,21 @@ def sim_lab(simulator_server, failure: str, mode: str, namespaces: int = 1) -> S
             )
         )
     return SimLab(fleet, sim, cluster, instances)
+
+
+def verify_until_done(request: Any, max_checks: int = 60) -> Any:
+    """Run the follow-up verification checks the q2 scheduler would run, on the real clock
+    (the simulator moves in real time), until the outcome is recorded."""
+    import time
+
+    from django.utils import timezone
+
+    from remediation.verification import action_verify
+
+    for _ in range(max_checks):
+        request.refresh_from_db()
+        if request.verify_next_at is None:
+            return request
+        time.sleep(max((request.verify_next_at - timezone.now()).total_seconds(), 0.0))
+        action_verify(action_request_id=request.pk)
+    raise AssertionError(f"request {request.pk} still verifying after {max_checks} checks")

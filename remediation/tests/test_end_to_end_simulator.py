@@ -8,7 +8,7 @@ from remediation.executors.rhdp_anarchy import GROUP, anarchy_subject_find
 from remediation.models import ActionRequest
 from remediation.proposals import lab_instance_remediate
 from remediation.services import action_request_create
-from remediation.tests.sim import sim_lab
+from remediation.tests.sim import sim_lab, verify_until_done
 
 pytestmark = [
     pytest.mark.django_db,
@@ -52,8 +52,10 @@ def test_it_restarts_crashlooping_pods_in_a_low_risk_auto_lab_until_the_lab_is_r
         request.refresh_from_db()
         assert request.action.action_id == "restart-pod"
         assert request.status == Status.SUCCEEDED, request.error
+        assert request.recovered is None  # execution did not wait for the lab
         assert request.result["deleted_pod"] in pods_before
         assert request.result["deleted_pod"] not in _pod_names(lab)
+        verify_until_done(request)
         requests.append(request)
         evaluation = lab.evaluation(instance)
     assert str(evaluation.status) == "ready"
@@ -104,7 +106,7 @@ def test_it_retries_a_failed_provision_and_the_subject_moves_to_started(
         )  # fmt: skip
     request.refresh_from_db()
     assert request.status == Status.SUCCEEDED, request.error
-    assert request.recovered is True
+    assert verify_until_done(request).recovered is True
     after = anarchy_subject_find(cluster_access(lab.cluster), instance.namespace)
     assert after is not None
     assert after["spec"]["vars"]["current_state"] == "started"

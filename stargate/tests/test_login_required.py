@@ -13,7 +13,13 @@ PUBLIC = {
     "healthz": "liveness probe",
     "readyz": "readiness probe",
 }
-API_KEY = {"api_whoami"}  # JSON API: API key instead of a session
+API_KEY = {  # JSON API: API key instead of a session
+    "api_whoami",
+    "api_action_request_list",
+    "api_action_request_detail",
+    "api_action_request_approve",
+    "api_action_request_reject",
+}
 ALLAUTH_PREFIX = "accounts/"  # login, logout, SSO callbacks: allauth decides
 ADMIN_PREFIX = "admin/"  # the admin redirects to its own login
 

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from forecasting.models import Session
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin[Session]):
+    list_display = ["name", "lab", "cluster", "starts_at", "ends_at"]
+    list_filter = ["lab", "cluster"]
+    search_fields = ["name", "lab__catalog_item", "notes"]
+    date_hierarchy = "starts_at"

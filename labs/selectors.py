@@ -12,7 +12,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
-from labs.models import Cluster, LabInstance, Status
+from labs.models import Cluster, Lab, LabInstance, Status, Team
 from rubrics_app import selectors as rubric_selectors
 from rubrics_app.models import Evaluation, StateChange
 from rubrics_app.selectors import state_changes_latest
@@ -36,8 +36,26 @@ def lab_instance_list() -> QuerySet[LabInstance]:
     )
 
 
+# Only what the table's rows show: the cluster's JSON labels and paths are not decoded 50 times.
+LAB_ROW_FIELDS = (
+    "namespace",
+    "guid",
+    "status",
+    "failure_class",
+    "status_changed_at",
+    "cluster__name",
+    "lab__catalog_item",
+    "lab__team__name",
+)
+
+
+def lab_table_rows() -> QuerySet[LabInstance]:
+    """The labs table's rows (page and live updates): `lab_instance_list` with the row's columns."""
+    return lab_instance_list().only(*LAB_ROW_FIELDS)
+
+
 def lab_instances_by_ids(ids: Iterable[int]) -> list[LabInstance]:
-    return list(lab_instance_list().filter(pk__in=list(ids)))
+    return list(lab_table_rows().filter(pk__in=list(ids)))
 
 
 def cluster_list_with_counts() -> QuerySet[Cluster]:
@@ -68,7 +86,7 @@ def fleet_counts_forget() -> None:
 
 
 def _fleet_counts() -> dict[str, Any]:
-    rows = (
+    rows = list(
         live_lab_instances()
         .values_list("cluster_id", "status", "failure_class")
         .annotate(n=Count("id"))
@@ -86,7 +104,13 @@ def _fleet_counts() -> dict[str, Any]:
         if status in (Status.FAILED, Status.READY):
             cluster[str(status)] += n
     classes = sorted(by_class.items(), key=lambda item: (-item[1], item[0]))
-    return {"status": by_status, "failure_classes": classes, "clusters": by_cluster}
+    return {
+        "status": by_status,
+        "failure_classes": classes,
+        "clusters": by_cluster,
+        "cluster_names": dict(Cluster.objects.values_list("pk", "name")),
+        "groups": rows,
+    }
 
 
 def status_counts() -> dict[str, int]:
@@ -97,13 +121,49 @@ def failure_class_counts() -> list[tuple[str, int]]:
     return list(fleet_counts()["failure_classes"])
 
 
-def failure_classes() -> list[str]:
-    return sorted(name for name, _ in failure_class_counts())
+def lab_filter_choices() -> dict[str, list[str]]:
+    """The labs table's filter choices by filter name: clusters and failure classes from the cached
+    fleet counts, catalog items and teams by name (two small queries)."""
+    counts = fleet_counts()
+    return {
+        "cluster": sorted(counts["cluster_names"].values()),
+        "catalog_item": list(
+            Lab.objects.order_by("catalog_item").values_list("catalog_item", flat=True)
+        ),
+        "failure_class": sorted(name for name, _ in counts["failure_classes"]),
+        "team": list(Team.objects.order_by("name").values_list("name", flat=True)),
+    }
+
+
+COUNTABLE_FILTERS = frozenset({"cluster", "status", "failure_class"})
+
+
+def lab_count_from_fleet_counts(filters: dict[str, Any]) -> int | None:
+    """The number of labs matching `filters` (the filter form's cleaned data), read from the cached
+    fleet counts, or None when a filter is not among their groups (search, catalog item, team).
+
+    Spares the labs table a `COUNT(*)` over the fleet for its most common views: all labs, one
+    cluster, one status, one failure class.
+    """
+    wanted = {name: value for name, value in filters.items() if value}
+    if not wanted.keys() <= COUNTABLE_FILTERS:
+        return None
+    counts = fleet_counts()
+    names = counts["cluster_names"]
+    return sum(
+        int(n)
+        for cluster_id, status, failure_class, n in counts["groups"]
+        if wanted.get("cluster", names.get(cluster_id)) == names.get(cluster_id)
+        and wanted.get("status", status) == status
+        and wanted.get("failure_class", failure_class) == failure_class
+    )
 
 
 def recent_changes(limit: int = RECENT_CHANGES) -> list[StateChange]:
     """The fleet's latest lab-level status changes (the rubric engine's StateChange rows)."""
-    return list(state_changes_latest(limit=limit, lab_level_only=True))
+    fields = ("lab_instance__namespace", "lab_instance__cluster__name")
+    changes = state_changes_latest(limit=limit, lab_level_only=True)
+    return list(changes.only("from_status", "to_status", "failure_class", "at", *fields))
 
 
 def lab_instance_timeline(instance: LabInstance, limit: int = 50) -> list[StateChange]:
@@ -164,6 +224,9 @@ def percent(used: int | None, total: int | None) -> float | None:
     return round(100.0 * used / total, 1) if used is not None and total else None
 
 
+CLUSTER_CARD_FIELDS = ("name", "reachable", "last_error", "last_seen_at")
+
+
 def cluster_cards() -> list[dict[str, Any]]:
     """One entry per cluster: the cluster, its lab counts, node totals and last scans."""
     nodes, scans = node_totals_by_cluster(), last_scans_by_cluster()
@@ -176,7 +239,7 @@ def cluster_cards() -> list[dict[str, Any]]:
             "nodes": nodes.get(cluster.pk),
             "scans": scans.get(cluster.pk, []),
         }
-        for cluster in Cluster.objects.all()
+        for cluster in Cluster.objects.only(*CLUSTER_CARD_FIELDS)
     ]
 
 

@@ -7,6 +7,9 @@ from django import template
 from django.forms import BoundField
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from labs.models import LabInstance
 
 register = template.Library()
 
@@ -58,3 +61,35 @@ def filter_select(field: BoundField) -> dict[str, Any]:
     selected = "" if value is None else str(value)
     choices = [(str(v), str(label)) for v, label in getattr(field.field, "choices", ())]
     return {"field": field, "selected": selected, "choices": choices}
+
+
+@register.simple_tag
+def lab_row(lab: LabInstance, oob: bool = False) -> str:
+    """The labs table's row (`lab-row` partial) in Python: 50 of them render on every page view of
+    the table, where the template engine's per-variable cost made up most of its server time."""
+    changed = lab.status_changed_at
+    since = (
+        format_html(
+            '<time datetime="{}">{} ago</time>',
+            timezone.localtime(changed).isoformat(),
+            age(changed),
+        )
+        if changed
+        else "—"
+    )
+    return format_html(
+        '<tr id="lab-row-{}"{}><td class="mono"><a href="{}">{}</a></td><td class="mono">{}</td>'
+        '<td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+        lab.pk,
+        mark_safe(' hx-swap-oob="true"') if oob else "",
+        lab.get_absolute_url(),
+        lab.namespace,
+        lab.guid or "—",
+        lab.cluster.get_absolute_url(),
+        lab.cluster.name,
+        lab.lab.catalog_item,
+        lab.lab.team.name if lab.lab.team else "—",
+        status_badge(lab.status),
+        lab.failure_class or "—",
+        since,
+    )

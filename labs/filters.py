@@ -7,7 +7,6 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
-from labs import selectors
 from labs.models import LabInstance, Status
 
 
@@ -32,9 +31,12 @@ class LabInstanceFilter(django_filters.FilterSet):  # type: ignore[misc]  # unty
         model = LabInstance
         fields = ["q", "cluster", "catalog_item", "status", "failure_class", "team"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, values in selectors.lab_filter_choices().items():
+    def __init__(
+        self, data: Any, queryset: QuerySet[Any], *, choices: dict[str, list[str]]
+    ) -> None:
+        """`choices`: `selectors.lab_filter_choices`, values by filter name."""
+        super().__init__(data, queryset)
+        for name, values in choices.items():
             self.filters[name].extra["choices"] = [(value, value) for value in values]
 
     def search(self, queryset: QuerySet[LabInstance], name: str, value: Any) -> QuerySet[Any]:

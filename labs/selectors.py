@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 
-from labs.models import Cluster, Lab, LabInstance, Status, Team
+from labs.models import Cluster, Lab, LabInstance, Status
 from rubrics_app import selectors as rubric_selectors
 from rubrics_app.models import Evaluation, StateChange
 from rubrics_app.selectors import state_changes_latest
@@ -36,26 +36,31 @@ def lab_instance_list() -> QuerySet[LabInstance]:
     )
 
 
-# Only what the table's rows show: the cluster's JSON labels and paths are not decoded 50 times.
-LAB_ROW_FIELDS = (
-    "namespace",
-    "guid",
-    "status",
-    "failure_class",
-    "status_changed_at",
-    "cluster__name",
-    "lab__catalog_item",
-    "lab__team__name",
-)
+def lab_table_rows() -> QuerySet[LabInstance, Any]:
+    """The labs table's rows (page and live updates) as plain values, for the `lab_row` tag.
+
+    Model instances (four per row with the joins) cost as much as the query itself; the rows show
+    only these values.
+    """
+    return lab_instance_list().values(
+        "pk",
+        "namespace",
+        "guid",
+        "status",
+        "failure_class",
+        "status_changed_at",
+        cluster_name=F("cluster__name"),
+        catalog_item=F("lab__catalog_item"),
+        team_name=F("lab__team__name"),
+    )
 
 
-def lab_table_rows() -> QuerySet[LabInstance]:
-    """The labs table's rows (page and live updates): `lab_instance_list` with the row's columns."""
-    return lab_instance_list().only(*LAB_ROW_FIELDS)
+def lab_table_rows_by_ids(ids: Iterable[int]) -> list[dict[str, Any]]:
+    return list(lab_table_rows().filter(pk__in=list(ids)))
 
 
 def lab_instances_by_ids(ids: Iterable[int]) -> list[LabInstance]:
-    return list(lab_table_rows().filter(pk__in=list(ids)))
+    return list(lab_instance_list().filter(pk__in=list(ids)))
 
 
 def cluster_list_with_counts() -> QuerySet[Cluster]:
@@ -121,24 +126,23 @@ def failure_class_counts() -> list[tuple[str, int]]:
     return list(fleet_counts()["failure_classes"])
 
 
-def lab_filter_choices() -> dict[str, list[str]]:
+def lab_filter_choices(counts: dict[str, Any]) -> dict[str, list[str]]:
     """The labs table's filter choices by filter name: clusters and failure classes from the cached
-    fleet counts, catalog items and teams by name (two small queries)."""
-    counts = fleet_counts()
+    fleet counts, catalog items and their teams from one small query (a team owning no catalog
+    item would match no lab). `counts`: `fleet_counts()`."""
+    labs = list(Lab.objects.values_list("catalog_item", "team__name"))
     return {
         "cluster": sorted(counts["cluster_names"].values()),
-        "catalog_item": list(
-            Lab.objects.order_by("catalog_item").values_list("catalog_item", flat=True)
-        ),
+        "catalog_item": sorted(item for item, _ in labs),
         "failure_class": sorted(name for name, _ in counts["failure_classes"]),
-        "team": list(Team.objects.order_by("name").values_list("name", flat=True)),
+        "team": sorted({team for _, team in labs if team}),
     }
 
 
 COUNTABLE_FILTERS = frozenset({"cluster", "status", "failure_class"})
 
 
-def lab_count_from_fleet_counts(filters: dict[str, Any]) -> int | None:
+def lab_count_from_fleet_counts(counts: dict[str, Any], filters: dict[str, Any]) -> int | None:
     """The number of labs matching `filters` (the filter form's cleaned data), read from the cached
     fleet counts, or None when a filter is not among their groups (search, catalog item, team).
 
@@ -148,7 +152,6 @@ def lab_count_from_fleet_counts(filters: dict[str, Any]) -> int | None:
     wanted = {name: value for name, value in filters.items() if value}
     if not wanted.keys() <= COUNTABLE_FILTERS:
         return None
-    counts = fleet_counts()
     names = counts["cluster_names"]
     return sum(
         int(n)

@@ -20,9 +20,11 @@ def fleet_overview(request: AuthedHtmxRequest) -> HttpResponse:
 
 @require_GET
 def lab_list(request: AuthedHtmxRequest) -> HttpResponse:
-    filterset = LabInstanceFilter(request.GET, queryset=selectors.lab_table_rows())
+    counts = selectors.fleet_counts()
+    choices = selectors.lab_filter_choices(counts)
+    filterset = LabInstanceFilter(request.GET, selectors.lab_table_rows(), choices=choices)
     table = LabInstanceTable(filterset.qs)
-    count = selectors.lab_count_from_fleet_counts(filterset.form.cleaned_data)
+    count = selectors.lab_count_from_fleet_counts(counts, filterset.form.cleaned_data)
     paginate = {"per_page": PAGE_SIZE, "paginator_class": CountedPaginator, "count": count}
     RequestConfig(request, paginate=paginate).configure(table)
     template = "labs/lab_list.html"

@@ -118,14 +118,6 @@ def _fleet_counts() -> dict[str, Any]:
     }
 
 
-def status_counts() -> dict[str, int]:
-    return dict(fleet_counts()["status"])
-
-
-def failure_class_counts() -> list[tuple[str, int]]:
-    return list(fleet_counts()["failure_classes"])
-
-
 def lab_filter_choices(counts: dict[str, Any]) -> dict[str, list[str]]:
     """The labs table's filter choices by filter name: clusters and failure classes from the cached
     fleet counts, catalog items and their teams from one small query (a team owning no catalog
@@ -230,10 +222,11 @@ def percent(used: int | None, total: int | None) -> float | None:
 CLUSTER_CARD_FIELDS = ("name", "reachable", "last_error", "last_seen_at")
 
 
-def cluster_cards() -> list[dict[str, Any]]:
-    """One entry per cluster: the cluster, its lab counts, node totals and last scans."""
+def cluster_cards(counts: dict[str, Any]) -> list[dict[str, Any]]:
+    """One entry per cluster: the cluster, its lab counts, node totals and last scans.
+    `counts`: `fleet_counts()`."""
     nodes, scans = node_totals_by_cluster(), last_scans_by_cluster()
-    labs = fleet_counts()["clusters"]
+    labs = counts["clusters"]
     empty = {"total": 0, "failed": 0, "ready": 0}
     return [
         {
@@ -248,10 +241,11 @@ def cluster_cards() -> list[dict[str, Any]]:
 
 def fleet_context() -> dict[str, Any]:
     """Everything the fleet overview and its live fragments show."""
+    counts = fleet_counts()  # one cache read for the cards, the counters and the classes
     return {
-        "clusters": cluster_cards(),
-        "status_counts": status_counts(),
-        "failure_class_counts": failure_class_counts(),
+        "clusters": cluster_cards(counts),
+        "status_counts": counts["status"],
+        "failure_class_counts": counts["failure_classes"],
         "recent_changes": recent_changes(),
         "statuses": Status,
     }

@@ -20,6 +20,7 @@ from scanning.models import NodeSnapshot, ScanRun
 
 RECENT_CHANGES = 15
 FLEET_COUNTS_KEY = "labs:fleet-counts"
+FLEET_SUMMARY_KEY = "labs:fleet-summary"
 FLEET_COUNTS_SECONDS = 10
 
 
@@ -87,7 +88,8 @@ def fleet_counts() -> dict[str, Any]:
 
 
 def fleet_counts_forget() -> None:
-    cache.delete(FLEET_COUNTS_KEY)
+    """Drop the cached fleet counts and fleet summary (`fleet_context`)."""
+    cache.delete_many([FLEET_COUNTS_KEY, FLEET_SUMMARY_KEY])
 
 
 def _fleet_counts() -> dict[str, Any]:
@@ -240,15 +242,22 @@ def cluster_cards(counts: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def fleet_context() -> dict[str, Any]:
-    """Everything the fleet overview and its live fragments show."""
-    counts = fleet_counts()  # one cache read for the cards, the counters and the classes
-    return {
-        "clusters": cluster_cards(counts),
-        "status_counts": counts["status"],
-        "failure_class_counts": counts["failure_classes"],
-        "recent_changes": recent_changes(),
-        "statuses": Status,
-    }
+    """Everything the fleet overview and its live fragments show, cached like the fleet counts.
+
+    `fleet_counts_forget` drops it with them on every broadcast (each status change, hence each
+    new state change) and at the end of every scan run (reachability, nodes, last scans).
+    """
+    summary: dict[str, Any] | None = cache.get(FLEET_SUMMARY_KEY)
+    if summary is None:
+        counts = fleet_counts()
+        summary = {
+            "clusters": cluster_cards(counts),
+            "status_counts": counts["status"],
+            "failure_class_counts": counts["failure_classes"],
+            "recent_changes": recent_changes(),
+        }
+        cache.set(FLEET_SUMMARY_KEY, summary, FLEET_COUNTS_SECONDS)
+    return {**summary, "statuses": Status}
 
 
 def lab_detail_context(instance: LabInstance) -> dict[str, Any]:

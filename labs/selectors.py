@@ -116,20 +116,20 @@ def _fleet_counts() -> dict[str, Any]:
         "failure_classes": classes,
         "clusters": by_cluster,
         "cluster_names": dict(Cluster.objects.values_list("pk", "name")),
+        "catalog": list(Lab.objects.values_list("catalog_item", "team__name")),
         "groups": rows,
     }
 
 
 def lab_filter_choices(counts: dict[str, Any]) -> dict[str, list[str]]:
-    """The labs table's filter choices by filter name: clusters and failure classes from the cached
-    fleet counts, catalog items and their teams from one small query (a team owning no catalog
-    item would match no lab). `counts`: `fleet_counts()`."""
-    labs = list(Lab.objects.values_list("catalog_item", "team__name"))
+    """The labs table's filter choices by filter name, from the cached fleet counts (`counts`):
+    teams are those owning a catalog item (another would match no lab)."""
+    catalog = counts["catalog"]
     return {
         "cluster": sorted(counts["cluster_names"].values()),
-        "catalog_item": sorted(item for item, _ in labs),
+        "catalog_item": sorted(item for item, _ in catalog),
         "failure_class": sorted(name for name, _ in counts["failure_classes"]),
-        "team": sorted({team for _, team in labs if team}),
+        "team": sorted({team for _, team in catalog if team}),
     }
 
 

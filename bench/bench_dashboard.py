@@ -103,11 +103,15 @@ def seed(labs: int, changes: int) -> None:
 
 
 def request_ms(client: Any, path: str, cold: bool = False, **headers: str) -> float:
-    """Wall time of one request; `cold` first drops the cached fleet counts (not timed)."""
-    from labs.selectors import fleet_counts_forget
+    """Wall time of one request. Untimed first: `cold` drops the cached fleet counts and summary;
+    otherwise they are filled, as any earlier page view would have (a cold request of the previous
+    page in the round must not leave the next "cached" one cold)."""
+    from labs.selectors import fleet_context, fleet_counts_forget
 
     if cold:
         fleet_counts_forget()
+    else:
+        fleet_context()
     started = time.perf_counter()
     response = client.get(path, headers=headers)
     elapsed = (time.perf_counter() - started) * 1000

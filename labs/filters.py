@@ -7,41 +7,37 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
-from labs import selectors
-from labs.models import Cluster, Lab, LabInstance, Status, Team
-
-
-def failure_class_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in selectors.failure_classes()]
+from labs.models import LabInstance, Status
 
 
 class LabInstanceFilter(django_filters.FilterSet):  # type: ignore[misc]  # untyped package
     q = django_filters.CharFilter(method="search", label="GUID or namespace")
-    cluster = django_filters.ModelChoiceFilter(
-        queryset=Cluster.objects.all(), to_field_name="name", empty_label="Any cluster"
-    )
-    catalog_item = django_filters.ModelChoiceFilter(
-        field_name="lab",
-        queryset=Lab.objects.all(),
-        to_field_name="catalog_item",
-        label="Catalog item",
-        empty_label="Any catalog item",
+    # Choices are names, read once per request as plain values in `__init__`: model choice
+    # fields would build every cluster, catalog item and team as a model instance through a
+    # server-side cursor, and callable choices are called again on every iteration.
+    cluster = django_filters.ChoiceFilter(field_name="cluster__name", empty_label="Any cluster")
+    catalog_item = django_filters.ChoiceFilter(
+        field_name="lab__catalog_item", label="Catalog item", empty_label="Any catalog item"
     )
     status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
     failure_class = django_filters.ChoiceFilter(
-        choices=failure_class_choices, label="Failure class", empty_label="Any failure class"
+        label="Failure class", empty_label="Any failure class"
     )
-    team = django_filters.ModelChoiceFilter(
-        field_name="lab__team",
-        queryset=Team.objects.all(),
-        label="Team",
-        to_field_name="name",
-        empty_label="Any team",
+    team = django_filters.ChoiceFilter(
+        field_name="lab__team__name", label="Team", empty_label="Any team"
     )
 
     class Meta:
         model = LabInstance
         fields = ["q", "cluster", "catalog_item", "status", "failure_class", "team"]
+
+    def __init__(
+        self, data: Any, queryset: QuerySet[Any], *, choices: dict[str, list[str]]
+    ) -> None:
+        """`choices`: `selectors.lab_filter_choices`, values by filter name."""
+        super().__init__(data, queryset)
+        for name, values in choices.items():
+            self.filters[name].extra["choices"] = [(value, value) for value in values]
 
     def search(self, queryset: QuerySet[LabInstance], name: str, value: Any) -> QuerySet[Any]:
         # Namespaces and GUIDs are lowercase DNS labels: a case-sensitive match on the lowered

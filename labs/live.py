@@ -6,6 +6,8 @@ swaps it in place of the element with the same id, wherever that element is on t
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.template.loader import render_to_string
 
 from labs import selectors
@@ -23,7 +25,7 @@ def lab_instance_fragments(ids: list[int]) -> list[tuple[str, str]]:
     instances = selectors.lab_instances_by_ids(ids)
     messages = [(DASHBOARD, fleet_html())]
     if instances:
-        messages.append((DASHBOARD, rows_html(instances)))
+        messages.append((DASHBOARD, rows_html(selectors.lab_table_rows_by_ids(ids))))
     messages.extend((lab_group(instance.pk), lab_detail_html(instance)) for instance in instances)
     return messages
 
@@ -33,12 +35,11 @@ def fleet_html() -> str:
     return "\n".join(render_to_string(f"{FLEET}#{name}", context) for name in FLEET_PARTS)
 
 
-def rows_html(instances: list[LabInstance]) -> str:
+def rows_html(rows: list[dict[str, Any]]) -> str:
     """Table rows travel in a message of their own: the HTML parser drops a `<tr>` that follows
     other elements outside a table, so a message mixing both would lose its rows."""
     return "".join(
-        render_to_string("labs/lab_table.html#lab-row", {"lab": lab, "oob": True})
-        for lab in instances
+        render_to_string("labs/lab_table.html#lab-row", {"lab": row, "oob": True}) for row in rows
     )
 
 

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 
-from labs.models import Cluster, LabInstance, Status
+from labs.models import Cluster, Lab, LabInstance, Status
 from rubrics_app import selectors as rubric_selectors
 from rubrics_app.models import Evaluation, StateChange
 from rubrics_app.selectors import state_changes_latest
@@ -20,6 +20,7 @@ from scanning.models import NodeSnapshot, ScanRun
 
 RECENT_CHANGES = 15
 FLEET_COUNTS_KEY = "labs:fleet-counts"
+FLEET_SUMMARY_KEY = "labs:fleet-summary"
 FLEET_COUNTS_SECONDS = 10
 
 
@@ -34,6 +35,29 @@ def lab_instance_list() -> QuerySet[LabInstance]:
         .select_related("cluster", "lab", "lab__team")
         .order_by("cluster_id", "namespace")
     )
+
+
+def lab_table_rows() -> QuerySet[LabInstance, Any]:
+    """The labs table's rows (page and live updates) as plain values, for the `lab_row` tag.
+
+    Model instances (four per row with the joins) cost as much as the query itself; the rows show
+    only these values.
+    """
+    return lab_instance_list().values(
+        "pk",
+        "namespace",
+        "guid",
+        "status",
+        "failure_class",
+        "status_changed_at",
+        cluster_name=F("cluster__name"),
+        catalog_item=F("lab__catalog_item"),
+        team_name=F("lab__team__name"),
+    )
+
+
+def lab_table_rows_by_ids(ids: Iterable[int]) -> list[dict[str, Any]]:
+    return list(lab_table_rows().filter(pk__in=list(ids)))
 
 
 def lab_instances_by_ids(ids: Iterable[int]) -> list[LabInstance]:
@@ -64,11 +88,12 @@ def fleet_counts() -> dict[str, Any]:
 
 
 def fleet_counts_forget() -> None:
-    cache.delete(FLEET_COUNTS_KEY)
+    """Drop the cached fleet counts and fleet summary (`fleet_context`)."""
+    cache.delete_many([FLEET_COUNTS_KEY, FLEET_SUMMARY_KEY])
 
 
 def _fleet_counts() -> dict[str, Any]:
-    rows = (
+    rows = list(
         live_lab_instances()
         .values_list("cluster_id", "status", "failure_class")
         .annotate(n=Count("id"))
@@ -86,24 +111,56 @@ def _fleet_counts() -> dict[str, Any]:
         if status in (Status.FAILED, Status.READY):
             cluster[str(status)] += n
     classes = sorted(by_class.items(), key=lambda item: (-item[1], item[0]))
-    return {"status": by_status, "failure_classes": classes, "clusters": by_cluster}
+    return {
+        "status": by_status,
+        "failure_classes": classes,
+        "clusters": by_cluster,
+        "cluster_names": dict(Cluster.objects.values_list("pk", "name")),
+        "catalog": list(Lab.objects.values_list("catalog_item", "team__name")),
+        "groups": rows,
+    }
 
 
-def status_counts() -> dict[str, int]:
-    return dict(fleet_counts()["status"])
+def lab_filter_choices(counts: dict[str, Any]) -> dict[str, list[str]]:
+    """The labs table's filter choices by filter name, from the cached fleet counts (`counts`):
+    teams are those owning a catalog item (another would match no lab)."""
+    catalog = counts["catalog"]
+    return {
+        "cluster": sorted(counts["cluster_names"].values()),
+        "catalog_item": sorted(item for item, _ in catalog),
+        "failure_class": sorted(name for name, _ in counts["failure_classes"]),
+        "team": sorted({team for _, team in catalog if team}),
+    }
 
 
-def failure_class_counts() -> list[tuple[str, int]]:
-    return list(fleet_counts()["failure_classes"])
+COUNTABLE_FILTERS = frozenset({"cluster", "status", "failure_class"})
 
 
-def failure_classes() -> list[str]:
-    return sorted(name for name, _ in failure_class_counts())
+def lab_count_from_fleet_counts(counts: dict[str, Any], filters: dict[str, Any]) -> int | None:
+    """The number of labs matching `filters` (the filter form's cleaned data), read from the cached
+    fleet counts, or None when a filter is not among their groups (search, catalog item, team).
+
+    Spares the labs table a `COUNT(*)` over the fleet for its most common views: all labs, one
+    cluster, one status, one failure class.
+    """
+    wanted = {name: value for name, value in filters.items() if value}
+    if not wanted.keys() <= COUNTABLE_FILTERS:
+        return None
+    names = counts["cluster_names"]
+    return sum(
+        int(n)
+        for cluster_id, status, failure_class, n in counts["groups"]
+        if wanted.get("cluster", names.get(cluster_id)) == names.get(cluster_id)
+        and wanted.get("status", status) == status
+        and wanted.get("failure_class", failure_class) == failure_class
+    )
 
 
 def recent_changes(limit: int = RECENT_CHANGES) -> list[StateChange]:
     """The fleet's latest lab-level status changes (the rubric engine's StateChange rows)."""
-    return list(state_changes_latest(limit=limit, lab_level_only=True))
+    fields = ("lab_instance__namespace", "lab_instance__cluster__name")
+    changes = state_changes_latest(limit=limit, lab_level_only=True)
+    return list(changes.only("from_status", "to_status", "failure_class", "at", *fields))
 
 
 def lab_instance_timeline(instance: LabInstance, limit: int = 50) -> list[StateChange]:
@@ -164,10 +221,14 @@ def percent(used: int | None, total: int | None) -> float | None:
     return round(100.0 * used / total, 1) if used is not None and total else None
 
 
-def cluster_cards() -> list[dict[str, Any]]:
-    """One entry per cluster: the cluster, its lab counts, node totals and last scans."""
+CLUSTER_CARD_FIELDS = ("name", "reachable", "last_error", "last_seen_at")
+
+
+def cluster_cards(counts: dict[str, Any]) -> list[dict[str, Any]]:
+    """One entry per cluster: the cluster, its lab counts, node totals and last scans.
+    `counts`: `fleet_counts()`."""
     nodes, scans = node_totals_by_cluster(), last_scans_by_cluster()
-    labs = fleet_counts()["clusters"]
+    labs = counts["clusters"]
     empty = {"total": 0, "failed": 0, "ready": 0}
     return [
         {
@@ -176,19 +237,27 @@ def cluster_cards() -> list[dict[str, Any]]:
             "nodes": nodes.get(cluster.pk),
             "scans": scans.get(cluster.pk, []),
         }
-        for cluster in Cluster.objects.all()
+        for cluster in Cluster.objects.only(*CLUSTER_CARD_FIELDS)
     ]
 
 
 def fleet_context() -> dict[str, Any]:
-    """Everything the fleet overview and its live fragments show."""
-    return {
-        "clusters": cluster_cards(),
-        "status_counts": status_counts(),
-        "failure_class_counts": failure_class_counts(),
-        "recent_changes": recent_changes(),
-        "statuses": Status,
-    }
+    """Everything the fleet overview and its live fragments show, cached like the fleet counts.
+
+    `fleet_counts_forget` drops it with them on every broadcast (each status change, hence each
+    new state change) and at the end of every scan run (reachability, nodes, last scans).
+    """
+    summary: dict[str, Any] | None = cache.get(FLEET_SUMMARY_KEY)
+    if summary is None:
+        counts = fleet_counts()
+        summary = {
+            "clusters": cluster_cards(counts),
+            "status_counts": counts["status"],
+            "failure_class_counts": counts["failure_classes"],
+            "recent_changes": recent_changes(),
+        }
+        cache.set(FLEET_SUMMARY_KEY, summary, FLEET_COUNTS_SECONDS)
+    return {**summary, "statuses": Status}
 
 
 def lab_detail_context(instance: LabInstance) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from django_tables2 import RequestConfig
 
 from labs import selectors
 from labs.filters import LabInstanceFilter
-from labs.tables import LabInstanceTable
+from labs.tables import CountedPaginator, LabInstanceTable
 from stargate.http import AuthedHtmxRequest, htmx_partial
 
 PAGE_SIZE = 50
@@ -20,9 +20,13 @@ def fleet_overview(request: AuthedHtmxRequest) -> HttpResponse:
 
 @require_GET
 def lab_list(request: AuthedHtmxRequest) -> HttpResponse:
-    filterset = LabInstanceFilter(request.GET, queryset=selectors.lab_instance_list())
+    counts = selectors.fleet_counts()
+    choices = selectors.lab_filter_choices(counts)
+    filterset = LabInstanceFilter(request.GET, selectors.lab_table_rows(), choices=choices)
     table = LabInstanceTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    count = selectors.lab_count_from_fleet_counts(counts, filterset.form.cleaned_data)
+    paginate = {"per_page": PAGE_SIZE, "paginator_class": CountedPaginator, "count": count}
+    RequestConfig(request, paginate=paginate).configure(table)
     template = "labs/lab_list.html"
     if htmx_partial(request):
         template += "#lab-table"

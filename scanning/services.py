@@ -8,11 +8,12 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime, timedelta
 
-from django.db import close_old_connections, connections
+from django.db import close_old_connections, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from labs.models import Cluster, LabInstance, Status
+from labs.selectors import fleet_counts_forget
 from scanning import tiers
 from scanning.client import ClusterAccessError, api_client_for
 from scanning.models import ScanRun
@@ -111,6 +112,8 @@ def scan_run_execute(
 
 
 def _finish(run: ScanRun, status: str, *, started: float) -> ScanRun:
+    # The fleet overview shows reachability, nodes and last scans from a short-lived cache.
+    transaction.on_commit(fleet_counts_forget)
     run.status = status
     run.finished_at = timezone.now()
     run.duration_ms = (time.perf_counter() - started) * 1000

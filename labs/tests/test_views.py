@@ -106,3 +106,46 @@ def test_it_shows_the_rubric_pipeline_and_timeline_in_constant_queries(
     with django_assert_max_num_queries(10):
         fleet = operator_client.get("/").content.decode()
     assert instance.namespace in fleet.split('id="recent-changes"')[1]
+
+
+@pytest.mark.parametrize(
+    ("query", "count"),
+    [("", 13), ("?cluster=east", 7), ("?status=failed&cluster=east", 1), ("?team=gitops-team", 8)],
+)
+def test_it_counts_the_filtered_labs(operator_client, fleet, query, count):
+    html = operator_client.get(f"/labs/{query}").content.decode()
+    assert f'<span class="muted" id="lab-count">{count}</span>' in html
+
+
+def test_it_counts_from_the_fleet_counts_when_it_can(operator_client, fleet):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    operator_client.get("/")  # fills the fleet counts
+    with CaptureQueriesContext(connection) as queries:
+        operator_client.get("/labs/?status=failed")
+    assert not any("COUNT(*)" in query["sql"] for query in queries.captured_queries)
+
+
+def test_it_ignores_an_unknown_filter_value_in_rows_and_count(operator_client, fleet):
+    html = operator_client.get("/labs/?cluster=nowhere&status=failed").content.decode()
+    assert '<span class="muted" id="lab-count">1</span>' in html
+    assert html.count('id="lab-row-') == 1
+
+
+def test_it_forgets_the_fleet_summary_when_a_scan_run_ends(
+    operator_client, fleet, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from labs.selectors import FLEET_SUMMARY_KEY
+    from scanning.models import ScanRun
+    from scanning.services import _finish
+
+    operator_client.get("/")
+    assert cache.get(FLEET_SUMMARY_KEY) is not None
+    run = ScanRun.objects.create(cluster=fleet[0], tier=1, started_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        _finish(run, ScanRun.Status.SUCCEEDED, started=0.0)
+    assert cache.get(FLEET_SUMMARY_KEY) is None

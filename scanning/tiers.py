@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -159,6 +159,24 @@ def tier2(ctx: ScanContext) -> None:
     for namespace in changed:
         collected.add("pods", namespace, pods.get(namespace, []))
     _evidence_record(ctx, listed, collected, changed)
+
+
+def namespaces_refresh(ctx: ScanContext, changed: Collection[str]) -> None:
+    """Tier 2's second half for namespaces a watch saw change: full evidence, evaluated now."""
+    listed = namespaces_collect(ctx.api)
+    wanted = sorted(ns for ns in changed if ns in listed and lab_name_of(ns) is not None)
+    ctx.run.namespaces_seen = len(wanted)
+    if not wanted:
+        ctx.progress("nothing to refresh")
+        return
+    ctx.plan(len(kinds.EVIDENCE_RESOURCES) * len(wanted) + 1)
+    collected = evidence_collect(
+        ctx.api,
+        set(wanted),
+        per_namespace=True,
+        progress=lambda key, count: ctx.progress(f"reading {key}", objects=count),
+    )
+    _evidence_record(ctx, listed, collected, wanted)
 
 
 def _lab_pods(ctx: ScanContext) -> dict[str, list[KubeObject]]:

@@ -45,6 +45,8 @@ class Command(BaseCommand):
         self._announce(options["host"], options["port"], password)
         if demo:
             self._first_scans(processes[-1])
+        watch = [sys.executable, "manage.py", "watch_clusters"]
+        processes.append(subprocess.Popen(watch, cwd=settings.BASE_DIR))  # noqa: S603
         self._supervise(processes)
 
     def _first_scans(self, fleet: subprocess.Popen[bytes]) -> None:

@@ -28,6 +28,7 @@ from scanning.client import ClusterAccessError, api_client_for, get_raw
 from scanning.kinds import Resource
 from scanning.labmap import lab_name_of
 from scanning.models import ScanRun
+from scanning.tiers import TIER2_MAX_NAMESPACES
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ WATCHED: tuple[Resource, ...] = (
     Resource("virtualmachineinstances", "kubevirt.io", "v1", "virtualmachineinstances"),
 )
 BACKOFF_FIRST, BACKOFF_MAX = 1.0, 30.0
+MAX_NAMESPACES_PER_FLUSH = TIER2_MAX_NAMESPACES
 
 
 class Gone(Exception):
@@ -134,8 +136,10 @@ class ClusterWatcher:
     def flush(self) -> ScanRun | None:
         """Evaluate what changed since the last flush (tier 2 after a re-list)."""
         with self.lock:
-            dirty, resync = self.dirty, self.resync
-            self.dirty, self.resync = set(), False
+            # At most tier 2's share per flush: a busy cluster's churn waits for the next one.
+            dirty = set(sorted(self.dirty)[:MAX_NAMESPACES_PER_FLUSH])
+            resync = self.resync
+            self.dirty, self.resync = self.dirty - dirty, False
         if resync:
             return services.scan_run_execute(cluster=self.cluster, tier=2, force=True)
         if dirty:

@@ -18,7 +18,13 @@ from scanning.models import ScanRun
 from scanning.services import scan_run_execute
 from scanning.simulator.fleet import FleetSimulator
 from scanning.simulator.generator import FleetSpec, generate_fleet
-from scanning.watch import ClusterWatcher, Gone, list_version, watch_once
+from scanning.watch import (
+    MAX_NAMESPACES_PER_FLUSH,
+    ClusterWatcher,
+    Gone,
+    list_version,
+    watch_once,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +126,13 @@ def test_it_watches_enabled_clusters_and_drops_disabled_ones(cluster: Cluster) -
     assert watching == {} and watcher.stop.is_set()
     thread.join(timeout=10)  # bookmarks come every second: the stop is seen at once
     assert not thread.is_alive()
+
+
+def test_it_evaluates_a_bounded_share_of_changed_namespaces_per_flush(cluster: Cluster) -> None:
+    watcher = ClusterWatcher(cluster)
+    for i in range(MAX_NAMESPACES_PER_FLUSH + 5):
+        watcher.mark(f"sandbox-{i:05d}-gone")  # not on the cluster: nothing to read
+    watcher.flush()
+    assert len(watcher.dirty) == 5
+    watcher.flush()
+    assert watcher.dirty == set()

@@ -13,8 +13,10 @@ from kubernetes.client import ApiClient
 from scanning import kinds
 from scanning.client import ClusterAccessError, list_all, list_pages
 from scanning.kinds import Resource
-from scanning.normalize import object_normalize, objects_group, warning_events
+from scanning.normalize import namespace_of, object_normalize, objects_group, warning_events
 from stargate.lib.evidence import KubeObject
+
+LINK_FIELD = "sandbox_openshift_namespace"
 
 # Called after each page with the resource key and the number of objects read in it.
 Progress = Callable[[str, int], None]
@@ -41,6 +43,9 @@ class Collected:
         if objects:
             blob = zlib.compress(orjson.dumps(objects), 1)
             self.packed.setdefault(kind, {}).setdefault(namespace, []).append(blob)
+
+    def namespaces_of(self, kind: str) -> set[str]:
+        return set(self.packed.get(kind, {}))
 
     def objects_of(self, namespace: str) -> dict[str, list[KubeObject]]:
         """The namespace's objects per kind (events: the most recent warnings), released from
@@ -71,6 +76,10 @@ def resource_collect(
     """Add one kind's objects in `namespaces` to `collected`; a kind the cluster does not serve
     (404: KubeVirt or KServe not installed) counts as empty."""
     collected.packed.setdefault(resource.key, {})
+    if resource.key == "anarchysubjects":
+        # They live in babylon-anarchy-* namespaces: always one cluster-wide list, each subject
+        # attached to the lab namespace it points at.
+        per_namespace = False
     if per_namespace:
         assert isinstance(namespaces, Collection)
         paths = [resource.path(ns) for ns in sorted(namespaces)]
@@ -80,13 +89,37 @@ def resource_collect(
         for path in paths:
             for page in list_pages(api, path):
                 collected.objects_read += len(page)
-                for namespace, items in objects_group(resource.key, page, namespaces).items():
+                group = subjects_link if resource.key == "anarchysubjects" else objects_group
+                for namespace, items in group(resource.key, page, namespaces).items():
                     collected.add(resource.key, namespace, items)
                 progress(resource.key, len(page))
     except ClusterAccessError as exc:
         if exc.kind != "not_found":
             raise
         collected.missing_kinds.append(resource.key)
+
+
+def subjects_link(
+    kind: str, raws: Iterable[KubeObject], namespaces: Container[str]
+) -> dict[str, list[KubeObject]]:
+    """AnarchySubjects per lab namespace they point at (`spec.vars.job_vars.
+    sandbox_openshift_namespace`). The link is read before normalizing drops `job_vars` (which
+    hold credentials) and is all of `job_vars` put back."""
+    linked: dict[str, list[KubeObject]] = {}
+    for raw in raws:
+        link = subject_lab_namespace(raw)
+        if link in namespaces:
+            subject = object_normalize(kind, raw)
+            subject.setdefault("spec", {}).setdefault("vars", {})["job_vars"] = {LINK_FIELD: link}
+            linked.setdefault(link, []).append(subject)
+    return linked
+
+
+def subject_lab_namespace(raw: KubeObject) -> str:
+    """The lab namespace a subject points at; its own namespace when it points nowhere."""
+    job_vars = ((raw.get("spec") or {}).get("vars") or {}).get("job_vars") or {}
+    link = job_vars.get(LINK_FIELD) if isinstance(job_vars, dict) else None
+    return str(link or namespace_of(raw))
 
 
 def evidence_collect(

@@ -13,8 +13,11 @@ _VOLATILE = ("collected_at", "cluster_health")
 
 
 def evidence_hash(evidence: NamespaceEvidence) -> str:
-    """A hash of the evidence content, ignoring when it was collected."""
-    stable = {k: v for k, v in evidence.items() if k not in _VOLATILE}
+    """A hash of the evidence content, ignoring when it was collected and exact timings."""
+    stable: dict[str, Any] = {k: v for k, v in evidence.items() if k not in _VOLATILE}
+    if probe := evidence.get("showroom"):
+        # Response times move on every probe; only a slow answer (whole seconds) is a change.
+        stable["showroom"] = {**probe, "response_ms": int((probe.get("response_ms") or 0) // 1000)}
     return hashlib.sha256(orjson.dumps(stable, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 

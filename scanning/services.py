@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import close_old_connections, connections, transaction
 from django.db.models import F
@@ -79,6 +80,7 @@ def scan_run_execute(
     now: datetime | None = None,
     force: bool = False,
     on_progress: Callable[[ScanRun], None] | None = None,
+    tier_function: Callable[[ScanContext], object] | None = None,
 ) -> ScanRun:
     """Run one tier against one cluster: start → collect → evaluate → record → finish.
 
@@ -95,7 +97,7 @@ def scan_run_execute(
     try:
         api = api_client_for(cluster)
         with api:
-            TIER_FUNCTIONS[tier](
+            (tier_function or TIER_FUNCTIONS[tier])(
                 ScanContext(run=run, cluster=cluster, api=api, now=now, on_progress=on_progress)
             )
     except ClusterAccessError as exc:
@@ -109,6 +111,12 @@ def scan_run_execute(
         raise
     cluster_mark_reachable(cluster=cluster, now=timezone.now())
     return _finish(run, ScanRun.Status.SUCCEEDED, started=started)
+
+
+def namespaces_rescan(*, cluster: Cluster, namespaces: Collection[str]) -> ScanRun:
+    """Full evidence of a few namespaces a watch saw change, recorded as a tier-2 run."""
+    refresh = partial(tiers.namespaces_refresh, changed=namespaces)
+    return scan_run_execute(cluster=cluster, tier=2, force=True, tier_function=refresh)
 
 
 def _finish(run: ScanRun, status: str, *, started: float) -> ScanRun:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -21,6 +21,7 @@ from scanning.models import LabEvidence, NodeSnapshot, ResourcePoolSnapshot, Sca
 from scanning.nodes import NodeFacts, cluster_health, nodes_facts
 from scanning.normalize import evidence_build, object_normalize
 from scanning.persist import evidence_store
+from scanning.showroom import showroom_probes
 from stargate.lib.evidence import ClusterHealth, KubeObject, NamespaceEvidence
 
 BATCH = 100  # labs evaluated and stored per transaction: bounds the evidence held as dicts
@@ -160,6 +161,24 @@ def tier2(ctx: ScanContext) -> None:
     _evidence_record(ctx, listed, collected, changed)
 
 
+def namespaces_refresh(ctx: ScanContext, changed: Collection[str]) -> None:
+    """Tier 2's second half for namespaces a watch saw change: full evidence, evaluated now."""
+    listed = namespaces_collect(ctx.api)
+    wanted = sorted(ns for ns in changed if ns in listed and lab_name_of(ns) is not None)
+    ctx.run.namespaces_seen = len(wanted)
+    if not wanted:
+        ctx.progress("nothing to refresh")
+        return
+    ctx.plan(len(kinds.EVIDENCE_RESOURCES) * len(wanted) + 1)
+    collected = evidence_collect(
+        ctx.api,
+        set(wanted),
+        per_namespace=True,
+        progress=lambda key, count: ctx.progress(f"reading {key}", objects=count),
+    )
+    _evidence_record(ctx, listed, collected, wanted)
+
+
 def _lab_pods(ctx: ScanContext) -> dict[str, list[KubeObject]]:
     """Normalized pods of lab namespaces, from one cluster-wide paged list."""
     is_lab: dict[str, bool] = {}
@@ -178,7 +197,8 @@ def _lab_pods(ctx: ScanContext) -> dict[str, list[KubeObject]]:
 # --- tier 3: full evidence; tier 4: sweep -----------------------------------------------------
 
 
-def tier3(ctx: ScanContext) -> dict[str, KubeObject]:
+def tier3(ctx: ScanContext) -> tuple[dict[str, KubeObject], set[str]]:
+    """Returns the cluster's namespaces and the lab namespaces AnarchySubjects point at."""
     namespaces = namespaces_collect(ctx.api)
     labs = LabNamespaceFilter()
     lab_count = sum(1 for ns in namespaces if ns in labs)
@@ -188,16 +208,23 @@ def tier3(ctx: ScanContext) -> dict[str, KubeObject]:
         ctx.api, labs, progress=lambda key, count: ctx.progress(f"reading {key}", objects=count)
     )
     ctx.run.namespaces_seen = len(labs.lab_names())
-    _evidence_record(ctx, namespaces, collected, sorted(labs.lab_names()))
-    return namespaces
+    # Known labs whose namespace is gone are evaluated too (run-created: namespace-missing)
+    # until tier 4 marks them deleted.
+    live = LabInstance.objects.filter(cluster=ctx.cluster, deleted_at__isnull=True)
+    wanted = set(labs.lab_names()) | set(live.values_list("namespace", flat=True))
+    linked = collected.namespaces_of("anarchysubjects")
+    _evidence_record(ctx, namespaces, collected, sorted(wanted))
+    return namespaces, linked
 
 
 def tier4(ctx: ScanContext) -> None:
-    namespaces = tier3(ctx)
+    namespaces, linked = tier3(ctx)
     pools = optional_list(ctx.api, kinds.RESOURCE_POOLS)
     _pools_store(ctx.cluster, pools, ctx.now)
+    # Torn down: the namespace is gone and no AnarchySubject points at it any more. A lab whose
+    # namespace vanished under a live subject stays, FAILED on run-created (namespace-missing).
     gone = LabInstance.objects.filter(cluster=ctx.cluster, deleted_at__isnull=True).exclude(
-        namespace__in=list(namespaces)
+        namespace__in=list(namespaces) + sorted(linked)
     )
     gone.update(deleted_at=ctx.now)
     ctx.progress("sweep", objects=len(pools))
@@ -229,8 +256,14 @@ def _evidence_record(
     ctx: ScanContext, namespaces: dict[str, KubeObject], collected: Collected, wanted: list[str]
 ) -> None:
     """Map namespaces to labs, build their evidence, evaluate and store it, failing labs first."""
+    # A lab tier 4 swept stays deleted until its namespace is back on the cluster.
+    swept = LabInstance.objects.filter(
+        cluster=ctx.cluster,
+        namespace__in=[ns for ns in wanted if ns not in namespaces],
+        deleted_at__isnull=False,
+    ).values_list("namespace", flat=True)
     instances = lab_instances_map(
-        cluster=ctx.cluster, lab_names=lab_namespaces(ns for ns in wanted)
+        cluster=ctx.cluster, lab_names=lab_namespaces(set(wanted) - set(swept))
     )
     health = stored_cluster_health(ctx.cluster)
     order = sorted(
@@ -238,15 +271,32 @@ def _evidence_record(
         key=lambda li: (-STATUS_SEVERITY.get(Status(li.status), 0), li.namespace),
     )
     collected_at = ctx.now.isoformat()
+    failures = _showroom_failures(order)
     for start in range(0, len(order), BATCH):
         batch = [
             (li, _evidence(ctx, li, namespaces.get(li.namespace), collected, collected_at, health))
             for li in order[start : start + BATCH]
         ]
+        probes = showroom_probes(
+            cluster=ctx.cluster,
+            routes={li.namespace: ev["objects"]["routes"] for li, ev in batch},
+            failures=failures,
+        )
+        for li, evidence in batch:
+            evidence["showroom"] = probes.get(li.namespace)
         with transaction.atomic():
             ctx.run.namespaces_evaluated += evidence_evaluate(items=batch, now=ctx.now)
             evidence_store(items=batch, now=ctx.now)
         ctx.progress(f"recorded {min(start + BATCH, len(order))} of {len(order)} labs")
+
+
+def _showroom_failures(instances: list[LabInstance]) -> dict[str, int]:
+    """Consecutive showroom failures of each lab's last probe (only that number is read from
+    the stored evidence, not the evidence itself)."""
+    rows = LabEvidence.objects.filter(lab_instance__in=instances).values_list(
+        "lab_instance__namespace", "evidence__showroom__consecutive_failures"
+    )
+    return {namespace: int(count or 0) for namespace, count in rows}
 
 
 def _evidence(

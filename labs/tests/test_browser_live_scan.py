@@ -1,7 +1,10 @@
-"""End to end: a failure injected into the simulator reaches an open dashboard without a reload.
+"""End to end: a failure injected into the simulator reaches an open dashboard without a reload,
+in both run modes.
 
 simulator (a lab starts crash-looping) → tier-3 scan → rubric engine verdict → broadcast after
-commit → Redis → Daphne → the browser's labs table row.
+commit → Redis → Daphne → the browser's labs table row. In the embedded mode (SQLite file, the
+in-memory channel layer) the scan runs in a process of its own, as a django-q2 worker would
+(`manage.py scan_cluster`), so its broadcast reaches Daphne only through the LiveEvent relay.
 """
 
 from __future__ import annotations
@@ -17,7 +20,14 @@ from playwright.sync_api import Page, expect
 
 from labs.models import LabInstance, Status
 from labs.tests import live_driver
-from labs.tests.test_browser_dashboard import open_live, start_redis_daphne, stop
+from labs.tests.test_browser_dashboard import (
+    base_env,
+    open_live,
+    run_manage,
+    start_daphne,
+    start_redis_daphne,
+    stop,
+)
 
 pytest.importorskip("scanning.simulator.fleet", reason="the simulator is not merged")
 
@@ -25,6 +35,7 @@ from scanning.models import ScanRun
 from scanning.services import scan_run_execute
 from scanning.simulator.fleet import FleetSimulator, fleet_simulator
 from scanning.simulator.generator import FleetSpec, generate_fleet
+from scanning.simulator.registry import control_file_write
 from scanning.tests.fixtures_scan import cluster_row
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -67,6 +78,49 @@ def test_it_shows_a_simulated_failure_in_an_open_dashboard(
 
         simulated.break_lab("sim-01", lab.namespace, "crashloop")
         assert scan(cluster).status == ScanRun.Status.SUCCEEDED
+
+        expect(row).to_contain_text("Failed", timeout=2000)
+        expect(row).to_contain_text("crashloop")
+        assert page.evaluate("() => window.notReloaded") is True
+    finally:
+        stop(process)
+
+
+EMBEDDED_SETUP = """
+from django.contrib.auth import get_user_model
+from labs.models import Cluster
+get_user_model().objects.create_superuser("admin", "a@example.com", {password!r})
+Cluster.objects.create(
+    name="sim-01", api_url={api_url!r}, kubeconfig_path={kubeconfig!r},
+    labels={{"simulated": "true"}},
+)
+"""
+
+
+def test_it_shows_a_simulated_failure_in_an_open_dashboard_in_the_embedded_mode(
+    page: Page, simulated: FleetSimulator, tmp_path: Path
+) -> None:
+    env = base_env(tmp_path / "data")  # no database URL, no Redis: SQLite + in-memory layer
+    control_file_write(sim=simulated, directory=tmp_path / "data" / "simulator")
+    run_manage(env, "manage.py", "migrate", "-v0")
+    setup = EMBEDDED_SETUP.format(
+        password=live_driver.PASSWORD,
+        api_url=simulated.url("sim-01"),
+        kubeconfig=str(simulated.kubeconfig_path("sim-01")),
+    )
+    run_manage(env, "manage.py", "shell", "-c", setup)
+    run_manage(env, "manage.py", "scan_cluster", "sim-01", "--tier", "3")
+    namespace = sorted(lab.namespace for lab in simulated.fleet.labs)[0]
+    process, url = start_daphne(env, tmp_path / "daphne.log")
+    try:
+        open_live(page, url, "/labs/")
+        row = page.locator("#lab-table tbody tr", has_text=namespace)
+        expect(row).to_be_visible()
+        expect(row).not_to_contain_text("Failed")
+
+        simulated.break_lab("sim-01", namespace, "crashloop")
+        # A separate process, as a django-q2 worker is: its in-memory layer is not Daphne's.
+        run_manage(env, "manage.py", "scan_cluster", "sim-01", "--tier", "3")
 
         expect(row).to_contain_text("Failed", timeout=2000)
         expect(row).to_contain_text("crashloop")

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from labs.models import LabInstance
+from scanning.collect import subjects_link
+from scanning.labmap import LabNamespaceFilter
 from scanning.models import LabEvidence, ScanRun
 from scanning.normalize import evidence_from_lists
 from scanning.services import scan_run_execute
@@ -43,17 +45,25 @@ def expected_evidence(captures: Path) -> dict[str, Any]:
         (o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]): o
         for o in read_captures(captures).objects
     }
+    subjects = []
     for obj in unique.values():
         if obj["kind"] == "Namespace":
             namespaces[obj["metadata"]["name"]] = obj
+        elif obj["kind"] == "AnarchySubject":
+            subjects.append(obj)
         elif obj["kind"] in KIND_KEYS:
             lists.setdefault(KIND_KEYS[obj["kind"]], []).append(obj)
             namespaces.setdefault(obj["metadata"]["namespace"], None)
-    return dict(
-        evidence_from_lists(
-            cluster="captured", namespaces=namespaces, lists=lists, collected_at="x"
-        )
+    # AnarchySubjects belong to the lab namespace they point at, which is a lab on first sight.
+    linked = subjects_link("anarchysubjects", subjects, LabNamespaceFilter())
+    for namespace in linked:
+        namespaces.setdefault(namespace, None)
+    evidence = evidence_from_lists(
+        cluster="captured", namespaces=namespaces, lists=lists, collected_at="x"
     )
+    for namespace, items in linked.items():
+        evidence[namespace]["objects"]["anarchysubjects"] = items
+    return dict(evidence)
 
 
 def by_name(objects: list[Any]) -> list[Any]:
@@ -88,7 +98,14 @@ def test_it_maps_sandbox_namespaces_to_labs(captures: Path, simulator_server: An
     sim = simulator_server(stores={"captured": captures_store(captures, "captured")})
     run = scan_run_execute(cluster=cluster_row(sim, "captured", via="token"), tier=3)
     assert run.status == ScanRun.Status.SUCCEEDED, run.errors
-    instance = LabInstance.objects.get()  # only live-cnv is named like a sandbox
+    # live-cnv is named like a sandbox; the captured AnarchySubjects point at three more labs.
+    assert set(LabInstance.objects.values_list("namespace", flat=True)) == {
+        "sandbox-2cf6p-ocp4-cluster",
+        "sandbox-49rj2-168e13b3-7cda-5857-bae7-a8126d71a6b0",
+        "sandbox-dp64b-1-ocp4-cluster",
+        "sandbox-m8mjj-ocp4-cluster",
+    }
+    instance = LabInstance.objects.get(namespace="sandbox-2cf6p-ocp4-cluster")
     assert (instance.namespace, instance.guid, instance.lab.catalog_item) == (
         "sandbox-2cf6p-ocp4-cluster",
         "2cf6p",

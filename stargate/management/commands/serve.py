@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +17,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 DEMO_ADMIN = "admin"
+FLEET_START_TIMEOUT = 120.0  # seconds
+FIRST_SCAN_TIERS = (1, 3)  # nodes, then every lab's evidence and verdicts
 
 
 class Command(BaseCommand):
@@ -35,9 +38,30 @@ class Command(BaseCommand):
         self.stdout.write("Database migrated.")
         call_command("setup_schedules")
         password = None if options["no_demo"] else ensure_demo_admin()
-        processes = self._start(options["host"], options["port"], demo=not options["no_demo"])
+        demo = not options["no_demo"]
+        if demo:
+            fleet_control_file().unlink(missing_ok=True)  # left by a run that was killed
+        processes = self._start(options["host"], options["port"], demo=demo)
         self._announce(options["host"], options["port"], password)
+        if demo:
+            self._first_scans(processes[-1])
+        watch = [sys.executable, "manage.py", "watch_clusters"]
+        processes.append(subprocess.Popen(watch, cwd=settings.BASE_DIR))  # noqa: S603
         self._supervise(processes)
+
+    def _first_scans(self, fleet: subprocess.Popen[bytes]) -> None:
+        """Once the simulated fleet has registered its clusters: their schedules, and a first
+        scan of each at once, so a new user sees data within a minute, not at the first
+        staggered schedule (up to 15 minutes)."""
+        deadline = time.monotonic() + FLEET_START_TIMEOUT
+        while not fleet_control_file().exists():
+            if fleet.poll() is not None or time.monotonic() > deadline:
+                self.stderr.write("The simulated fleet did not start; no first scan.")
+                return
+            time.sleep(0.5)
+        call_command("setup_schedules")
+        count = first_scans_enqueue()
+        self.stdout.write(f"First scans of {count} simulated clusters queued.")
 
     def _start(self, host: str, port: int, *, demo: bool) -> list[subprocess.Popen[bytes]]:
         python = sys.executable
@@ -99,3 +123,25 @@ def demo_commands(python: str) -> list[list[str]]:
     """Extra processes for the demo: a simulated fleet of 3 clusters x 60 labs, 15 % broken."""
     fleet = ["--clusters", "3", "--namespaces", "60", "--failure-rate", "0.15", "--seed", "7"]
     return [[python, "manage.py", "simulate_fleet", *fleet]]
+
+
+def fleet_control_file() -> Path:
+    """Written by simulate_fleet once its clusters are registered; removed when it stops."""
+    from scanning.simulator.registry import CONTROL_FILE, simulator_dir
+
+    return simulator_dir() / CONTROL_FILE
+
+
+def first_scans_enqueue() -> int:
+    """Queue tiers 1 and 3 of every enabled simulated cluster for the workers, forced: a
+    previous run's schedules may have failed against the fleet before it was up."""
+    from django_q.tasks import async_task
+
+    from labs.models import Cluster
+    from scanning.schedules import TASK
+
+    clusters = [c for c in Cluster.objects.filter(enabled=True) if c.labels.get("simulated")]
+    for cluster in clusters:
+        for tier in FIRST_SCAN_TIERS:
+            async_task(TASK, cluster_id=cluster.pk, tier=tier, force=True)
+    return len(clusters)

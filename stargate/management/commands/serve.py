@@ -36,7 +36,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write("Database migrated.")
+        call_command("load_catalog", verbosity=0)
         call_command("setup_schedules")
+        call_command("setup_remediation_schedules", verbosity=0)
         password = None if options["no_demo"] else ensure_demo_admin()
         demo = not options["no_demo"]
         if demo:

@@ -101,7 +101,7 @@ class ActionRequest(models.Model):
         LabInstance, on_delete=models.PROTECT, related_name="action_requests"
     )
     action = models.ForeignKey(RemediationAction, on_delete=models.PROTECT, related_name="requests")
-    parameters = models.JSONField(default=dict)
+    parameters = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, db_index=True)
     failure_class = models.CharField(max_length=100)
     evidence = models.JSONField(default=dict, blank=True, help_text="Snapshot behind the request.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from labs.models import LabInstance
@@ -85,9 +86,18 @@ def _snapshot(evidence: dict[str, Any], excerpt: list[dict[str, Any]]) -> dict[s
     }
 
 
-def labs_remediate_from_evidence() -> list[ActionRequest]:
+@dataclass(frozen=True)
+class RemediationPass:
+    requests: list[ActionRequest]
+    failed_lab_ids: list[int]
+
+
+def labs_remediate_from_evidence() -> RemediationPass:
     """The scheduled entry point: re-evaluate stored evidence (the rubric engine is pure and
-    fast) and remediate the failed labs. The scan pipeline stores evidence every tier run."""
+    fast) and remediate the failed labs. The scan pipeline stores evidence every tier run.
+
+    Each lab is handled on its own: one lab whose evidence or request cannot be processed is
+    logged and skipped, and the others are still remediated."""
     from django.utils import timezone
 
     from rubrics_app.engine import evaluate
@@ -97,10 +107,15 @@ def labs_remediate_from_evidence() -> list[ActionRequest]:
     rubrics, now = active_rubrics(), timezone.now()
     requests: list[ActionRequest] = []
     rows = LabEvidence.objects.select_related("lab_instance__lab", "lab_instance__cluster")
+    failed: list[int] = []
     for row in rows.filter(lab_instance__deleted_at__isnull=True).iterator():
-        evaluation = evaluate(row.evidence, rubrics, now)
-        if str(evaluation.status) == "failed":
-            requests += lab_instance_remediate(
-                lab_instance=row.lab_instance, evaluation=evaluation, evidence=row.evidence
-            )
-    return requests
+        try:
+            evaluation = evaluate(row.evidence, rubrics, now)
+            if str(evaluation.status) == "failed":
+                requests += lab_instance_remediate(
+                    lab_instance=row.lab_instance, evaluation=evaluation, evidence=row.evidence
+                )
+        except Exception:
+            logger.exception("Could not remediate lab instance %s", row.lab_instance_id)
+            failed.append(row.lab_instance_id)
+    return RemediationPass(requests=requests, failed_lab_ids=failed)

@@ -30,5 +30,8 @@ def remediate_labs() -> str:
     """Evaluate every lab's latest stored evidence and propose or run remediations."""
     from remediation.proposals import labs_remediate_from_evidence
 
-    requests = labs_remediate_from_evidence()
-    return f"{len(requests)} requests"
+    result = labs_remediate_from_evidence()
+    summary = f"{len(result.requests)} requests"
+    if result.failed_lab_ids:
+        summary += f", {len(result.failed_lab_ids)} labs failed (see the log)"
+    return summary

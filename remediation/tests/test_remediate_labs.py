@@ -37,3 +37,30 @@ def test_it_syncs_its_schedules_idempotently() -> None:
         "remediation.tasks.expire_requests",
         "remediation.tasks.verify_due",
     }
+
+
+def _store(lab, instance, evidence=None) -> None:  # type: ignore[no-untyped-def]
+    now = timezone.now()
+    LabEvidence.objects.create(
+        lab_instance=instance, evidence=evidence or lab.evidence(instance), content_hash="x",
+        collected_at=now, changed_at=now,
+    )  # fmt: skip
+
+
+def test_it_recommends_a_diagnostic_action_without_parameters(catalog, simulator_server) -> None:
+    lab = sim_lab(simulator_server, "route_not_admitted", "recommend_only")
+    _store(lab, lab.instances[0])
+    assert remediate_labs() == "1 requests"
+    request = ActionRequest.objects.get()
+    assert request.status == "recommended"
+    assert request.action.action_id.startswith("diagnose-route-")
+    assert request.parameters == {}
+
+
+def test_it_goes_on_when_one_lab_cannot_be_remediated(catalog, simulator_server) -> None:
+    lab = sim_lab(simulator_server, "crashloop", "recommend_only", namespaces=2)
+    broken, healthy = lab.instances
+    _store(lab, broken, evidence={"namespace": broken.namespace, "objects": "not a mapping"})
+    _store(lab, healthy)
+    assert remediate_labs() == "1 requests, 1 labs failed (see the log)"
+    assert ActionRequest.objects.get().lab_instance == healthy

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from labs.models import Cluster, LabInstance, Status
-from labs.selectors import fleet_counts_forget, status_counts
+from labs.selectors import fleet_counts, fleet_counts_forget
 from rubrics_app.models import Evaluation
 from scanning.models import LabEvidence, ScanRun
 from scanning.services import scan_run_execute
@@ -58,7 +58,7 @@ def first_lab(sim: FleetSimulator) -> str:
 
 def failed_count() -> int:
     fleet_counts_forget()
-    return status_counts()[Status.FAILED]
+    return int(fleet_counts()["status"][Status.FAILED])
 
 
 def verdict(namespace: str, rubric: str) -> Evaluation:

@@ -2,12 +2,18 @@
 
 The scanner calls `lab_instance_evaluate` once per namespace per scan, or `lab_instances_evaluate`
 for a whole batch: a batch costs a handful of queries whatever its size.
+
+Every lab is evaluated on every call (the clock matters: a PROGRESSING verdict turns FAILED when its
+grace window ends, with no change in the evidence), but only what changed is written: a verdict
+identical to the stored one only has its `evaluated_at` moved, with one UPDATE for the batch, and
+a lab whose status and class held only its `last_evaluated_at`. In a steady scan, where almost
+nothing changes, the batch's writes are two small UPDATEs instead of upserting every row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
@@ -67,27 +73,52 @@ def lab_instances_evaluate(
     _attach_catalog_entries([lab for lab, _ in pairs])
     stored = _stored_evaluations([lab.pk for lab, _ in pairs])
     rubrics = active_rubrics()
-    upserts: list[Evaluation] = []
-    changes: list[StateChange] = []
+    writes = _Writes()
     done: list[LabInstanceEvaluated] = []
     for lab_instance, evidence in pairs:
         previous = stored.get(lab_instance.pk, {})
         evidence = _with_lab_context(lab_instance, evidence)
         memory = memory_from_json(e.progress_memory for e in previous.values())
         result = evaluate(evidence, rubrics, now, memory)
-        rows = [
-            _evaluation(lab_instance, o, previous.get(o.rubric_id), result, now)
-            for o in result.rubrics
-        ]
-        upserts.extend(rows)
+        for outcome in result.rubrics:
+            before = previous.get(outcome.rubric_id)
+            row = _evaluation(lab_instance, outcome, before, result, now)
+            if before is not None and _same_verdict(before, row):
+                writes.evaluations_touched.append(before.pk)
+            else:
+                writes.evaluations.append(row)
         new = _rubric_changes(lab_instance, result, previous, now)
+        old_class = lab_instance.failure_class
         changed = _apply_lab_status(lab_instance, result, now)
         if changed:
             new.append(_lab_change(lab_instance, result, changed, now))
-        changes.extend(new)
+        if changed or old_class != lab_instance.failure_class:
+            writes.labs.append(lab_instance)
+        else:
+            writes.labs_touched.append(lab_instance.pk)
+        writes.changes.extend(new)
         done.append(LabInstanceEvaluated(lab_instance, result, bool(changed), len(new)))
-    _write(upserts, changes, pairs, done, stored)
+    _write(writes, now, done, stored)
     return done
+
+
+@dataclass
+class _Writes:
+    """A batch's writes: rows that changed, and the ids of those whose verdict only aged."""
+
+    evaluations: list[Evaluation] = field(default_factory=list)
+    evaluations_touched: list[int] = field(default_factory=list)
+    changes: list[StateChange] = field(default_factory=list)
+    labs: list[LabInstance] = field(default_factory=list)
+    labs_touched: list[int] = field(default_factory=list)
+
+
+# What makes a stored verdict the same as a new one: everything but when it was evaluated.
+_VERDICT_FIELDS = [f for f in EVALUATION_FIELDS if f != "evaluated_at"]
+
+
+def _same_verdict(stored: Evaluation, new: Evaluation) -> bool:
+    return all(getattr(stored, f) == getattr(new, f) for f in _VERDICT_FIELDS)
 
 
 def _stored_evaluations(lab_ids: list[int]) -> dict[int, dict[str, Evaluation]]:
@@ -196,21 +227,27 @@ def _lab_change(
 
 
 def _write(
-    upserts: list[Evaluation],
-    changes: list[StateChange],
-    pairs: list[tuple[LabInstance, NamespaceEvidence]],
+    writes: _Writes,
+    now: datetime,
     done: list[LabInstanceEvaluated],
     stored: dict[int, dict[str, Evaluation]],
 ) -> None:
-    Evaluation.objects.bulk_create(
-        upserts,
-        update_conflicts=True,
-        unique_fields=["lab_instance", "rubric_id"],
-        update_fields=EVALUATION_FIELDS,
-    )
+    if writes.evaluations:
+        Evaluation.objects.bulk_create(
+            writes.evaluations,
+            update_conflicts=True,
+            unique_fields=["lab_instance", "rubric_id"],
+            update_fields=EVALUATION_FIELDS,
+        )
+    if writes.evaluations_touched:
+        Evaluation.objects.filter(pk__in=writes.evaluations_touched).update(evaluated_at=now)
     _prune(done, stored)
-    StateChange.objects.bulk_create(changes)
-    LabInstance.objects.bulk_update([lab for lab, _ in pairs], LAB_FIELDS)
+    if writes.changes:
+        StateChange.objects.bulk_create(writes.changes)
+    if writes.labs:
+        LabInstance.objects.bulk_update(writes.labs, LAB_FIELDS)
+    if writes.labs_touched:
+        LabInstance.objects.filter(pk__in=writes.labs_touched).update(last_evaluated_at=now)
     changed = [item.lab_instance.pk for item in done if item.status_changed]
     if changed:
         realtime.lab_instances_changed_on_commit(changed)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import Q
@@ -82,11 +83,11 @@ def lab_instances_evaluate(
         result = evaluate(evidence, rubrics, now, memory)
         for outcome in result.rubrics:
             before = previous.get(outcome.rubric_id)
-            row = _evaluation(lab_instance, outcome, before, result, now)
-            if before is not None and _same_verdict(before, row):
+            verdict = _verdict(outcome, before, result, now)
+            if before is not None and before.verdict == verdict:
                 writes.evaluations_touched.append(before.pk)
             else:
-                writes.evaluations.append(row)
+                writes.evaluations.append(_evaluation(lab_instance, outcome, verdict, now))
         new = _rubric_changes(lab_instance, result, previous, now)
         old_class = lab_instance.failure_class
         changed = _apply_lab_status(lab_instance, result, now)
@@ -113,18 +114,45 @@ class _Writes:
     labs_touched: list[int] = field(default_factory=list)
 
 
-# What makes a stored verdict the same as a new one: everything but when it was evaluated.
+# A verdict: every stored field of an Evaluation but when it was evaluated; equal verdicts need
+# no write but that time.
 _VERDICT_FIELDS = [f for f in EVALUATION_FIELDS if f != "evaluated_at"]
+Verdict = tuple[Any, ...]  # the values of _VERDICT_FIELDS, in that order
 
 
-def _same_verdict(stored: Evaluation, new: Evaluation) -> bool:
-    return all(getattr(stored, f) == getattr(new, f) for f in _VERDICT_FIELDS)
+class _Stored(NamedTuple):
+    """A stored Evaluation, read as plain values (model instances cost more than the scan)."""
+
+    pk: int
+    verdict: Verdict
+
+    @property
+    def outcome(self) -> str:
+        return str(self.verdict[_OUTCOME])
+
+    @property
+    def progress_memory(self) -> dict[str, Any]:
+        memory: dict[str, Any] = self.verdict[_MEMORY]
+        return memory
+
+    @property
+    def outcome_since(self) -> datetime | None:
+        since: datetime | None = self.verdict[_SINCE]
+        return since
 
 
-def _stored_evaluations(lab_ids: list[int]) -> dict[int, dict[str, Evaluation]]:
-    stored: dict[int, dict[str, Evaluation]] = {}
-    for row in Evaluation.objects.filter(lab_instance_id__in=lab_ids):
-        stored.setdefault(row.lab_instance_id, {})[row.rubric_id] = row
+_OUTCOME = _VERDICT_FIELDS.index("outcome")
+_MEMORY = _VERDICT_FIELDS.index("progress_memory")
+_SINCE = _VERDICT_FIELDS.index("outcome_since")
+
+
+def _stored_evaluations(lab_ids: list[int]) -> dict[int, dict[str, _Stored]]:
+    stored: dict[int, dict[str, _Stored]] = {}
+    rows = Evaluation.objects.filter(lab_instance_id__in=lab_ids).values_list(
+        "pk", "lab_instance_id", "rubric_id", *_VERDICT_FIELDS
+    )
+    for pk, lab_id, rubric_id, *verdict in rows:
+        stored.setdefault(lab_id, {})[rubric_id] = _Stored(pk, tuple(verdict))
     return stored
 
 
@@ -148,36 +176,40 @@ def _with_lab_context(lab_instance: LabInstance, evidence: NamespaceEvidence) ->
     return NamespaceEvidence(**{**evidence, "lab": context})  # type: ignore[typeddict-item]
 
 
-def _evaluation(
-    lab_instance: LabInstance,
-    outcome: RubricOutcome,
-    previous: Evaluation | None,
-    result: LabEvaluation,
-    now: datetime,
-) -> Evaluation:
+def _verdict(
+    outcome: RubricOutcome, previous: _Stored | None, result: LabEvaluation, now: datetime
+) -> Verdict:
     unchanged = previous is not None and previous.outcome == outcome.outcome.value
+    return (  # in _VERDICT_FIELDS order
+        outcome.version,
+        outcome.outcome.value,
+        outcome.failure_class,
+        outcome.action,
+        outcome.reason,
+        outcome.object_ref[:300],
+        outcome.fingerprint,
+        [c.as_json() for c in outcome.criteria],
+        outcome.evidence_excerpt(),
+        memory_to_json(result.seen, outcome.rubric_id),
+        previous.outcome_since if unchanged and previous else now,
+    )
+
+
+def _evaluation(
+    lab_instance: LabInstance, outcome: RubricOutcome, verdict: Verdict, now: datetime
+) -> Evaluation:
     return Evaluation(
         lab_instance=lab_instance,
         rubric_id=outcome.rubric_id,
-        rubric_version=outcome.version,
-        outcome=outcome.outcome.value,
-        failure_class=outcome.failure_class,
-        recommended_action=outcome.action,
-        reason=outcome.reason,
-        object_ref=outcome.object_ref[:300],
-        fingerprint=outcome.fingerprint,
-        criteria=[c.as_json() for c in outcome.criteria],
-        evidence_excerpt=outcome.evidence_excerpt(),
-        progress_memory=memory_to_json(result.seen, outcome.rubric_id),
-        outcome_since=previous.outcome_since if unchanged and previous else now,
         evaluated_at=now,
+        **dict(zip(_VERDICT_FIELDS, verdict, strict=True)),
     )
 
 
 def _rubric_changes(
     lab_instance: LabInstance,
     result: LabEvaluation,
-    previous: dict[str, Evaluation],
+    previous: dict[str, _Stored],
     now: datetime,
 ) -> list[StateChange]:
     changes = []
@@ -230,7 +262,7 @@ def _write(
     writes: _Writes,
     now: datetime,
     done: list[LabInstanceEvaluated],
-    stored: dict[int, dict[str, Evaluation]],
+    stored: dict[int, dict[str, _Stored]],
 ) -> None:
     if writes.evaluations:
         Evaluation.objects.bulk_create(
@@ -253,7 +285,7 @@ def _write(
         realtime.lab_instances_changed_on_commit(changed)
 
 
-def _prune(done: list[LabInstanceEvaluated], stored: dict[int, dict[str, Evaluation]]) -> None:
+def _prune(done: list[LabInstanceEvaluated], stored: dict[int, dict[str, _Stored]]) -> None:
     """Rubrics that stopped applying (the VMs were deleted) leave no stale verdict behind."""
     gone = Q()
     for item in done:

@@ -12,7 +12,13 @@ from collections.abc import Callable, Container, Iterable, Mapping
 from typing import Any
 
 from stargate.lib.evidence import EVIDENCE_KINDS, KubeObject, NamespaceEvidence
-from stargate.lib.redact import REDACTED, is_secret_name, redact_entry, redact_under
+from stargate.lib.redact import (
+    REDACTED,
+    is_secret_name,
+    redact_entry,
+    redact_long_text,
+    redact_under,
+)
 
 # A projection: field name → True (keep the value whole) or a nested projection, applied to a
 # dict or to each dict of a list.
@@ -240,23 +246,28 @@ Normalizer = Callable[[Any, str], Any]
 
 def _normalizer(projection: Projection) -> Normalizer:
     assert not {"args", "command", "env"} & set(projection), projection
-    fields: list[tuple[str, Normalizer | None]] = []
+    # Per field: its name, its nested normalizer (None: kept whole), and whether a plain string
+    # under it only needs the free-text rules (its name is not secret-looking).
+    fields: list[tuple[str, Normalizer | None, bool]] = []
     for key, sub in projection.items():
         if sub is True:
-            fields.append((key, None))
+            fields.append((key, None, not is_secret_name(key)))
             continue
-        # A nested projection under a secret-looking name, or over annotations or container
-        # args/env, would need the redaction rules at this level: none exists; keep it so.
+        # A nested projection under a secret-looking name, or over annotations, would need the
+        # redaction rules at this level: none exists; keep it so.
         assert not is_secret_name(key) and key != "annotations", key
-        fields.append((key, _normalizer(sub)))  # type: ignore[arg-type]
+        fields.append((key, _normalizer(sub), True))  # type: ignore[arg-type]
 
     def normalize(value: Any, parent: str) -> Any:
         if value.__class__ is dict:
             kept: dict[str, Any] = {}
-            for key, sub in fields:
+            for key, sub, plain in fields:
                 if key in value:
                     item = value[key]
-                    if sub is not None and (item.__class__ is dict or item.__class__ is list):
+                    cls = item.__class__
+                    if cls is str and plain:
+                        kept[key] = item if len(item) < 8 else redact_long_text(item)
+                    elif sub is not None and (cls is dict or cls is list):
                         kept[key] = sub(item, key)
                     else:
                         kept[key] = redact_entry(key, item)

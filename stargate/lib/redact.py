@@ -79,6 +79,10 @@ def _redact_text(text: str) -> str:
     return _URL_CREDENTIALS.sub(lambda m: f"{m.group(1)}{REDACTED}@", text)
 
 
+# `redact_text` of a string known to be 8 characters or longer (no wrapper call).
+redact_long_text = _redact_text
+
+
 def redact(value: Any) -> Any:
     """A redacted deep copy of a JSON-like value (see the module docstring for the rules)."""
     return _redact(value, parent="")

@@ -2,13 +2,20 @@
 
 The scanner calls `lab_instance_evaluate` once per namespace per scan, or `lab_instances_evaluate`
 for a whole batch: a batch costs a handful of queries whatever its size.
+
+Every lab is evaluated on every call (the clock matters: a PROGRESSING verdict turns FAILED when its
+grace window ends, with no change in the evidence), but only what changed is written: a verdict
+identical to the stored one only has its `evaluated_at` moved, with one UPDATE for the batch, and
+a lab whose status and class held only its `last_evaluated_at`. In a steady scan, where almost
+nothing changes, the batch's writes are two small UPDATEs instead of upserting every row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import Q
@@ -67,33 +74,85 @@ def lab_instances_evaluate(
     _attach_catalog_entries([lab for lab, _ in pairs])
     stored = _stored_evaluations([lab.pk for lab, _ in pairs])
     rubrics = active_rubrics()
-    upserts: list[Evaluation] = []
-    changes: list[StateChange] = []
+    writes = _Writes()
     done: list[LabInstanceEvaluated] = []
     for lab_instance, evidence in pairs:
         previous = stored.get(lab_instance.pk, {})
         evidence = _with_lab_context(lab_instance, evidence)
         memory = memory_from_json(e.progress_memory for e in previous.values())
         result = evaluate(evidence, rubrics, now, memory)
-        rows = [
-            _evaluation(lab_instance, o, previous.get(o.rubric_id), result, now)
-            for o in result.rubrics
-        ]
-        upserts.extend(rows)
+        for outcome in result.rubrics:
+            before = previous.get(outcome.rubric_id)
+            verdict = _verdict(outcome, before, result, now)
+            if before is not None and before.verdict == verdict:
+                writes.evaluations_touched.append(before.pk)
+            else:
+                writes.evaluations.append(_evaluation(lab_instance, outcome, verdict, now))
         new = _rubric_changes(lab_instance, result, previous, now)
+        old_class = lab_instance.failure_class
         changed = _apply_lab_status(lab_instance, result, now)
         if changed:
             new.append(_lab_change(lab_instance, result, changed, now))
-        changes.extend(new)
+        if changed or old_class != lab_instance.failure_class:
+            writes.labs.append(lab_instance)
+        else:
+            writes.labs_touched.append(lab_instance.pk)
+        writes.changes.extend(new)
         done.append(LabInstanceEvaluated(lab_instance, result, bool(changed), len(new)))
-    _write(upserts, changes, pairs, done, stored)
+    _write(writes, now, done, stored)
     return done
 
 
-def _stored_evaluations(lab_ids: list[int]) -> dict[int, dict[str, Evaluation]]:
-    stored: dict[int, dict[str, Evaluation]] = {}
-    for row in Evaluation.objects.filter(lab_instance_id__in=lab_ids):
-        stored.setdefault(row.lab_instance_id, {})[row.rubric_id] = row
+@dataclass
+class _Writes:
+    """A batch's writes: rows that changed, and the ids of those whose verdict only aged."""
+
+    evaluations: list[Evaluation] = field(default_factory=list)
+    evaluations_touched: list[int] = field(default_factory=list)
+    changes: list[StateChange] = field(default_factory=list)
+    labs: list[LabInstance] = field(default_factory=list)
+    labs_touched: list[int] = field(default_factory=list)
+
+
+# A verdict: every stored field of an Evaluation but when it was evaluated; equal verdicts need
+# no write but that time.
+_VERDICT_FIELDS = [f for f in EVALUATION_FIELDS if f != "evaluated_at"]
+Verdict = tuple[Any, ...]  # the values of _VERDICT_FIELDS, in that order
+
+
+class _Stored(NamedTuple):
+    """A stored Evaluation, read as plain values (model instances cost more than the scan)."""
+
+    pk: int
+    verdict: Verdict
+
+    @property
+    def outcome(self) -> str:
+        return str(self.verdict[_OUTCOME])
+
+    @property
+    def progress_memory(self) -> dict[str, Any]:
+        memory: dict[str, Any] = self.verdict[_MEMORY]
+        return memory
+
+    @property
+    def outcome_since(self) -> datetime | None:
+        since: datetime | None = self.verdict[_SINCE]
+        return since
+
+
+_OUTCOME = _VERDICT_FIELDS.index("outcome")
+_MEMORY = _VERDICT_FIELDS.index("progress_memory")
+_SINCE = _VERDICT_FIELDS.index("outcome_since")
+
+
+def _stored_evaluations(lab_ids: list[int]) -> dict[int, dict[str, _Stored]]:
+    stored: dict[int, dict[str, _Stored]] = {}
+    rows = Evaluation.objects.filter(lab_instance_id__in=lab_ids).values_list(
+        "pk", "lab_instance_id", "rubric_id", *_VERDICT_FIELDS
+    )
+    for pk, lab_id, rubric_id, *verdict in rows:
+        stored.setdefault(lab_id, {})[rubric_id] = _Stored(pk, tuple(verdict))
     return stored
 
 
@@ -117,36 +176,40 @@ def _with_lab_context(lab_instance: LabInstance, evidence: NamespaceEvidence) ->
     return NamespaceEvidence(**{**evidence, "lab": context})  # type: ignore[typeddict-item]
 
 
-def _evaluation(
-    lab_instance: LabInstance,
-    outcome: RubricOutcome,
-    previous: Evaluation | None,
-    result: LabEvaluation,
-    now: datetime,
-) -> Evaluation:
+def _verdict(
+    outcome: RubricOutcome, previous: _Stored | None, result: LabEvaluation, now: datetime
+) -> Verdict:
     unchanged = previous is not None and previous.outcome == outcome.outcome.value
+    return (  # in _VERDICT_FIELDS order
+        outcome.version,
+        outcome.outcome.value,
+        outcome.failure_class,
+        outcome.action,
+        outcome.reason,
+        outcome.object_ref[:300],
+        outcome.fingerprint,
+        [c.as_json() for c in outcome.criteria],
+        outcome.evidence_excerpt(),
+        memory_to_json(result.seen, outcome.rubric_id),
+        previous.outcome_since if unchanged and previous else now,
+    )
+
+
+def _evaluation(
+    lab_instance: LabInstance, outcome: RubricOutcome, verdict: Verdict, now: datetime
+) -> Evaluation:
     return Evaluation(
         lab_instance=lab_instance,
         rubric_id=outcome.rubric_id,
-        rubric_version=outcome.version,
-        outcome=outcome.outcome.value,
-        failure_class=outcome.failure_class,
-        recommended_action=outcome.action,
-        reason=outcome.reason,
-        object_ref=outcome.object_ref[:300],
-        fingerprint=outcome.fingerprint,
-        criteria=[c.as_json() for c in outcome.criteria],
-        evidence_excerpt=outcome.evidence_excerpt(),
-        progress_memory=memory_to_json(result.seen, outcome.rubric_id),
-        outcome_since=previous.outcome_since if unchanged and previous else now,
         evaluated_at=now,
+        **dict(zip(_VERDICT_FIELDS, verdict, strict=True)),
     )
 
 
 def _rubric_changes(
     lab_instance: LabInstance,
     result: LabEvaluation,
-    previous: dict[str, Evaluation],
+    previous: dict[str, _Stored],
     now: datetime,
 ) -> list[StateChange]:
     changes = []
@@ -196,27 +259,33 @@ def _lab_change(
 
 
 def _write(
-    upserts: list[Evaluation],
-    changes: list[StateChange],
-    pairs: list[tuple[LabInstance, NamespaceEvidence]],
+    writes: _Writes,
+    now: datetime,
     done: list[LabInstanceEvaluated],
-    stored: dict[int, dict[str, Evaluation]],
+    stored: dict[int, dict[str, _Stored]],
 ) -> None:
-    Evaluation.objects.bulk_create(
-        upserts,
-        update_conflicts=True,
-        unique_fields=["lab_instance", "rubric_id"],
-        update_fields=EVALUATION_FIELDS,
-    )
+    if writes.evaluations:
+        Evaluation.objects.bulk_create(
+            writes.evaluations,
+            update_conflicts=True,
+            unique_fields=["lab_instance", "rubric_id"],
+            update_fields=EVALUATION_FIELDS,
+        )
+    if writes.evaluations_touched:
+        Evaluation.objects.filter(pk__in=writes.evaluations_touched).update(evaluated_at=now)
     _prune(done, stored)
-    StateChange.objects.bulk_create(changes)
-    LabInstance.objects.bulk_update([lab for lab, _ in pairs], LAB_FIELDS)
+    if writes.changes:
+        StateChange.objects.bulk_create(writes.changes)
+    if writes.labs:
+        LabInstance.objects.bulk_update(writes.labs, LAB_FIELDS)
+    if writes.labs_touched:
+        LabInstance.objects.filter(pk__in=writes.labs_touched).update(last_evaluated_at=now)
     changed = [item.lab_instance.pk for item in done if item.status_changed]
     if changed:
         realtime.lab_instances_changed_on_commit(changed)
 
 
-def _prune(done: list[LabInstanceEvaluated], stored: dict[int, dict[str, Evaluation]]) -> None:
+def _prune(done: list[LabInstanceEvaluated], stored: dict[int, dict[str, _Stored]]) -> None:
     """Rubrics that stopped applying (the VMs were deleted) leave no stale verdict behind."""
     gone = Q()
     for item in done:

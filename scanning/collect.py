@@ -3,6 +3,7 @@ whole cluster's raw JSON is never held in memory at once."""
 
 from __future__ import annotations
 
+import gc
 import zlib
 from collections.abc import Callable, Collection, Container, Iterable
 from dataclasses import dataclass, field
@@ -122,6 +123,21 @@ def subject_lab_namespace(raw: KubeObject) -> str:
     return str(link or namespace_of(raw))
 
 
+def startup_heap_freeze() -> None:
+    """Once per process, before its first scan: move the long-lived heap (modules, classes,
+    Django and the Kubernetes client) out of the garbage collector's reach. A scan allocates
+    hundreds of thousands of short-lived dicts, each burst triggering full collections that
+    would otherwise walk that whole heap again (measured: a fifth of a steady tier-3 scan)."""
+    global _heap_frozen
+    if not _heap_frozen:
+        gc.collect()  # nothing cyclic and dead gets frozen with it
+        gc.freeze()
+        _heap_frozen = True
+
+
+_heap_frozen = False
+
+
 def evidence_collect(
     api: ApiClient,
     namespaces: Container[str],
@@ -130,6 +146,7 @@ def evidence_collect(
     per_namespace: bool = False,
     progress: Progress = _no_progress,
 ) -> Collected:
+    startup_heap_freeze()
     collected = Collected()
     for resource in resources:
         resource_collect(

@@ -3,16 +3,22 @@
 Pure functions: no ORM, no network. Each kind keeps what the rubric engine reads (statuses,
 conditions, container states, owners, labels, replicas, printableStatus, progress, ingress
 conditions, endpoint subsets, event reasons and messages, AnarchySubject states) and drops the
-rest; whatever remains then goes through `stargate.lib.redact.redact`.
+rest; whatever remains goes through the rules of `stargate.lib.redact` (in the same walk).
 """
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from typing import Any
 
 from stargate.lib.evidence import EVIDENCE_KINDS, KubeObject, NamespaceEvidence
-from stargate.lib.redact import REDACTED, redact
+from stargate.lib.redact import (
+    REDACTED,
+    is_secret_name,
+    redact_entry,
+    redact_long_text,
+    redact_under,
+)
 
 # A projection: field name → True (keep the value whole) or a nested projection, applied to a
 # dict or to each dict of a list.
@@ -226,9 +232,59 @@ def project(value: Any, projection: Projection) -> Any:
 
 def object_normalize(kind: str, raw: KubeObject) -> KubeObject:
     """One raw object of `kind` (a PROJECTIONS key), trimmed and redacted."""
-    trimmed: KubeObject = redact(project(raw, PROJECTIONS[kind]))
+    trimmed: KubeObject = _NORMALIZERS[kind](raw, "")
     _drop_noise(trimmed)
     return trimmed
+
+
+# Trimming and redacting in one walk: `_normalizer(projection)(value, parent)` equals
+# `redact._redact(project(value, projection), parent)` (what `redact(project(raw, …))` does at
+# the top), without building the projected copy first, and without asking the redaction rules
+# about the projection's own field names, which are fixed and known to be harmless.
+Normalizer = Callable[[Any, str], Any]
+
+
+def _normalizer(projection: Projection) -> Normalizer:
+    assert not {"args", "command", "env"} & set(projection), projection
+    # Per field: its name, its nested normalizer (None: kept whole), and whether a plain string
+    # under it only needs the free-text rules (its name is not secret-looking).
+    fields: list[tuple[str, Normalizer | None, bool]] = []
+    for key, sub in projection.items():
+        if sub is True:
+            fields.append((key, None, not is_secret_name(key)))
+            continue
+        # A nested projection under a secret-looking name, or over annotations, would need the
+        # redaction rules at this level: none exists; keep it so.
+        assert not is_secret_name(key) and key != "annotations", key
+        fields.append((key, _normalizer(sub), True))  # type: ignore[arg-type]
+
+    def normalize(value: Any, parent: str) -> Any:
+        if value.__class__ is dict:
+            kept: dict[str, Any] = {}
+            for key, sub, plain in fields:
+                if key in value:
+                    item = value[key]
+                    cls = item.__class__
+                    if cls is str and plain:
+                        kept[key] = item if len(item) < 8 else redact_long_text(item)
+                    elif sub is not None and (cls is dict or cls is list):
+                        kept[key] = sub(item, key)
+                    else:
+                        kept[key] = redact_entry(key, item)
+            return kept
+        if value.__class__ is list:
+            # Container lists are redacted per container (args, env); a projection keeping none
+            # of those fields makes that the same as the general rules.
+            return [normalize(item, parent) for item in value]
+        # Scalars, and mappings or lists of other types: the general rules.
+        return redact_under(project(value, projection), parent)
+
+    return normalize
+
+
+_NORMALIZERS: dict[str, Normalizer] = {
+    kind: _normalizer(projection) for kind, projection in PROJECTIONS.items()
+}
 
 
 def _drop_noise(obj: KubeObject) -> None:

@@ -147,3 +147,50 @@ def test_it_keeps_the_last_evidence_when_a_batch_repeats_a_lab(lab_instance):
     assert len(done) == 1
     lab_instance.refresh_from_db()
     assert lab_instance.status == Status.READY
+
+
+def test_a_steady_batch_only_moves_the_evaluation_times(db, django_assert_num_queries):
+    cluster = Cluster.objects.create(name="c3", api_url="https://api.c3.example.com:6443")
+    lab = Lab.objects.create(catalog_item="app")
+    labs = [
+        LabInstance.objects.create(cluster=cluster, namespace=f"sandbox-{i}-app", lab=lab)
+        for i in range(10)
+    ]
+    items = [(item, _crashing() if i % 2 else _healthy()) for i, item in enumerate(labs)]
+    lab_instances_evaluate(items=items, now=NOW)
+    before = {(e.pk, e.outcome, e.reason, str(e.criteria)) for e in Evaluation.objects.all()}
+    later = NOW + timedelta(minutes=15)
+    # savepoint, read the stored verdicts, move evaluated_at, move last_evaluated_at, release:
+    # nothing upserted, no lab row rewritten
+    with django_assert_num_queries(5):
+        done = lab_instances_evaluate(items=items, now=later)
+    assert not any(item.status_changed for item in done)
+    after = {(e.pk, e.outcome, e.reason, str(e.criteria)) for e in Evaluation.objects.all()}
+    assert after == before
+    assert set(Evaluation.objects.values_list("evaluated_at", flat=True)) == {later}
+    assert set(LabInstance.objects.values_list("last_evaluated_at", flat=True)) == {later}
+    assert set(LabInstance.objects.values_list("status_changed_at", flat=True)) == {NOW}
+
+
+def test_the_clock_alone_turns_progressing_into_failed(lab_instance):
+    service = obj("Service", "web", spec={"selector": {"app": "web"}})
+    route = obj(
+        "Route",
+        "web",
+        {"ingress": [{"conditions": [{"type": "Admitted", "status": "True"}]}]},
+        spec={"to": {"kind": "Service", "name": "web"}},
+    )
+    quiet = evidence(services=[service], routes=[route])
+    lab_instances_evaluate(items=[(lab_instance, quiet)], now=NOW)
+    lab_instances_evaluate(items=[(lab_instance, quiet)], now=NOW + timedelta(minutes=1))
+    lab_instances_evaluate(items=[(lab_instance, quiet)], now=NOW + timedelta(hours=1))
+    row = Evaluation.objects.get(lab_instance=lab_instance, rubric_id="route-ready")
+    assert (row.outcome, row.failure_class) == ("failed", "service-no-endpoints")
+    assert row.outcome_since == NOW + timedelta(hours=1)
+    lab_instance.refresh_from_db()
+    assert lab_instance.status == Status.FAILED
+    changes = StateChange.objects.filter(lab_instance=lab_instance, rubric_id="route-ready")
+    assert [(c.from_status, c.to_status) for c in changes] == [
+        ("progressing", "failed"),
+        ("", "progressing"),
+    ]

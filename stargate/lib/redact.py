@@ -79,12 +79,70 @@ def _redact_text(text: str) -> str:
     return _URL_CREDENTIALS.sub(lambda m: f"{m.group(1)}{REDACTED}@", text)
 
 
+# `redact_text` of a string known to be 8 characters or longer (no wrapper call).
+redact_long_text = _redact_text
+
+
 def redact(value: Any) -> Any:
     """A redacted deep copy of a JSON-like value (see the module docstring for the rules)."""
     return _redact(value, parent="")
 
 
+def redact_under(value: Any, parent: str) -> Any:
+    """`redact` of a value found under field `parent` (container lists are redacted per
+    container)."""
+    return _redact(value, parent)
+
+
+def redact_entry(key: str, item: Any) -> Any:
+    """The redacted value of field `key` of a mapping (the rules depend on the key, not on
+    where the mapping sits)."""
+    cls = item.__class__
+    if cls is str:
+        if not item:
+            return item
+        if is_secret_name(key):
+            return REDACTED
+        return item if len(item) < 8 else _redact_text(item)
+    if cls is dict:
+        if key == "annotations":
+            return _redact_annotations(item)
+        if item and is_secret_name(key):
+            return REDACTED
+        return _redact_dict(item)
+    if item is None or cls is bool or cls is int or cls is float:
+        return item
+    return _redact_field(key, item, "")
+
+
+def _redact_dict(value: dict[str, Any]) -> dict[str, Any]:
+    # The bulk of a Kubernetes object: strings, numbers and nested mappings under harmless
+    # names; dispatched on exact types, the rest through the general rules.
+    cleaned: dict[str, Any] = {}
+    for key, item in value.items():
+        cls = item.__class__
+        if cls is str:
+            if item and is_secret_name(key):
+                cleaned[key] = REDACTED
+            else:
+                cleaned[key] = item if len(item) < 8 else _redact_text(item)
+        elif cls is dict:
+            if key == "annotations":
+                cleaned[key] = _redact_annotations(item)
+            elif item and is_secret_name(key):
+                cleaned[key] = REDACTED
+            else:
+                cleaned[key] = _redact_dict(item)
+        elif item is None or cls is bool or cls is int or cls is float:
+            cleaned[key] = item
+        else:
+            cleaned[key] = _redact_field(key, item, "")
+    return cleaned
+
+
 def _redact(value: Any, parent: str) -> Any:
+    if value.__class__ is dict:
+        return _redact_dict(value)
     if isinstance(value, dict):
         cleaned: dict[str, Any] = {}
         for key, item in value.items():
@@ -105,12 +163,16 @@ def _redact(value: Any, parent: str) -> Any:
     return value
 
 
+def _redact_annotations(value: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: (redact_text(str(item)) if name in KEPT_ANNOTATIONS else REDACTED)
+        for name, item in value.items()
+    }
+
+
 def _redact_field(key: str, value: Any, parent: str) -> Any:
     if key == "annotations" and isinstance(value, dict):
-        return {
-            name: (redact_text(str(item)) if name in KEPT_ANNOTATIONS else REDACTED)
-            for name, item in value.items()
-        }
+        return _redact_annotations(value)
     if is_secret_name(key) and isinstance(value, str | dict | list) and value:
         return REDACTED
     return _redact(value, key)

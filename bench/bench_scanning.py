@@ -66,6 +66,10 @@ def _copy(template: dict[str, Any], namespace: str, name: str) -> dict[str, Any]
     meta = obj["metadata"]
     meta.update(namespace=namespace, name=name, uid=f"{namespace}-{name}")
     meta.pop("resourceVersion", None)
+    # An AnarchySubject names the lab it provisioned; each copy must name its own namespace.
+    job_vars = obj.get("spec", {}).get("vars", {}).get("job_vars")
+    if isinstance(job_vars, dict) and "sandbox_openshift_namespace" in job_vars:
+        job_vars["sandbox_openshift_namespace"] = namespace
     return obj
 
 

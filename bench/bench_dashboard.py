@@ -37,8 +37,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stargate.settings")
 os.environ["STARGATE_REDIS_PREFIX"] = os.environ.get("STARGATE_REDIS_PREFIX", "stargate") + "_bench"
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop shares the main thread
 
+import benchdb  # noqa: E402
 import django  # noqa: E402
-import psycopg  # noqa: E402
 
 DAPHNE = [sys.executable, "-m", "daphne", "-b", "127.0.0.1"]
 STATUSES = ["ready"] * 14 + ["progressing", "warn", "failed", "failed", "stale", "unknown"]
@@ -46,10 +46,7 @@ FAILURES = ["crashloop", "image-pull", "pvc-pending", "showroom-down", "vm-not-r
 
 
 def ensure_database() -> None:
-    name = BENCH_URL.rsplit("/", 1)[1]
-    with psycopg.connect(BASE_URL, dbname="postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
+    benchdb.ensure_database(BENCH_URL)
 
 
 def seed(labs: int, changes: int) -> None:

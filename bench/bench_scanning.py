@@ -148,7 +148,9 @@ def main() -> None:
     print(f"simulated cluster: {args.namespaces} namespaces, ready in {ready:.1f} s")
 
     import django
+    from benchdb import ensure_database
 
+    ensure_database(os.environ["STARGATE_DATABASE_URL"])
     django.setup()
     from django.core.management import call_command
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from labs.models import LabInstance
 from remediation.executors.base import ClusterAccess
-from remediation.executors.k8s import api_client
 from rubrics_app.outcomes import LabEvaluation
 from rubrics_app.services import lab_instance_evaluate
+from scanning.client import api_client_for
 from scanning.collect import evidence_collect, namespaces_collect
 from scanning.normalize import evidence_build
 from stargate.lib.evidence import NamespaceEvidence
@@ -22,7 +22,7 @@ RECOVERED = frozenset({"ready", "warn"})
 
 
 def namespace_evidence(cluster: ClusterAccess, namespace: str) -> NamespaceEvidence:
-    with api_client(cluster) as api:
+    with api_client_for(cluster) as api:
         namespaces = namespaces_collect(api)
         collected = evidence_collect(api, {namespace}, per_namespace=True)
     return evidence_build(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 import urllib3
@@ -35,7 +35,22 @@ class ClusterAccessError(Exception):
         self.detail = detail
 
 
-def api_client_for(cluster: Cluster) -> ApiClient:
+class ClusterConnection(Protocol):
+    """The connection fields of a `Cluster` row (remediation passes a frozen copy of them)."""
+
+    @property
+    def api_url(self) -> str: ...
+    @property
+    def kubeconfig_path(self) -> str: ...
+    @property
+    def token_file(self) -> str: ...
+    @property
+    def ca_bundle_path(self) -> str: ...
+    @property
+    def verify_tls(self) -> bool: ...
+
+
+def api_client_for(cluster: Cluster | ClusterConnection) -> ApiClient:
     """An ApiClient for the cluster: its kubeconfig file, or its API URL + token file + CA."""
     configuration = Configuration()
     try:
@@ -59,7 +74,8 @@ def api_client_for(cluster: Cluster) -> ApiClient:
     return ApiClient(configuration)
 
 
-def _timeout() -> tuple[float, float]:
+def request_timeout() -> tuple[float, float]:
+    """(connect, read) seconds for every call to a cluster API."""
     return (float(settings.K8S_CONNECT_TIMEOUT), float(settings.K8S_READ_TIMEOUT))
 
 
@@ -74,7 +90,7 @@ def get_raw(api: ApiClient, path: str, query: list[tuple[str, Any]] | None = Non
             auth_settings=["BearerToken"],
             _preload_content=False,
             _return_http_data_only=True,
-            _request_timeout=_timeout(),
+            _request_timeout=request_timeout(),
         )
         body = response.data
     except ApiException as exc:

@@ -44,7 +44,7 @@ STATUS_ICONS = {
 
 @register.simple_tag
 def status_badge(status: str | None) -> str:
-    """components/status_badge.html in Python (keep the two alike): it renders by the hundred."""
+    """A status as icon + text (never colour alone), rendered in Python: pages show hundreds."""
     return _status_badge(status or "unknown")
 
 

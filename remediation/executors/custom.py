@@ -8,14 +8,14 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from remediation.executors.base import ClusterAccess, ExecutionError
-from remediation.executors.k8s import api_client, request_timeout
+from scanning.client import api_client_for, request_timeout
 
 
 def custom_object_get(
     cluster: ClusterAccess, group: str, version: str, namespace: str, plural: str, name: str
 ) -> dict[str, Any]:
     try:
-        with api_client(cluster) as api:
+        with api_client_for(cluster) as api:
             found: dict[str, Any] = client.CustomObjectsApi(api).get_namespaced_custom_object(
                 group, version, namespace, plural, name, _request_timeout=request_timeout()
             )
@@ -34,7 +34,7 @@ def custom_object_merge_patch(
     body: dict[str, Any],
 ) -> dict[str, Any]:
     try:
-        with api_client(cluster) as api:
+        with api_client_for(cluster) as api:
             patched: dict[str, Any] = client.CustomObjectsApi(api).patch_namespaced_custom_object(
                 group, version, namespace, plural, name, body, _request_timeout=request_timeout()
             )

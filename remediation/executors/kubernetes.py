@@ -7,7 +7,7 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from remediation.executors.base import ExecutionError, ExecutionResult, Executor
-from remediation.executors.k8s import api_client, request_timeout
+from scanning.client import api_client_for, request_timeout
 
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 
@@ -24,7 +24,7 @@ class KubernetesExecutor(Executor):
     def run(self) -> ExecutionResult:
         operation = self.context.action.operation
         try:
-            with api_client(self.context.cluster) as api:
+            with api_client_for(self.context.cluster) as api:
                 if operation == "delete_pod":
                     return self._delete_pod(client.CoreV1Api(api))
                 return self._rollout_restart(client.AppsV1Api(api))

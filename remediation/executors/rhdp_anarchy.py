@@ -10,8 +10,8 @@ from remediation import conf
 from remediation.catalog import DNS_SUBDOMAIN_RE
 from remediation.executors.base import ClusterAccess, ExecutionError, ExecutionResult, Executor
 from remediation.executors.custom import custom_object_merge_patch
-from remediation.executors.k8s import api_client, request_timeout
 from remediation.gates import namespace_allowed
+from scanning.client import api_client_for, request_timeout
 
 GROUP, VERSION, PLURAL = "anarchy.gpte.redhat.com", "v1", "anarchysubjects"
 DESIRED_STATES = frozenset({"started", "destroyed"})
@@ -58,7 +58,7 @@ def anarchy_subject_find(cluster: ClusterAccess, lab_namespace: str) -> dict[str
     """
     prefixes = conf.anarchy_namespace_prefixes()
     try:
-        with api_client(cluster) as api:
+        with api_client_for(cluster) as api:
             found = client.CustomObjectsApi(api).list_cluster_custom_object(
                 GROUP, VERSION, PLURAL, _request_timeout=request_timeout()
             )

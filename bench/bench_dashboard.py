@@ -103,12 +103,13 @@ def request_ms(client: Any, path: str, cold: bool = False, **headers: str) -> fl
     """Wall time of one request. Untimed first: `cold` drops the cached fleet counts and summary;
     otherwise they are filled, as any earlier page view would have (a cold request of the previous
     page in the round must not leave the next "cached" one cold)."""
-    from labs.selectors import fleet_context, fleet_counts_forget
+    from labs.fleet import fleet_counts, fleet_forget, fleet_parts
 
     if cold:
-        fleet_counts_forget()
+        fleet_forget()
     else:
-        fleet_context()
+        fleet_counts()
+        fleet_parts()
     started = time.perf_counter()
     response = client.get(path, headers=headers)
     elapsed = (time.perf_counter() - started) * 1000

@@ -10,29 +10,27 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from labs import selectors
+from labs import fleet, selectors
 from labs.models import LabInstance
 from stargate.realtime import DASHBOARD, lab_group
 
-FLEET = "labs/fleet_overview.html"
 DETAIL = "labs/lab_instance_detail.html"
-FLEET_PARTS = ("status-counters", "cluster-table", "failure-classes", "recent-changes")
 
 
 def lab_instance_fragments(ids: list[int]) -> list[tuple[str, str]]:
     """(group, html) pairs: fleet parts and table rows for the dashboard group, then each lab's
-    own fragments for its group."""
+    own fragments for its group. No ids: the fleet parts only (a scan run ended).
+
+    The fleet parts are computed anew, which also refreshes them for the next page views."""
+    messages = [(DASHBOARD, "\n".join(fleet.fleet_refresh().values()))]
+    if not ids:
+        return messages
     instances = selectors.lab_instances_by_ids(ids)
-    messages = [(DASHBOARD, fleet_html())]
     if instances:
-        messages.append((DASHBOARD, rows_html(selectors.lab_table_rows_by_ids(ids))))
+        rows = selectors.lab_table_rows_by_ids(ids, fleet.fleet_counts())
+        messages.append((DASHBOARD, rows_html(rows)))
     messages.extend((lab_group(instance.pk), lab_detail_html(instance)) for instance in instances)
     return messages
-
-
-def fleet_html() -> str:
-    context = {**selectors.fleet_context(), "oob": True}
-    return "\n".join(render_to_string(f"{FLEET}#{name}", context) for name in FLEET_PARTS)
 
 
 def rows_html(rows: list[dict[str, Any]]) -> str:

@@ -1,15 +1,19 @@
 """The labs table: columns (headers, sorting, pagination) declared here, rows from
-`selectors.lab_instance_list`.
+`selectors.lab_table_rows`.
 
 Rows render through the `lab_row` tag (labs/templatetags/stargate_extras.py) rather than
 django-tables2's per-cell machinery: the live updates push the same row (the `lab-row` partial of
 labs/lab_table.html), and it is several times faster on the 20,000-lab fleet (see
-bench/bench_dashboard.py). Keep the columns here and the cells there in the same order.
+bench/bench_dashboard.py). Keep the columns here and the cells there in the same order. For the
+same reason the sort and page links are built here, from one copy of the query string, rather
+than by a `querystring_replace` tag per link.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
@@ -28,6 +32,13 @@ class CountedPaginator(Paginator):  # type: ignore[type-arg]  # any rows
     @cached_property
     def count(self) -> int:
         return super().count if self.known_count is None else self.known_count
+
+
+@dataclass(frozen=True)
+class HeaderCell:
+    label: str
+    url: str = ""  # the query string that sorts by this column next; "" when it does not sort
+    order: str = ""  # "asc" or "desc" when the table is sorted by this column
 
 
 class LabInstanceTable(tables.Table):  # type: ignore[misc]  # django-tables2 is untyped
@@ -53,5 +64,37 @@ class LabInstanceTable(tables.Table):  # type: ignore[misc]  # django-tables2 is
             "status_changed_at",
         )
         template_name = "labs/lab_table.html"
-        attrs = {"class": "grid", "id": "lab-table-grid"}
         empty_text = "No lab matches these filters."
+
+    def header_cells(self) -> list[HeaderCell]:
+        """One cell per column; a new order starts at the first page."""
+        params = self._query_params()
+        params.pop(self.prefixed_page_field, None)
+        cells = []
+        for column in self.columns:
+            if not column.orderable:
+                cells.append(HeaderCell(str(column.header)))
+                continue
+            alias = column.order_by_alias
+            order = ("desc" if alias.is_descending else "asc") if column.is_ordered else ""
+            params[self.prefixed_order_by_field] = alias.next
+            cells.append(HeaderCell(str(column.header), _query_string(params), order))
+        return cells
+
+    def page_urls(self) -> dict[str, str]:
+        """{"prev": query string, "next": query string} for the pages around this one."""
+        params, urls = self._query_params(), {}
+        if self.page.has_previous():
+            params[self.prefixed_page_field] = self.page.previous_page_number()
+            urls["prev"] = _query_string(params)
+        if self.page.has_next():
+            params[self.prefixed_page_field] = self.page.next_page_number()
+            urls["next"] = _query_string(params)
+        return urls
+
+    def _query_params(self) -> dict[str, Any]:
+        return dict(self.request.GET.lists())
+
+
+def _query_string(params: dict[str, Any]) -> str:
+    return "?" + urlencode(params, doseq=True)

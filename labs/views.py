@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
-from labs import selectors
+from labs import fleet, selectors
 from labs.filters import LabInstanceFilter
 from labs.tables import CountedPaginator, LabInstanceTable
 from stargate.http import AuthedHtmxRequest, htmx_partial
@@ -15,18 +15,20 @@ PAGE_SIZE = 50
 
 @require_GET
 def fleet_overview(request: AuthedHtmxRequest) -> HttpResponse:
-    return render(request, "labs/fleet_overview.html", selectors.fleet_context())
+    return render(request, fleet.FLEET_TEMPLATE, fleet.fleet_parts())
 
 
 @require_GET
 def lab_list(request: AuthedHtmxRequest) -> HttpResponse:
-    counts = selectors.fleet_counts()
+    counts = fleet.fleet_counts()
     choices = selectors.lab_filter_choices(counts)
     filterset = LabInstanceFilter(request.GET, selectors.lab_table_rows(), choices=choices)
     table = LabInstanceTable(filterset.qs)
     count = selectors.lab_count_from_fleet_counts(counts, filterset.form.cleaned_data)
     paginate = {"per_page": PAGE_SIZE, "paginator_class": CountedPaginator, "count": count}
     RequestConfig(request, paginate=paginate).configure(table)
+    # The page's rows are the queryset's cached values: naming them names what the table renders.
+    selectors.lab_table_rows_name([row.record for row in table.paginated_rows], counts)
     template = "labs/lab_list.html"
     if htmx_partial(request):
         template += "#lab-table"

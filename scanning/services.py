@@ -9,16 +9,16 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime, timedelta
 from functools import partial
 
-from django.db import close_old_connections, connections, transaction
+from django.db import close_old_connections, connections
 from django.db.models import F
 from django.utils import timezone
 
 from labs.models import Cluster, LabInstance, Status
-from labs.selectors import fleet_counts_forget
 from scanning import tiers
 from scanning.client import ClusterAccessError, api_client_for
 from scanning.models import ScanRun
 from scanning.tiers import ScanContext
+from stargate import realtime
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +120,8 @@ def namespaces_rescan(*, cluster: Cluster, namespaces: Collection[str]) -> ScanR
 
 
 def _finish(run: ScanRun, status: str, *, started: float) -> ScanRun:
-    # The fleet overview shows reachability, nodes and last scans from a short-lived cache.
-    transaction.on_commit(fleet_counts_forget)
+    # The fleet overview shows reachability, nodes and last scans.
+    realtime.fleet_changed_on_commit()
     run.status = status
     run.finished_at = timezone.now()
     run.duration_ms = (time.perf_counter() - started) * 1000

@@ -1,7 +1,8 @@
 """Live updates: group names and the one broadcast helper (dashboard issue).
 
-Everything that changes what a dashboard shows calls `lab_instances_changed_on_commit`; nothing else
-calls the channel layer directly.
+Everything that changes what a dashboard shows calls `lab_instances_changed_on_commit` (lab
+statuses) or `fleet_changed_on_commit` (a scan run ended: reachability, nodes, last scans); both
+take the same path, and nothing else calls the channel layer directly.
 
 Two delivery paths, chosen by the channel layer:
 - Redis (production): the process that made the change renders the fragments after commit and
@@ -38,14 +39,22 @@ def send_html(group: str, html: str) -> None:
 
 
 def lab_instances_changed_on_commit(lab_instance_ids: Iterable[int]) -> None:
-    """Tell open dashboards that these lab instances changed, once the transaction commits."""
+    """Tell open dashboards that these lab instances changed, once the transaction commits.
+
+    Robust: a delivery that fails (Redis down) is logged and never undoes or stops the write."""
     ids = sorted(set(lab_instance_ids))
     if ids:
-        transaction.on_commit(lambda: lab_instances_changed(ids))
+        transaction.on_commit(lambda: lab_instances_changed(ids), robust=True)
+
+
+def fleet_changed_on_commit() -> None:
+    """Tell open dashboards that the fleet summary changed, once the transaction commits."""
+    transaction.on_commit(lambda: lab_instances_changed([]), robust=True)
 
 
 def lab_instances_changed(lab_instance_ids: list[int]) -> None:
-    """Deliver now; call only with committed state (from an on-commit callback)."""
+    """Deliver now; call only with committed state (from an on-commit callback). No ids: only
+    the fleet summary changed."""
     from labs.models import LiveEvent
 
     if uses_relay():
@@ -56,8 +65,6 @@ def lab_instances_changed(lab_instance_ids: list[int]) -> None:
 
 def broadcast_lab_instances(lab_instance_ids: list[int]) -> None:
     from labs.live import lab_instance_fragments
-    from labs.selectors import fleet_counts_forget
 
-    fleet_counts_forget()
     for group, html in lab_instance_fragments(lab_instance_ids):
         send_html(group, html)

@@ -167,7 +167,7 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "stargate.cache.SharedClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": envstr("STARGATE_REDIS_PREFIX", "stargate"),
         }

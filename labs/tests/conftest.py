@@ -18,8 +18,8 @@ def operator_client(client: Client, operator) -> Client:
 @pytest.fixture(autouse=True)
 def fresh_fleet_counts():
     """Fleet counts are cached across requests (and, with Redis, across processes)."""
-    from labs.selectors import fleet_counts_forget
+    from labs.fleet import fleet_forget
 
-    fleet_counts_forget()
+    fleet_forget()
     yield
-    fleet_counts_forget()
+    fleet_forget()

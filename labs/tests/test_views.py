@@ -133,19 +133,56 @@ def test_it_ignores_an_unknown_filter_value_in_rows_and_count(operator_client, f
     assert html.count('id="lab-row-') == 1
 
 
-def test_it_forgets_the_fleet_summary_when_a_scan_run_ends(
-    operator_client, fleet, django_capture_on_commit_callbacks
-):
-    from django.core.cache import cache
+def finish_scan_run(cluster, capture) -> None:
     from django.utils import timezone
 
-    from labs.selectors import FLEET_SUMMARY_KEY
     from scanning.models import ScanRun
     from scanning.services import _finish
 
-    operator_client.get("/")
-    assert cache.get(FLEET_SUMMARY_KEY) is not None
-    run = ScanRun.objects.create(cluster=fleet[0], tier=1, started_at=timezone.now())
-    with django_capture_on_commit_callbacks(execute=True):
+    run = ScanRun.objects.create(cluster=cluster, tier=1, started_at=timezone.now())
+    with capture(execute=True):
         _finish(run, ScanRun.Status.SUCCEEDED, started=0.0)
-    assert cache.get(FLEET_SUMMARY_KEY) is None
+
+
+def test_it_refreshes_the_fleet_overview_when_a_scan_run_ends(
+    operator_client, fleet, django_capture_on_commit_callbacks, settings
+):
+    """Redis layer: the process that finished the run recomputes the fleet snapshot, so the
+    next page view shows the change without counting the fleet itself."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from labs.models import Cluster
+
+    if "Redis" not in settings.CHANNEL_LAYERS["default"]["BACKEND"]:
+        pytest.skip("needs the Redis layer")
+    operator_client.get("/")
+    Cluster.objects.filter(name="west").update(reachable=True)  # what the scan run found
+    finish_scan_run(fleet[0], django_capture_on_commit_callbacks)
+    with CaptureQueriesContext(connection) as queries:
+        html = operator_client.get("/").content.decode()
+    west = html.split(f'id="cluster-{fleet[1].pk}"')[1].split("</tr>")[0]
+    assert "✔</span> yes" in west
+    assert not any("labs_labinstance" in query["sql"] for query in queries.captured_queries)
+
+
+def test_it_records_a_live_event_for_the_relay_when_a_scan_run_ends(
+    operator_client, fleet, django_capture_on_commit_callbacks, settings
+):
+    from labs.models import LiveEvent
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    finish_scan_run(fleet[0], django_capture_on_commit_callbacks)
+    assert LiveEvent.objects.get().lab_instance_ids == []
+
+
+def test_it_refreshes_the_fleet_snapshot_with_every_broadcast(operator_client, fleet):
+    from labs.models import Cluster
+    from stargate import realtime
+
+    operator_client.get("/")
+    Cluster.objects.filter(name="west").update(reachable=True)
+    realtime.broadcast_lab_instances([])
+    html = operator_client.get("/").content.decode()
+    west = html.split(f'id="cluster-{fleet[1].pk}"')[1].split("</tr>")[0]
+    assert "✔</span> yes" in west

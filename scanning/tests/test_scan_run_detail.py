@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from labs.selectors import fleet_counts_forget
+from labs.fleet import fleet_forget
 from labs.tests import factories
 from scanning.models import NodeSnapshot, ScanRun
 
@@ -63,7 +63,7 @@ def test_it_lists_nodes_and_runs_on_the_cluster_page(
         html = operator_client.get("/clusters/east/").content.decode()
     assert "worker-1" in html
     assert f"/scans/runs/{run.pk}/" in html
-    fleet_counts_forget()
+    fleet_forget()
     with django_assert_max_num_queries(10):
         fleet = operator_client.get("/").content.decode()
     assert "1/1" in fleet

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from labs.fleet import fleet_counts, fleet_forget
 from labs.models import Cluster, LabInstance, Status
-from labs.selectors import fleet_counts, fleet_counts_forget
 from rubrics_app.models import Evaluation
 from scanning.models import LabEvidence, ScanRun
 from scanning.services import scan_run_execute
@@ -57,7 +57,7 @@ def first_lab(sim: FleetSimulator) -> str:
 
 
 def failed_count() -> int:
-    fleet_counts_forget()
+    fleet_forget()
     return int(fleet_counts()["status"][Status.FAILED])
 
 

@@ -130,15 +130,28 @@ def fleet_counts_query() -> dict[str, Any]:
     }
 
 
-def lab_filter_choices(counts: dict[str, Any]) -> dict[str, list[str]]:
-    """The labs table's filter choices by filter name, from the fleet counts (`counts`):
-    teams are those owning a catalog item (another would match no lab)."""
-    catalog = counts["labs"].values()
+def lab_filter_choices(counts: dict[str, Any]) -> dict[str, dict[str, list[int]]]:
+    """The labs table's filter choices from the fleet counts (`counts`), by filter name: each
+    choice (a name, sorted) with the ids it stands for, so that the filters match ids rather than
+    names through a join: cluster ids for a cluster, lab ids for a catalog item or a team (teams
+    owning no catalog item would match no lab and are left out). Failure classes stand for
+    themselves."""
+    items: dict[str, list[int]] = {}
+    teams: dict[str, list[int]] = {}
+    for pk, (item, team) in counts["labs"].items():
+        items[item] = [pk]
+        if team:
+            teams.setdefault(team, []).append(pk)
+    clusters = {name: [pk] for pk, name in counts["cluster_names"].items()}
+    classes: dict[str, list[int]] = {name: [] for name, _ in counts["failure_classes"]}
     return {
-        "cluster": sorted(counts["cluster_names"].values()),
-        "catalog_item": sorted(item for item, _ in catalog),
-        "failure_class": sorted(name for name, _ in counts["failure_classes"]),
-        "team": sorted({team for _, team in catalog if team}),
+        name: dict(sorted(choices.items()))
+        for name, choices in (
+            ("cluster", clusters),
+            ("catalog_item", items),
+            ("failure_class", classes),
+            ("team", teams),
+        )
     }
 
 

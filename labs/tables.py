@@ -50,6 +50,7 @@ class LabInstanceTable(tables.Table):  # type: ignore[misc]  # django-tables2 is
     status = tables.Column()
     failure_class = tables.Column(verbose_name="Failure class")
     status_changed_at = tables.Column(verbose_name="Since")
+    _labels: dict[str, str] | None = None
 
     class Meta:
         model = LabInstance
@@ -70,16 +71,24 @@ class LabInstanceTable(tables.Table):  # type: ignore[misc]  # django-tables2 is
         """One cell per column; a new order starts at the first page."""
         params = self._query_params()
         params.pop(self.prefixed_page_field, None)
+        labels = self._header_labels()
         cells = []
         for column in self.columns:
             if not column.orderable:
-                cells.append(HeaderCell(str(column.header)))
+                cells.append(HeaderCell(labels[column.name]))
                 continue
             alias = column.order_by_alias
             order = ("desc" if alias.is_descending else "asc") if column.is_ordered else ""
             params[self.prefixed_order_by_field] = alias.next
-            cells.append(HeaderCell(str(column.header), _query_string(params), order))
+            cells.append(HeaderCell(labels[column.name], _query_string(params), order))
         return cells
+
+    def _header_labels(self) -> dict[str, str]:
+        """Column headers by name, resolved once (through the model's verbose names)."""
+        cls = type(self)
+        if cls._labels is None:
+            cls._labels = {column.name: str(column.header) for column in self.columns}
+        return cls._labels
 
     def page_urls(self) -> dict[str, str]:
         """{"prev": query string, "next": query string} for the pages around this one."""

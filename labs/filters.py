@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django import forms
@@ -63,8 +63,9 @@ class LabInstanceFilter(django_filters.FilterSet):  # type: ignore[misc]  # unty
             form = super().form
             for name, values in self.choice_ids.items():
                 # A callable: called only to validate a value, never deep-copied.
-                form.fields[name].choices = partial(_pairs, values)
-        return self._form
+                cast(forms.ChoiceField, form.fields[name]).choices = partial(_pairs, values)
+        built: forms.Form = self._form
+        return built
 
     def filter_ids(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
         ids = self.choice_ids[name].get(value)

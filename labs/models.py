@@ -122,9 +122,7 @@ class LabInstance(models.Model):
     guid = models.CharField("GUID", max_length=63, blank=True, db_index=True)
     # Indexed by `Meta.indexes`, each led by the column a labs table filter matches and followed
     # by the table's default order, so that one page of a filtered table reads one page of rows.
-    lab = models.ForeignKey(
-        Lab, on_delete=models.PROTECT, related_name="instances", db_index=False
-    )
+    lab = models.ForeignKey(Lab, on_delete=models.PROTECT, related_name="instances", db_index=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNKNOWN)
     failure_class = models.CharField(max_length=100, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)

@@ -11,36 +11,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('labs', '0004_labinstance_search_trigram_no_pending_list'),
+        ("labs", "0004_labinstance_search_trigram_no_pending_list"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='labinstance',
-            name='labs_labins_status_641792_idx',
+            model_name="labinstance",
+            name="labs_labins_status_641792_idx",
         ),
         migrations.AlterField(
-            model_name='labinstance',
-            name='failure_class',
+            model_name="labinstance",
+            name="failure_class",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AlterField(
-            model_name='labinstance',
-            name='lab',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='instances', to='labs.lab'),
+            model_name="labinstance",
+            name="lab",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="instances",
+                to="labs.lab",
+            ),
         ),
         migrations.AddIndex(
-            model_name='labinstance',
-            index=models.Index(fields=['status', 'cluster', 'namespace'], name='labinstance_status'),
+            model_name="labinstance",
+            index=models.Index(
+                fields=["status", "cluster", "namespace"], name="labinstance_status"
+            ),
         ),
         migrations.AddIndex(
-            model_name='labinstance',
-            index=models.Index(fields=['lab', 'cluster', 'namespace'], name='labinstance_lab'),
+            model_name="labinstance",
+            index=models.Index(fields=["lab", "cluster", "namespace"], name="labinstance_lab"),
         ),
         migrations.AddIndex(
-            model_name='labinstance',
-            index=models.Index(fields=['failure_class', 'cluster', 'namespace'], name='labinstance_class'),
+            model_name="labinstance",
+            index=models.Index(
+                fields=["failure_class", "cluster", "namespace"], name="labinstance_class"
+            ),
         ),
     ]

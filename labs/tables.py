@@ -23,7 +23,11 @@ from labs.models import LabInstance
 
 
 class CountedPaginator(Paginator):  # type: ignore[type-arg]  # any rows
-    """A paginator told the number of rows when it is already known (None: it counts them)."""
+    """A paginator told the number of rows when it is already known (None: it counts them).
+
+    A known count comes from the fleet counts, which may lag the table by a few seconds: pages
+    are sliced by the page size alone, so that the last one shows every row there is.
+    """
 
     def __init__(self, object_list: Any, per_page: int, *, count: int | None = None) -> None:
         super().__init__(object_list, per_page)
@@ -32,6 +36,11 @@ class CountedPaginator(Paginator):  # type: ignore[type-arg]  # any rows
     @cached_property
     def count(self) -> int:
         return super().count if self.known_count is None else self.known_count
+
+    def page(self, number: Any) -> Any:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
 
 
 @dataclass(frozen=True)

@@ -239,3 +239,33 @@ def test_it_sends_anonymous_visitors_to_login_and_refuses_their_sockets(
         redis_server.replace("http", "ws") + "/ws/dashboard/",
     )
     assert outcome == "closed"
+
+
+def test_it_keeps_ages_counting_on_an_open_page(page: Page, redis_server: str) -> None:
+    log_in(page, redis_server, "/labs/")
+    since = page.locator("#lab-table tbody tr time[data-age]").first
+    three_hours_ago = "new Date(Date.now() - 3 * 3600 * 1000 - 5000).toISOString()"
+    since.evaluate(f"(el) => el.setAttribute('datetime', {three_hours_ago})")
+    page.evaluate("() => window.stargateAges()")  # what its 10-second timer runs
+    expect(since).to_have_text("3h ago")
+
+
+def test_it_shows_a_scan_run_end_in_an_open_fleet_overview(page: Page, redis_server: str) -> None:
+    from labs.models import Cluster
+    from stargate import realtime
+
+    open_live(page, redis_server, "/")
+    cluster = Cluster.objects.order_by("name").first()
+    assert cluster is not None
+    row = page.locator(f"#cluster-{cluster.pk}")
+    expect(row).to_contain_text("yes")
+
+    def scan_run_found_it_unreachable() -> None:
+        Cluster.objects.filter(pk=cluster.pk).update(reachable=False, last_error="timed out")
+        realtime.lab_instances_changed([])  # what a scan run's end delivers after its commit
+        connections.close_all()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(scan_run_found_it_unreachable).result()
+    expect(row).to_contain_text("no", timeout=2000)
+    assert page.evaluate("() => window.notReloaded") is True

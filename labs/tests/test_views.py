@@ -186,3 +186,55 @@ def test_it_refreshes_the_fleet_snapshot_with_every_broadcast(operator_client, f
     html = operator_client.get("/").content.decode()
     west = html.split(f'id="cluster-{fleet[1].pk}"')[1].split("</tr>")[0]
     assert "✔</span> yes" in west
+
+
+def test_it_filters_by_a_cluster_added_after_the_first_view(operator_client, fleet):
+    from labs.fleet import fleet_forget
+
+    assert operator_client.get("/labs/?cluster=east").content.decode().count('id="lab-row-') == 7
+    north = factories.cluster("north")
+    factories.lab_instance(on=north, guid="nn1")
+    fleet_forget()  # what the next scan run's end does
+    html = operator_client.get("/labs/?cluster=north").content.decode()
+    assert html.count('id="lab-row-') == 1
+    assert "sandbox-nn1-" in html
+    assert '<option value="north" selected>north</option>' in html
+
+
+def test_it_names_rows_newer_than_the_fleet_counts(operator_client, fleet):
+    operator_client.get("/labs/")  # the fleet counts now predate what follows
+    south = factories.cluster("south")
+    factories.lab_instance(on=south, of=factories.lab("brand-new-item"), guid="ss1")
+    html = operator_client.get("/labs/").content.decode()
+    row = html.split("sandbox-ss1-brand-new-item")[1].split("</tr>")[0]
+    assert 'href="/clusters/south/">south</a>' in row
+    assert "<td>brand-new-item</td>" in row
+
+
+def test_it_starts_a_new_order_at_the_first_page(operator_client, fleet):
+    html = operator_client.get("/labs/?status=ready&page=1&sort=namespace").content.decode()
+    header = html.split("<thead>")[1].split("</thead>")[0]
+    assert 'aria-sort="ascending"' in header
+    assert 'href="?status=ready&amp;sort=-namespace"' in header
+    assert "page=" not in header
+
+
+def test_it_pages_through_the_filtered_labs(operator_client, fleet, settings):
+    from labs import views
+
+    views.PAGE_SIZE, old = 5, views.PAGE_SIZE
+    try:
+        html = operator_client.get("/labs/?cluster=east&page=2").content.decode()
+    finally:
+        views.PAGE_SIZE = old
+    assert html.count('id="lab-row-') == 2
+    assert "Page 2 of 2" in html
+    assert 'href="?cluster=east&amp;page=1" hx-get="?cluster=east&amp;page=1" rel="prev"' in html
+
+
+def test_it_escapes_names_in_rows_and_filters(operator_client):
+    factories.lab_instance(of=factories.lab("<b>bold</b>"), guid="xx1")
+    html = operator_client.get("/labs/").content.decode()
+    assert "<b>bold</b>" not in html
+    assert "<td>&lt;b&gt;bold&lt;/b&gt;</td>" in html
+    assert '<option value="&lt;b&gt;bold&lt;/b&gt;">' in html

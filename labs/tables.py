@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import django_tables2 as tables
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
 
 from labs.models import LabInstance
@@ -37,10 +37,10 @@ class CountedPaginator(Paginator):  # type: ignore[type-arg]  # any rows
     def count(self) -> int:
         return super().count if self.known_count is None else self.known_count
 
-    def page(self, number: Any) -> Any:
+    def page(self, number: Any) -> Page:  # type: ignore[type-arg]  # any rows
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+        return Page(self.object_list[bottom : bottom + self.per_page], number, self)
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,7 @@ from stargate import realtime
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
 
 
-def test_it_serves_the_fleet_overview_from_the_snapshot(
-    operator_client, django_assert_num_queries
-):
+def test_it_serves_the_fleet_overview_from_the_snapshot(operator_client, django_assert_num_queries):
     factories.lab_instance(status=Status.FAILED, failure_class="image-pull")
     fleet.fleet_refresh()
     with django_assert_num_queries(2):  # the session and the user

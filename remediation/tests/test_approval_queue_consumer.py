@@ -6,8 +6,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 
 from remediation.broadcast import approval_send
@@ -22,7 +24,16 @@ def _in_own_loop(function: Callable[..., Awaitable[Any]], *args: Any) -> Any:
     """Run on a fresh event loop in a thread: a browser test may leave Playwright's loop
     running in the test thread, where async_to_sync refuses to run."""
     results: list[Any] = []
-    thread = threading.Thread(target=lambda: results.append(asyncio.run(function(*args))))
+
+    async def run_and_close() -> Any:
+        try:
+            return await function(*args)
+        finally:
+            # The ORM ran in asgiref's thread: close its connection there, or it outlives the
+            # test database.
+            await database_sync_to_async(connections.close_all)()
+
+    thread = threading.Thread(target=lambda: results.append(asyncio.run(run_and_close())))
     thread.start()
     thread.join(timeout=60)
     return results[0]

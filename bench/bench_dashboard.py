@@ -188,10 +188,10 @@ def embedded_latency(samples: int, data_dir: Path) -> None:
     env["STARGATE_DATA_DIR"] = str(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     driver = [sys.executable, "-m", "labs.tests.live_driver"]
-    if not (data_dir / "stargate.sqlite3").exists():
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True
-        )
+    seeded = (data_dir / "stargate.sqlite3").exists()
+    # Migrate every time: a database left by an older checkout gets the current schema.
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    if not seeded:
         subprocess.run([*driver, "seed"], cwd=ROOT, env=env, check=True)
     port = free_port()
     server = subprocess.Popen(

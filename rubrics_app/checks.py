@@ -73,7 +73,7 @@ def _cluster(facts: Facts, criterion: Criterion) -> Healths:
         return None
     name = facts.evidence.get("cluster", "")
     if criterion.check == "cluster_nodes":
-        return [cluster_nodes_health(cluster, name)]
+        return [cluster_nodes_health(cluster, name, facts.workload_nodes)]
     if criterion.check == "cluster_alerts":
         return [cluster_alerts_health(cluster, name)]
     limit = criterion.threshold_pct or DEFAULT_CAPACITY_PCT

@@ -29,6 +29,17 @@ class Facts:
         return self.objects.get(kind) or []
 
     @cached_property
+    def workload_nodes(self) -> frozenset[str] | None:
+        """The nodes the lab's pods and VMIs run on; None when neither kind was collected."""
+        if not (self.collected("pods") or self.collected("virtualmachineinstances")):
+            return None
+        pods = (pod.get("spec", {}).get("nodeName") for pod in self.items("pods"))
+        vmis = (
+            vmi.get("status", {}).get("nodeName") for vmi in self.items("virtualmachineinstances")
+        )
+        return frozenset(node for node in (*pods, *vmis) if node)
+
+    @cached_property
     def pod_healths(self) -> dict[str, ObjectHealth]:
         return {name_of(pod): pod_health(pod, self.now) for pod in self.items("pods")}
 

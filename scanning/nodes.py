@@ -67,6 +67,7 @@ def cluster_health(facts: list[NodeFacts], *, reachable: bool = True) -> Cluster
         reachable=reachable,
         nodes_total=len(facts),
         nodes_ready=sum(1 for f in facts if f.ready),
+        nodes_not_ready=[f.name for f in facts if not f.ready],
         nodes_with_pressure=[f.name for f in facts if f.pressure],
         cpu_used_pct=_used_pct(
             [f.cpu_used_millicores for f in facts], [f.cpu_allocatable_millicores for f in facts]

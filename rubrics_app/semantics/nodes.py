@@ -24,15 +24,37 @@ def node_health(node: KubeObject) -> ObjectHealth:
     return health(node, Health.READY)
 
 
-def cluster_nodes_health(cluster: ClusterHealth, name: str) -> ObjectHealth:
-    """One NotReady node in twelve warns every lab on the cluster; losing half of them fails."""
+def cluster_nodes_health(
+    cluster: ClusterHealth, name: str, lab_nodes: frozenset[str] | None = None
+) -> ObjectHealth:
+    """Losing half the nodes fails every lab on the cluster. Short of that, a NotReady node or one
+    under pressure warns only the labs with a pod or VM on it (`lab_nodes`: the nodes the lab's
+    pods and VMIs run on): the others run as before, and the cluster's own row on the dashboard
+    shows its nodes. Without node names (evidence older than them), every lab warns."""
     total, ready = cluster.get("nodes_total", 0), cluster.get("nodes_ready", 0)
     if ready < total:
-        status = Health.FAILED if ready < total * MIN_READY_FRACTION else Health.WARN
-        return ObjectHealth("Cluster", name, status, "NodesNotReady", f"{ready}/{total} ready")
-    if pressure := cluster.get("nodes_with_pressure"):
+        summary = f"{ready}/{total} ready"
+        if ready < total * MIN_READY_FRACTION:
+            return ObjectHealth("Cluster", name, Health.FAILED, "NodesNotReady", summary)
+        down = _lab_nodes_among(cluster.get("nodes_not_ready"), lab_nodes)
+        if down is None:
+            return ObjectHealth("Cluster", name, Health.WARN, "NodesNotReady", summary)
+        if down:
+            message = f"{summary}; the lab runs on {', '.join(down)}"
+            return ObjectHealth("Cluster", name, Health.WARN, "NodesNotReady", message)
+    pressure = _lab_nodes_among(cluster.get("nodes_with_pressure") or [], lab_nodes)
+    if pressure is None:
+        pressure = cluster.get("nodes_with_pressure") or []
+    if pressure:
         return ObjectHealth("Cluster", name, Health.WARN, "NodePressure", ", ".join(pressure))
     return ObjectHealth("Cluster", name, Health.READY)
+
+
+def _lab_nodes_among(nodes: list[str] | None, lab_nodes: frozenset[str] | None) -> list[str] | None:
+    """The lab's nodes among `nodes`, or None when either list is unknown."""
+    if nodes is None or lab_nodes is None:
+        return None
+    return sorted(lab_nodes.intersection(nodes))
 
 
 def cluster_capacity_health(cluster: ClusterHealth, name: str, limit_pct: float) -> ObjectHealth:

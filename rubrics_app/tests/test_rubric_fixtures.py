@@ -28,6 +28,18 @@ def _cluster(**changes):
     return {**base, **changes}
 
 
+_DOWN = _cluster(nodes_ready=2, nodes_not_ready=["worker-3"])
+
+
+def _on(node, obj_):
+    return {**obj_, "spec": {**obj_.get("spec", {}), "nodeName": node}}
+
+
+def _vmi_on(node):
+    vmi = _vmi("Running")
+    return {**vmi, "status": {**vmi["status"], "nodeName": node}}
+
+
 def _anarchy(state):
     return obj("AnarchySubject", "sub", spec={"vars": {"current_state": state}})
 
@@ -500,6 +512,63 @@ CASES = [
         SOON,
         "warn",
         "cluster-nodes-not-ready",
+    ),
+    (
+        "cluster-health",
+        "one node down, the lab on others",
+        {"cluster_health": _DOWN, "pods": [_on("worker-1", pod("web-1"))]},
+        SOON,
+        "ready",
+        "",
+    ),
+    (
+        "cluster-health",
+        "one node down, a pod of the lab on it",
+        {"cluster_health": _DOWN, "pods": [_on("worker-3", pod("web-1"))]},
+        SOON,
+        "warn",
+        "cluster-nodes-not-ready",
+    ),
+    (
+        "cluster-health",
+        "one node down, a VM of the lab on it",
+        {"cluster_health": _DOWN, "virtualmachineinstances": [_vmi_on("worker-3")]},
+        SOON,
+        "warn",
+        "cluster-nodes-not-ready",
+    ),
+    (
+        "cluster-health",
+        "two nodes down of three, the lab on others",
+        {
+            "cluster_health": _cluster(nodes_ready=1, nodes_not_ready=["worker-2", "worker-3"]),
+            "pods": [_on("worker-1", pod("web-1"))],
+        },
+        SOON,
+        "failed",
+        "cluster-nodes-not-ready",
+    ),
+    (
+        "cluster-health",
+        "memory pressure on another node",
+        {
+            "cluster_health": _cluster(nodes_with_pressure=["worker-2"]),
+            "pods": [_on("worker-1", pod("web-1"))],
+        },
+        SOON,
+        "ready",
+        "",
+    ),
+    (
+        "cluster-health",
+        "memory pressure on the lab's node",
+        {
+            "cluster_health": _cluster(nodes_with_pressure=["worker-1"]),
+            "pods": [_on("worker-1", pod("web-1"))],
+        },
+        SOON,
+        "warn",
+        "cluster-degraded",
     ),
 ]
 

@@ -48,6 +48,7 @@ class ClusterHealth(TypedDict, total=False):
     reachable: bool
     nodes_total: int
     nodes_ready: int
+    nodes_not_ready: list[str]  # names; absent from evidence recorded before it existed
     nodes_with_pressure: list[str]
     cpu_used_pct: float | None
     memory_used_pct: float | None

@@ -12,7 +12,7 @@ may predate a writer's commit, and must not replace the writer's newer one.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -46,12 +46,17 @@ def fleet_parts() -> dict[str, SafeString]:
     return parts
 
 
-def fleet_refresh() -> dict[str, SafeString]:
-    """Compute the snapshot anew and store it; call with committed state. Returns the parts."""
+class FleetSnapshot(NamedTuple):
+    counts: dict[str, Any]
+    parts: dict[str, SafeString]
+
+
+def fleet_refresh() -> FleetSnapshot:
+    """Compute the snapshot anew and store it; call with committed state."""
     counts = selectors.fleet_counts_query()
     parts = _parts_render(counts)
     cache.set_many({FLEET_COUNTS_KEY: counts, FLEET_PARTS_KEY: parts}, FLEET_SECONDS)
-    return parts
+    return FleetSnapshot(counts, parts)
 
 
 def fleet_forget() -> None:

@@ -22,12 +22,13 @@ def lab_instance_fragments(ids: list[int]) -> list[tuple[str, str]]:
     own fragments for its group. No ids: the fleet parts only (a scan run ended).
 
     The fleet parts are computed anew, which also refreshes them for the next page views."""
-    messages = [(DASHBOARD, "\n".join(fleet.fleet_refresh().values()))]
+    snapshot = fleet.fleet_refresh()
+    messages = [(DASHBOARD, "\n".join(snapshot.parts.values()))]
     if not ids:
         return messages
     instances = selectors.lab_instances_by_ids(ids)
     if instances:
-        rows = selectors.lab_table_rows_by_ids(ids, fleet.fleet_counts())
+        rows = selectors.lab_table_rows_by_ids(ids, snapshot.counts)
         messages.append((DASHBOARD, rows_html(rows)))
     messages.extend((lab_group(instance.pk), lab_detail_html(instance)) for instance in instances)
     return messages

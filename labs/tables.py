@@ -1,7 +1,7 @@
 """The labs table: columns (headers, sorting, pagination) declared here, rows from
 `selectors.lab_table_rows`.
 
-Rows render through the `lab_row` tag (labs/templatetags/stargate_extras.py) rather than
+Rows render in Python (`labs.rows`, through the `lab_rows` and `lab_row` tags) rather than
 django-tables2's per-cell machinery: the live updates push the same row (the `lab-row` partial of
 labs/lab_table.html), and it is several times faster on the 20,000-lab fleet (see
 bench/bench_dashboard.py). Keep the columns here and the cells there in the same order. For the

@@ -6,7 +6,7 @@ from typing import Any
 from django import template
 from django.utils.safestring import mark_safe
 
-from labs.html import age, age_time, e, filter_control, header_row, status_badge
+from labs.html import age_time, e, filter_control, header_row, status_badge
 from labs.rows import RowRenderer
 
 register = template.Library()
@@ -15,12 +15,6 @@ register = template.Library()
 @register.filter
 def dictget(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key, 0)
-
-
-@register.filter(name="age")
-def age_filter(moment: datetime | None) -> str:
-    """A short age for dense tables: 45s, 12m, 3h, 2d."""
-    return "never" if moment is None else age(moment)
 
 
 @register.simple_tag(name="age_time")

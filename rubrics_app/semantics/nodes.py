@@ -36,25 +36,18 @@ def cluster_nodes_health(
         summary = f"{ready}/{total} ready"
         if ready < total * MIN_READY_FRACTION:
             return ObjectHealth("Cluster", name, Health.FAILED, "NodesNotReady", summary)
-        down = _lab_nodes_among(cluster.get("nodes_not_ready"), lab_nodes)
-        if down is None:
+        down = cluster.get("nodes_not_ready")
+        if down is None or lab_nodes is None:
             return ObjectHealth("Cluster", name, Health.WARN, "NodesNotReady", summary)
-        if down:
-            message = f"{summary}; the lab runs on {', '.join(down)}"
+        if hit := sorted(lab_nodes.intersection(down)):
+            message = f"{summary}; the lab runs on {', '.join(hit)}"
             return ObjectHealth("Cluster", name, Health.WARN, "NodesNotReady", message)
-    pressure = _lab_nodes_among(cluster.get("nodes_with_pressure") or [], lab_nodes)
-    if pressure is None:
-        pressure = cluster.get("nodes_with_pressure") or []
+    pressure = cluster.get("nodes_with_pressure") or []
+    if lab_nodes is not None:
+        pressure = sorted(lab_nodes.intersection(pressure))
     if pressure:
         return ObjectHealth("Cluster", name, Health.WARN, "NodePressure", ", ".join(pressure))
     return ObjectHealth("Cluster", name, Health.READY)
-
-
-def _lab_nodes_among(nodes: list[str] | None, lab_nodes: frozenset[str] | None) -> list[str] | None:
-    """The lab's nodes among `nodes`, or None when either list is unknown."""
-    if nodes is None or lab_nodes is None:
-        return None
-    return sorted(lab_nodes.intersection(nodes))
 
 
 def cluster_capacity_health(cluster: ClusterHealth, name: str, limit_pct: float) -> ObjectHealth:

@@ -64,6 +64,10 @@ def _failing_lab(cluster: Cluster, failure_class: str) -> LabInstance:
     return instance
 
 
+def _action(action_id: str) -> RemediationAction:
+    return RemediationAction.objects.get(action_id=action_id)
+
+
 def _events(request: ActionRequest) -> list[tuple[str, bool]]:
     return list(request.audit_entries.order_by("pk").values_list("event", "ok"))
 
@@ -72,14 +76,14 @@ def _events(request: ActionRequest) -> list[tuple[str, bool]]:
 def test_it_escalates_a_showroom_restart_when_the_showroom_stays_down(
     simulator_server, settings, tmp_path, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    sim, cluster = _fleet(simulator_server, settings, tmp_path, "showroom_content_missing")
+    _, cluster = _fleet(simulator_server, settings, tmp_path, "showroom_content_missing")
     instance = _failing_lab(cluster, "showroom-content-missing")
     failing = Evaluation.objects.filter(lab_instance=instance, outcome=Status.FAILED)
     assert list(failing.values_list("rubric_id", flat=True)) == ["showroom-healthy"]
 
     with django_capture_on_commit_callbacks(execute=True):
         request = action_request_create(
-            lab_instance=instance, action=RemediationAction.objects.get(action_id="restart-showroom"),
+            lab_instance=instance, action=_action("restart-showroom"),
             failure_class="showroom-content-missing", parameters={"deployment": "showroom"},
             evidence=LabEvidence.objects.get(lab_instance=instance).evidence,
         )  # fmt: skip
@@ -108,7 +112,7 @@ def test_it_records_recovery_when_the_showroom_comes_back(
     instance = _failing_lab(cluster, "showroom-content-missing")
     with django_capture_on_commit_callbacks(execute=True):
         request = action_request_create(
-            lab_instance=instance, action=RemediationAction.objects.get(action_id="restart-showroom"),
+            lab_instance=instance, action=_action("restart-showroom"),
             failure_class="showroom-content-missing", parameters={"deployment": "showroom"},
         )  # fmt: skip
     sim.heal_lab(cluster.name, instance.namespace)
@@ -178,3 +182,39 @@ def test_it_keeps_checking_the_others_when_one_check_breaks(
     healthy.refresh_from_db()
     assert (healthy.recovered, broken.recovered, broken.escalated) == (True, False, True)
     assert broken.audit_entries.filter(event=AuditEntry.Event.ESCALATED).exists()
+
+
+@override_settings(**FAST_VERIFY)
+def test_it_escalates_and_audits_a_rollback_the_down_cluster_refused(
+    simulator_server, settings, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from remediation import verification
+    from remediation.execution import execution_context
+    from remediation.executors.rhdp_poolboy import PoolboyExecutor
+    from scanning.simulator.controllers import POOLS
+    from scanning.simulator.platform import POOL_NAMESPACE
+
+    sim, cluster = _fleet(simulator_server, settings, tmp_path, "crashloop")
+    _scan(cluster)
+    instance = LabInstance.objects.get(cluster=cluster)
+    pool = sim.store().list(POOLS, POOL_NAMESPACE)[0]
+    params = {"pool": pool["metadata"]["name"], "pool_namespace": POOL_NAMESPACE,
+              "min_available": pool["spec"]["minAvailable"] + 3}  # fmt: skip
+    request = ActionRequest.objects.create(
+        lab_instance=instance, action=RemediationAction.objects.get(action_id="pool-scale"),
+        status=ActionRequest.Status.SUCCEEDED, failure_class="crashloop", source="auto",
+        parameters=params, result={},
+    )  # fmt: skip
+    undo = PoolboyExecutor(context=execution_context(request)).execute().undo
+    ActionRequest.objects.filter(pk=request.pk).update(result={"undo": undo})
+    # Verified by the lab's re-scan, so that the check itself meets the refused connection too.
+    monkeypatch.setitem(verification.PROBES, "rhdp_poolboy", verification.lab_recovered)
+    verification_schedule(action_request=request)
+    request.refresh_from_db()
+    sim.inject(cluster.name, "refused")  # urllib3 errors, not the executors' ExecutionError
+    request = action_verify(action_request_id=request.pk, now=request.verify_deadline)
+    assert (request.recovered, request.escalated) == (False, True)
+    assert _events(request) == [
+        (AuditEntry.Event.VERIFIED, False), (AuditEntry.Event.ROLLED_BACK, False),
+        (AuditEntry.Event.ESCALATED, False),
+    ]  # fmt: skip

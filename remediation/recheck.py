@@ -1,42 +1,40 @@
-"""Re-scan one lab namespace and re-evaluate it through the rubric service, after an action.
+"""Re-check one lab after an action: a one-namespace scan, through the scan's own path.
 
-Uses the scanner's collectors (pure over an ApiClient) for one namespace, then
-`rubrics_app.services.lab_instance_evaluate`, which records the evaluation and the lab's status:
-a recovered lab shows READY everywhere without waiting for the next scheduled scan.
+`scanning.services.namespaces_rescan` reads the namespace, assembles its full evidence (cluster
+health, lab context, showroom probe: `scanning.assemble`), evaluates and stores it, and marks
+the cluster as any scan does. The verdict is the one the dashboard then shows: a recovered lab
+shows READY everywhere without waiting for the next scheduled scan, and a lab whose showroom
+stays down stays FAILED, whatever the action touched.
 """
 
 from __future__ import annotations
 
-from django.utils import timezone
+from dataclasses import dataclass
 
 from labs.models import LabInstance
-from remediation.executors.base import ClusterAccess
-from rubrics_app.outcomes import LabEvaluation
-from rubrics_app.services import lab_instance_evaluate
-from scanning.client import api_client_for
-from scanning.collect import evidence_collect, namespaces_collect
-from scanning.normalize import evidence_build
-from stargate.lib.evidence import NamespaceEvidence
+from scanning.models import ScanRun
+from scanning.services import namespaces_rescan
 
 RECOVERED = frozenset({"ready", "warn"})
 
 
-def namespace_evidence(cluster: ClusterAccess, namespace: str) -> NamespaceEvidence:
-    with api_client_for(cluster) as api:
-        namespaces = namespaces_collect(api)
-        collected = evidence_collect(api, {namespace}, per_namespace=True)
-    return evidence_build(
-        cluster=cluster.name,
-        namespace=namespace,
-        namespace_object=namespaces.get(namespace),
-        objects=collected.objects_of(namespace),
-        collected_at=timezone.now().isoformat(),
-    )
+@dataclass(frozen=True)
+class Recheck:
+    """Whether the lab recovered, and why not (its verdict, or the cluster's fault)."""
+
+    recovered: bool
+    reason: str
 
 
-def lab_reevaluate(lab_instance: LabInstance, cluster: ClusterAccess) -> LabEvaluation:
-    evidence = namespace_evidence(cluster, lab_instance.namespace)
-    recorded = lab_instance_evaluate(
-        lab_instance=lab_instance, evidence=evidence, now=timezone.now()
-    )
-    return recorded.result
+def lab_recheck(lab_instance: LabInstance) -> Recheck:
+    """Re-scan the lab's namespace now and read the verdict the scan recorded."""
+    run = namespaces_rescan(cluster=lab_instance.cluster, namespaces=[lab_instance.namespace])
+    if run.status != ScanRun.Status.SUCCEEDED:
+        errors = "; ".join(run.errors) or str(run.status)
+        return Recheck(False, f"the cluster is unreachable: {errors}")
+    if not run.namespaces_evaluated:
+        return Recheck(False, "the lab could not be evaluated")
+    lab_instance.refresh_from_db(fields=["status", "failure_class"])
+    status = str(lab_instance.status)
+    failure = f" ({lab_instance.failure_class})" if lab_instance.failure_class else ""
+    return Recheck(status in RECOVERED, f"the lab is {status}{failure}")

@@ -1,7 +1,13 @@
 """After an action: re-check the lab, record whether it recovered, roll back or escalate.
 
-Kubernetes actions are verified by re-scanning the namespace and re-evaluating it with the
-rubric engine (remediation.recheck); Anarchy actions by the subject reaching its desired state.
+Kubernetes actions are verified by re-scanning the namespace through the scan's own path (the
+full evidence a scan assembles, evaluated and recorded: remediation.recheck); Anarchy actions by
+the subject reaching its desired state.
+
+A check that cannot reach the cluster, or breaks in any other way, counts as "not yet
+recovered": the next check is scheduled, and past the deadline the action is escalated (and
+rolled back when it can be), audited with the last check's reason. One broken check never stops
+the others.
 
 No worker waits for the window: each check is one probe, run by a one-off django-q2 Schedule
 (`next_run` one interval later) and, as a safety net for a lost schedule, by the periodic
@@ -18,33 +24,33 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
-from kubernetes.client.exceptions import ApiException
 
 from remediation import broadcast, conf
 from remediation.execution import execution_context
 from remediation.executors import executor_for
-from remediation.executors.base import ExecutionContext, ExecutionError
+from remediation.executors.base import ExecutionContext
 from remediation.executors.custom import custom_object_get
 from remediation.executors.rhdp_anarchy import GROUP, PLURAL, VERSION
 from remediation.models import ActionRequest, AuditEntry
-from remediation.recheck import RECOVERED, lab_reevaluate
+from remediation.recheck import Recheck, lab_recheck
 from remediation.services import _audit
 
 logger = logging.getLogger(__name__)
-Probe = Callable[[ActionRequest, ExecutionContext], bool]
+Probe = Callable[[ActionRequest, ExecutionContext], "bool | Recheck"]
 
 
-def lab_recovered(request: ActionRequest, context: ExecutionContext) -> bool:
-    return str(lab_reevaluate(request.lab_instance, context.cluster).status) in RECOVERED
+def lab_recovered(request: ActionRequest, context: ExecutionContext) -> Recheck:
+    return lab_recheck(request.lab_instance)
 
 
-def anarchy_settled(request: ActionRequest, context: ExecutionContext) -> bool:
+def anarchy_settled(request: ActionRequest, context: ExecutionContext) -> Recheck:
     subject = custom_object_get(
         context.cluster, GROUP, VERSION, str(context.parameters["subject_namespace"]), PLURAL,
         str(context.parameters["subject"]),
     )  # fmt: skip
     current = subject.get("spec", {}).get("vars", {}).get("current_state")
-    return bool(current == context.parameters["desired_state"])
+    desired = context.parameters["desired_state"]
+    return Recheck(current == desired, f"the subject is {current!r}, not {desired!r}")
 
 
 PROBES: dict[str | None, Probe] = {"kubernetes": lab_recovered, "rhdp_anarchy": anarchy_settled}
@@ -83,12 +89,14 @@ def _check_schedule(action_request_id: int, next_run: dt.datetime) -> None:
     )
 
 
-def _probe_once(probe: Probe, request: ActionRequest, context: ExecutionContext) -> bool:
+def _probe_once(probe: Probe, request: ActionRequest) -> Recheck:
+    """One check; any failure (the cluster down, a bug) is "not yet recovered", with why."""
     try:
-        return probe(request, context)
-    except (ApiException, ExecutionError, OSError) as exc:
-        logger.warning("verification probe failed: %s", exc)
-        return False
+        answer = probe(request, execution_context(request))
+    except Exception as exc:
+        logger.warning("verification check of remediation %s failed: %r", request.pk, exc)
+        return Recheck(False, f"the check failed: {exc}")
+    return answer if isinstance(answer, Recheck) else Recheck(bool(answer), "")
 
 
 def _check_claim(action_request_id: int, now: dt.datetime) -> bool:
@@ -110,13 +118,13 @@ def action_verify(*, action_request_id: int, now: dt.datetime | None = None) -> 
     probe = _probe(request)
     if not due or probe is None:
         return request
-    context = execution_context(request)
     finished = request.finished_at or now
-    if _probe_once(probe, request, context):
-        _verification_record(request, max((now - finished).total_seconds(), 0.0))
+    check = _probe_once(probe, request)
+    if check.recovered:
+        _verification_record(request, max((now - finished).total_seconds(), 0.0), check)
     elif request.verify_deadline is None or now >= request.verify_deadline:
-        if _verification_record(request, None):
-            _rollback_and_escalate(request, context)
+        if _verification_record(request, None, check):
+            _rollback_and_escalate(request, check)
     else:
         next_at = min(now + dt.timedelta(seconds=conf.verify_interval_seconds()),
                       request.verify_deadline)  # fmt: skip
@@ -129,14 +137,21 @@ def action_verify(*, action_request_id: int, now: dt.datetime | None = None) -> 
 
 
 def verifications_due(*, now: dt.datetime | None = None) -> list[ActionRequest]:
-    """Run every check that is due: the periodic safety net behind the one-off schedules."""
+    """Run every check that is due: the periodic safety net behind the one-off schedules.
+    A check that breaks is logged and the others still run."""
     now = now or timezone.now()
     due = ActionRequest.objects.filter(recovered__isnull=True, verify_next_at__lte=now)
-    return [action_verify(action_request_id=pk, now=now) for pk in due.values_list("pk", flat=True)]
+    checked = []
+    for pk in list(due.values_list("pk", flat=True)):
+        try:
+            checked.append(action_verify(action_request_id=pk, now=now))
+        except Exception:
+            logger.exception("verification of remediation %s failed", pk)
+    return checked
 
 
 @transaction.atomic
-def _verification_record(request: ActionRequest, seconds: float | None) -> bool:
+def _verification_record(request: ActionRequest, seconds: float | None, check: Recheck) -> bool:
     """Record the outcome once; False when another check already recorded it."""
     recorded = ActionRequest.objects.filter(pk=request.pk, recovered__isnull=True).update(
         recovered=seconds is not None, recovered_seconds=seconds, verify_next_at=None
@@ -145,22 +160,33 @@ def _verification_record(request: ActionRequest, seconds: float | None) -> bool:
         return False
     request.refresh_from_db()
     _audit(request, AuditEntry.Event.VERIFIED, ok=bool(request.recovered),
-           result={"recovered": request.recovered, "seconds": seconds})  # fmt: skip
+           result={"recovered": request.recovered, "seconds": seconds,
+                   "last_check": check.reason})  # fmt: skip
     broadcast.approval_changed_on_commit(request.pk)
     return True
 
 
 @transaction.atomic
-def _rollback_and_escalate(request: ActionRequest, context: ExecutionContext) -> None:
+def _rollback_and_escalate(request: ActionRequest, check: Recheck) -> None:
     undo = request.result.get("undo")
-    if undo and context.action.undoable and context.action.method:
-        try:
-            restored = executor_for(context.action.method)(context=context).rollback(undo)
-            _audit(request, AuditEntry.Event.ROLLED_BACK, result=restored)
-        except ExecutionError as exc:
-            _audit(request, AuditEntry.Event.ROLLED_BACK, ok=False, error=str(exc))
+    if undo:
+        _rollback(request, undo)
     request.escalated = True
     request.save(update_fields=["escalated"])
+    why = f": {check.reason}" if check.reason else ""
     _audit(request, AuditEntry.Event.ESCALATED, ok=False,
-           intent="the lab did not recover within the verification window")  # fmt: skip
+           intent=f"the lab did not recover within the verification window{why}")  # fmt: skip
     logger.warning("remediation %s did not recover %s: escalated", request.pk, request.lab_instance)
+
+
+def _rollback(request: ActionRequest, undo: dict[str, object]) -> None:
+    """Undo the action when it can be undone; a failure (the cluster down) is audited."""
+    try:
+        context = execution_context(request)
+        if not (context.action.undoable and context.action.method):
+            return
+        restored = executor_for(context.action.method)(context=context).rollback(undo)
+    except Exception as exc:
+        _audit(request, AuditEntry.Event.ROLLED_BACK, ok=False, error=str(exc))
+        return
+    _audit(request, AuditEntry.Event.ROLLED_BACK, result=restored)

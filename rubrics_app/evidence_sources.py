@@ -21,18 +21,20 @@ class NoStoredEvidence(Exception):
 
 
 def stored_evidence() -> Iterator[tuple[str, NamespaceEvidence]]:
-    """The latest evidence of every lab instance, from `scanning.models.LabEvidence`."""
+    """The latest evidence of every lab instance, from `scanning.models.LabEvidence`: what the
+    scan assembled (`scanning.assemble`), with the lab context it adds today filled in on rows
+    stored before it did."""
     try:
         model = apps.get_model(*SCANNING_EVIDENCE_MODEL)
     except LookupError as exc:
         raise NoStoredEvidence("scanning.LabEvidence does not exist yet") from exc
+    from scanning.assemble import lab_context
+
     rows = model.objects.select_related("lab_instance__cluster", "lab_instance__lab")
     for row in rows.iterator(chunk_size=500):
         lab_instance = row.lab_instance
         evidence: NamespaceEvidence = dict(row.evidence)  # type: ignore[assignment]
-        lab = dict(evidence.get("lab") or {})
-        lab.setdefault("requires_guest_agent", lab_instance.lab.requires_guest_agent)
-        evidence["lab"] = lab  # type: ignore[typeddict-item]
+        evidence["lab"] = {**lab_context(lab_instance), **(evidence.get("lab") or {})}
         yield str(lab_instance), evidence
 
 

@@ -12,17 +12,22 @@ from kubernetes.client import ApiClient
 
 from labs.models import STATUS_SEVERITY, Cluster, LabInstance, Status
 from scanning import kinds
+from scanning.assemble import (
+    NamespaceRead,
+    labs_evidence_assemble,
+    stored_cluster_health,
+    stored_showroom_failures,
+)
 from scanning.client import api_latency_ms, list_all, list_pages
 from scanning.collect import Collected, evidence_collect, namespaces_collect, optional_list
 from scanning.digest import pod_failing, pods_digest
 from scanning.evaluate import evidence_evaluate
 from scanning.labmap import LabNamespaceFilter, lab_instances_map, lab_name_of, lab_namespaces
 from scanning.models import LabEvidence, NodeSnapshot, ResourcePoolSnapshot, ScanRun
-from scanning.nodes import NodeFacts, cluster_health, nodes_facts
-from scanning.normalize import evidence_build, object_normalize
+from scanning.nodes import NodeFacts, nodes_facts
+from scanning.normalize import object_normalize
 from scanning.persist import evidence_store
-from scanning.showroom import showroom_probes
-from stargate.lib.evidence import ClusterHealth, KubeObject, NamespaceEvidence
+from stargate.lib.evidence import KubeObject
 
 BATCH = 100  # labs evaluated and stored per transaction: bounds the evidence held as dicts
 TIER2_MAX_NAMESPACES = 100  # beyond this, tier 3 catches up
@@ -104,27 +109,6 @@ def _nodes_store(cluster: Cluster, facts: list[NodeFacts], now: datetime) -> Non
                 "collected_at",
             ],
         )
-
-
-def stored_cluster_health(cluster: Cluster) -> ClusterHealth | None:
-    """The cluster summary from the last tier-1 scan, attached to each namespace's evidence."""
-    snapshots = list(NodeSnapshot.objects.filter(cluster=cluster))
-    if not snapshots:
-        return None
-    facts = [
-        NodeFacts(
-            name=s.name,
-            ready=s.ready,
-            unschedulable=s.unschedulable,
-            pressure=tuple(s.pressure),
-            cpu_allocatable_millicores=s.cpu_allocatable_millicores,
-            memory_allocatable_bytes=s.memory_allocatable_bytes,
-            cpu_used_millicores=s.cpu_used_millicores,
-            memory_used_bytes=s.memory_used_bytes,
-        )
-        for s in snapshots
-    ]
-    return cluster_health(facts)
 
 
 # --- tier 2: all pods, compared with the last scan --------------------------------------------
@@ -255,7 +239,8 @@ def _pools_store(cluster: Cluster, pools: list[KubeObject], now: datetime) -> No
 def _evidence_record(
     ctx: ScanContext, namespaces: dict[str, KubeObject], collected: Collected, wanted: list[str]
 ) -> None:
-    """Map namespaces to labs, build their evidence, evaluate and store it, failing labs first."""
+    """Map namespaces to labs, assemble their evidence, evaluate and store it, failing labs
+    first."""
     # A lab tier 4 swept stays deleted until its namespace is back on the cluster.
     swept = LabInstance.objects.filter(
         cluster=ctx.cluster,
@@ -270,53 +255,20 @@ def _evidence_record(
         instances.values(),
         key=lambda li: (-STATUS_SEVERITY.get(Status(li.status), 0), li.namespace),
     )
-    collected_at = ctx.now.isoformat()
-    failures = _showroom_failures(order)
+    failures = stored_showroom_failures(order)
     for start in range(0, len(order), BATCH):
-        batch = [
-            (li, _evidence(ctx, li, namespaces.get(li.namespace), collected, collected_at, health))
+        reads = [
+            NamespaceRead(li, namespaces.get(li.namespace), collected.objects_of(li.namespace))
             for li in order[start : start + BATCH]
         ]
-        probes = showroom_probes(
+        batch = labs_evidence_assemble(
             cluster=ctx.cluster,
-            routes={li.namespace: ev["objects"]["routes"] for li, ev in batch},
-            failures=failures,
+            reads=reads,
+            collected_at=ctx.now,
+            health=health,
+            showroom_failures=failures,
         )
-        for li, evidence in batch:
-            evidence["showroom"] = probes.get(li.namespace)
         with transaction.atomic():
             ctx.run.namespaces_evaluated += evidence_evaluate(items=batch, now=ctx.now)
             evidence_store(items=batch, now=ctx.now)
         ctx.progress(f"recorded {min(start + BATCH, len(order))} of {len(order)} labs")
-
-
-def _showroom_failures(instances: list[LabInstance]) -> dict[str, int]:
-    """Consecutive showroom failures of each lab's last probe (only that number is read from
-    the stored evidence, not the evidence itself)."""
-    rows = LabEvidence.objects.filter(lab_instance__in=instances).values_list(
-        "lab_instance__namespace", "evidence__showroom__consecutive_failures"
-    )
-    return {namespace: int(count or 0) for namespace, count in rows}
-
-
-def _evidence(
-    ctx: ScanContext,
-    instance: LabInstance,
-    namespace_object: KubeObject | None,
-    collected: Collected,
-    collected_at: str,
-    health: ClusterHealth | None,
-) -> NamespaceEvidence:
-    evidence = evidence_build(
-        cluster=ctx.cluster.name,
-        namespace=instance.namespace,
-        namespace_object=namespace_object,
-        objects=collected.objects_of(instance.namespace),
-        collected_at=collected_at,
-    )
-    evidence["cluster_health"] = health
-    evidence["lab"] = {
-        "catalog_item": instance.lab.catalog_item,
-        "requires_guest_agent": instance.lab.requires_guest_agent,
-    }
-    return evidence

@@ -13,6 +13,13 @@ from remediation.models import RemediationAction
 from remediation.services import catalog_apply
 
 
+@pytest.fixture(autouse=True)
+def _own_data_dir(settings: Any, tmp_path: Any) -> None:
+    """Each test's own data directory: where a simulated fleet's control file is written
+    (`sim_lab`), so showroom probes reach this test's simulator and no other's."""
+    settings.DATA_DIR = tmp_path / "data"
+
+
 @pytest.fixture
 def catalog(db: None) -> dict[str, RemediationAction]:
     catalog_apply(rows=catalog_rows(catalog_load(settings.REMEDIATIONS_DIR / "catalog.yaml")))

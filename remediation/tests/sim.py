@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
 from labs.models import Cluster, Lab, LabInstance
-from remediation.execution import cluster_access
-from remediation.recheck import lab_reevaluate, namespace_evidence
+from rubrics_app.services import lab_instance_evaluate
+from scanning.assemble import lab_evidence_read
 from scanning.simulator.generator import Fleet, FleetSpec, generate_fleet
+from scanning.simulator.registry import control_file_write, simulator_dir
 
 
 @dataclass
@@ -19,11 +22,14 @@ class SimLab:
     instances: list[LabInstance]
 
     def evidence(self, instance: LabInstance) -> dict[str, Any]:
-        return dict(namespace_evidence(cluster_access(self.cluster), instance.namespace))
+        """The lab's evidence as a scan assembles it (showroom probed), not stored."""
+        return dict(lab_evidence_read(lab_instance=instance))
 
     def evaluation(self, instance: LabInstance) -> Any:
-        """Re-scan and re-evaluate through the rubric service (records the lab's status)."""
-        return lab_reevaluate(instance, cluster_access(self.cluster))
+        """Re-read and re-evaluate through the rubric service (records the lab's status)."""
+        evidence = lab_evidence_read(lab_instance=instance)
+        now = timezone.now()
+        return lab_instance_evaluate(lab_instance=instance, evidence=evidence, now=now).result
 
     def store(self) -> Any:
         return self.sim.store(self.cluster.name)
@@ -34,11 +40,14 @@ def sim_lab(simulator_server, failure: str, mode: str, namespaces: int = 1) -> S
         clusters=1, namespaces=namespaces, failure_rate=1.0, failure_weights={failure: 1.0}
     )
     fleet = generate_fleet(spec)
-    sim = simulator_server(stores=fleet.stores(), anarchy_delay=0.3)
+    # With its showroom pages served and probed, as the scan probes them (settings.DATA_DIR is
+    # the test's own: see conftest).
+    sim = simulator_server(fleet=fleet, anarchy_delay=0.3)
+    control_file_write(sim=sim, directory=simulator_dir())
     name = fleet.clusters[0]
     cluster = Cluster.objects.create(
         name=name, api_url=sim.url(name), kubeconfig_path=str(sim.kubeconfig_path(name)),
-        labels={"purpose": "sim"},
+        labels={"purpose": "sim", "simulated": "true"},
     )  # fmt: skip
     instances = []
     for record in fleet.labs:

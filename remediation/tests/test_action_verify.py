@@ -17,7 +17,7 @@ from scanning.simulator.controllers import POOLS
 from scanning.simulator.generator import FleetSpec, generate_fleet
 from scanning.simulator.platform import POOL_NAMESPACE
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 Status = ActionRequest.Status
 T0 = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)
 SECOND = dt.timedelta(seconds=1)

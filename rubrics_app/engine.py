@@ -230,5 +230,14 @@ def evaluate(
     else:
         outcomes = tuple(run.rubric(r, actions) for r in pipeline)
     status = worst([o.outcome for o in outcomes])
-    lab_class = next((o.failure_class for o in outcomes if o.outcome == status), "")
-    return LabEvaluation(run.lab, status, lab_class, outcomes, run.seen)
+    own = [o for o, rubric in zip(outcomes, pipeline, strict=True) if not rubric.cluster_level]
+    return LabEvaluation(run.lab, status, lab_class(own), outcomes, run.seen)
+
+
+def lab_class(outcomes: list[RubricOutcome]) -> str:
+    """The class of the worst lab-level finding (first in pipeline order among equals).
+    Cluster-level conditions are shown beside it, never instead of it."""
+    found = [o for o in outcomes if o.failure_class]
+    if not found:
+        return ""
+    return max(found, key=lambda o: SEVERITY[o.outcome]).failure_class

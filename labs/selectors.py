@@ -270,6 +270,7 @@ def lab_detail_context(instance: LabInstance) -> dict[str, Any]:
         "evaluations": evaluations,
         "timeline": lab_instance_timeline(instance),
         "recommended_actions": recommended_actions(evaluations),
+        "cluster_conditions": rubric_selectors.cluster_conditions(evaluations),
     }
 
 

@@ -159,10 +159,23 @@ def vms(facts: Facts, criterion: Criterion) -> Healths:
     if not facts.collected("virtualmachines"):
         return None
     launchers = facts.launcher_pods
+    disks = {name_of(dv): datavolume_health(dv) for dv in facts.items("datavolumes")}
     return [
-        _rolled_up(facts, vm, vm_health(vm), launchers.get(name_of(vm), []))
+        _with_disks(vm, _rolled_up(facts, vm, vm_health(vm), launchers.get(name_of(vm), [])), disks)
         for vm in facts.items("virtualmachines")
     ]
+
+
+def _with_disks(
+    vm: KubeObject, verdict: ObjectHealth, disks: dict[str, ObjectHealth]
+) -> ObjectHealth:
+    """A VM waiting on its disks progresses while they do: their progress joins its marker."""
+    if verdict.status != Health.PROGRESSING:
+        return verdict
+    templates = vm.get("spec", {}).get("dataVolumeTemplates") or ()
+    names = [str((t.get("metadata") or {}).get("name", "")) for t in templates]
+    progress = [disks[name].marker for name in names if name in disks]
+    return verdict._replace(marker=" ".join([verdict.marker, *progress])) if progress else verdict
 
 
 def pvcs(facts: Facts, criterion: Criterion) -> Healths:

@@ -53,6 +53,9 @@ Presence = Literal[
 ]
 
 
+CLUSTER_STAGE = "cluster"
+
+
 class Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -116,6 +119,11 @@ class RubricDef(Frozen):
     failure_classes: tuple[FailureRule, ...] = ()
     default_class: str = Field(pattern=KEBAB)
     remediations: Remediations = Remediations()
+
+    @property
+    def cluster_level(self) -> bool:
+        """Judges the cluster the lab runs on, not the lab: never the lab's failure class."""
+        return self.stage == CLUSTER_STAGE
 
 
 class FailureClassDef(Frozen):

@@ -43,14 +43,16 @@ class _Run:
         self.lab = f"{evidence.get('cluster', '')}/{evidence.get('namespace', '')}"
 
     def since(self, key: str, obj: ObjectHealth) -> datetime:
-        """An object's own timestamp, unless memory says when progress last advanced."""
+        """When the object's state began: its own timestamp where it marks that (it survives a
+        lost memory); else when the engine first saw it at this progress marker. First sight of
+        a state the object does not time is now: one snapshot cannot show a stall."""
         held = self.previous.get(key)
-        if held is None:
-            since = obj.since or self.now
-        elif held.marker == obj.marker:
+        if obj.since is not None:
+            since = obj.since
+        elif held is not None and held.marker == obj.marker:
             since = held.since
         else:
-            since = self.now  # the progress marker moved: the grace window starts again
+            since = self.now  # first sight, or the progress marker moved: the window restarts
         self.seen[key] = Seen(since, obj.marker)
         return since
 
@@ -75,13 +77,14 @@ class _Run:
         if not pending:
             return CriterionResult(criterion.id, required, Outcome.READY, checked=len(healths))
         verdict = (criterion.id, required, pending, len(healths))
-        if failed := next((h for h in pending if h.status is Health.FAILED), None):
-            return _result(verdict, Outcome.FAILED, failed)
+        # Timed before a failure decides, so a failing neighbour does not erase their memory.
         progressing = [
             (self.since(f"{rubric.id}/{criterion.id}/{h.ref}", h), h)
             for h in pending
             if h.status is Health.PROGRESSING
         ]
+        if failed := next((h for h in pending if h.status is Health.FAILED), None):
+            return _result(verdict, Outcome.FAILED, failed)
         if progressing:
             since, first = min(progressing, key=lambda pair: pair[0])
             if self.now - since > timedelta(seconds=criterion.grace_seconds):
@@ -223,8 +226,18 @@ def evaluate(
     pipeline = [r for r, always, wanted in rubrics.applicability if always or present & wanted]
     if _stale(evidence):
         outcomes = tuple(_stale_outcome(run, r, actions) for r in pipeline)
+        run.seen = dict(previous.seen)  # nothing was seen: what was remembered still holds
     else:
         outcomes = tuple(run.rubric(r, actions) for r in pipeline)
     status = worst([o.outcome for o in outcomes])
-    lab_class = next((o.failure_class for o in outcomes if o.outcome == status), "")
-    return LabEvaluation(run.lab, status, lab_class, outcomes, run.seen)
+    own = [o for o, rubric in zip(outcomes, pipeline, strict=True) if not rubric.cluster_level]
+    return LabEvaluation(run.lab, status, lab_class(own), outcomes, run.seen)
+
+
+def lab_class(outcomes: list[RubricOutcome]) -> str:
+    """The class of the worst lab-level finding (first in pipeline order among equals).
+    Cluster-level conditions are shown beside it, never instead of it."""
+    found = [o for o in outcomes if o.failure_class]
+    if not found:
+        return ""
+    return max(found, key=lambda o: SEVERITY[o.outcome]).failure_class

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 
 from labs.models import LabInstance
 
 from .models import Evaluation, StateChange
+from .registry import active_rubrics
 
 
 def state_changes_latest(*, limit: int = 50, lab_level_only: bool = False) -> QuerySet[StateChange]:
@@ -24,3 +27,10 @@ def lab_instance_timeline(*, lab_instance: LabInstance) -> QuerySet[StateChange]
 
 def lab_instance_evaluations(*, lab_instance: LabInstance) -> QuerySet[Evaluation]:
     return Evaluation.objects.filter(lab_instance=lab_instance).order_by("rubric_id")
+
+
+def cluster_conditions(evaluations: Iterable[Evaluation]) -> list[Evaluation]:
+    """The lab's verdicts from cluster-level rubrics that found something: shown beside the
+    lab's own failure class, which never takes theirs."""
+    cluster_level = {rubric.id for rubric in active_rubrics().rubrics if rubric.cluster_level}
+    return [e for e in evaluations if e.rubric_id in cluster_level and e.failure_class]

@@ -115,7 +115,14 @@ PROJECTIONS: dict[str, Projection] = {
     ),
     "replicasets": _kind({"replicas": True, "selector": True}, _WORKLOAD_STATUS),
     "statefulsets": _kind(
-        {"replicas": True, "selector": True, "serviceName": True}, _WORKLOAD_STATUS
+        {
+            "replicas": True,
+            "selector": True,
+            "serviceName": True,
+            # OnDelete and a partition decide when a rollout is complete (kstatus).
+            "updateStrategy": {"type": True, "rollingUpdate": {"partition": True}},
+        },
+        _WORKLOAD_STATUS,
     ),
     "services": _kind(
         {"type": True, "selector": True, "ports": True, "clusterIP": True, "externalName": True}

@@ -18,7 +18,13 @@ class Health(StrEnum):
 
 
 class ObjectHealth(NamedTuple):
-    """One object's verdict. `since` is when it entered this state, where the object says so."""
+    """One object's verdict.
+
+    `since` is when the object's current state began, by the object's own timestamp, and only
+    where that timestamp marks the start of this very state (a pod Unschedulable since, a
+    namespace deleted at). Otherwise it is None and the engine times the state from when it first
+    saw it at this `marker`: one snapshot cannot show a stall, so first sight is never a timeout.
+    """
 
     kind: str
     name: str
@@ -61,6 +67,16 @@ def condition_since(cond: dict[str, Any] | None, obj: KubeObject) -> datetime | 
     if cond is not None and (when := parse_time(cond.get("lastTransitionTime"))):
         return when
     return created_at(obj)
+
+
+def false_since(cond: dict[str, Any] | None, obj: KubeObject) -> datetime | None:
+    """When a condition that is not True became so. A condition not reported yet has never been
+    True: the object's creation. A True condition says nothing about when trouble began."""
+    if cond is None:
+        return created_at(obj)
+    if cond.get("status") == "True":
+        return None
+    return parse_time(cond.get("lastTransitionTime"))
 
 
 def health(

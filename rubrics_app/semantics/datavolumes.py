@@ -1,10 +1,15 @@
-"""CDI DataVolume semantics: progress that advances is progress; a stall is caught by grace."""
+"""CDI DataVolume semantics: progress that advances is progress; a stall is caught by grace.
+
+CDI records no time of last progress, and a DataVolume's conditions changed when the import
+began, not when it stopped advancing: a stall is timed only by the engine's memory of when it
+first saw this phase and percentage (`marker`), never from a timestamp of the object.
+"""
 
 from __future__ import annotations
 
 from stargate.lib.evidence import KubeObject
 
-from .common import Health, ObjectHealth, condition, condition_since, health
+from .common import Health, ObjectHealth, condition, health
 
 
 def datavolume_health(dv: KubeObject) -> ObjectHealth:
@@ -21,6 +26,5 @@ def datavolume_health(dv: KubeObject) -> ObjectHealth:
     if running and running.get("status") == "False" and running.get("reason") == "Error":
         return health(dv, Health.FAILED, "Error", str(running.get("message", "")))
     progress = str(status.get("progress", ""))
-    since = condition_since(condition(dv, "Ready"), dv)
     message = f"{phase or 'Pending'} {progress}".strip()
-    return health(dv, Health.PROGRESSING, phase or "Pending", message, since=since, marker=progress)
+    return health(dv, Health.PROGRESSING, phase or "Pending", message, marker=message)

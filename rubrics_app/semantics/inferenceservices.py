@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from stargate.lib.evidence import KubeObject
 
-from .common import Health, ObjectHealth, condition, condition_since, health
+from .common import Health, ObjectHealth, condition, false_since, health
 
 
 def _load_failure(isvc: KubeObject) -> str:
@@ -28,4 +28,7 @@ def inferenceservice_health(isvc: KubeObject) -> ObjectHealth:
         reason = str(cond.get("reason", ""))
         if cond.get("status") == "False" and ("Failed" in reason or "Error" in reason):
             return health(isvc, Health.FAILED, reason, message)
-    return health(isvc, Health.PROGRESSING, "NotReady", message, since=condition_since(ready, isvc))
+    # Since the first condition not True went so (a True Ready says nothing of PredictorReady).
+    down = next((c for c in conds if c.get("status") != "True"), None)
+    since = false_since(down, isvc) if down is not None or ready is None else None
+    return health(isvc, Health.PROGRESSING, "NotReady", message, since=since)

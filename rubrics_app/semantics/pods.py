@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from stargate.lib.evidence import KubeObject
 
-from .common import Health, ObjectHealth, condition, condition_since, created_at, health, name_of
+from .common import Health, ObjectHealth, condition, created_at, false_since, health, name_of
 
 PodRole = Literal["job", "build", "vm", "workload", "stray"]
 
@@ -63,7 +63,7 @@ def _unschedulable(pod: KubeObject, now: datetime) -> ObjectHealth | None:
     scheduled = condition(pod, "PodScheduled")
     if not scheduled or scheduled.get("reason") != "Unschedulable":
         return None
-    since = condition_since(scheduled, pod)
+    since = false_since(scheduled, pod)  # when the scheduler first refused it
     past = since is not None and now - since > UNSCHEDULABLE_WINDOW
     status = Health.FAILED if past else Health.PROGRESSING
     return health(pod, status, "Unschedulable", str(scheduled.get("message", "")), since=since)
@@ -85,7 +85,7 @@ def pod_health(pod: KubeObject, now: datetime) -> ObjectHealth:
         if _oom_restarts(pod):
             return health(pod, Health.WARN, "OOMKilled", "restarted after running out of memory")
         return health(pod, Health.READY)
-    return health(pod, Health.PROGRESSING, phase or "Pending", since=condition_since(ready, pod))
+    return health(pod, Health.PROGRESSING, phase or "Pending", since=false_since(ready, pod))
 
 
 def owner_kinds(pod: KubeObject) -> dict[str, str]:

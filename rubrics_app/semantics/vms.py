@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from stargate.lib.evidence import KubeObject
 
-from .common import Health, ObjectHealth, condition, condition_since, health
+from .common import Health, ObjectHealth, condition, condition_since, false_since, health
 
 VM_FAILED = frozenset(
     {
@@ -38,7 +38,9 @@ def vm_health(vm: KubeObject) -> ObjectHealth:
     if printable == "Running" and _true(vm, "Ready"):
         return health(vm, Health.READY)
     reason = printable or str((ready or {}).get("reason", "")) or "Starting"
-    return health(vm, Health.PROGRESSING, reason, since=condition_since(ready, vm))
+    # No since: a VM's Ready went False when it stopped, not when it was started again, and a
+    # VM waits in Provisioning for as long as its disks import. Its VMI times the boot itself.
+    return health(vm, Health.PROGRESSING, reason, marker=reason)
 
 
 def vmi_health(vmi: KubeObject) -> ObjectHealth:
@@ -51,7 +53,7 @@ def vmi_health(vmi: KubeObject) -> ObjectHealth:
     if phase == "Running" and _true(vmi, "Ready"):
         return health(vmi, Health.READY)
     reason = phase if phase in VMI_PROGRESSING and phase else "NotReady"
-    return health(vmi, Health.PROGRESSING, reason, since=condition_since(ready, vmi))
+    return health(vmi, Health.PROGRESSING, reason, since=false_since(ready, vmi))
 
 
 def guest_agent_health(vmi: KubeObject) -> ObjectHealth:

@@ -71,7 +71,11 @@ def test_it_takes_the_worst_rubric_as_the_lab_status(rubric_set):
 def test_it_restarts_the_grace_window_when_progress_advances(rubric_set):
     late = NOW + timedelta(hours=2)
     stuck = PreviousState(
-        {"storage-clone-ready/datavolumes-succeeded/DataVolume/disk": Seen(NOW, "10%")}
+        {
+            "storage-clone-ready/datavolumes-succeeded/DataVolume/disk": Seen(
+                NOW, "ImportInProgress 10%"
+            )
+        }
     )
     same = evaluate(evidence(datavolumes=[_dv("10%")]), rubric_set, late, stuck)
     moved = evaluate(evidence(datavolumes=[_dv("55%")]), rubric_set, late, stuck)
@@ -79,7 +83,7 @@ def test_it_restarts_the_grace_window_when_progress_advances(rubric_set):
     assert same.rubric("storage-clone-ready").failure_class == "storage-clone-stalled"
     assert moved.rubric("storage-clone-ready").outcome == Outcome.PROGRESSING
     assert moved.seen["storage-clone-ready/datavolumes-succeeded/DataVolume/disk"] == Seen(
-        late, "55%"
+        late, "ImportInProgress 55%"
     )
 
 

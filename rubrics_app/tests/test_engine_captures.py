@@ -8,7 +8,7 @@ import pytest
 
 from rubrics_app.capture_evidence import evidence_from_folder
 from rubrics_app.engine import evaluate
-from rubrics_app.outcomes import Outcome
+from rubrics_app.outcomes import Outcome, PreviousState
 
 # The captures were taken around these times; the clock is an input to the engine.
 OC_NOW = datetime.fromisoformat("2026-05-05T15:20:00+00:00")
@@ -108,10 +108,26 @@ def test_it_times_the_unhealthy_vm_against_its_grace_window(captures, rubric_set
 
 
 def test_it_classes_the_timed_out_vm_and_stalled_clone(captures, rubric_set):
+    evidence = evidence_from_folder(captures / "oc/vm-unhealthy")
+    first = evaluate(evidence, rubric_set, datetime.fromisoformat("2026-05-05T15:05:00+00:00"))
     now = datetime.fromisoformat("2026-05-05T15:40:00+00:00")
-    result = _evaluate(captures, "oc/vm-unhealthy", rubric_set, now)
+    result = evaluate(evidence, rubric_set, now, PreviousState(first.seen))
     assert result.rubric("vm-runtime-ready").failure_class == "vm-boot-timeout"
-    assert result.rubric("storage-clone-ready").failure_class == "storage-clone-stalled"
+    storage = result.rubric("storage-clone-ready")
+    assert (storage.failure_class, storage.object_ref) == (
+        "storage-clone-stalled",
+        "DataVolume/demo-vm-rootdisk",
+    )
+
+
+def test_it_never_calls_an_import_stalled_on_first_sight(captures, rubric_set):
+    """Its Ready went False 45 minutes ago at 23.4 %: one snapshot cannot show a stall."""
+    now = datetime.fromisoformat("2026-05-05T15:46:00+00:00")
+    result = _evaluate(captures, "oc/vm-unhealthy", rubric_set, now)
+    storage = result.rubric("storage-clone-ready")
+    datavolumes = storage.criteria[0]
+    assert (datavolumes.id, datavolumes.outcome) == ("datavolumes-succeeded", Outcome.PROGRESSING)
+    assert storage.failure_class != "storage-clone-stalled"
 
 
 def test_it_finds_the_healthy_vm_ready(captures, rubric_set):

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from rubrics_app.engine import evaluate
+from rubrics_app.outcomes import PreviousState
 
 from .builders import T0, cond, deployment, evidence, ns, obj, pod
 from .test_loader import PLATFORM_RUBRICS
@@ -581,7 +582,10 @@ CASES = [
 def test_it_gives_each_rubric_its_outcome_and_class(
     rubric_set, rubric_id, kinds, now, outcome, failure_class
 ):
-    result = evaluate(evidence(**kinds), rubric_set, now).rubric(rubric_id)
+    # The engine has watched the lab since START: a stall is timed from its first sight.
+    first = evaluate(evidence(**kinds), rubric_set, START)
+    remembered = PreviousState(first.seen)
+    result = evaluate(evidence(**kinds), rubric_set, now, remembered).rubric(rubric_id)
     assert (result.outcome.value, result.failure_class) == (outcome, failure_class)
 
 

@@ -58,7 +58,8 @@ def test_it_waits_for_the_controller_to_observe_the_generation():
 @given(st.integers(0, 5), st.integers(0, 5), st.integers(0, 5), st.integers(0, 5))
 def test_it_is_ready_exactly_when_all_replicas_are_updated_ready_and_available(w, u, r, a):
     result = deployment_health(_deployment(w, u, r, a))
-    assert (result.status == Health.READY) == (u >= w and r >= w and a >= w)
+    # kstatus: extra replicas still terminating are progress, not readiness.
+    assert (result.status == Health.READY) == (u == w and r >= w and a >= u)
 
 
 def test_it_rolls_pods_up_by_selector(captures):
@@ -71,8 +72,106 @@ def test_it_rolls_pods_up_by_selector(captures):
 
 
 def test_it_requires_statefulset_replicas_and_revision():
-    sts = {"kind": "StatefulSet", "metadata": {"name": "s"}, "spec": {"replicas": 2}}
-    sts["status"] = {"readyReplicas": 2, "currentRevision": "a", "updateRevision": "a"}
+    sts = _statefulset(2)
     assert statefulset_health(sts).status == Health.READY
     sts["status"]["updateRevision"] = "b"
+    assert statefulset_health(sts).reason == "RolloutInProgress"
+
+
+def _statefulset(wanted: int, strategy: dict | None = None, **status: object) -> dict:
+    counts = {"replicas": wanted, "readyReplicas": wanted, "currentReplicas": wanted}
+    return {
+        "kind": "StatefulSet",
+        "metadata": {"name": "s", "generation": 2},
+        "spec": {"replicas": wanted, **({"updateStrategy": strategy} if strategy else {})},
+        "status": {
+            "observedGeneration": 2,
+            **counts,
+            "updatedReplicas": wanted,
+            "currentRevision": "a",
+            "updateRevision": "a",
+            **status,
+        },
+    }
+
+
+def test_it_finds_an_on_delete_statefulset_ready_while_its_revisions_differ():
+    sts = _statefulset(3, {"type": "OnDelete"}, updateRevision="b", updatedReplicas=0)
+    assert statefulset_health(sts).status == Health.READY
+
+
+def test_it_still_needs_an_on_delete_statefulset_s_replicas_ready():
+    sts = _statefulset(3, {"type": "OnDelete"}, readyReplicas=1)
+    assert (statefulset_health(sts).status, statefulset_health(sts).reason) == (
+        Health.PROGRESSING,
+        "ReplicasUnavailable",
+    )
+
+
+def test_it_finds_a_partitioned_rollout_done_once_its_partition_is_rolled():
+    strategy = {"type": "RollingUpdate", "rollingUpdate": {"partition": 2}}
+    done = _statefulset(3, strategy, updateRevision="b", updatedReplicas=1, currentReplicas=2)
+    assert statefulset_health(done).status == Health.READY
+    waiting = _statefulset(3, strategy, updateRevision="b", updatedReplicas=0, currentReplicas=3)
+    assert statefulset_health(waiting).reason == "RolloutInProgress"
+
+
+def test_it_counts_replicas_still_terminating_after_a_scale_down_as_progress():
+    sts = _statefulset(2, replicas=3, readyReplicas=3, currentReplicas=3)
+    result = statefulset_health(sts)
+    assert (result.status, result.reason) == (Health.PROGRESSING, "ExtraReplicasPending")
+
+
+def test_it_waits_for_every_replica_to_be_current_on_a_rolling_update():
+    sts = _statefulset(3, currentReplicas=2)
     assert statefulset_health(sts).status == Health.PROGRESSING
+
+
+def test_it_times_a_statefulset_only_from_first_sight_and_marks_its_counts():
+    sts = _statefulset(3, readyReplicas=1)
+    sts["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00+00:00"
+    result = statefulset_health(sts)
+    assert result.since is None
+    sts["status"]["readyReplicas"] = 2
+    assert statefulset_health(sts).marker != result.marker
+
+
+def test_it_waits_on_a_deployment_whose_progressing_condition_is_false_for_any_reason():
+    deployment = _deployment(1, 1, 1, 1)
+    deployment["status"]["conditions"] = [
+        {"type": "Progressing", "status": "False", "reason": "SomethingElse"}
+    ]
+    result = deployment_health(deployment)
+    assert (result.status, result.reason) == (Health.PROGRESSING, "SomethingElse")
+
+
+def test_it_waits_on_a_deployment_that_says_it_is_not_available():
+    deployment = _deployment(1, 1, 1, 1)
+    deployment["status"]["conditions"] = [
+        {"type": "Available", "status": "False", "reason": "MinimumReplicasUnavailable"}
+    ]
+    result = deployment_health(deployment)
+    assert (result.status, result.reason) == (Health.PROGRESSING, "DeploymentNotAvailable")
+
+
+def test_it_times_a_rollout_from_the_controller_s_last_progress_only():
+    deployment = _deployment(3, 1, 1, 1)
+    deployment["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00+00:00"
+    progressing = {
+        "type": "Progressing",
+        "status": "True",
+        "reason": "NewReplicaSetAvailable",
+        "lastTransitionTime": "2026-01-01T00:00:00+00:00",
+        "lastUpdateTime": "2026-01-02T00:00:00+00:00",
+    }
+    deployment["status"]["conditions"] = [progressing]
+    assert deployment_health(deployment).since is None  # an earlier rollout's times
+    progressing.update(reason="ReplicaSetUpdated", lastUpdateTime="2026-05-05T15:00:00+00:00")
+    assert deployment_health(deployment).since.isoformat() == "2026-05-05T15:00:00+00:00"
+
+
+def test_it_times_a_new_generation_from_first_sight():
+    deployment = _deployment(1, 1, 1, 1)
+    deployment["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00+00:00"
+    deployment["status"]["observedGeneration"] = 1
+    assert deployment_health(deployment).since is None

@@ -6,13 +6,18 @@ resolution is given by the test (the route hosts exist in no DNS)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
 from labs.models import Cluster
 from rubrics_app.showroom_probe import showroom_probe_run
+from scanning.models import ScanRun
 from scanning.probe_guard import address_refusal
+from scanning.services import scan_run_execute
 from scanning.showroom import probe_client, showroom_probes
+from scanning.simulator import Store
+from scanning.tests.fixtures_scan import cluster_row, node
 from scanning.tests.loopback import Recorder, own_private_address, port_of, serve
 from stargate.lib.evidence import KubeObject
 
@@ -20,6 +25,12 @@ pytestmark = pytest.mark.smoke
 
 DOMAIN = "apps.ocp-east-1.example.com"
 HOST = f"showroom-sandbox-a1-demo.{DOMAIN}"
+INGRESS = {
+    "apiVersion": "config.openshift.io/v1",
+    "kind": "Ingress",
+    "metadata": {"name": "cluster"},
+    "spec": {"domain": DOMAIN},
+}
 
 
 def route(host: str) -> list[KubeObject]:
@@ -180,3 +191,21 @@ def test_it_judges_each_address(address: str, listed: str, refused: str | None) 
     scope = production(probe_private_networks=listed).probe_scope()
     why = address_refusal(address, scope)
     assert (why is None) if refused is None else (refused in str(why))
+
+
+@pytest.mark.django_db
+def test_it_learns_the_application_domain_from_the_cluster_ingress_config(
+    simulator_server: Any,
+) -> None:
+    store = Store("c1")
+    store.load([node("worker-0")])
+    cluster = cluster_row(simulator_server(stores={"c1": store}), "c1")
+    assert scan_run_execute(cluster=cluster, tier=1).status == ScanRun.Status.SUCCEEDED
+    assert Cluster.objects.get(pk=cluster.pk).ingress_domain == ""  # not readable: nothing
+
+    store.load([INGRESS])
+    assert scan_run_execute(cluster=cluster, tier=1).status == ScanRun.Status.SUCCEEDED
+    learned = Cluster.objects.get(pk=cluster.pk)
+    assert learned.ingress_domain == DOMAIN
+    assert learned.probe_scope().host_allowed(HOST)
+    assert not learned.probe_scope().host_allowed("showroom.apps.other.example.com")

@@ -12,36 +12,50 @@ def simulated_from_labels(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('labs', '0005_labinstance_filter_indexes'),
+        ("labs", "0005_labinstance_filter_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='cluster',
-            name='application_domains',
-            field=models.TextField(blank=True, help_text='Comma-separated domains showroom probes may reach (e.g. apps.ocp-east-1.example.com); the ingress domain learned from the cluster is added.'),
+            model_name="cluster",
+            name="application_domains",
+            field=models.TextField(
+                blank=True,
+                help_text="Comma-separated domains showroom probes may reach (e.g. apps.ocp-east-1.example.com); the ingress domain learned from the cluster is added.",
+            ),
         ),
         migrations.AddField(
-            model_name='cluster',
-            name='ingress_domain',
-            field=models.CharField(blank=True, help_text="Learned from the cluster's Ingress config.", max_length=253),
+            model_name="cluster",
+            name="ingress_domain",
+            field=models.CharField(
+                blank=True, help_text="Learned from the cluster's Ingress config.", max_length=253
+            ),
         ),
         migrations.AddField(
-            model_name='cluster',
-            name='insecure_lab',
-            field=models.BooleanField(default=False, help_text='Allow a plain http:// API (test and lab clusters only, never production).', verbose_name='insecure lab cluster'),
+            model_name="cluster",
+            name="insecure_lab",
+            field=models.BooleanField(
+                default=False,
+                help_text="Allow a plain http:// API (test and lab clusters only, never production).",
+                verbose_name="insecure lab cluster",
+            ),
         ),
         migrations.AddField(
-            model_name='cluster',
-            name='probe_private_networks',
-            field=models.TextField(blank=True, help_text='Comma-separated private networks (CIDR) the application domains resolve to (on-premises VIPs); other private addresses are never probed.'),
+            model_name="cluster",
+            name="probe_private_networks",
+            field=models.TextField(
+                blank=True,
+                help_text="Comma-separated private networks (CIDR) the application domains resolve to (on-premises VIPs); other private addresses are never probed.",
+            ),
         ),
         migrations.AddField(
-            model_name='cluster',
-            name='simulated',
-            field=models.BooleanField(default=False, help_text="A cluster of StarGate's simulator: showroom probes go to its loopback pages."),
+            model_name="cluster",
+            name="simulated",
+            field=models.BooleanField(
+                default=False,
+                help_text="A cluster of StarGate's simulator: showroom probes go to its loopback pages.",
+            ),
         ),
         migrations.RunPython(simulated_from_labels, migrations.RunPython.noop),
     ]

@@ -20,7 +20,8 @@ def test_it_rejects_an_unknown_allowed_when_class(tmp_path: Path) -> None:
     path = tmp_path / "catalog.yaml"
     text = CATALOG.read_text(encoding="utf-8")
     path.write_text(text.replace("allowed_when:\n", "allowed_when:\n  - no-such-class\n", 1))
-    with pytest.raises(CatalogFileError, match=r"allowed_when\[0\]: unknown failure class") as raised:
+    unknown = r"allowed_when\[0\]: unknown failure class"
+    with pytest.raises(CatalogFileError, match=unknown) as raised:
         catalog_load(path)
     assert raised.value.path == path and "no-such-class" in str(raised.value)
     with pytest.raises(CommandError, match=f"{path}: actions.*no-such-class"):

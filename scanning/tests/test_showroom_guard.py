@@ -180,7 +180,7 @@ def test_it_never_follows_a_redirect_to_loopback_even_without_the_guard(
         ("fd00:ec2::254", "fd00::/8", "metadata"),
         ("::ffff:127.0.0.1", "", "loopback"),
         ("169.254.1.1", "", "link-local"),
-        ("0.0.0.0", "", "unspecified"),
+        ("0.0.0.0", "", "unspecified"),  # noqa: S104
         ("10.0.0.5", "", "outside"),
         ("10.0.0.5", "10.0.0.0/8", None),
         ("192.168.1.2", "10.0.0.0/8", "outside"),

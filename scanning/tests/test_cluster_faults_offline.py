@@ -14,7 +14,7 @@ from labs.services import lab_instance_upsert
 from scanning.models import ScanRun
 from scanning.services import scan_run_execute
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
 
 def closed_port() -> int:

@@ -15,9 +15,10 @@ class ClusterAdmin(admin.ModelAdmin[Cluster]):
         "consecutive_failures",
         "last_seen_at",
     ]
-    list_filter = ["enabled", "reachable"]
+    list_filter = ["enabled", "reachable", "simulated", "insecure_lab"]
     search_fields = ["name", "api_url"]
     readonly_fields = [
+        "ingress_domain",
         "reachable",
         "unreachable_since",
         "last_error",

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+
+from labs.credentials import CredentialsError, connection_check
+from labs.probe_scope import ProbeScope, domains_parse, networks_parse, probe_scope_of
 
 DNS_LABEL = RegexValidator(
     r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", "Must be a DNS label: lowercase letters, digits, '-'."
@@ -40,6 +44,28 @@ class Cluster(models.Model):
     token_file = models.CharField(max_length=500, blank=True)
     ca_bundle_path = models.CharField("CA bundle path", max_length=500, blank=True)
     verify_tls = models.BooleanField("verify TLS", default=True)
+    insecure_lab = models.BooleanField(
+        "insecure lab cluster",
+        default=False,
+        help_text="Allow a plain http:// API (test and lab clusters only, never production).",
+    )
+    simulated = models.BooleanField(
+        default=False,
+        help_text="A cluster of StarGate's simulator: showroom probes go to its loopback pages.",
+    )
+    application_domains = models.TextField(
+        blank=True,
+        help_text="Comma-separated domains showroom probes may reach (e.g. "
+        "apps.ocp-east-1.example.com); the ingress domain learned from the cluster is added.",
+    )
+    ingress_domain = models.CharField(
+        max_length=253, blank=True, help_text="Learned from the cluster's Ingress config."
+    )
+    probe_private_networks = models.TextField(
+        blank=True,
+        help_text="Comma-separated private networks (CIDR) the application domains resolve to "
+        "(on-premises VIPs); other private addresses are never probed.",
+    )
     enabled = models.BooleanField(default=True)
     labels = models.JSONField(default=dict, blank=True, help_text='e.g. {"purpose": "dev"}')
     tier1_interval = models.PositiveIntegerField(
@@ -70,6 +96,29 @@ class Cluster(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("labs:cluster_detail", args=[self.name])
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            connection_check(self)
+        except CredentialsError as exc:
+            raise ValidationError({exc.field: exc.message}) from exc
+        for field, parse in (
+            ("application_domains", domains_parse),
+            ("probe_private_networks", networks_parse),
+        ):
+            try:
+                parse(getattr(self, field))
+            except ValueError as exc:
+                raise ValidationError({field: str(exc)}) from exc
+
+    def probe_scope(self) -> ProbeScope:
+        """Where this cluster's showroom probes may go (see `scanning.probe_guard`)."""
+        return probe_scope_of(
+            application_domains=self.application_domains,
+            ingress_domain=self.ingress_domain,
+            networks=self.probe_private_networks,
+        )
 
 
 class Team(models.Model):

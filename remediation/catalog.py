@@ -6,6 +6,7 @@ The YAML is the reviewed source; `load_catalog` copies it into `RemediationActio
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
@@ -171,8 +172,34 @@ def catalog_parse(path: Path, text: str) -> Catalog:
         raise CatalogFileError(path, f"{_location(data, first['loc'])}: {first['msg']}") from exc
 
 
-def catalog_load(path: Path) -> Catalog:
-    return catalog_parse(path, path.read_text())
+def catalog_load(path: Path, *, failure_classes: Collection[str] | None = None) -> Catalog:
+    """The catalog at `path`, each `allowed_when` checked against `failure_classes` (by default
+    the rubric folder's failure_classes.yaml)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CatalogFileError(path, f"not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
+    except OSError as exc:
+        raise CatalogFileError(path, f"unreadable: {exc}") from exc
+    catalog = catalog_parse(path, text)
+    known = set(failure_classes if failure_classes is not None else _rubric_failure_classes())
+    for action in catalog.actions:
+        for index, class_id in enumerate(action.allowed_when):
+            if class_id not in known:
+                field = f"actions[{action.id}].allowed_when[{index}]"
+                raise CatalogFileError(path, f"{field}: unknown failure class {class_id!r}")
+    return catalog
+
+
+def _rubric_failure_classes() -> set[str]:
+    from django.conf import settings
+
+    from rubrics_app.loader import FAILURE_CLASSES_FILE, RubricFileError, failure_classes_load
+
+    try:
+        return set(failure_classes_load(Path(settings.RUBRICS_DIR) / FAILURE_CLASSES_FILE))
+    except RubricFileError as exc:
+        raise CatalogFileError(exc.path, f"{exc.field}: {exc.detail}") from exc
 
 
 def parameters_validate(action: ActionDef, given: dict[str, object]) -> dict[str, str | int]:

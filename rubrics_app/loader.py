@@ -47,7 +47,10 @@ class RubricSet:
 
 def _read(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text())
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        detail = f"not UTF-8 text (byte {exc.start}: {exc.reason})"
+        raise RubricFileError(path, "(file)", detail) from exc
     except yaml.YAMLError as exc:
         raise RubricFileError(path, "(file)", f"invalid YAML: {exc}") from exc
     except OSError as exc:

@@ -1,7 +1,9 @@
 """The real HTTP probe of a lab's showroom route, producing `NamespaceEvidence["showroom"]`.
 
 The scanner (or a task) calls `showroom_probe_run` and stores the result in the evidence; the
-engine's showroom semantics then apply the consecutive-failure hysteresis.
+engine's showroom semantics then apply the consecutive-failure hysteresis. Redirects are
+followed only within the route's own host (and port; http to https allowed): a redirect to any
+other host is a failed probe, and nothing is fetched from it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,11 @@ from stargate.lib.evidence import KubeObject, ShowroomProbe
 
 SHOWROOM_LABELS = ("app.kubernetes.io/name", "app")
 DEFAULT_MARKER = "<html"
+MAX_REDIRECTS = 5
+
+
+class RedirectRefused(httpx.HTTPError):
+    """The showroom redirected to another host."""
 
 
 def showroom_url(routes: Iterable[KubeObject]) -> str | None:
@@ -41,13 +48,28 @@ def showroom_probe_run(
     """GET /readyz and the guide's page; count consecutive failures from the previous probe."""
     started = time.perf_counter()
     try:
-        readyz = client.get(f"{url.rstrip('/')}/readyz")
-        page = client.get(url)
+        readyz = _get_same_host(client, f"{url.rstrip('/')}/readyz")
+        page = _get_same_host(client, url)
     except httpx.HTTPError as exc:
         return _probe(url, None, False, None, previous, f"{type(exc).__name__}: {exc}")
     elapsed_ms = (time.perf_counter() - started) * 1000
     content_ok = page.status_code == 200 and marker in page.text
     return _probe(url, readyz.status_code, content_ok, elapsed_ms, previous, "")
+
+
+def _get_same_host(client: httpx.Client, url: str) -> httpx.Response:
+    """GET `url`, following at most `MAX_REDIRECTS` redirects, each within the same host."""
+    response = client.get(url, follow_redirects=False)
+    origin = httpx.URL(url)
+    for _ in range(MAX_REDIRECTS):
+        target = response.next_request
+        if target is None:
+            return response
+        if (target.url.host, target.url.port) != (origin.host, origin.port):
+            response.close()
+            raise RedirectRefused(f"redirect to {target.url.host} refused (other host)")
+        response = client.send(target, follow_redirects=False)
+    return response
 
 
 def _probe(

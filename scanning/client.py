@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, Protocol
 
 import orjson
@@ -19,6 +18,13 @@ from kubernetes import config as kube_config
 from kubernetes.client import ApiClient, Configuration
 from kubernetes.client.exceptions import ApiException
 
+from labs.credentials import (
+    CredentialsError,
+    connection_check,
+    credential_path,
+    insecure_lab,
+    url_check,
+)
 from labs.models import Cluster
 from stargate.lib.evidence import KubeObject
 
@@ -51,27 +57,42 @@ class ClusterConnection(Protocol):
 
 
 def api_client_for(cluster: Cluster | ClusterConnection) -> ApiClient:
-    """An ApiClient for the cluster: its kubeconfig file, or its API URL + token file + CA."""
+    """An ApiClient for the cluster: its kubeconfig file, or its API URL + token file + CA.
+
+    The connection settings are checked first (`labs.credentials`): a refused or malformed one
+    is a `config` fault, so the cluster is marked unreachable like any other fault."""
     configuration = Configuration()
     try:
-        if cluster.kubeconfig_path:
-            kube_config.load_kube_config(
-                config_file=cluster.kubeconfig_path, client_configuration=configuration
-            )
-        else:
-            configuration.host = cluster.api_url
-            if cluster.token_file:
-                token = Path(cluster.token_file).read_text().strip()
-                configuration.api_key = {"authorization": f"Bearer {token}"}
-            if cluster.ca_bundle_path:
-                configuration.ssl_ca_cert = cluster.ca_bundle_path
-    except (OSError, kube_config.ConfigException) as exc:
+        connection_check(cluster)
+        _configure(configuration, cluster)
+        url_check(configuration.host, insecure=insecure_lab(cluster), field="api_url")
+    except CredentialsError as exc:
         raise ClusterAccessError("config", str(exc)) from exc
+    except (OSError, UnicodeDecodeError, kube_config.ConfigException) as exc:
+        raise ClusterAccessError("config", str(exc)) from exc
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise ClusterAccessError("config", f"malformed kubeconfig: {exc!r}") from exc
     configuration.verify_ssl = bool(settings.SSL_VERIFY and cluster.verify_tls)
     # One attempt: the scanner's own backoff decides when to retry, so a dead cluster costs
     # one connect timeout per scan, not four.
     configuration.retries = False
     return ApiClient(configuration)
+
+
+def _configure(configuration: Configuration, cluster: Cluster | ClusterConnection) -> None:
+    if cluster.kubeconfig_path:
+        kube_config.load_kube_config(
+            config_file=str(credential_path(cluster.kubeconfig_path, "kubeconfig_path")),
+            client_configuration=configuration,
+        )
+        return
+    configuration.host = cluster.api_url
+    if cluster.token_file:
+        token_path = credential_path(cluster.token_file, "token_file")
+        token = token_path.read_text(encoding="utf-8").strip()
+        configuration.api_key = {"authorization": f"Bearer {token}"}
+    if cluster.ca_bundle_path:
+        configuration.ssl_ca_cert = cluster.ca_bundle_path
 
 
 def request_timeout() -> tuple[float, float]:
@@ -117,12 +138,27 @@ def list_pages(
     while True:
         params = [*(query or []), ("limit", limit)] + ([("continue", token)] if token else [])
         page = get_raw(api, path, params)
-        if not isinstance(page, dict) or not isinstance(page.get("items"), list):
-            raise ClusterAccessError("malformed", f"{path}: not a List")
+        if (problem := list_problem(page)) is not None:
+            raise ClusterAccessError("malformed", f"{path}: not a List ({problem})")
         yield page["items"]
-        token = (page.get("metadata") or {}).get("continue") or ""
+        token = str((page.get("metadata") or {}).get("continue") or "")
         if not token:
             return
+
+
+def list_problem(page: Any) -> str | None:
+    """What keeps a parsed answer from being a Kubernetes List of objects, or None."""
+    if not isinstance(page, dict):
+        return f"a JSON {type(page).__name__}"
+    if not isinstance(page.get("items"), list):
+        return "no items list"
+    if not isinstance(page.get("metadata") or {}, dict):
+        return "metadata is not a mapping"
+    for item in page["items"]:
+        metadata = item.get("metadata") if isinstance(item, dict) else None
+        if not isinstance(metadata, dict) or not isinstance(metadata.get("name"), str):
+            return "an item is not an object with a name"
+    return None
 
 
 def list_all(api: ApiClient, path: str, **kwargs: Any) -> list[KubeObject]:

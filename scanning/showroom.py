@@ -2,13 +2,16 @@
 
 A slow or dead showroom costs at most `TIMEOUT` per request and runs alongside the others
 (`WORKERS` at a time), so it barely slows the scan. Production probes the route's own URL
-(`https://<host>` for a TLS route) with TLS verified per `STARGATE_SSL_VERIFY`.
+(`https://<host>` for a TLS route) with TLS verified per `STARGATE_SSL_VERIFY`, through
+`scanning.probe_guard.GuardedTransport`: only hosts under the cluster's application domains
+(`Cluster.application_domains` and the learned `Cluster.ingress_domain`), only to checked
+addresses, redirects only within the same host (`rubrics_app.showroom_probe`).
 
-Simulated clusters only: a `Cluster` labelled `simulated: "true"` (set by `simulate_fleet`)
-probes through `ShowroomTransport`, which sends requests for the simulator's route hosts
-(`showroom-<ns>.apps.<cluster>.example.com`, resolvable nowhere) to the running fleet's loopback
-pages, found through `STARGATE_DATA_DIR/simulator/control.json`. Any other host goes out
-unchanged, and no cluster without that label ever uses the transport.
+Simulated clusters only: a `Cluster` with `simulated` set (by `simulate_fleet`) probes the
+simulator's route hosts (`showroom-<ns>.apps.<cluster>.example.com`, resolvable nowhere)
+through `ShowroomTransport`, which sends them to the running fleet's loopback pages, found
+through `STARGATE_DATA_DIR/simulator/control.json`. Any other host goes through the guard, and
+no cluster without that field ever uses the loopback transport, whatever its host names.
 """
 
 from __future__ import annotations
@@ -19,31 +22,72 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import httpx
 from django.conf import settings
+from kubernetes.client import ApiClient
 
 from labs.models import Cluster
+from labs.probe_scope import domains_parse
 from rubrics_app.showroom_probe import showroom_probe_run, showroom_url
+from scanning.client import ClusterAccessError, get_raw
+from scanning.probe_guard import GuardedTransport, Resolver, system_resolve
+from scanning.simulator.transport import ROUTE_HOST
 from stargate.lib.evidence import KubeObject, ShowroomProbe
 
 log = logging.getLogger(__name__)
 
+INGRESS_CONFIG_PATH = "/apis/config.openshift.io/v1/ingresses/cluster"
 TIMEOUT = 3.0  # seconds, per connect and per read
 WORKERS = 16
 
 
-def is_simulated(cluster: Cluster) -> bool:
-    return str((cluster.labels or {}).get("simulated", "")).lower() == "true"
-
-
-def probe_client(cluster: Cluster) -> httpx.Client:
+def probe_client(cluster: Cluster, *, resolve: Resolver = system_resolve) -> httpx.Client:
     """The HTTP client for this cluster's showroom probes (see the module docstring)."""
-    options = {"timeout": httpx.Timeout(TIMEOUT), "follow_redirects": True}
-    if is_simulated(cluster):
+    transport: httpx.BaseTransport = GuardedTransport(
+        cluster.probe_scope(), verify=bool(settings.SSL_VERIFY), resolve=resolve
+    )
+    if cluster.simulated:
         from scanning.simulator.registry import running_showroom_transport
 
-        transport = running_showroom_transport()
-        if transport is not None:
-            return httpx.Client(transport=transport, **options)  # type: ignore[arg-type]
-    return httpx.Client(verify=bool(settings.SSL_VERIFY), **options)  # type: ignore[arg-type]
+        simulator = running_showroom_transport()
+        if simulator is not None:
+            transport = SimulatedTransport(simulator, guarded=transport)
+    return httpx.Client(transport=transport, timeout=httpx.Timeout(TIMEOUT), follow_redirects=False)
+
+
+class SimulatedTransport(httpx.BaseTransport):
+    """The simulator's route hosts to its loopback pages; every other host to the guard."""
+
+    def __init__(self, simulator: httpx.BaseTransport, *, guarded: httpx.BaseTransport) -> None:
+        self.simulator, self.guarded = simulator, guarded
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if ROUTE_HOST.match(request.url.host):
+            return self.simulator.handle_request(request)
+        return self.guarded.handle_request(request)
+
+    def close(self) -> None:
+        self.simulator.close()
+        self.guarded.close()
+
+
+def ingress_domain_learn(*, cluster: Cluster, api: ApiClient) -> None:
+    """Keep `cluster.ingress_domain` to the cluster's `Ingress cluster` spec.domain, when the
+    cluster lets StarGate read it (OpenShift only; others keep their configured domains)."""
+    try:
+        ingress = get_raw(api, INGRESS_CONFIG_PATH)
+    except ClusterAccessError as exc:
+        if exc.kind in {"not_found", "unauthorized"}:
+            return
+        raise
+    spec = ingress.get("spec") if isinstance(ingress, dict) else None
+    domain = str((spec or {}).get("domain") or "") if isinstance(spec, dict) else ""
+    if domain and domain != cluster.ingress_domain:
+        try:
+            domains_parse(domain)
+        except ValueError:
+            log.warning("cluster %s: ingress domain %r ignored", cluster.name, domain)
+            return
+        Cluster.objects.filter(pk=cluster.pk).update(ingress_domain=domain)
+        cluster.ingress_domain = domain
 
 
 def showroom_probes(

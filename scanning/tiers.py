@@ -27,6 +27,7 @@ from scanning.models import LabEvidence, NodeSnapshot, ResourcePoolSnapshot, Sca
 from scanning.nodes import NodeFacts, nodes_facts
 from scanning.normalize import object_normalize
 from scanning.persist import evidence_store
+from scanning.showroom import ingress_domain_learn
 from stargate.lib.evidence import KubeObject
 
 BATCH = 100  # labs evaluated and stored per transaction: bounds the evidence held as dicts
@@ -66,6 +67,7 @@ class ScanContext:
 
 def tier1(ctx: ScanContext) -> None:
     latency = api_latency_ms(ctx.api)
+    ingress_domain_learn(cluster=ctx.cluster, api=ctx.api)
     nodes = list_all(ctx.api, kinds.NODES.path())
     metrics = optional_list(ctx.api, kinds.NODE_METRICS)
     facts = nodes_facts(nodes, metrics)

@@ -281,6 +281,11 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 SSL_VERIFY = envbool("STARGATE_SSL_VERIFY", default=True)
 K8S_CONNECT_TIMEOUT = envint("STARGATE_K8S_CONNECT_TIMEOUT", 5, minimum=1)
 K8S_READ_TIMEOUT = envint("STARGATE_K8S_READ_TIMEOUT", 30, minimum=1)
+# Cluster kubeconfigs and token files are only read from under this directory (the chart's mount).
+CREDENTIALS_DIR = Path(
+    envstr("STARGATE_CREDENTIALS_DIR", "/etc/stargate/clusters" if PRODUCTION else str(DATA_DIR))
+)
+KUBECONFIG_EXEC_ALLOWED = envbool("STARGATE_KUBECONFIG_EXEC_ALLOWED", default=False)
 LAB_NAMESPACE_PATTERNS = envlist(
     "STARGATE_LAB_NAMESPACE_PATTERNS", r"^sandbox-(?P<guid>[a-z0-9]+)-(?P<catalog_item>[a-z0-9-]+)$"
 )

@@ -4,9 +4,14 @@ embedded SQLite mode is tested."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from stargate.settings import *  # noqa: F403
 from stargate.settings import Q_CLUSTER
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 Q_CLUSTER["sync"] = True
 WHITENOISE_AUTOREFRESH = True
+# Simulators write their kubeconfigs under the temporary directory (pytest's tmp_path).
+CREDENTIALS_DIR = Path(tempfile.gettempdir())

@@ -92,7 +92,7 @@ from labs.models import Cluster
 get_user_model().objects.create_superuser("admin", "a@example.com", {password!r})
 Cluster.objects.create(
     name="sim-01", api_url={api_url!r}, kubeconfig_path={kubeconfig!r},
-    labels={{"simulated": "true"}},
+    labels={{"simulated": "true"}}, simulated=True,
 )
 """
 
@@ -101,6 +101,7 @@ def test_it_shows_a_simulated_failure_in_an_open_dashboard_in_the_embedded_mode(
     page: Page, simulated: FleetSimulator, tmp_path: Path
 ) -> None:
     env = base_env(tmp_path / "data")  # no database URL, no Redis: SQLite + in-memory layer
+    env["STARGATE_CREDENTIALS_DIR"] = str(tmp_path)  # the simulator's kubeconfigs
     control_file_write(sim=simulated, directory=tmp_path / "data" / "simulator")
     run_manage(env, "manage.py", "migrate", "-v0")
     setup = EMBEDDED_SETUP.format(

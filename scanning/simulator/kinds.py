@@ -54,6 +54,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("poolboy.gpte.redhat.com", "v1", "resourcepools", "ResourcePool", True),
     Kind("poolboy.gpte.redhat.com", "v1", "resourcehandles", "ResourceHandle", True),
     Kind("poolboy.gpte.redhat.com", "v1", "resourceclaims", "ResourceClaim", True),
+    Kind("config.openshift.io", "v1", "ingresses", "Ingress", False, verbs=READ_VERBS),
     Kind("metrics.k8s.io", "v1beta1", "nodes", "NodeMetrics", False, verbs=READ_VERBS),
     Kind("metrics.k8s.io", "v1beta1", "pods", "PodMetrics", True, verbs=READ_VERBS),
 )

@@ -34,6 +34,8 @@ def fleet_register(*, sim: FleetSimulator) -> int:
                 "kubeconfig_path": str(sim.kubeconfig_path(name)),
                 "ca_bundle_path": str(sim.ca_path or ""),
                 "verify_tls": sim.ca_path is not None,
+                "insecure_lab": sim.ca_path is None,
+                "simulated": True,
                 "labels": {"simulated": "true", "purpose": "demo"},
                 "enabled": True,
             },

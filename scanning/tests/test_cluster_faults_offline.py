@@ -14,7 +14,7 @@ from labs.services import lab_instance_upsert
 from scanning.models import ScanRun
 from scanning.services import scan_run_execute
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
 
 def closed_port() -> int:
@@ -28,7 +28,10 @@ def dead_cluster(tmp_path) -> Cluster:
     token = tmp_path / "token"
     token.write_text("t0k3n\n")
     cluster = Cluster.objects.create(
-        name="dead", api_url=f"http://127.0.0.1:{closed_port()}", token_file=str(token)
+        name="dead",
+        api_url=f"http://127.0.0.1:{closed_port()}",
+        token_file=str(token),
+        insecure_lab=True,
     )
     instance = lab_instance_upsert(
         cluster=cluster,

@@ -12,7 +12,7 @@ from scanning.services import scan_run_execute
 from scanning.simulator import Store
 from scanning.tests.fixtures_scan import cluster_row, lab_pod, namespace_obj
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
 NS = "sandbox-aa1-demo"
 

@@ -12,6 +12,7 @@ import pytest
 from labs.fleet import fleet_counts, fleet_forget
 from labs.models import Cluster, LabInstance, Status
 from rubrics_app.models import Evaluation
+from rubrics_app.showroom_probe import showroom_probe_run
 from scanning.models import LabEvidence, ScanRun
 from scanning.services import scan_run_execute
 from scanning.showroom import probe_client
@@ -19,7 +20,6 @@ from scanning.simulator.controllers import SUBJECTS
 from scanning.simulator.fleet import FleetSimulator
 from scanning.simulator.generator import FleetSpec, generate_fleet
 from scanning.simulator.registry import control_file_write, simulator_dir
-from scanning.simulator.transport import ShowroomTransport
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def cluster(fleet_sim: FleetSimulator) -> Cluster:
         name=CLUSTER,
         api_url=fleet_sim.url(CLUSTER),
         kubeconfig_path=str(fleet_sim.kubeconfig_path(CLUSTER)),
-        labels={"simulated": "true"},
+        simulated=True,
     )
 
 
@@ -110,14 +110,17 @@ def test_it_counts_failures_from_tier_2_probes_as_well(
     assert evidence["showroom"]["readyz_status"] == 503
 
 
-def test_it_uses_the_simulator_transport_only_for_simulated_clusters(
+@pytest.mark.smoke
+def test_it_uses_the_simulator_transport_only_for_clusters_configured_simulated(
     fleet_sim: FleetSimulator, cluster: Cluster
 ) -> None:
+    url = f"https://showroom-{first_lab(fleet_sim)}.apps.{CLUSTER}.example.com"
     with probe_client(cluster) as client:
-        assert isinstance(client._transport, ShowroomTransport)
-    real = Cluster(name="ocp-east-1", labels={"purpose": "prod"})
+        assert showroom_probe_run(url, client=client)["readyz_status"] == 200
+    # Same host names, same running simulator, labelled simulated: still a production cluster.
+    real = Cluster(name="ocp-east-1", labels={"simulated": "true"})
     with probe_client(real) as client:
-        assert not isinstance(client._transport, ShowroomTransport)
+        assert "probe refused" in showroom_probe_run(url, client=client)["error"]
 
 
 @pytest.mark.parametrize(

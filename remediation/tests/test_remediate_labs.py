@@ -35,6 +35,7 @@ def test_it_syncs_its_schedules_idempotently() -> None:
     assert set(Schedule.objects.values_list("func", flat=True)) == {
         "remediation.tasks.remediate_labs",
         "remediation.tasks.expire_requests",
+        "remediation.tasks.time_out_requests",
         "remediation.tasks.verify_due",
     }
 

@@ -99,7 +99,8 @@ def _choose(
     enabled = RemediationAction.objects.filter(enabled=True)
     action = enabled.filter(action_id=action_id).first() if action_id else None
     if action is not None:
-        subject = (_subjects(evidence) or [None])[0]
+        subjects = _subjects(evidence)
+        subject = subjects[0] if subjects else None
         try:
             return action, parameters_for(action.definition(), evidence, object_ref, subject)
         except (ValueError, KeyError) as exc:

@@ -75,7 +75,7 @@ def rate_slot_claim(*, lab_instance: LabInstance, now: dt.datetime | None = None
 
 
 def _anarchy_state(evidence: dict[str, Any]) -> str | None:
-    """From a scan's evidence (objects.anarchysubjects) or a request's snapshot (anarchysubjects)."""
+    """From a scan's evidence (objects.anarchysubjects) or a request's snapshot."""
     subjects = (evidence.get("objects") or {}).get("anarchysubjects") or evidence.get(
         "anarchysubjects"
     ) or []  # fmt: skip

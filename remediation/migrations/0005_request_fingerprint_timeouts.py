@@ -5,31 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('labs', '0005_labinstance_filter_indexes'),
-        ('remediation', '0003_request_parameters_blank'),
+        ("labs", "0005_labinstance_filter_indexes"),
+        ("remediation", "0003_request_parameters_blank"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='actionrequest',
-            name='fingerprint',
-            field=models.CharField(blank=True, help_text="The failure's (the verdict's); empty when manual.", max_length=40),
+            model_name="actionrequest",
+            name="fingerprint",
+            field=models.CharField(
+                blank=True,
+                help_text="The failure's (the verdict's); empty when manual.",
+                max_length=40,
+            ),
         ),
         migrations.AddField(
-            model_name='actionrequest',
-            name='last_seen_at',
-            field=models.DateTimeField(blank=True, help_text='When a remediation pass last found the failure.', null=True),
+            model_name="actionrequest",
+            name="last_seen_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When a remediation pass last found the failure.", null=True
+            ),
         ),
         migrations.AlterField(
-            model_name='auditentry',
-            name='event',
-            field=models.CharField(choices=[('requested', 'Requested'), ('redecided', 'Decided again'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('expired', 'Expired'), ('timed_out', 'Timed out'), ('before', 'Before execution'), ('after', 'After execution'), ('verified', 'Verified'), ('rolled_back', 'Rolled back'), ('escalated', 'Escalated')], max_length=20),
+            model_name="auditentry",
+            name="event",
+            field=models.CharField(
+                choices=[
+                    ("requested", "Requested"),
+                    ("redecided", "Decided again"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                    ("expired", "Expired"),
+                    ("timed_out", "Timed out"),
+                    ("before", "Before execution"),
+                    ("after", "After execution"),
+                    ("verified", "Verified"),
+                    ("rolled_back", "Rolled back"),
+                    ("escalated", "Escalated"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddIndex(
-            model_name='actionrequest',
-            index=models.Index(fields=['lab_instance', 'action', 'fingerprint'], name='remediation_lab_ins_e02b8c_idx'),
+            model_name="actionrequest",
+            index=models.Index(
+                fields=["lab_instance", "action", "fingerprint"],
+                name="remediation_lab_ins_e02b8c_idx",
+            ),
         ),
     ]

@@ -19,9 +19,9 @@ from django.test import override_settings
 from django.utils import timezone
 
 from labs.models import Cluster, Lab, LabInstance, Status
+from remediation import tasks
 from remediation.models import ActionRequest, AuditEntry
 from remediation.services import action_request_create
-from remediation import tasks
 from remediation.tasks import remediate_labs
 from scanning.models import ScanRun
 from scanning.services import scan_run_execute
@@ -70,9 +70,11 @@ def _scanned(
     sim = simulator_server(fleet=fleet)
     rows = {
         name: Cluster.objects.create(
-            name=name, api_url=sim.url(name), kubeconfig_path=str(sim.kubeconfig_path(name)),
+            name=name,
+            api_url=sim.url(name),
+            kubeconfig_path=str(sim.kubeconfig_path(name)),
             labels={"purpose": "sim", "simulated": "true"},
-        )  # fmt: skip
+        )
         for name in fleet.clusters
     }
     instances = []
@@ -105,8 +107,8 @@ def _dv_import(scanned: Scanned, progress: str, ready_since: dt.datetime) -> Non
     dv["status"].update(phase="ImportInProgress", progress=progress)
     for condition in dv["status"]["conditions"]:
         if condition["type"] == "Ready":
-            condition.update(status="False", reason="TransferRunning",
-                             lastTransitionTime=ready_since.strftime("%Y-%m-%dT%H:%M:%SZ"))  # fmt: skip
+            since = ready_since.strftime("%Y-%m-%dT%H:%M:%SZ")
+            condition.update(status="False", reason="TransferRunning", lastTransitionTime=since)
     store.update(kind, dv)
 
 
@@ -197,12 +199,19 @@ def test_requests_a_killed_worker_left_time_out_and_stop_blocking(
 ) -> None:
     restart = catalog["restart-pod"]
     approved = _stuck(lab_instance, RequestStatus.APPROVED, restart, 31)
-    executing = _stuck(lab_instance, RequestStatus.EXECUTING, catalog["rollout-restart-deployment"], 45)
+    executing = _stuck(
+        lab_instance, RequestStatus.EXECUTING, catalog["rollout-restart-deployment"], 45
+    )
     recent = _stuck(lab_instance, RequestStatus.EXECUTING, catalog["sandbox-recreate-namespace"], 5)
-    assert action_request_create(
-        lab_instance=lab_instance, action=restart, failure_class="crashloop",
-        parameters={"pod": "web-2"},
-    ) == approved  # fmt: skip  (still blocks its action)
+    assert (
+        action_request_create(
+            lab_instance=lab_instance,
+            action=restart,
+            failure_class="crashloop",
+            parameters={"pod": "web-2"},
+        )
+        == approved
+    )  # fmt: skip  (still blocks its action)
     assert tasks.time_out_requests() == "2 timed out"
     for request in (approved, executing):
         request.refresh_from_db()

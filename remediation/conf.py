@@ -45,3 +45,8 @@ def poolboy_namespaces() -> list[str]:
     if value is not None:
         return list(value)
     return envlist("STARGATE_REMEDIATION_POOLBOY_NAMESPACES", "poolboy")
+
+
+def execution_timeout_minutes() -> int:
+    """How long a request may stay approved or executing before it is failed as abandoned."""
+    return _int("REMEDIATION_EXECUTION_TIMEOUT_MINUTES", 30, 1)

@@ -96,6 +96,7 @@ class ActionRequest(models.Model):
         API = "api", "API"
 
     OPEN = (Status.PENDING, Status.APPROVED, Status.EXECUTING)
+    IN_FLIGHT = (Status.APPROVED, Status.EXECUTING)  # time out: see remediation.timeouts
 
     lab_instance = models.ForeignKey(
         LabInstance, on_delete=models.PROTECT, related_name="action_requests"
@@ -104,6 +105,12 @@ class ActionRequest(models.Model):
     parameters = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, db_index=True)
     failure_class = models.CharField(max_length=100)
+    fingerprint = models.CharField(
+        max_length=40, blank=True, help_text="The failure's (the verdict's); empty when manual."
+    )
+    last_seen_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a remediation pass last found the failure."
+    )
     evidence = models.JSONField(default=dict, blank=True, help_text="Snapshot behind the request.")
     confirmed = models.BooleanField(default=True, help_text="The classification was confirmed.")
     decision = models.JSONField(default=list, blank=True, help_text="Each gate and its reason.")
@@ -134,7 +141,10 @@ class ActionRequest(models.Model):
     class Meta:
         ordering = ["-created_at"]
         permissions = [("approve_actionrequest", "Can approve or reject remediation requests")]
-        indexes = [models.Index(fields=["lab_instance", "status"])]
+        indexes = [
+            models.Index(fields=["lab_instance", "status"]),
+            models.Index(fields=["lab_instance", "action", "fingerprint"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action.action_id} on {self.lab_instance} ({self.status})"
@@ -145,9 +155,11 @@ class AuditEntry(models.Model):
 
     class Event(models.TextChoices):
         REQUESTED = "requested", "Requested"
+        REDECIDED = "redecided", "Decided again"  # a pass found the failure, the gates changed
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
         EXPIRED = "expired", "Expired"
+        TIMED_OUT = "timed_out", "Timed out"  # left approved or executing by a killed worker
         BEFORE = "before", "Before execution"
         AFTER = "after", "After execution"
         VERIFIED = "verified", "Verified"

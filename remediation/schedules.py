@@ -8,6 +8,8 @@ SCHEDULES: dict[str, tuple[str, int]] = {
     # name: (task, every N minutes)
     "remediation-remediate-labs": ("remediation.tasks.remediate_labs", 5),
     "remediation-expire-requests": ("remediation.tasks.expire_requests", 5),
+    # Requests a killed worker left approved or executing (REMEDIATION_EXECUTION_TIMEOUT_MINUTES).
+    "remediation-time-out-requests": ("remediation.tasks.time_out_requests", 5),
     # Safety net for verification checks whose one-off schedule was lost.
     "remediation-verify-due": ("remediation.tasks.verify_due", 1),
 }

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from forecasting.selectors import session_running
@@ -75,7 +75,10 @@ def rate_slot_claim(*, lab_instance: LabInstance, now: dt.datetime | None = None
 
 
 def _anarchy_state(evidence: dict[str, Any]) -> str | None:
-    subjects = evidence.get("objects", {}).get("anarchysubjects") or []
+    """From a scan's evidence (objects.anarchysubjects) or a request's snapshot."""
+    subjects = (evidence.get("objects") or {}).get("anarchysubjects") or evidence.get(
+        "anarchysubjects"
+    ) or []  # fmt: skip
     for subject in subjects:
         state = subject.get("spec", {}).get("vars", {}).get("current_state")
         if state:
@@ -129,19 +132,22 @@ def action_request_create(
     source: str = ActionRequest.Source.AUTO,
     requested_by: User | None = None,
     now: dt.datetime | None = None,
+    fingerprint: str = "",
 ) -> ActionRequest:
     """Run the gates and record the request; an EXECUTE decision is queued to run after commit.
 
-    An open request for the same lab and action is returned instead of a duplicate. Whether a
-    session is running is looked up here (forecasting sessions), so no caller can forget it.
+    One open request per lab instance, action and failure `fingerprint`: while one is approved or
+    executing, it is returned as it is; a recommended, pending or gate-refused one is refreshed
+    (its last-seen time; its decision, audited, only when the gates now decide otherwise). A
+    request without a fingerprint (a person's) returns any pending one for the lab and action.
+    Whether a session is running is looked up here (forecasting sessions), so no caller can
+    forget it.
     """
-    open_request = ActionRequest.objects.filter(
-        lab_instance=lab_instance, action=action, status__in=ActionRequest.OPEN
-    ).first()
-    if open_request is not None:
+    evidence, now = evidence or {}, now or timezone.now()
+    open_request = _open_request(lab_instance, action, fingerprint)
+    if open_request is not None and not _refreshable(open_request, fingerprint):
         return open_request
     clean = parameters_validate(action.definition(), parameters)
-    evidence, now = evidence or {}, now or timezone.now()
     data = _gate_input(
         lab_instance=lab_instance, action=action, failure_class=failure_class,
         evidence=evidence, confirmed=confirmed, now=now,
@@ -150,11 +156,76 @@ def action_request_create(
     if decision.outcome == Outcome.EXECUTE:
         slot = rate_slot_claim(lab_instance=lab_instance, now=now)
         decision = decide(GateInput(**{**data.__dict__, "rate_slot": slot}))
+    if open_request is not None:
+        return _request_refresh(open_request, decision, clean, evidence, now)
     return _request_record(
         lab_instance=lab_instance, action=action, failure_class=failure_class,
         parameters=clean, evidence=evidence, confirmed=confirmed, decision=decision,
-        source=source, requested_by=requested_by,
+        source=source, requested_by=requested_by, fingerprint=fingerprint, last_seen_at=now,
     )  # fmt: skip
+
+
+# Refused by the gates when requested (not by a person, not at execution): refreshed like an
+# open request, so that a refusal that holds adds no row per pass.
+_REFUSED_BY_GATES = Q(
+    status=Status.REJECTED, decided_by__isnull=True, started_at__isnull=True,
+    finished_at__isnull=True,
+)  # fmt: skip
+
+
+def _open_request(
+    lab_instance: LabInstance, action: RemediationAction, fingerprint: str
+) -> ActionRequest | None:
+    requests = ActionRequest.objects.filter(lab_instance=lab_instance, action=action)
+    in_flight = requests.filter(status__in=ActionRequest.IN_FLIGHT).first()
+    if in_flight is not None:
+        return in_flight
+    if not fingerprint:
+        return requests.filter(status=Status.PENDING).first()
+    refreshable = Q(status__in=[Status.RECOMMENDED, Status.PENDING]) | _REFUSED_BY_GATES
+    return requests.filter(refreshable, fingerprint=fingerprint).order_by("-created_at").first()
+
+
+def _refreshable(request: ActionRequest, fingerprint: str) -> bool:
+    return bool(fingerprint) and request.status not in ActionRequest.IN_FLIGHT
+
+
+def _request_refresh(
+    request: ActionRequest, decision: Decision, parameters: dict[str, Any],
+    evidence: dict[str, Any], now: dt.datetime,
+) -> ActionRequest:  # fmt: skip
+    """The failure is still there: note it, and redecide only when the gates changed their
+    mind (or the parameters moved, e.g. another pod crashlooping). Conditional on the status
+    the pass read, so a person deciding meanwhile wins."""
+    status = _STATUS_FOR[decision.outcome]
+    same = status == request.status and parameters == request.parameters
+    fields: dict[str, Any] = {"last_seen_at": now, "evidence": evidence}
+    if not same:
+        ttl = dt.timedelta(minutes=conf.approval_ttl_minutes())
+        fields |= {
+            "status": status, "decision": decision.reasons, "reason": decision.summary,
+            "parameters": parameters,
+            "expires_at": now + ttl if status == Status.PENDING else None,
+            # The gates decided it now: the basis of an approved request's timeout.
+            "decided_at": now if status == Status.APPROVED else request.decided_at,
+        }  # fmt: skip
+    current = ActionRequest.objects.filter(pk=request.pk, status=request.status)
+    if not current.update(**fields):
+        request.refresh_from_db()
+        return request
+    old = request.status
+    request.refresh_from_db()
+    if same:
+        return request
+    _audit(
+        request, AuditEntry.Event.REDECIDED, intent=f"{old} -> {status}: {decision.summary}",
+        gates=decision.reasons, parameters=parameters, ok=status != Status.REJECTED,
+    )  # fmt: skip
+    if status == Status.APPROVED:
+        _execute_on_commit(request)
+    if Status.PENDING in (old, status):
+        broadcast.approval_changed_on_commit(request.pk)
+    return request
 
 
 def _request_record(

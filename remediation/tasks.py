@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from remediation import execution, services, verification
+from remediation import execution, services, timeouts, verification
 
 
 def execute_action(action_request_id: int) -> str:
@@ -26,11 +26,15 @@ def expire_requests() -> str:
     return f"{services.action_requests_expire()} expired"
 
 
-def remediate_labs() -> str:
-    """Evaluate every lab's latest stored evidence and propose or run remediations."""
-    from remediation.proposals import labs_remediate_from_evidence
+def time_out_requests() -> str:
+    return f"{timeouts.action_requests_time_out()} timed out"
 
-    result = labs_remediate_from_evidence()
+
+def remediate_labs() -> str:
+    """Propose or run remediations for the failed verdicts the dashboard shows."""
+    from remediation.proposals import labs_remediate_from_verdicts
+
+    result = labs_remediate_from_verdicts()
     summary = f"{len(result.requests)} requests"
     if result.failed_lab_ids:
         summary += f", {len(result.failed_lab_ids)} labs failed (see the log)"

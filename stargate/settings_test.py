@@ -15,3 +15,8 @@ Q_CLUSTER["sync"] = True
 WHITENOISE_AUTOREFRESH = True
 # Simulators write their kubeconfigs under the temporary directory (pytest's tmp_path).
 CREDENTIALS_DIR = Path(tempfile.gettempdir())
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file, as in the embedded mode: an in-memory test database ignores close(), which hides
+    # the failures of code that loses its connection (the ORM task broker closes it).
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405

@@ -15,14 +15,10 @@ from scanning.models import LabEvidence
 pytestmark = pytest.mark.django_db
 
 
-def test_it_proposes_from_stored_evidence(catalog, simulator_server) -> None:
+def test_it_proposes_from_stored_verdicts_and_evidence(catalog, simulator_server) -> None:
     lab = sim_lab(simulator_server, "crashloop", "recommend_only", namespaces=2)
     for instance in lab.instances:
-        now = timezone.now()
-        LabEvidence.objects.create(
-            lab_instance=instance, evidence=lab.evidence(instance), content_hash="x",
-            collected_at=now, changed_at=now,
-        )  # fmt: skip
+        _store(lab, instance)
     assert remediate_labs() == "2 requests"
     assert set(ActionRequest.objects.values_list("status", "action__action_id")) == {
         ("recommended", "restart-pod")
@@ -35,11 +31,14 @@ def test_it_syncs_its_schedules_idempotently() -> None:
     assert set(Schedule.objects.values_list("func", flat=True)) == {
         "remediation.tasks.remediate_labs",
         "remediation.tasks.expire_requests",
+        "remediation.tasks.time_out_requests",
         "remediation.tasks.verify_due",
     }
 
 
 def _store(lab, instance, evidence=None) -> None:  # type: ignore[no-untyped-def]
+    """The lab's verdicts (the rubric service's) and its evidence, as a scan stores them."""
+    lab.evaluation(instance)
     now = timezone.now()
     LabEvidence.objects.create(
         lab_instance=instance, evidence=evidence or lab.evidence(instance), content_hash="x",

@@ -66,7 +66,12 @@ def churn(sim: object, cluster: str, rng: random.Random, fraction: float) -> int
             sim.heal_lab(cluster, namespace)  # type: ignore[attr-defined]
             churn.broken.discard(namespace)  # type: ignore[attr-defined]
         else:
-            sim.break_lab(cluster, namespace, rng.choice(sorted(LAB_FAILURES)))  # type: ignore[attr-defined]
+            for failure in rng.sample(sorted(LAB_FAILURES), len(LAB_FAILURES)):
+                try:  # some failures need what this lab lacks (VMs, a DataVolume)
+                    sim.break_lab(cluster, namespace, failure)  # type: ignore[attr-defined]
+                    break
+                except (IndexError, KeyError):
+                    continue
             churn.broken.add(namespace)  # type: ignore[attr-defined]
     return len(picked)
 

@@ -70,7 +70,7 @@ def churn(sim: object, cluster: str, rng: random.Random, fraction: float) -> int
                 try:  # some failures need what this lab lacks (VMs, a DataVolume)
                     sim.break_lab(cluster, namespace, failure)  # type: ignore[attr-defined]
                     break
-                except (IndexError, KeyError):
+                except (AssertionError, IndexError, KeyError):
                     continue
             churn.broken.add(namespace)  # type: ignore[attr-defined]
     return len(picked)

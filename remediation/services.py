@@ -18,6 +18,7 @@ from remediation import broadcast, conf
 from remediation.catalog import parameters_validate
 from remediation.gates import Decision, GateInput, Outcome, decide
 from remediation.models import ActionRequest, AuditEntry, RateCounter, RemediationAction
+from stargate.configaudit import config_rows_update
 
 logger = logging.getLogger(__name__)
 Status = ActionRequest.Status
@@ -329,7 +330,8 @@ def catalog_apply(*, rows: list[dict[str, Any]]) -> None:
                 action_id=row["action_id"], defaults={**row, "enabled": True}
             )
         ids = [row["action_id"] for row in rows]
-        RemediationAction.objects.exclude(action_id__in=ids).update(enabled=False)
+        gone = RemediationAction.objects.exclude(action_id__in=ids).filter(enabled=True)
+        config_rows_update(gone, enabled=False)  # through save(): each one is audited
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from stargate.apikeys import SCOPES, api_key_create, api_key_revoke
-from stargate.models import ApiKey
+from stargate.models import ApiKey, ConfigChange
 
 
 class ApiKeyForm(forms.ModelForm[ApiKey]):
@@ -54,3 +54,22 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
         for key in queryset:
             api_key_revoke(api_key=key)
         self.message_user(request, f"Revoked {queryset.count()} key(s).")
+
+
+@admin.register(ConfigChange)
+class ConfigChangeAdmin(admin.ModelAdmin[ConfigChange]):
+    """Read-only: configuration changes are recorded by `stargate.configaudit`, never edited."""
+
+    list_display = ["at", "actor", "source", "action", "model", "object_repr"]
+    list_filter = ["model", "source", "action"]
+    search_fields = ["actor", "object_repr", "object_id"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -34,3 +34,43 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class ConfigChange(models.Model):
+    """One change to an audited configuration row (see `stargate.configaudit.AUDITED`): who,
+    when, and each audited field before and after. Append-only; never pruned."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+        DELETED = "deleted", "Deleted"
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        WEB = "web", "Page"
+        API = "api", "API"
+        COMMAND = "command", "Command"
+        TASK = "task", "Task"
+        SYSTEM = "system", "System"
+
+    model = models.CharField(max_length=100, db_index=True, help_text="app_label.model")
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=200)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    changes = models.JSONField(default=dict, help_text='{field: {"before": value, "after": value}}')
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.CharField(
+        max_length=150, help_text="Username, or system:<command> / task:<function>."
+    )
+    source = models.CharField(max_length=10, choices=Source.choices)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["model", "object_id", "-at"], name="configchange_object")]
+
+    def __str__(self) -> str:
+        when = f"{self.at:%Y-%m-%d %H:%M:%S}"
+        return f"{when} {self.actor} {self.action} {self.model} {self.object_repr}"

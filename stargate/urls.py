@@ -3,13 +3,18 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
-from stargate import api, health
+from stargate import api, configaudit_views, health
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path(
+        "config-changes/",
+        configaudit_views.config_change_list,
+        name="config_change_list",
+    ),
     path("api/v1/whoami", api.whoami, name="api_whoami"),
     path("api/v1/", include("remediation.api")),
     path("scans/", include("scanning.urls")),

@@ -39,6 +39,7 @@ class Command(BaseCommand):
         call_command("load_catalog", verbosity=0)
         call_command("setup_schedules")
         call_command("setup_remediation_schedules", verbosity=0)
+        call_command("setup_retention_schedule", verbosity=0)
         password = None if options["no_demo"] else ensure_demo_admin()
         demo = not options["no_demo"]
         if demo:

@@ -96,7 +96,7 @@ def remediation_pause_set(
     return switch
 
 
-def _window_json(window: MaintenanceWindow) -> dict[str, Any]:
+def window_json(window: MaintenanceWindow) -> dict[str, Any]:
     return {
         "id": window.pk,
         "cluster": window.cluster.name if window.cluster else None,
@@ -105,6 +105,17 @@ def _window_json(window: MaintenanceWindow) -> dict[str, Any]:
         "ends_at": window.ends_at.isoformat(),
         "reason": window.reason,
     }
+
+
+def window_audit(
+    *, label: str, before: dict[str, Any] | None, after: dict[str, Any] | None, user: User,
+    source: str = UI,
+) -> AuditEntry:  # fmt: skip
+    verb = "added" if before is None else "removed" if after is None else "changed"
+    return AuditEntry.objects.create(
+        event=AuditEntry.Event.WINDOW, source=source, user=user, username=user.get_username(),
+        intent=f"maintenance window {verb}: {label}", result={"before": before, "after": after},
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -118,20 +129,14 @@ def maintenance_window_create(
     )  # fmt: skip
     window.full_clean()
     window.save()
-    AuditEntry.objects.create(
-        event=AuditEntry.Event.WINDOW, source=source, user=user, username=user.get_username(),
-        intent=f"maintenance window added: {window}", result={"before": None,
-                                                              "after": _window_json(window)},
-    )  # fmt: skip
+    window_audit(
+        label=str(window), before=None, after=window_json(window), user=user, source=source
+    )
     return window
 
 
 @transaction.atomic
 def maintenance_window_delete(*, window: MaintenanceWindow, user: User, source: str = UI) -> None:
-    before = _window_json(window)
-    label = str(window)
+    before, label = window_json(window), str(window)
     window.delete()
-    AuditEntry.objects.create(
-        event=AuditEntry.Event.WINDOW, source=source, user=user, username=user.get_username(),
-        intent=f"maintenance window removed: {label}", result={"before": before, "after": None},
-    )  # fmt: skip
+    window_audit(label=label, before=before, after=None, user=user, source=source)

@@ -82,7 +82,9 @@ def test_it_never_executes_on_an_unknown_or_unheard_of_subject_state() -> None:
             assert decision.outcome == Outcome.APPROVAL, state
             # ...and a human approval does not answer it either.
             assert [b.gate for b in approval_blockers(decision)] == ["preflight"], state
-    assert decide(_input(anarchy_state="unknown")).summary == "AnarchySubject state unknown: approval"
+    assert (
+        decide(_input(anarchy_state="unknown")).summary == "AnarchySubject state unknown: approval"
+    )
 
 
 def test_it_refuses_when_the_cluster_is_unreachable_for_actions_that_forbid_it() -> None:
@@ -127,9 +129,7 @@ def test_it_makes_a_request_obsolete_when_the_failure_cleared() -> None:
 
 
 def test_it_lets_an_approval_answer_only_risk_confidence_and_rate() -> None:
-    asks_a_human = decide(
-        _input("rollout-restart-deployment", confirmed=False, rate_slot=False)
-    )
+    asks_a_human = decide(_input("rollout-restart-deployment", confirmed=False, rate_slot=False))
     assert asks_a_human.outcome == Outcome.APPROVAL
     assert approval_blockers(asks_a_human) == ()
     recommend_only = decide(_input(execution_mode="recommend_only"))
@@ -193,7 +193,7 @@ SYSTEM_NAMES = ("default", "openshift-etcd", "openshift-foo", "kube-system", "ku
 
 
 def test_it_never_allows_system_namespaces_whatever_the_configuration() -> None:
-    for namespace in SYSTEM_NAMES + ("kube-public", "kubex", "openshiftish"):
+    for namespace in (*SYSTEM_NAMES, "kube-public", "kubex", "openshiftish"):
         assert not namespace_allowed(namespace, PERMISSIVE), namespace
         decision = decide(_input(namespace=namespace, allowed_prefixes=PERMISSIVE))
         assert decision.outcome == Outcome.REFUSE, namespace

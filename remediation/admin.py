@@ -5,7 +5,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from remediation.models import ActionRequest, AuditEntry, RemediationAction
+from remediation import pauses
+from remediation.models import (
+    ActionRequest,
+    AuditEntry,
+    MaintenanceWindow,
+    RemediationAction,
+    RemediationPause,
+)
 
 
 @admin.register(RemediationAction)
@@ -45,3 +52,40 @@ class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(RemediationPause)
+class RemediationPauseAdmin(admin.ModelAdmin[RemediationPause]):
+    """Read-only here: switch on the pause page or through the API, so every change is audited."""
+
+    list_display = ["__str__", "paused", "reason", "changed_by", "changed_at"]
+    list_filter = ["paused"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(MaintenanceWindow)
+class MaintenanceWindowAdmin(admin.ModelAdmin[MaintenanceWindow]):
+    list_display = ["__str__", "cluster", "lab", "starts_at", "ends_at", "reason", "created_by"]
+    list_filter = ["cluster"]
+    exclude = ["created_by"]
+
+    def save_model(self, request: Any, obj: MaintenanceWindow, form: Any, change: bool) -> None:
+        before = None
+        if change:
+            before = pauses.window_json(MaintenanceWindow.objects.get(pk=obj.pk))
+        else:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        after = pauses.window_json(obj)
+        pauses.window_audit(label=str(obj), before=before, after=after, user=request.user)
+
+    def delete_model(self, request: Any, obj: MaintenanceWindow) -> None:
+        pauses.maintenance_window_delete(window=obj, user=request.user)

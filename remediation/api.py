@@ -12,17 +12,19 @@ import json
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 
-from remediation import selectors, services
+from labs.models import Cluster
+from remediation import pauses, selectors, services
 from remediation.models import ActionRequest
 from stargate.apikeys import api_key_required
 
 APPROVE = "remediation.approve_actionrequest"
+PAUSE = "remediation.change_remediationpause"
 MAX_LIMIT = 500
 # query parameter -> ORM lookup
 FILTERS = {
@@ -168,11 +170,76 @@ def _decide(request: HttpRequest, pk: int, decision: str) -> JsonResponse:
         current = selectors.action_requests().get(pk=exc.action_request.pk)
         body = {"error": "already decided or expired", "request": request_json(current)}
         return JsonResponse(body, status=409)
+    except services.GateRefused as exc:
+        current = selectors.action_requests().get(pk=pk)
+        refused = {
+            "error": str(exc),
+            "obsolete": exc.obsolete,
+            "gates": [b.as_dict() for b in exc.blockers],
+            "request": request_json(current),
+        }
+        return JsonResponse(refused, status=409)
     except services.RateLimitReached:
         current = selectors.action_requests().get(pk=pk)
         body = {"error": "hourly action limit reached", "request": request_json(current)}
         return JsonResponse(body, status=429)
     return JsonResponse(request_json(selectors.action_requests().get(pk=pk), detail=True))
+
+
+def _pause_json() -> dict[str, Any]:
+    state = pauses.pause_state()
+    return {
+        "paused": [
+            {"cluster": s.cluster.name if s.cluster else None, "reason": s.reason,
+             "changed_by": s.changed_by.get_username() if s.changed_by else None,
+             "changed_at": _iso(s.changed_at)}
+            for s in state.switches
+        ],
+        "maintenance_windows": [pauses.window_json(w) for w in state.windows],
+    }  # fmt: skip
+
+
+def _pause_body(request: HttpRequest) -> tuple[bool, str, Cluster | None]:
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError as exc:
+        raise BadRequest("the body is not valid JSON") from exc
+    if not isinstance(body, dict) or not isinstance(body.get("paused"), bool):
+        raise BadRequest('the body must be {"paused": true|false, "reason": "...", "cluster": ...}')
+    reason = body.get("reason") or ""
+    if not isinstance(reason, str) or (body["paused"] and not reason.strip()):
+        raise BadRequest("pausing needs a reason")
+    name = body.get("cluster")
+    cluster = Cluster.objects.filter(name=name).first() if name else None
+    if name and cluster is None:
+        raise BadRequest(f"unknown cluster {name!r}")
+    return body["paused"], reason[:1000].replace("\x00", ""), cluster
+
+
+@api_key_required("read")
+def remediation_pause(request: HttpRequest) -> HttpResponse:
+    """GET: the switches that are on and the windows open now. POST (approve scope, owner with
+    remediation.change_remediationpause): {"paused": bool, "reason": str, "cluster": name?}."""
+    if request.method == "GET":
+        return JsonResponse(_pause_json())
+    if request.method != "POST":
+        return JsonResponse({"error": "GET or POST"}, status=405)
+    return _pause_change(request)
+
+
+@api_key_required("approve")
+def _pause_change(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not isinstance(user, User) or not user.has_perm(PAUSE):
+        return JsonResponse({"error": f"the key's owner lacks {PAUSE}"}, status=403)
+    try:
+        paused, reason, cluster = _pause_body(request)
+    except BadRequest as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    pauses.remediation_pause_set(
+        cluster=cluster, paused=paused, reason=reason, user=user, source=ActionRequest.Source.API
+    )
+    return JsonResponse(_pause_json())
 
 
 @api_key_required("approve")
@@ -188,6 +255,7 @@ def action_request_reject(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 urlpatterns: list[URLPattern] = [
+    path("remediation/pause", remediation_pause, name="api_remediation_pause"),
     path("remediation/requests", action_request_list, name="api_action_request_list"),
     path(
         "remediation/requests/<int:pk>",

@@ -10,13 +10,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from forecasting.selectors import session_running
 from labs.models import Cluster
 from remediation import broadcast
+from remediation.current import decision_now
 from remediation.executors import executor_for
 from remediation.executors.base import ClusterAccess, ExecutionContext, ExecutionResult
+from remediation.gates import approval_blockers
 from remediation.models import ActionRequest, AuditEntry
-from remediation.services import _audit
+from remediation.services import _audit, request_refuse
 
 logger = logging.getLogger(__name__)
 Status = ActionRequest.Status
@@ -59,32 +60,21 @@ def _records_only(action_request: ActionRequest) -> str | None:
     return None
 
 
-def _session_blocks(request: ActionRequest) -> bool:
-    definition = request.action.definition()
-    if definition.session_safe and "session_running" not in definition.forbidden_when:
-        return False
-    instance = request.lab_instance
-    return session_running(lab=instance.lab, now=timezone.now(), cluster=instance.cluster)
-
-
 @transaction.atomic(durable=True)
-def _session_refuse(action_request_id: int) -> bool:
-    """Re-run the session pre-flight at execution: a session may have started since the request
-    was queued or approved. Refuses (REJECTED, audited) and returns True when it did."""
-    request = ActionRequest.objects.select_related(
-        "action", "lab_instance__cluster", "lab_instance__lab"
-    ).get(pk=action_request_id)
-    if request.status != Status.APPROVED or not _session_blocks(request):
+def _gates_refuse(action_request_id: int) -> bool:
+    """Re-run every gate on current state just before the executor: the action may have been
+    disabled, the lab switched, the cluster lost, a session started, remediation paused or the
+    failure cleared since the decision. Refuses (audited) and returns True when a gate that a
+    human approval cannot answer does not pass."""
+    request = ActionRequest.objects.get(pk=action_request_id)
+    if request.status != Status.APPROVED:
         return False
-    reason = "a session started since the decision: not session-safe, not executed"
-    if not ActionRequest.objects.filter(pk=request.pk, status=Status.APPROVED).update(
-        status=Status.REJECTED, reason=reason, finished_at=timezone.now()
-    ):
+    blockers = approval_blockers(decision_now(request, timezone.now()))
+    if not blockers:
         return False
-    request.refresh_from_db()
-    _audit(request, AuditEntry.Event.REJECTED, ok=False, intent=reason)
-    broadcast.approval_changed_on_commit(request.pk)
-    return True
+    return request_refuse(
+        request, blockers, user=None, source=ActionRequest.Source.AUTO, when="execution"
+    )
 
 
 @transaction.atomic(durable=True)
@@ -136,12 +126,12 @@ def _run(request: ActionRequest) -> ExecutionResult:
 
 def action_execute(*, action_request_id: int) -> ActionRequest | None:
     """Run an approved request once. Returns None when another worker already claimed it,
-    or when a session that started since the decision refuses it.
+    or when a gate re-run on current state refuses it (see _gates_refuse).
 
     The before-entry is committed before the executor runs, and the after-entry is written
     whatever the executor does, so a crash still leaves both (the after one marked failed).
     """
-    if _session_refuse(action_request_id):
+    if _gates_refuse(action_request_id):
         return None
     request = _execution_claim(action_request_id)
     if request is None:

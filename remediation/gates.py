@@ -17,7 +17,31 @@ from remediation.catalog import DNS_LABEL_RE, ActionDef, Risk
 SYSTEM_PREFIXES = ("openshift", "kube")  # stricter than openshift-* and kube-*: no look-alikes
 SYSTEM_NAMESPACES = frozenset({"default"})
 UNKNOWN_STATE = "unknown"  # the subject could not be read
-TRANSITIONAL_ANARCHY_STATES = frozenset({"provisioning", "starting", "destroying", "stopping"})
+TRANSITIONAL_ANARCHY_STATES = frozenset(
+    {
+        "new", "provision-pending", "provisioning", "start-pending", "starting",
+        "stop-pending", "stopping", "destroy-pending", "destroying",
+    }
+)  # fmt: skip
+# States a subject rests in; any other name (a newer Babylon, a typo) is judged by a human.
+SETTLED_ANARCHY_STATES = frozenset(
+    {
+        "started", "stopped", "destroyed", "provision-failed", "provision-canceled",
+        "start-failed", "stop-failed", "destroy-failed",
+    }
+)  # fmt: skip
+# A human approval answers only the gates that exist to ask one; every other gate still holds.
+OVERRIDABLE_BY_APPROVAL = frozenset({"risk", "confidence", "rate_limit"})
+
+
+class FailureCheck(enum.StrEnum):
+    """Whether the failure behind a request is still the lab's, judged on its stored verdicts."""
+
+    UNCHECKED = "unchecked"  # when the request is made: the verdict is the one that made it
+    NO_VERDICT = "no_verdict"  # the lab has never been evaluated
+    CURRENT = "current"
+    CLEARED = "cleared"
+    UNCONFIRMABLE = "unconfirmable"  # the cluster is unreachable or the lab's verdicts are stale
 
 
 class Outcome(enum.IntEnum):
@@ -27,6 +51,7 @@ class Outcome(enum.IntEnum):
     APPROVAL = 1
     RECOMMEND = 2
     REFUSE = 3
+    OBSOLETE = 4  # the failure cleared: nothing to do any more
 
 
 @dataclass(frozen=True)
@@ -54,6 +79,9 @@ class GateInput:
     cluster_reachable: bool = True
     lab_stale: bool = False
     rate_slot: bool | None = None  # None: not claimed (not needed); False: over the limit
+    action_enabled: bool = True
+    paused: str = ""  # why remediation is paused here (switch or maintenance window); "" if not
+    failure_check: FailureCheck = FailureCheck.UNCHECKED
 
 
 @dataclass(frozen=True)
@@ -79,6 +107,18 @@ def namespace_allowed(namespace: str, allowed_prefixes: Sequence[str]) -> bool:
     return any(prefix and namespace.startswith(prefix) for prefix in allowed_prefixes)
 
 
+def gate_paused(data: GateInput) -> GateResult:
+    if data.paused:
+        return GateResult("paused", Outcome.REFUSE, data.paused)
+    return GateResult("paused", Outcome.EXECUTE, "remediation is not paused")
+
+
+def gate_enabled(data: GateInput) -> GateResult:
+    if data.action_enabled:
+        return GateResult("enabled", Outcome.EXECUTE, f"{data.action.id} is enabled")
+    return GateResult("enabled", Outcome.REFUSE, f"{data.action.id} is disabled")
+
+
 def gate_namespace(data: GateInput) -> GateResult:
     if namespace_allowed(data.namespace, data.allowed_prefixes):
         return GateResult("namespace", Outcome.EXECUTE, f"{data.namespace} is allow-listed")
@@ -95,6 +135,23 @@ def gate_failure_class(data: GateInput) -> GateResult:
     return GateResult(
         "failure_class", Outcome.REFUSE, f"{data.action.id} is not allowed for {data.failure_class}"
     )
+
+
+_FAILURE_CHECKS = {
+    FailureCheck.UNCHECKED: (Outcome.EXECUTE, "judged on the evidence behind the request"),
+    FailureCheck.NO_VERDICT: (Outcome.EXECUTE, "no stored verdict for the lab yet"),
+    FailureCheck.CURRENT: (Outcome.EXECUTE, "the lab still fails with {cls}"),
+    FailureCheck.CLEARED: (Outcome.OBSOLETE, "the lab no longer fails with {cls}: obsolete"),
+    FailureCheck.UNCONFIRMABLE: (
+        Outcome.REFUSE,
+        "the lab's verdicts are stale or its cluster unreachable: {cls} cannot be confirmed",
+    ),
+}
+
+
+def gate_failure_current(data: GateInput) -> GateResult:
+    outcome, reason = _FAILURE_CHECKS[data.failure_check]
+    return GateResult("failure_current", outcome, reason.format(cls=data.failure_class))
 
 
 def gate_execution_mode(data: GateInput) -> GateResult:
@@ -128,18 +185,23 @@ def gate_confidence(data: GateInput) -> GateResult:
 
 
 def gate_preflight(data: GateInput) -> GateResult:
+    """Refusals first, so an unreadable subject never hides a session or an unreachable cluster."""
     forbidden = set(data.action.forbidden_when)
     state = data.anarchy_state
     if state in TRANSITIONAL_ANARCHY_STATES:
         return GateResult("preflight", Outcome.REFUSE, f"AnarchySubject is {state}")
-    if state == UNKNOWN_STATE:
-        return GateResult("preflight", Outcome.APPROVAL, "AnarchySubject state unknown: approval")
     if data.session_running and ("session_running" in forbidden or not data.action.session_safe):
         return GateResult("preflight", Outcome.REFUSE, "a session is running: not session-safe")
     if not data.cluster_reachable and "cluster_unreachable" in forbidden:
         return GateResult("preflight", Outcome.REFUSE, "the cluster is unreachable")
     if data.lab_stale and "lab_stale" in forbidden:
         return GateResult("preflight", Outcome.REFUSE, "the lab's evidence is stale")
+    if state == UNKNOWN_STATE:
+        return GateResult("preflight", Outcome.APPROVAL, "AnarchySubject state unknown: approval")
+    if state is not None and state not in SETTLED_ANARCHY_STATES:
+        return GateResult(
+            "preflight", Outcome.APPROVAL, f"AnarchySubject state {state!r} not known: approval"
+        )
     return GateResult("preflight", Outcome.EXECUTE, "pre-flight checks passed")
 
 
@@ -150,8 +212,11 @@ def gate_rate_limit(data: GateInput) -> GateResult:
 
 
 GATES = (
+    gate_paused,
+    gate_enabled,
     gate_namespace,
     gate_failure_class,
+    gate_failure_current,
     gate_execution_mode,
     gate_risk,
     gate_confidence,
@@ -163,3 +228,14 @@ GATES = (
 def decide(data: GateInput) -> Decision:
     results = tuple(gate(data) for gate in GATES)
     return Decision(outcome=max(result.outcome for result in results), results=results)
+
+
+def approval_blockers(decision: Decision) -> tuple[GateResult, ...]:
+    """The gates a human approval cannot answer: it never overrides the allow-list, a disabled
+    action, a pause, an unreachable cluster, stale evidence, a transitioning or unreadable
+    subject, a session, the lab's mode or a cleared failure."""
+    return tuple(
+        result
+        for result in decision.results
+        if result.outcome != Outcome.EXECUTE and result.gate not in OVERRIDABLE_BY_APPROVAL
+    )

@@ -5,9 +5,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
 from pydantic import ValidationError as PydanticError
 
-from labs.models import LabInstance
+from labs.models import Cluster, Lab, LabInstance
 from remediation.catalog import ActionDef
 
 
@@ -89,6 +90,7 @@ class ActionRequest(models.Model):
         EXECUTING = "executing", "Executing"
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
+        OBSOLETE = "obsolete", "Obsolete"  # the failure cleared before it was acted on
 
     class Source(models.TextChoices):
         AUTO = "auto", "Automatic"
@@ -165,9 +167,18 @@ class AuditEntry(models.Model):
         VERIFIED = "verified", "Verified"
         ROLLED_BACK = "rolled_back", "Rolled back"
         ESCALATED = "escalated", "Escalated"
+        REFUSED = "refused", "Refused by a gate"
+        OBSOLETE = "obsolete", "Obsolete"
+        PAUSE = "pause", "Pause switch changed"
+        WINDOW = "window", "Maintenance window changed"
 
     action_request = models.ForeignKey(
-        ActionRequest, on_delete=models.PROTECT, related_name="audit_entries"
+        ActionRequest,
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+        null=True,
+        blank=True,
+        help_text="Empty for pause switches and maintenance windows.",
     )
     event = models.CharField(max_length=20, choices=Event.choices)
     ok = models.BooleanField(default=True)
@@ -210,3 +221,70 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.window_start:%Y-%m-%d %H:00}: {self.count}"
+
+
+class RemediationPause(models.Model):
+    """The "pause remediation" switch: the global one (no cluster) or one cluster's.
+
+    While on, nothing executes there: the pass, approvals and the executor all refuse.
+    """
+
+    cluster = models.ForeignKey(
+        Cluster, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        help_text="Empty: every cluster.",
+    )  # fmt: skip
+    paused = models.BooleanField(default=False)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One switch per scope; the global one has no cluster (NULLs are distinct otherwise).
+            models.UniqueConstraint(
+                Coalesce("cluster", models.Value(0)), name="remediationpause_one_per_scope"
+            )
+        ]
+
+    def __str__(self) -> str:
+        scope = f"cluster {self.cluster}" if self.cluster_id else "global"
+        return f"{scope}: {'paused' if self.paused else 'running'}"
+
+
+class MaintenanceWindow(models.Model):
+    """Remediation pauses inside the window, on its cluster and/or catalog item (neither: all)."""
+
+    cluster = models.ForeignKey(
+        Cluster, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        help_text="Empty: every cluster.",
+    )  # fmt: skip
+    lab = models.ForeignKey(
+        Lab, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        verbose_name="catalog item", help_text="Empty: every catalog item.",
+    )  # fmt: skip
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="maintenancewindow_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        scope = " ".join(str(part) for part in (self.cluster, self.lab) if part) or "everywhere"
+        return f"{scope}: {self.starts_at:%Y-%m-%d %H:%M} to {self.ends_at:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "The window must end after it starts."})

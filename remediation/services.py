@@ -16,8 +16,10 @@ from forecasting.selectors import session_running
 from labs.models import LabInstance
 from remediation import broadcast, conf
 from remediation.catalog import parameters_validate
-from remediation.gates import Decision, GateInput, Outcome, decide
+from remediation.current import decision_now
+from remediation.gates import Decision, GateInput, GateResult, Outcome, approval_blockers, decide
 from remediation.models import ActionRequest, AuditEntry, RateCounter, RemediationAction
+from remediation.pauses import pause_reason
 from stargate.configaudit import config_rows_update
 
 logger = logging.getLogger(__name__)
@@ -27,6 +29,7 @@ _STATUS_FOR = {
     Outcome.APPROVAL: Status.PENDING,
     Outcome.RECOMMEND: Status.RECOMMENDED,
     Outcome.REFUSE: Status.REJECTED,
+    Outcome.OBSOLETE: Status.OBSOLETE,
 }
 
 
@@ -42,6 +45,20 @@ class RateLimitReached(Exception):
     def __init__(self, action_request: ActionRequest) -> None:
         super().__init__(f"request {action_request.pk}: hourly action limit reached")
         self.action_request = action_request
+
+
+class GateRefused(Exception):
+    """A gate on current state refuses the approval (or the failure cleared: `obsolete`)."""
+
+    def __init__(self, action_request: ActionRequest, blockers: tuple[GateResult, ...]) -> None:
+        self.action_request = action_request
+        self.blockers = blockers
+        self.obsolete = any(b.outcome == Outcome.OBSOLETE for b in blockers)
+        super().__init__(refusal_reason(blockers))
+
+
+def refusal_reason(blockers: tuple[GateResult, ...]) -> str:
+    return "; ".join(blocker.reason for blocker in blockers)
 
 
 class _OverLimit(Exception):
@@ -104,6 +121,8 @@ def _gate_input(
         session_running=running,
         cluster_reachable=health.get("reachable", lab_instance.cluster.reachable),
         lab_stale=bool(evidence.get("stale")),
+        action_enabled=action.enabled,
+        paused=pause_reason(cluster=lab_instance.cluster, lab=lab_instance.lab, now=now),
     )
 
 
@@ -263,12 +282,21 @@ def _execute_on_commit(request: ActionRequest) -> None:
     transaction.on_commit(lambda: async_task("remediation.tasks.execute_action", pk))
 
 
-@transaction.atomic
 def action_request_approve(
     *, action_request: ActionRequest, approver: User, reason: str = "",
     source: str = ActionRequest.Source.UI,
 ) -> ActionRequest:  # fmt: skip
-    return _decide(action_request, approver, reason, source, Status.APPROVED)
+    """Approve a pending request after re-running every gate on current state.
+
+    A human answers only the gates that ask one (risk, confidence): any other gate that does
+    not pass raises GateRefused, audited, with the request left pending (or made `obsolete`
+    when the failure cleared). Over the hourly limits it raises RateLimitReached, pending.
+    """
+    with transaction.atomic():
+        refused = _approval_refuse(action_request, approver, source)
+        if refused is None:
+            return _decide(action_request, approver, reason, source, Status.APPROVED)
+    raise refused  # after the refusal's audit entry has been committed
 
 
 @transaction.atomic
@@ -277,6 +305,49 @@ def action_request_reject(
     source: str = ActionRequest.Source.UI,
 ) -> ActionRequest:  # fmt: skip
     return _decide(action_request, approver, reason, source, Status.REJECTED)
+
+
+def _approval_refuse(request: ActionRequest, user: User, source: str) -> GateRefused | None:
+    now = timezone.now()
+    current = ActionRequest.objects.filter(pk=request.pk, status=Status.PENDING, expires_at__gt=now)
+    if not current.exists():
+        return None  # _decide answers ActionAlreadyDecided
+    blockers = approval_blockers(decision_now(request, now))
+    if not blockers:
+        return None
+    request_refuse(request, blockers, user=user, source=source, when="approval")
+    request.refresh_from_db()
+    return GateRefused(request, blockers)
+
+
+def request_refuse(
+    request: ActionRequest, blockers: tuple[GateResult, ...], *, user: User | None,
+    source: str, when: str,
+) -> bool:  # fmt: skip
+    """Record a gate's refusal at `when` ("approval" or "execution"), audited with the reasons.
+
+    A cleared failure makes the request `obsolete`; otherwise a pending request stays pending
+    (the gate may open again) and an approved one is rejected. Returns False when the request
+    was no longer open (someone else moved it first).
+    """
+    reason = f"refused at {when}: {refusal_reason(blockers)}"
+    obsolete = any(b.outcome == Outcome.OBSOLETE for b in blockers)
+    status = Status.OBSOLETE if obsolete else Status.REJECTED
+    rows = ActionRequest.objects.filter(pk=request.pk, status__in=[Status.PENDING, Status.APPROVED])
+    if obsolete or when == "execution":
+        moved = rows.update(status=status, reason=reason, finished_at=timezone.now())
+    else:
+        moved = rows.update(reason=reason)
+    if not moved:
+        return False
+    request.refresh_from_db()
+    event = AuditEntry.Event.OBSOLETE if obsolete else AuditEntry.Event.REFUSED
+    _audit(
+        request, event, user=user, source=source, ok=False, intent=reason,
+        gates=[b.as_dict() for b in blockers], parameters=request.parameters,
+    )  # fmt: skip
+    broadcast.approval_changed_on_commit(request.pk)
+    return True
 
 
 def _decide(

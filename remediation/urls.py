@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from remediation import views
+from remediation import pause_views, views
 
 app_name = "remediation"
 
@@ -11,5 +11,10 @@ urlpatterns: list[URLPattern] = [
     path("approvals/nav/", views.approval_nav, name="approval_nav"),
     path("approvals/<int:pk>/decide/", views.approval_decide, name="approval_decide"),
     path("effectiveness/", views.effectiveness, name="effectiveness"),
+    path("pause/", pause_views.pause_page, name="pause_page"),
+    path("pause/set/", pause_views.pause_set, name="pause_set"),
+    path("pause/banner/", pause_views.pause_banner, name="pause_banner"),
+    path("pause/windows/", pause_views.window_add, name="window_add"),
+    path("pause/windows/<int:pk>/delete/", pause_views.window_delete, name="window_delete"),
     path("effectiveness/confirm/", views.effectiveness_confirm, name="effectiveness_confirm"),
 ]

@@ -38,33 +38,47 @@ def approval_nav(request: AuthedHtmxRequest) -> HttpResponse:
     return render(request, "remediation/nav_count.html", context)
 
 
-@require_POST
-@permission_required(APPROVE, raise_exception=True)
-def approval_decide(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
-    action_request = get_object_or_404(ActionRequest, pk=pk)
-    decision = request.POST.get("decision")
-    if decision not in {"approve", "reject"}:
-        return HttpResponse("decision must be approve or reject", status=400)
+def _decision_call(
+    request: AuthedHtmxRequest, action_request: ActionRequest, decision: str, reason: str
+) -> tuple[ActionRequest, int, str]:
+    """Run the service; returns the request, the status code and what to tell the user."""
     service = (
         services.action_request_approve if decision == "approve" else services.action_request_reject
     )
-    status = 200
     try:
-        action_request = service(
-            action_request=action_request, approver=request.user,
-            reason=request.POST.get("reason", "")[:1000].replace("\x00", ""),
-        )  # fmt: skip
+        done = service(action_request=action_request, approver=request.user, reason=reason)
     except services.ActionAlreadyDecided as exc:
-        action_request, status = exc.action_request, 409
-    except services.RateLimitReached:
-        status = 429
-        messages.warning(request, "Hourly action limit reached: the request stays pending.")
+        current = exc.action_request
+        if current.status == ActionRequest.Status.RECOMMENDED:
+            return current, 409, "A recommendation is not waiting for a decision."
+        return current, 409, f"Already {current.get_status_display().lower()}: nothing changed."
+    except services.GateRefused as exc:
+        return exc.action_request, 409, f"Not approved: {exc}"
+    except services.RateLimitReached as exc:
+        return exc.action_request, 429, "Hourly action limit reached: the request stays pending."
+    return done, 200, ""
+
+
+@require_POST
+@permission_required(APPROVE, raise_exception=True)
+def approval_decide(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
+    """Approve or reject, with a reason, under the same rules (and answers) as the API."""
+    action_request = get_object_or_404(ActionRequest, pk=pk)
+    decision = request.POST.get("decision")
+    reason = request.POST.get("reason", "")[:1000].replace("\x00", "")
+    if decision not in {"approve", "reject"}:
+        status, notice = 400, "The decision must be approve or reject."
+    elif not reason.strip():
+        status, notice = 400, "A decision needs a reason."
+    else:
+        action_request, status, notice = _decision_call(request, action_request, decision, reason)
     if not htmx_partial(request):
+        if notice:
+            messages.warning(request, f"Request {pk}: {notice}")
         return HttpResponseRedirect(reverse("remediation:approval_queue"))
-    row = selectors.approval_queue().get(pk=action_request.pk)
-    return render(
-        request, "remediation/approval_queue.html#approval-row", {"req": row}, status=status
-    )
+    row = selectors.action_requests().get(pk=action_request.pk)
+    context = {"req": row, "notice": notice}
+    return render(request, "remediation/approval_queue.html#approval-row", context, status=status)
 
 
 @require_GET

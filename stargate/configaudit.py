@@ -42,8 +42,11 @@ AUDITED: dict[str, tuple[str, ...]] = {
         "consecutive_failures",
         "last_seen_at",
         "api_latency_ms",
+        "ingress_domain",
     ),
     "remediation.RemediationAction": ("updated_at",),
+    "remediation.RemediationPause": ("changed_at",),
+    "remediation.MaintenanceWindow": ("created_at",),
 }
 
 Source = ConfigChange.Source

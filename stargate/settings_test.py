@@ -18,5 +18,6 @@ CREDENTIALS_DIR = Path(tempfile.gettempdir())
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, as in the embedded mode: an in-memory test database ignores close(), which hides
-    # the failures of code that loses its connection (the ORM task broker closes it).
+    # the failures of code that loses its connection (the ORM task broker closes it), and
+    # concurrent writers (the approval race tests) wait on its lock instead of failing.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("labs", "0005_labinstance_filter_indexes"),
-        ("remediation", "0003_request_parameters_blank"),
+        ("remediation", "0004_gates_at_acting_pause_windows"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -166,7 +166,9 @@ def test_it_executes_once_when_approved_through_the_ui_then_the_api(
     request = _pending(catalog)
     client.force_login(approver)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/remediation/approvals/{request.pk}/decide/", {"decision": "approve"})
+        client.post(
+            f"/remediation/approvals/{request.pk}/decide/", {"decision": "approve", "reason": "go"}
+        )
     token = _token(approver, "approve")
     response = Client().post(
         f"{LIST}/{request.pk}/approve", {"reason": "me too"}, headers=_auth(token)

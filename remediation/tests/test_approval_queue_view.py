@@ -116,3 +116,37 @@ def test_it_applies_a_confirmed_graduation(client: Client, approver, catalog) ->
     assert client.post(url, form).status_code == 302
     assert RemediationAction.objects.get(action_id="rollout-restart-deployment").risk == "low"
     assert client.post(url, {**form, "risk": "extreme"}).status_code == 400
+
+
+def test_it_refuses_a_decision_without_a_reason_as_the_api_does(
+    client: Client, approver, catalog
+) -> None:
+    request = _pending(catalog)
+    client.force_login(approver)
+    url = f"/remediation/approvals/{request.pk}/decide/"
+    for decision in ("reject", "approve"):
+        response = client.post(url, {"decision": decision, "reason": "  "}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 400
+        assert "A decision needs a reason." in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == ActionRequest.Status.PENDING
+    full_page = client.post(url, {"decision": "reject"}, follow=True)
+    assert "A decision needs a reason." in full_page.content.decode()
+
+
+def test_it_answers_409_not_500_to_a_decision_on_a_recommendation(
+    client: Client, approver, catalog
+) -> None:
+    recommended = action_request_create(
+        lab_instance=make_lab_instance(mode="recommend_only"), action=catalog["restart-pod"],
+        failure_class="crashloop", parameters={"pod": "web-1"},
+    )  # fmt: skip
+    assert recommended.status == ActionRequest.Status.RECOMMENDED
+    client.force_login(approver)
+    url = f"/remediation/approvals/{recommended.pk}/decide/"
+    for decision in ("approve", "reject"):
+        response = client.post(url, {"decision": decision, "reason": "x"}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 409
+        assert "A recommendation is not waiting for a decision." in response.content.decode()
+    recommended.refresh_from_db()
+    assert recommended.status == ActionRequest.Status.RECOMMENDED

@@ -15,7 +15,7 @@ from remediation.services import (
 from remediation.tests.conftest import make_lab_instance
 from stargate.apikeys import api_key_create
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 Status = ActionRequest.Status
 
 

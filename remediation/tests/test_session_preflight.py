@@ -10,10 +10,10 @@ from django.utils import timezone
 from forecasting.models import Session
 from labs.models import Cluster, LabInstance
 from remediation.models import ActionRequest, AuditEntry
-from remediation.services import action_request_approve, action_request_create
+from remediation.services import GateRefused, action_request_approve, action_request_create
 from remediation.tests.conftest import make_lab_instance
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 Status = ActionRequest.Status
 HOUR = dt.timedelta(hours=1)
 SESSION_REASON = "a session is running: not session-safe"
@@ -84,11 +84,25 @@ def test_it_does_not_execute_an_approval_once_a_session_has_started(
     instance = make_lab_instance(mode="low_risk_auto")
     request = _restart_deployment(catalog, instance)
     assert request.status == Status.PENDING  # medium risk in low_risk_auto
-    _session(instance)
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False) as queued:
         action_request_approve(action_request=request, approver=approver, reason="go")
+    _session(instance)  # starts between the approval and the worker picking it up
+    for callback in queued:
+        callback()
     request.refresh_from_db()
     assert request.status == Status.REJECTED
-    assert "a session started since the decision" in request.reason
+    assert request.reason == f"refused at execution: {SESSION_REASON}"
     events = list(request.audit_entries.values_list("event", flat=True))
-    assert events == ["requested", "approved", "rejected"]  # never a before-entry
+    assert events == ["requested", "approved", "refused"]  # never a before-entry
+
+
+def test_it_refuses_to_approve_during_a_session(catalog, approver) -> None:
+    instance = make_lab_instance(mode="low_risk_auto")
+    request = _restart_deployment(catalog, instance)
+    _session(instance)
+    with pytest.raises(GateRefused, match=SESSION_REASON):
+        action_request_approve(action_request=request, approver=approver, reason="go")
+    request.refresh_from_db()
+    assert (request.status, request.decided_by) == (Status.PENDING, None)
+    refused = request.audit_entries.get(event=AuditEntry.Event.REFUSED)
+    assert (refused.ok, refused.username) == (False, "alice")

@@ -12,6 +12,7 @@ Rules, applied at any depth of a JSON-like value:
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 from typing import Any
@@ -96,11 +97,32 @@ def redact_text(text: str) -> str:
     return _redact_text(text)
 
 
-@lru_cache(maxsize=65536)  # reasons, images, label values repeat across thousands of objects
-def _redact_text(text: str) -> str:
+def _redact_any_text(text: str) -> str:
     if not _MAYBE_SECRET_IN_TEXT.search(text.lower()):
         return text
     return _FREE_TEXT.sub(_mask, text)
+
+
+# Reasons, images, label values repeat across thousands of objects.
+_redact_text = lru_cache(maxsize=65536)(_redact_any_text)
+
+
+def redact_url(url: str) -> str:
+    """A URL (well-formed or not) with everything between its scheme and its last `@` masked:
+    for settings and configuration errors that name the URL they refuse."""
+    if "@" not in url:
+        return _redact_any_text(url)
+    scheme, _, rest = url.rpartition("://") if "://" in url else ("", "", url)
+    host = rest.rpartition("@")[2]
+    return f"{scheme}{'://' if scheme else ''}{REDACTED}@{host}"
+
+
+class RedactingFormatter(logging.Formatter):
+    """Log lines (messages and tracebacks) with the free-text rules applied: a URL's userinfo,
+    a token or a `password=` never reaches the logs (uncached: log lines do not repeat)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _redact_any_text(super().format(record))
 
 
 def _mask(match: re.Match[str]) -> str:

@@ -19,6 +19,7 @@ from scanning.client import ClusterAccessError, api_client_for
 from scanning.models import ScanRun
 from scanning.tiers import ScanContext
 from stargate import realtime
+from stargate.lib.redact import redact_text
 
 log = logging.getLogger(__name__)
 
@@ -101,12 +102,13 @@ def scan_run_execute(
                 ScanContext(run=run, cluster=cluster, api=api, now=now, on_progress=on_progress)
             )
     except ClusterAccessError as exc:
-        run.errors = [*run.errors, str(exc)]
+        error = redact_text(str(exc))  # a cluster's own error text may carry credentials
+        run.errors = [*run.errors, error]
         run.error_kind = exc.kind
-        cluster_mark_unreachable(cluster=cluster, error=str(exc), now=timezone.now())
+        cluster_mark_unreachable(cluster=cluster, error=error, now=timezone.now())
         return _finish(run, ScanRun.Status.FAILED, started=started)
     except Exception as exc:
-        run.errors = [*run.errors, f"internal error: {exc!r}"]
+        run.errors = [*run.errors, redact_text(f"internal error: {exc!r}")]
         _finish(run, ScanRun.Status.FAILED, started=started)
         raise
     cluster_mark_reachable(cluster=cluster, now=timezone.now())

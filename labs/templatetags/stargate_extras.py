@@ -8,8 +8,15 @@ from django.utils.safestring import mark_safe
 
 from labs.html import age_time, e, filter_control, header_row, status_badge
 from labs.rows import RowRenderer
+from stargate.lib.redact import redact_url
 
 register = template.Library()
+
+
+@register.filter(name="redact_url")
+def redact_url_filter(url: str) -> str:
+    """A URL shown without its userinfo (a cluster's API URL may carry credentials)."""
+    return redact_url(url or "")
 
 
 @register.filter

@@ -1,4 +1,5 @@
-"""A fleet whose objects carry secrets is scanned, then every stored row is searched."""
+"""A fleet whose objects carry secrets is scanned, then every stored row, the pages and the API
+are searched. Runs on PostgreSQL and on the embedded SQLite mode alike."""
 
 from __future__ import annotations
 
@@ -6,14 +7,14 @@ import secrets
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from scanning.models import LabEvidence, ScanRun
 from scanning.services import scan_run_execute
 from scanning.simulator import Store
 from scanning.tests.fixtures_scan import cluster_row, lab_pod, namespace_obj
+from scanning.tests.secret_search import all_rows_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
 NS = "sandbox-zz9-demo"
 
@@ -36,16 +37,24 @@ def secret_fleet(planted: list[str]) -> Store:
     container["args"] = ["--token", plant()]
     container["command"] = ["sh", "-c", f"run --password={plant()}"]
     pod["metadata"]["annotations"] = {"example.com/config": plant()}
-    pod["status"]["containerStatuses"][0]["state"]["waiting"]["message"] = (
-        f"login failed: password={plant()}"
+    status = pod["status"]
+    status["containerStatuses"][0]["state"]["waiting"]["message"] = (
+        f"login failed: password={plant()}; GITHUB_TOKEN=ghp_{plant()}"
     )
+    status["containerStatuses"][0]["lastState"] = {
+        "terminated": {"reason": "Error", "exitCode": 1, "message": f"DB_PASSWORD={plant()}"}
+    }
+    status["message"] = f"env AWS_SECRET_ACCESS_KEY={plant()} rejected"
     event = {
         "apiVersion": "v1",
         "kind": "Event",
         "metadata": {"name": "app-0.1", "namespace": NS},
         "type": "Warning",
         "reason": "Failed",
-        "message": f"pull https://bot:{plant()}@registry.example.com/x failed, Bearer {plant()}",
+        "message": (
+            f"pull https://bot:{plant()}@registry.example.com/x failed, Bearer {plant()},"
+            f" MYSQL_ROOT_PASSWORD={plant()}"
+        ),
         "involvedObject": {"kind": "Pod", "name": "app-0", "namespace": NS},
     }
     subject = {
@@ -71,15 +80,6 @@ def secret_fleet(planted: list[str]) -> Store:
     return result
 
 
-def all_rows_text() -> str:
-    with connection.cursor() as cursor:
-        texts = []
-        for table in connection.introspection.table_names():
-            cursor.execute(f'SELECT t::text FROM "{table}" t')  # noqa: S608 (table names from the catalog)
-            texts += [row[0] for row in cursor.fetchall()]
-    return "\n".join(texts)
-
-
 def test_it_stores_no_secret_anywhere(simulator_server: Any) -> None:
     planted: list[str] = []
     sim = simulator_server(stores={"c1": secret_fleet(planted)})
@@ -91,6 +91,6 @@ def test_it_stores_no_secret_anywhere(simulator_server: Any) -> None:
     assert evidence["objects"]["pods"] and evidence["objects"]["events"]
     assert evidence["objects"]["anarchysubjects"][0]["spec"]["vars"]["current_state"] == "started"
     stored = all_rows_text()
-    assert len(planted) == 12
+    assert len(planted) == 16
     leaked = [secret for secret in planted if secret in stored]
     assert leaked == []

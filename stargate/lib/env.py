@@ -13,6 +13,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
 
+from stargate.lib.redact import redact_url
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -107,6 +109,6 @@ def check_redis_url(url: str, *, setting: str = "STARGATE_REDIS_URL") -> str:
     parsed = urlparse(url)
     if parsed.scheme not in {"redis", "rediss", "unix"} or not (parsed.hostname or parsed.path):
         raise ImproperlyConfigured(
-            f"{setting}={url!r} is not a Redis URL (use redis://host:6379/0)"
+            f"{setting}={redact_url(url)!r} is not a Redis URL (use redis://host:6379/0)"
         )
     return url

@@ -12,6 +12,7 @@ Rules, applied at any depth of a JSON-like value:
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 from typing import Any
@@ -44,17 +45,40 @@ _SECRET_NAME = re.compile(
     r"|ssh[_-]?key|(^|[_-])key$|(?-i:[a-z]Key$)|auth$|authorization|cert(ificate)?$|kubeconfig)"
 )
 _NOT_SECRET_NAME = frozenset({"key", "keys"})  # a bare "key" is a label/selector key, not a secret
-_SECRET_IN_TEXT = re.compile(
-    r"(?i)\b((?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|credentials?)"
-    r"[\"']?\s*[=:]\s*[\"']?)([^\s\"',;&]+)"
-)
-_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
-_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@")
 _CONTAINER_LISTS = frozenset({"containers", "initContainers", "ephemeralContainers"})
 
+# Free text: one combined pattern, one pass; `_mask` decides on each match. Every alternative
+# starts with a literal or a small set, so the pattern fails fast at ordinary characters.
+_KEYWORD = r"(?i:password|passwd|pwd|secret|token|key|credential|auth)"
+_VALUE = (  # escaped-quoted, double-quoted, single-quoted, or up to a blank or a quote
+    r"""\\"(?:[^\\\n]|\\(?!"))*(?:\\")?|"(?:[^"\\\n]|\\.)*"?|'[^'\n]*'?"""
+    r"""|(?:[^\s"'\\]|\\(?!["']))+"""
+)
+_FREE_TEXT = re.compile(
+    r"(?P<pem>-----BEGIN [A-Z0-9 ]*-----)[\s\S]*?(?:-----END [A-Z0-9 ]*-----|\Z)"
+    r"|(?P<url>://)[^/\s?#]*@"  # URL userinfo
+    r"|(?P<jwt>eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*)"
+    r"|(?P<shape>(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{22,}|glpat-[\w-]{20,}"
+    r"|xox[abposr]-[A-Za-z0-9-]{10,}|(?:A[KS]IA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)"
+    r"[A-Z0-9]{16}(?![A-Za-z0-9])))"
+    r"|(?P<scheme>[Bb](?<!\w[Bb])(?i:earer|asic)\s+)[A-Za-z0-9._~+/=-]{8,}"
+    # NAME=value: matched from the keyword on; `_mask` reads the NAME's start back.
+    rf"|{_KEYWORD}[\w.-]*(?P<sep>\\?[\"']?[ \t]*[=:][ \t]*)"
+    rf"(?P<prefix>(?i:(?:bearer|basic)[ \t]+))?(?P<value>{_VALUE})"
+)
+# Ordinary words that hold a keyword ("unauthorized: ...") do not name a secret.
+_HARMLESS_WORDS = re.compile(
+    r"(?i)unauthori[sz]ed|authori[sz]ed|authority|authenticat\w*|author|keycloak|keyboard|monkey"
+)
+_STRONG_NAME = re.compile(r"(?i)password|passwd|pwd|secret|token|credential")
+_WEAK_NAME = re.compile(r"(?i)key|auth")
+_NAME_CHARACTERS = frozenset("_.-")
 
-# One cheap scan decides whether a string needs the three precise ones below.
-_MAYBE_SECRET_IN_TEXT = re.compile(r"(?i)pass|pwd|secret|token|key|credential|bearer|basic|://")
+# One cheap scan of the lower-cased text decides whether it needs the combined pass.
+_MAYBE_SECRET_IN_TEXT = re.compile(
+    r"p(?:ass|wd)|secret|token|key|credential|a(?:uth|[kgs]ia|i[dp]a|roa|n[pv]a|bia|cca)"
+    r"|b(?:earer|asic)|://|eyj|-----begin|g(?:h[pousr]_|ithub_pat_|lpat-)|xox"
+)
 
 
 @lru_cache(maxsize=4096)
@@ -64,19 +88,82 @@ def is_secret_name(name: str) -> bool:
 
 
 def redact_text(text: str) -> str:
-    """Mask secrets embedded in free text (event messages, conditions)."""
+    """Mask secrets embedded in free text (event messages, conditions, errors): `NAME=value`,
+    `NAME: value` and `"NAME": "value"` where NAME holds password, passwd, pwd, secret, token,
+    key, credential or auth; URL userinfo; `Bearer`/`Basic` credentials; JWTs; PEM blocks;
+    GitHub, GitLab, AWS access key and Slack token shapes."""
     if len(text) < 8:
         return text
     return _redact_text(text)
 
 
-@lru_cache(maxsize=65536)  # reasons, images, label values repeat across thousands of objects
-def _redact_text(text: str) -> str:
-    if not _MAYBE_SECRET_IN_TEXT.search(text):
+def _redact_any_text(text: str) -> str:
+    if not _MAYBE_SECRET_IN_TEXT.search(text.lower()):
         return text
-    text = _SECRET_IN_TEXT.sub(lambda m: m.group(1) + REDACTED, text)
-    text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
-    return _URL_CREDENTIALS.sub(lambda m: f"{m.group(1)}{REDACTED}@", text)
+    return _FREE_TEXT.sub(_mask, text)
+
+
+# Reasons, images, label values repeat across thousands of objects.
+_redact_text = lru_cache(maxsize=65536)(_redact_any_text)
+
+
+def redact_url(url: str) -> str:
+    """A URL (well-formed or not) with everything between its scheme and its last `@` masked:
+    for settings and configuration errors that name the URL they refuse."""
+    if "@" not in url:
+        return _redact_any_text(url)
+    scheme, _, rest = url.rpartition("://") if "://" in url else ("", "", url)
+    host = rest.rpartition("@")[2]
+    return f"{scheme}{'://' if scheme else ''}{REDACTED}@{host}"
+
+
+class RedactingFormatter(logging.Formatter):
+    """Log lines (messages and tracebacks) with the free-text rules applied: a URL's userinfo,
+    a token or a `password=` never reaches the logs (uncached: log lines do not repeat)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _redact_any_text(super().format(record))
+
+
+def _mask(match: re.Match[str]) -> str:
+    kind = match.lastgroup
+    if kind == "value":
+        return _mask_assignment(match)
+    if kind == "pem":
+        return f"{match['pem']}{REDACTED}"
+    if kind == "url":
+        return f"://{REDACTED}@"
+    if kind == "scheme":
+        return f"{match['scheme']}{REDACTED}"
+    return REDACTED  # jwt, shape
+
+
+def _mask_assignment(match: re.Match[str]) -> str:
+    text, start = match.string, match.start()
+    while start and (text[start - 1].isalnum() or text[start - 1] in _NAME_CHARACTERS):
+        start -= 1  # back to the NAME's first character
+    name = text[start : match.start("sep")]
+    head = text[match.start() : match.start("prefix") if match["prefix"] else match.start("value")]
+    prefix, value = match["prefix"] or "", match["value"]
+    plain_colon = match["sep"].endswith(":") and value[:1] not in "\"'\\"  # `image:tag`
+    in_path = start > 0 and text[start - 1] == "/"  # `quay.io/org/keycloak-token:1.0`
+    if in_path or not _names_secret(name, plain_colon=plain_colon):
+        # Not a secret's name; what follows may still hold a token or a credential.
+        return head + _FREE_TEXT.sub(_mask, prefix + value)
+    head += prefix
+    for quote in ('\\"', '"', "'"):
+        if value.startswith(quote):
+            return f"{head}{quote}{REDACTED}{quote if value.endswith(quote) else ''}"
+    return head + REDACTED
+
+
+def _names_secret(name: str, *, plain_colon: bool) -> bool:
+    """Whether NAME names a secret: any holding password, secret, token...; one holding only
+    key or auth unless inside an ordinary word (`unauthorized: ...`) or followed by a colon
+    with no blank or quote after it (`monkey-key:1.0` is an image reference)."""
+    if _STRONG_NAME.search(name):
+        return True
+    return not plain_colon and bool(_WEAK_NAME.search(_HARMLESS_WORDS.sub("", name)))
 
 
 # `redact_text` of a string known to be 8 characters or longer (no wrapper call).

@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from stargate.apikeys import SCOPES, api_key_create, api_key_revoke
 from stargate.models import ApiKey
 
-_NEW_TOKEN = "_stargate_new_api_key_token"
+_CREATED_KEY_ATTR = "_stargate_created_api_key"
 
 
 class ApiKeyForm(forms.ModelForm[ApiKey]):
@@ -66,12 +66,12 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
             name=obj.name, owner=chosen or request.user, scopes=list(form.cleaned_data["scopes"])
         )
         obj.pk = created.api_key.pk
-        setattr(request, _NEW_TOKEN, created.token)
+        setattr(request, _CREATED_KEY_ATTR, created.token)
 
     def response_add(
         self, request: HttpRequest, obj: ApiKey, post_url_continue: str | None = None
     ) -> HttpResponse:
-        token = getattr(request, _NEW_TOKEN, None)
+        token = getattr(request, _CREATED_KEY_ATTR, None)
         if token is None:
             return super().response_add(request, obj, post_url_continue)
         obj.refresh_from_db()

@@ -67,9 +67,7 @@ def test_it_lets_a_superuser_choose_the_owner(client: Client, staff: User, root:
     assert ApiKey.objects.get().owner == staff
 
 
-def test_it_makes_a_superuser_the_owner_when_they_choose_nobody(
-    client: Client, root: User
-) -> None:
+def test_it_makes_a_superuser_the_owner_when_they_choose_nobody(client: Client, root: User) -> None:
     client.force_login(root)
 
     _create(client, owner="")

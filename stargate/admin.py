@@ -9,7 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from stargate.apikeys import SCOPES, api_key_create, api_key_revoke
+from stargate.auth import ThrottledAdminLoginForm
 from stargate.models import ApiKey
+
+# Every password entry point goes through allauth's throttle: the admin's login form here, its
+# password change by a redirect to allauth's (stargate.urls).
+admin.site.login_form = ThrottledAdminLoginForm
 
 _CREATED_KEY_ATTR = "_stargate_created_api_key"
 

@@ -13,6 +13,7 @@ from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialAccount, SocialLogin
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model, login, logout
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,6 +35,28 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         if not settings.LOCAL_LOGIN:
             raise ValidationError("Local accounts are disabled: log in with SSO.")
         return super().authenticate(request, **credentials)
+
+
+class ThrottledAdminLoginForm(AdminAuthenticationForm):
+    """The Django admin's login, checked by allauth's adapter like /accounts/login/.
+
+    Both forms share one throttle (allauth's `login_failed` counters, per address and per
+    username), so attempts cannot be split between them, and STARGATE_LOCAL_LOGIN=false refuses
+    passwords here too.
+    """
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            adapter = get_account_adapter(self.request)
+            self.user_cache = adapter.authenticate(
+                self.request, username=username, password=password
+            )
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
 
 class TeamMappingSocialAdapter(DefaultSocialAccountAdapter):  # type: ignore[misc]

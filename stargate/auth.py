@@ -17,7 +17,8 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model, login, logout
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 
 from stargate.oauth_proxy.provider import PROVIDER_ID
 
@@ -167,6 +168,25 @@ def proxy_user_get_or_create(*, uid: str, email: str) -> Any:
     user.save(update_fields=["password"])
     SocialAccount.objects.create(user=user, provider=PROVIDER_ID, uid=uid, extra_data={})
     return user
+
+
+class PasswordResetGateMiddleware:
+    """Password reset sends mail: without mail configured (STARGATE_EMAIL_HOST), or without local
+    accounts, its pages do not exist (404) rather than fail (500) when the mail cannot go."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(reverse("account_reset_password")) and not (
+            password_reset_enabled()
+        ):
+            raise Http404("Password reset is not available: mail is not configured")
+        return self.get_response(request)
+
+
+def password_reset_enabled() -> bool:
+    return bool(settings.MAIL_CONFIGURED and settings.LOCAL_LOGIN)
 
 
 @functools.lru_cache(maxsize=64)

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -67,8 +68,9 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
         if change:
             return
         chosen = form.cleaned_data.get("owner") if request.user.is_superuser else None
+        owner = cast(User, chosen or request.user)  # the admin's views require a login
         created = api_key_create(
-            name=obj.name, owner=chosen or request.user, scopes=list(form.cleaned_data["scopes"])
+            name=obj.name, owner=owner, scopes=list(form.cleaned_data["scopes"])
         )
         obj.pk = created.api_key.pk
         setattr(request, _CREATED_KEY_ATTR, created.token)

@@ -9,6 +9,7 @@ forwarding a push, at most once per RECHECK_SECONDS.
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -46,9 +47,11 @@ def user_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     user_sockets_close_on_commit(instance.pk)
 
 
-@database_sync_to_async
-def _user_is_active(user_id: int) -> bool:
+def _user_is_active_sync(user_id: int) -> bool:
     return get_user_model().objects.filter(pk=user_id, is_active=True).exists()
+
+
+_user_is_active: Callable[[int], Awaitable[bool]] = database_sync_to_async(_user_is_active_sync)
 
 
 class UserBoundSocket:

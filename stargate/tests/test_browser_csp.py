@@ -30,6 +30,7 @@ PAGES = [
     "/admin/stargate/apikey/add/",
     "/admin/auth/user/",
     "/admin/auth/user/{user}/change/",
+    "/admin/password_change/",  # redirects to allauth's form
 ]
 
 

@@ -72,3 +72,4 @@ def test_it_sends_the_admin_password_change_to_the_throttled_form(
     response = client.get("/admin/password_change/")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/password/change/"
+    assert client.get(response["Location"]).status_code == 200

@@ -9,6 +9,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from labs import relay
 from labs.models import LabInstance
 from stargate import realtime
+from stargate.sockets import CLOSE_CODE, UserBoundSocket
 
 
 @relay.db_async
@@ -16,10 +17,11 @@ def lab_instance_visible(pk: int) -> bool:
     return LabInstance.objects.filter(pk=pk, deleted_at__isnull=True).exists()
 
 
-class DashboardConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels is untyped
+class DashboardConsumer(UserBoundSocket, AsyncWebsocketConsumer):  # type: ignore[misc]
     """`/ws/dashboard/` joins the fleet-wide group; `/ws/labs/<pk>/` one lab's group.
 
-    Every signed-in user may watch the fleet (as every page does); anonymous sockets are refused.
+    Every signed-in user may watch the fleet (as every page does); anonymous sockets, inactive
+    users and deleted labs are refused, and a socket closes when its user is deactivated.
     """
 
     group: str | None = None
@@ -35,10 +37,12 @@ class DashboardConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
             return
         self.group = realtime.DASHBOARD if pk is None else realtime.lab_group(pk)
         await relay.ensure_started()
+        await self.user_group_join()
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
+        await self.user_group_leave()
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
@@ -46,4 +50,7 @@ class DashboardConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
         """Clients have nothing to say; whatever they send is ignored."""
 
     async def html_fragment(self, event: dict[str, Any]) -> None:
+        if not await self.user_still_active():
+            await self.close(code=CLOSE_CODE)
+            return
         await self.send(text_data=event["html"])

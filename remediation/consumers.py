@@ -6,6 +6,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from stargate import realtime
+from stargate.sockets import CLOSE_CODE, UserBoundSocket
 
 
 def _can_approve(user: Any) -> bool:
@@ -15,19 +16,26 @@ def _can_approve(user: Any) -> bool:
 can_approve = database_sync_to_async(_can_approve)
 
 
-class ApprovalQueueConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels is untyped
-    """Pushes approval-queue fragments to users who may approve. Receives nothing."""
+class ApprovalQueueConsumer(UserBoundSocket, AsyncWebsocketConsumer):  # type: ignore[misc]
+    """Pushes approval-queue fragments to users who may approve. Receives nothing.
+
+    Closes when its user is deactivated (stargate.sockets)."""
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not await can_approve(user):
             await self.close()
             return
+        await self.user_group_join()
         await self.channel_layer.group_add(realtime.APPROVALS, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
+        await self.user_group_leave()
         await self.channel_layer.group_discard(realtime.APPROVALS, self.channel_name)
 
     async def html_fragment(self, event: dict[str, str]) -> None:
+        if not await self.user_still_active():
+            await self.close(code=CLOSE_CODE)
+            return
         await self.send(text_data=event["html"])

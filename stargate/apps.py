@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class StargateConfig(AppConfig):
@@ -12,6 +15,21 @@ class StargateConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from stargate import configaudit
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_delete, post_save
+
+        from stargate import configaudit, sockets
 
         configaudit.connect()
+
+        user_model = get_user_model()
+        post_save.connect(sockets.user_saved, sender=user_model, dispatch_uid="sockets-save")
+        post_delete.connect(sockets.user_deleted, sender=user_model, dispatch_uid="sockets-del")
+        self._embedded_data_dir_prepare()
+
+    def _embedded_data_dir_prepare(self) -> None:
+        database = settings.DATABASES["default"]
+        if database["ENGINE"].endswith("sqlite3") and not settings.DATABASE_URL:
+            from stargate.lib.datadir import data_dir_prepare
+
+            data_dir_prepare(Path(settings.DATA_DIR), Path(database["NAME"]))

@@ -9,12 +9,18 @@ from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from allauth.socialaccount.models import SocialLogin
+from allauth.socialaccount.models import SocialAccount, SocialLogin
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model, login, logout
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+
+from stargate.oauth_proxy.provider import PROVIDER_ID
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +36,28 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         if not settings.LOCAL_LOGIN:
             raise ValidationError("Local accounts are disabled: log in with SSO.")
         return super().authenticate(request, **credentials)
+
+
+class ThrottledAdminLoginForm(AdminAuthenticationForm):
+    """The Django admin's login, checked by allauth's adapter like /accounts/login/.
+
+    Both forms share one throttle (allauth's `login_failed` counters, per address and per
+    username), so attempts cannot be split between them, and STARGATE_LOCAL_LOGIN=false refuses
+    passwords here too.
+    """
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            adapter = get_account_adapter(self.request)
+            self.user_cache = adapter.authenticate(
+                self.request, username=username, password=password
+            )
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
 
 class TeamMappingSocialAdapter(DefaultSocialAccountAdapter):  # type: ignore[misc]
@@ -80,6 +108,9 @@ def sync_teams(user: Any, groups: list[str]) -> None:
 class TrustedHeaderMiddleware:
     """Log in the user named by X-Forwarded-User when the request comes from the oauth-proxy.
 
+    The name is the proxy's own user id: it is linked to an account of its own (an allauth
+    SocialAccount of the `oauth_proxy` provider), never to a local account with that username.
+
     Only peers in STARGATE_TRUSTED_PROXY_IPS (addresses or networks) are believed; from anywhere
     else the headers are ignored, so a visitor cannot claim to be someone by sending them. The
     proxy's word wins over the session: when it names another user, that user is logged in.
@@ -97,25 +128,65 @@ class TrustedHeaderMiddleware:
             elif "," in username:
                 # Two X-Forwarded-User headers arrive joined by a comma: one came from the client.
                 logger.warning("Ignored an ambiguous X-Forwarded-User from %s", peer)
-            elif request.user.get_username() != username:
+            elif request.session.get(PROXY_SESSION_KEY) != username or not (
+                request.user.is_authenticated
+            ):
                 _login_forwarded_user(request, username)
         return self.get_response(request)
 
 
-def _login_forwarded_user(request: HttpRequest, username: str) -> None:
+PROXY_SESSION_KEY = "stargate_oauth_proxy_uid"
+
+
+def _login_forwarded_user(request: HttpRequest, uid: str) -> None:
     email = request.headers.get("X-Forwarded-Email", "").strip()
-    user, created = get_user_model().objects.get_or_create(
-        username=username, defaults={"email": email}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
+    user = proxy_user_get_or_create(uid=uid, email=email)
     if user.is_active:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session[PROXY_SESSION_KEY] = uid
     else:
         # The browser is no longer whoever its session says: end that session too.
         logout(request)
-        logger.warning("Refused the oauth-proxy login of disabled user %s", username)
+        logger.warning("Refused the oauth-proxy login of disabled user %s", uid)
+
+
+@transaction.atomic
+def proxy_user_get_or_create(*, uid: str, email: str) -> Any:
+    """The account linked to the proxy's user `uid`, created on first sight.
+
+    Never matched to an existing account by name: the proxy's `admin` is not the local superuser.
+    The new account takes the proxy's name when it is free, else a unique variant of it.
+    """
+    account = (
+        SocialAccount.objects.select_related("user").filter(provider=PROVIDER_ID, uid=uid).first()
+    )
+    if account is not None:
+        return account.user
+    username = get_account_adapter().generate_unique_username([uid, "proxy-user"])
+    user = get_user_model().objects.create_user(username=username, email=email)
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    SocialAccount.objects.create(user=user, provider=PROVIDER_ID, uid=uid, extra_data={})
+    return user
+
+
+class PasswordResetGateMiddleware:
+    """Password reset sends mail: without mail configured (STARGATE_EMAIL_HOST), or without local
+    accounts, its pages do not exist (404) rather than fail (500) when the mail cannot go."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(reverse("account_reset_password")) and not (
+            password_reset_enabled()
+        ):
+            raise Http404("Password reset is not available: mail is not configured")
+        return self.get_response(request)
+
+
+def password_reset_enabled() -> bool:
+    return bool(settings.MAIL_CONFIGURED and settings.LOCAL_LOGIN)
 
 
 @functools.lru_cache(maxsize=64)

@@ -24,6 +24,7 @@ from stargate.lib.env import (
     envsecret,
     envstr,
     parse_database_url,
+    secret_key_weakness,
 )
 
 # Lets admin.ModelAdmin[Model] and friends be subscripted at run time, as the type stubs allow.
@@ -50,6 +51,12 @@ if not SECRET_KEY:
             "STARGATE_SECRET_KEY (or STARGATE_SECRET_KEY_FILE) is required in production mode"
         )
     SECRET_KEY = _INSECURE_DEV_KEY
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "STARGATE_DEBUG=true is refused in production mode: debug pages show settings and code"
+    )
+if PRODUCTION and (weakness := secret_key_weakness(SECRET_KEY)):
+    raise ImproperlyConfigured(f"STARGATE_SECRET_KEY is too weak for production mode: {weakness}")
 
 ALLOWED_HOSTS = envlist("STARGATE_ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1]")
 if PRODUCTION and not ALLOWED_HOSTS:
@@ -85,12 +92,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "stargate.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "stargate.auth.TrustedHeaderMiddleware",
+    "stargate.auth.PasswordResetGateMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "stargate.configaudit.config_audit_middleware",
@@ -245,6 +254,17 @@ for _entry in TRUSTED_PROXY_IPS:
         ipaddress.ip_network(_entry, strict=False)
     except ValueError as exc:
         raise ImproperlyConfigured(f"STARGATE_TRUSTED_PROXY_IPS: {exc}") from exc
+
+# Mail: off unless a host is set. Without it, password reset is hidden (its URLs answer 404).
+EMAIL_HOST = envstr("STARGATE_EMAIL_HOST", "")
+EMAIL_PORT = envint("STARGATE_EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = envstr("STARGATE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("STARGATE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = envbool("STARGATE_EMAIL_USE_TLS", default=True)
+DEFAULT_FROM_EMAIL = envstr("STARGATE_EMAIL_FROM", "stargate@localhost")
+MAIL_CONFIGURED = bool(EMAIL_HOST)
+if not MAIL_CONFIGURED:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

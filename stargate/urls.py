@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
+from django.views.generic import RedirectView
 
 from stargate import api, configaudit_views, health
 
@@ -9,6 +10,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("accounts/", include("allauth.urls")),
+    # allauth's form, with its throttle, is the one way to change one's own password.
+    path(
+        "admin/password_change/",
+        RedirectView.as_view(pattern_name="account_change_password"),
+        name="admin_password_change",
+    ),
     path("admin/", admin.site.urls),
     path(
         "config-changes/",

@@ -14,6 +14,6 @@ def reredact(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("labs", "0005_labinstance_filter_indexes")]
+    dependencies = [("labs", "0006_cluster_probe_scope_and_credentials")]
 
     operations = [migrations.RunPython(reredact, migrations.RunPython.noop, elidable=True)]

@@ -63,14 +63,17 @@ async def _connects(headers: list[tuple[bytes, bytes]]) -> bool:
     return connected
 
 
+@pytest.mark.smoke
 def test_it_refuses_anonymous_sockets() -> None:
     assert not _in_own_loop(_connects, _headers())
 
 
+@pytest.mark.smoke
 def test_it_refuses_users_who_cannot_approve(operator) -> None:
     assert not _in_own_loop(_connects, _headers(operator))
 
 
+@pytest.mark.smoke
 def test_it_accepts_approvers(approver) -> None:
     assert _in_own_loop(_connects, _headers(approver))
 

@@ -112,3 +112,18 @@ def check_redis_url(url: str, *, setting: str = "STARGATE_REDIS_URL") -> str:
             f"{setting}={redact_url(url)!r} is not a Redis URL (use redis://host:6379/0)"
         )
     return url
+
+
+_SECRET_KEY_MIN_LENGTH = 50
+_SECRET_KEY_MIN_UNIQUE = 5
+
+
+def secret_key_weakness(key: str) -> str:
+    """Why `key` is too weak for production, or "" when it is fine (Django's security.W009)."""
+    if key.startswith("django-insecure"):
+        return "it is a development key (django-insecure…)"
+    if len(key) < _SECRET_KEY_MIN_LENGTH:
+        return f"it has {len(key)} characters, fewer than {_SECRET_KEY_MIN_LENGTH}"
+    if len(set(key)) < _SECRET_KEY_MIN_UNIQUE:
+        return f"it has fewer than {_SECRET_KEY_MIN_UNIQUE} distinct characters"
+    return ""

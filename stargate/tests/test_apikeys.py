@@ -7,7 +7,7 @@ from django.test import Client
 from stargate.apikeys import api_key_create, api_key_revoke
 from stargate.models import ApiKey
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
 
 
 @pytest.fixture
@@ -58,6 +58,18 @@ def test_it_refuses_a_revoked_key(client: Client, owner: User) -> None:
     status, body = _whoami(client, created.token)
     assert status == 401
     assert body == {"error": "This API key has been revoked"}
+
+
+def test_it_refuses_a_key_whose_owner_is_inactive(client: Client, owner: User) -> None:
+    created = api_key_create(name="ci", owner=owner, scopes=["admin"])
+    User.objects.filter(pk=owner.pk).update(is_active=False)
+
+    status, body = _whoami(client, created.token)
+
+    assert status == 401
+    assert body == {"error": "The owner of this API key is inactive"}
+    created.api_key.refresh_from_db()
+    assert created.api_key.last_used_at is None
 
 
 def test_it_refuses_a_key_without_the_scope(client: Client, owner: User) -> None:

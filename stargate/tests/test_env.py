@@ -66,6 +66,9 @@ def test_it_names_an_unreadable_secret_file(monkeypatch: pytest.MonkeyPatch) -> 
         envsecret("STARGATE_K", "")
 
 
+STRONG_KEY = "a-long-random-production-secret-key-0123456789-abcdefghijklmnop"
+
+
 def _load_settings(**env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("STARGATE_", "DJANGO_"))}
     clean.update(env, DJANGO_SETTINGS_MODULE="stargate.settings")
@@ -90,10 +93,30 @@ def _load_settings(**env: str) -> subprocess.CompletedProcess[str]:
         (
             {
                 "STARGATE_MODE": "production",
-                "STARGATE_SECRET_KEY": "x" * 50,
+                "STARGATE_SECRET_KEY": STRONG_KEY,
                 "STARGATE_ALLOWED_HOSTS": "sg",
             },
             "STARGATE_DATABASE_URL is required in production mode",
+        ),
+        (
+            {
+                "STARGATE_MODE": "production",
+                "STARGATE_SECRET_KEY": STRONG_KEY,
+                "STARGATE_DEBUG": "true",
+            },
+            "STARGATE_DEBUG=true is refused in production mode",
+        ),
+        (
+            {"STARGATE_MODE": "production", "STARGATE_SECRET_KEY": "x" * 50},
+            "STARGATE_SECRET_KEY is too weak for production mode: it has fewer than 5 distinct",
+        ),
+        (
+            {"STARGATE_MODE": "production", "STARGATE_SECRET_KEY": "changeme"},
+            "STARGATE_SECRET_KEY is too weak for production mode: it has 8 characters",
+        ),
+        (
+            {"STARGATE_MODE": "production", "STARGATE_SECRET_KEY": "django-insecure-" + "k" * 60},
+            "STARGATE_SECRET_KEY is too weak for production mode: it is a development key",
         ),
         ({"STARGATE_MODE": "staging"}, "STARGATE_MODE='staging': use embedded or production"),
         ({"STARGATE_DATABASE_URL": "oracle://x/y"}, "unsupported scheme 'oracle'"),
@@ -101,6 +124,7 @@ def _load_settings(**env: str) -> subprocess.CompletedProcess[str]:
         ({"STARGATE_EXECUTION_TARGET": "prod"}, "use mock, test or production"),
     ],
 )
+@pytest.mark.smoke
 def test_it_refuses_to_start_with_bad_settings(env: dict[str, str], message: str) -> None:
     result = _load_settings(**env)
     assert result.returncode != 0

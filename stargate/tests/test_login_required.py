@@ -52,6 +52,7 @@ ROUTES = [
 ]
 
 
+@pytest.mark.smoke
 @pytest.mark.django_db
 @pytest.mark.parametrize(("route", "pattern"), ROUTES, ids=[r for r, _ in ROUTES])
 def test_it_requires_login_on_every_page(client: Client, route: str, pattern: URLPattern) -> None:
@@ -72,6 +73,7 @@ def test_it_serves_the_login_page_without_a_redirect_loop(client: Client) -> Non
     assert b"Log in to StarGate" in response.content
 
 
+@pytest.mark.smoke
 @pytest.mark.django_db
 def test_it_sends_the_admin_to_a_login(client: Client) -> None:
     response = client.get("/admin/")

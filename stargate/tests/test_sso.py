@@ -74,6 +74,7 @@ def test_it_reads_the_configured_groups_claim(settings: Settings) -> None:
     assert groups_from_claims({"userinfo": {"roles": ["ops"], "groups": ["x"]}}) == ["ops"]
 
 
+@pytest.mark.smoke
 @pytest.mark.django_db
 def test_it_refuses_a_posted_password_when_local_login_is_off(
     client: Client, settings: Settings, admin_user: object, admin_password: str

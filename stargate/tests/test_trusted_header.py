@@ -8,13 +8,14 @@ import sys
 from typing import Any
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
 from django.test import Client
 from playwright.sync_api import Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
-from stargate.auth import is_trusted_proxy
+from stargate.auth import is_trusted_proxy, proxy_user_get_or_create
 
 PROXY = "10.128.0.7"
 
@@ -51,6 +52,7 @@ def test_it_keeps_the_session_after_the_proxy_login(client: Client, proxy: None)
     assert _logged_in_as(_get(client, peer="192.0.2.1")) == "bob"
 
 
+@pytest.mark.smoke
 @pytest.mark.django_db
 @pytest.mark.parametrize("peer", ["192.0.2.1", "127.0.0.1", "10.132.0.1", "not-an-ip"])
 def test_it_ignores_the_headers_from_other_peers(client: Client, proxy: None, peer: str) -> None:
@@ -67,17 +69,65 @@ def test_it_ignores_the_headers_without_a_configured_proxy(client: Client) -> No
     assert not get_user_model().objects.filter(username="bob").exists()
 
 
+def _disable(uid: str) -> None:
+    user = proxy_user_get_or_create(uid=uid, email="")
+    get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+
+
+@pytest.mark.smoke
 @pytest.mark.django_db
 def test_it_refuses_a_disabled_user(client: Client, proxy: None) -> None:
-    get_user_model().objects.create_user("bob", is_active=False)
+    _disable("bob")
     assert _get(client, peer=PROXY, user="bob").status_code == 302
 
 
+@pytest.mark.smoke
+@pytest.mark.django_db
+def test_it_never_maps_the_proxy_user_to_a_local_account_of_that_name(
+    client: Client, proxy: None
+) -> None:
+    admin = get_user_model().objects.create_superuser("admin", "a@example.com", "pw-12345678")
+
+    response = _get(client, peer=PROXY, user="admin")
+
+    user = response.wsgi_request.user
+    assert response.status_code == 200
+    assert user.pk != admin.pk
+    assert not user.is_superuser and not user.is_staff
+    assert SocialAccount.objects.get(provider="oauth_proxy", uid="admin").user_id == user.pk
+
+
+@pytest.mark.smoke
+@pytest.mark.django_db
+def test_it_never_logs_in_a_local_user_whose_name_the_proxy_sends(
+    client: Client, proxy: None
+) -> None:
+    local = get_user_model().objects.create_user("bob", password="pw-12345678")
+    assert client.login(username="bob", password="pw-12345678")
+
+    response = _get(client, peer=PROXY, user="bob")
+
+    assert response.wsgi_request.user.pk != local.pk
+
+
+@pytest.mark.smoke
+@pytest.mark.django_db
+def test_it_finds_a_returning_proxy_user_by_the_linked_id(client: Client, proxy: None) -> None:
+    first = _get(client, peer=PROXY, user="bob").wsgi_request.user
+    get_user_model().objects.filter(pk=first.pk).update(username="robert")
+
+    again = _get(Client(), peer=PROXY, user="bob").wsgi_request.user
+
+    assert again.pk == first.pk
+    assert get_user_model().objects.count() == 1
+
+
+@pytest.mark.smoke
 @pytest.mark.django_db
 def test_it_ends_the_session_when_the_proxy_names_a_disabled_user(
     client: Client, proxy: None
 ) -> None:
-    get_user_model().objects.create_user("carol", is_active=False)
+    _disable("carol")
     _get(client, peer=PROXY, user="bob")
     assert _get(client, peer=PROXY, user="carol").status_code == 302
     assert _get(client, peer="192.0.2.1").status_code == 302

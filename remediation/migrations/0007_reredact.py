@@ -22,6 +22,6 @@ def reredact(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("remediation", "0003_request_parameters_blank")]
+    dependencies = [("remediation", "0006_auditentry_events_merged")]
 
     operations = [migrations.RunPython(reredact, migrations.RunPython.noop, elidable=True)]

@@ -169,6 +169,8 @@ def main() -> None:
         api_url=sim.url(name),
         kubeconfig_path=str(sim.kubeconfig_path(name)),
         labels={"simulated": "true"},
+        simulated=True,
+        insecure_lab=True,
     )
     rng = random.Random(5)
     try:

@@ -48,6 +48,8 @@ def sim_lab(simulator_server, failure: str, mode: str, namespaces: int = 1) -> S
     cluster = Cluster.objects.create(
         name=name, api_url=sim.url(name), kubeconfig_path=str(sim.kubeconfig_path(name)),
         labels={"purpose": "sim", "simulated": "true"},
+        simulated=True,
+        insecure_lab=True,
     )  # fmt: skip
     instances = []
     for record in fleet.labs:

@@ -74,6 +74,8 @@ def _scanned(
             api_url=sim.url(name),
             kubeconfig_path=str(sim.kubeconfig_path(name)),
             labels={"purpose": "sim", "simulated": "true"},
+            simulated=True,
+            insecure_lab=True,
         )
         for name in fleet.clusters
     }

@@ -44,6 +44,8 @@ def _fleet(
     cluster = Cluster.objects.create(
         name=name, api_url=sim.url(name), kubeconfig_path=str(sim.kubeconfig_path(name)),
         labels={"simulated": "true", "purpose": "sim"},
+        simulated=True,
+        insecure_lab=True,
     )  # fmt: skip
     return sim, cluster
 

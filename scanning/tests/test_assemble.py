@@ -31,6 +31,8 @@ def cluster(simulator_server: Callable[..., Any], settings: Any, tmp_path: Path)
     cluster = Cluster.objects.create(
         name=name, api_url=sim.url(name), kubeconfig_path=str(sim.kubeconfig_path(name)),
         labels={"simulated": "true"},
+        simulated=True,
+        insecure_lab=True,
     )  # fmt: skip
     for tier in (1, 3):
         assert scan_run_execute(cluster=cluster, tier=tier).status == ScanRun.Status.SUCCEEDED

@@ -19,6 +19,7 @@ API_KEY = {  # JSON API: API key instead of a session
     "api_action_request_detail",
     "api_action_request_approve",
     "api_action_request_reject",
+    "api_remediation_pause",
 }
 ALLAUTH_PREFIX = "accounts/"  # login, logout, SSO callbacks: allauth decides
 ADMIN_PREFIX = "admin/"  # the admin redirects to its own login

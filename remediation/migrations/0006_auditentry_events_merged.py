@@ -4,15 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('remediation', '0005_request_fingerprint_timeouts'),
+        ("remediation", "0005_request_fingerprint_timeouts"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='event',
-            field=models.CharField(choices=[('requested', 'Requested'), ('redecided', 'Decided again'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('expired', 'Expired'), ('timed_out', 'Timed out'), ('before', 'Before execution'), ('after', 'After execution'), ('verified', 'Verified'), ('rolled_back', 'Rolled back'), ('escalated', 'Escalated'), ('refused', 'Refused by a gate'), ('obsolete', 'Obsolete'), ('pause', 'Pause switch changed'), ('window', 'Maintenance window changed')], max_length=20),
+            model_name="auditentry",
+            name="event",
+            field=models.CharField(
+                choices=[
+                    ("requested", "Requested"),
+                    ("redecided", "Decided again"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                    ("expired", "Expired"),
+                    ("timed_out", "Timed out"),
+                    ("before", "Before execution"),
+                    ("after", "After execution"),
+                    ("verified", "Verified"),
+                    ("rolled_back", "Rolled back"),
+                    ("escalated", "Escalated"),
+                    ("refused", "Refused by a gate"),
+                    ("obsolete", "Obsolete"),
+                    ("pause", "Pause switch changed"),
+                    ("window", "Maintenance window changed"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -267,7 +267,9 @@ def test_a_scan_of_every_tier_and_the_watch_need_only_the_scanner_role(fleet: An
             version = watch.list_version(api, resource)
             watch.watch_once(api, resource, version, lambda namespace: None, seconds=1)
     assert {c.verb for c in calls} == {"get", "list", "watch"}
-    assert ("config.openshift.io", "ingresses", "get") in {(c.group, c.resource, c.verb) for c in calls}
+    assert ("config.openshift.io", "ingresses", "get") in {
+        (c.group, c.resource, c.verb) for c in calls
+    }
     assert refused(calls, "stargate-scanner") == []
 
 
@@ -292,12 +294,16 @@ def run_every_cluster_executor(fleet: Any, sim: Any, access: ClusterAccess) -> s
     subject = anarchy_subject_find(access, lab.namespace)
     assert subject is not None
     meta = subject["metadata"]
+    where = {"subject": meta["name"], "subject_namespace": meta["namespace"]}
     pool = sim.store().list(POOLS, POOL_NAMESPACE)[0]
     parameters: dict[str, dict[str, Any]] = {
         "restart-pod": {"pod": pod},
         "rollout-restart-deployment": {"deployment": "showroom"},
         "restart-showroom": {"deployment": "showroom"},
-        "anarchy-retry-provision": {"subject": meta["name"], "subject_namespace": meta["namespace"]},
+        "anarchy-retry-provision": {
+            "subject": meta["name"],
+            "subject_namespace": meta["namespace"],
+        },
         "anarchy-destroy-stuck": {"subject": meta["name"], "subject_namespace": meta["namespace"]},
         "pool-scale": {
             "pool": pool["metadata"]["name"],

@@ -300,11 +300,8 @@ def run_every_cluster_executor(fleet: Any, sim: Any, access: ClusterAccess) -> s
         "restart-pod": {"pod": pod},
         "rollout-restart-deployment": {"deployment": "showroom"},
         "restart-showroom": {"deployment": "showroom"},
-        "anarchy-retry-provision": {
-            "subject": meta["name"],
-            "subject_namespace": meta["namespace"],
-        },
-        "anarchy-destroy-stuck": {"subject": meta["name"], "subject_namespace": meta["namespace"]},
+        "anarchy-retry-provision": where,
+        "anarchy-destroy-stuck": where,
         "pool-scale": {
             "pool": pool["metadata"]["name"],
             "pool_namespace": POOL_NAMESPACE,

@@ -27,6 +27,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 env:
 - name: STARGATE_MODE
   value: production
+# The root filesystem is read-only: generated files go to the pod's scratch volume.
+- name: STARGATE_DATA_DIR
+  value: /tmp/stargate
+- name: PYTHONDONTWRITEBYTECODE
+  value: "1"
 - name: STARGATE_WORKERS
   value: {{ .Values.worker.processes | quote }}
 {{- if .Values.oauthProxy.enabled }}
@@ -40,9 +45,12 @@ envFrom:
     name: {{ include "stargate.secretName" . }}
 {{- end -}}
 
-{{/* OpenShift restricted-v2: any UID, no privilege escalation, no capabilities. */}}
+{{/* OpenShift restricted-v2: any UID (no runAsUser: the SCC assigns one from the namespace's
+range), no privilege escalation, no capabilities, the runtime's seccomp profile, and a read-only
+root filesystem (scratch space is the `tmp` emptyDir). */}}
 {{- define "stargate.securityContext" -}}
 allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
 runAsNonRoot: true
 capabilities:
   drop: ["ALL"]
@@ -50,20 +58,47 @@ seccompProfile:
   type: RuntimeDefault
 {{- end -}}
 
+{{- define "stargate.podSecurityContext" -}}
+securityContext:
+  runAsNonRoot: true
+  seccompProfile:
+    type: RuntimeDefault
+{{- end -}}
+
 {{- define "stargate.volumeMounts" -}}
-{{- if .Values.clusterCredentials.secretName }}
 volumeMounts:
+- name: tmp
+  mountPath: /tmp
+{{- if .Values.clusterCredentials.secretName }}
 - name: cluster-credentials
   mountPath: {{ .Values.clusterCredentials.mountPath }}
   readOnly: true
 {{- end }}
 {{- end -}}
 
-{{- define "stargate.volumes" -}}
+{{/* The volumes of every StarGate pod; the web pod adds the proxy's own. */}}
+{{- define "stargate.volumeList" -}}
+- name: tmp
+  emptyDir:
+    sizeLimit: {{ .Values.tmpSizeLimit }}
 {{- if .Values.clusterCredentials.secretName }}
-volumes:
 - name: cluster-credentials
   secret:
     secretName: {{ .Values.clusterCredentials.secretName }}
 {{- end }}
+{{- end -}}
+
+{{/* The oauth-proxy's subject access review: the values' list, or by default `get` on this
+release's Service in its namespace (namespace viewers and up). Every review must pass. */}}
+{{- define "stargate.oauthProxySar" -}}
+{{- if .Values.oauthProxy.sar -}}
+{{- toJson .Values.oauthProxy.sar -}}
+{{- else -}}
+{{- toJson (list (dict "namespace" .Release.Namespace "resource" "services" "resourceName" (include "stargate.fullname" .) "verb" "get")) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The port clients reach the web pod on: the proxy's when it is in front. */}}
+{{- define "stargate.webPort" -}}
+{{- if .Values.oauthProxy.enabled }}proxy{{ else }}http{{ end -}}
 {{- end -}}

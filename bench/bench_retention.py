@@ -57,7 +57,7 @@ def table_stats() -> dict[str, tuple[int, float]]:
 
 
 def churn(sim: object, cluster: str, rng: random.Random, fraction: float) -> int:
-    from scanning.simulator.failures import LAB_FAILURES
+    from simulator.failures import LAB_FAILURES
 
     labs = [lab.namespace for lab in sim.fleet.labs]  # type: ignore[attr-defined]
     picked = rng.sample(labs, max(1, round(fraction * len(labs)))) if fraction else []
@@ -150,9 +150,9 @@ def main() -> None:
     from django.core.management import call_command
 
     from labs.models import Cluster
-    from scanning.simulator.fleet import fleet_simulator
-    from scanning.simulator.generator import FleetSpec, generate_fleet
-    from scanning.simulator.registry import control_file_write, simulator_dir
+    from simulator.fleet import fleet_simulator
+    from simulator.generator import FleetSpec, generate_fleet
+    from simulator.registry import control_file_write, simulator_dir
 
     call_command("migrate", verbosity=0)
     directory = Path(tempfile.mkdtemp(prefix="bench-retention-"))

@@ -91,7 +91,7 @@ def fleet_objects(namespaces: int, seed: int = 7) -> list[dict[str, Any]]:
 
 def serve(namespaces: int, conn: Any) -> None:
     """Child process: build the fleet, serve it, report the kubeconfig, wait to be stopped."""
-    from scanning.simulator import Store, run_in_thread
+    from simulator import Store, run_in_thread
 
     store = Store("bench")
     store.load(fleet_objects(namespaces))

@@ -16,8 +16,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stargate.settings")
 
-from scanning.simulator.fleet import fleet_simulator
-from scanning.simulator.generator import FleetSpec, generate_fleet
+from simulator.fleet import fleet_simulator
+from simulator.generator import FleetSpec, generate_fleet
 
 
 def served(namespaces: int) -> None:

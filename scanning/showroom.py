@@ -7,11 +7,12 @@ A slow or dead showroom costs at most `TIMEOUT` per request and runs alongside t
 (`Cluster.application_domains` and the learned `Cluster.ingress_domain`), only to checked
 addresses, redirects only within the same host (`rubrics_app.showroom_probe`).
 
-Simulated clusters only: a `Cluster` with `simulated` set (by `simulate_fleet`) probes the
-simulator's route hosts (`showroom-<ns>.apps.<cluster>.example.com`, resolvable nowhere)
-through `ShowroomTransport`, which sends them to the running fleet's loopback pages, found
-through `STARGATE_DATA_DIR/simulator/control.json`. Any other host goes through the guard, and
-no cluster without that field ever uses the loopback transport, whatever its host names.
+Simulated clusters only: a `Cluster` with `simulated` set (by `simulate_fleet`) probes through
+the transport that `settings.SHOWROOM_TRANSPORT_FACTORY` builds around the guard (a seam, see
+`stargate.seams`; by default the simulator's, which sends its route hosts
+`showroom-<ns>.apps.<cluster>.example.com`, resolvable nowhere, to the running fleet's loopback
+pages and any other host through the guard). No cluster without that field ever uses it, and
+without the setting (production) simulated clusters are probed through the guard alone.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from labs.probe_scope import domains_parse
 from rubrics_app.showroom_probe import showroom_probe_run, showroom_url
 from scanning.client import ClusterAccessError, get_raw
 from scanning.probe_guard import GuardedTransport, Resolver, system_resolve
-from scanning.simulator.transport import ROUTE_HOST
 from stargate.lib.evidence import KubeObject, ShowroomProbe
+from stargate.seams import showroom_transport_factory
 
 log = logging.getLogger(__name__)
 
@@ -44,29 +45,9 @@ def probe_client(cluster: Cluster, *, resolve: Resolver = system_resolve) -> htt
     transport: httpx.BaseTransport = GuardedTransport(
         cluster.probe_scope(), verify=bool(settings.SSL_VERIFY), resolve=resolve
     )
-    if cluster.simulated:
-        from scanning.simulator.registry import running_showroom_transport
-
-        simulator = running_showroom_transport()
-        if simulator is not None:
-            transport = SimulatedTransport(simulator, guarded=transport)
+    if cluster.simulated and (simulated := showroom_transport_factory()) is not None:
+        transport = simulated(transport)
     return httpx.Client(transport=transport, timeout=httpx.Timeout(TIMEOUT), follow_redirects=False)
-
-
-class SimulatedTransport(httpx.BaseTransport):
-    """The simulator's route hosts to its loopback pages; every other host to the guard."""
-
-    def __init__(self, simulator: httpx.BaseTransport, *, guarded: httpx.BaseTransport) -> None:
-        self.simulator, self.guarded = simulator, guarded
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if ROUTE_HOST.match(request.url.host):
-            return self.simulator.handle_request(request)
-        return self.guarded.handle_request(request)
-
-    def close(self) -> None:
-        self.simulator.close()
-        self.guarded.close()
 
 
 def ingress_domain_learn(*, cluster: Cluster, api: ApiClient) -> None:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.apps import AppConfig
 from django.conf import settings
+from django.core import checks
 
 
 class StargateConfig(AppConfig):
@@ -19,8 +20,10 @@ class StargateConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from stargate import configaudit, sockets
+        from stargate.seams import seams_importable
 
         configaudit.connect()
+        checks.register(seams_importable)
 
         user_model = get_user_model()
         post_save.connect(sockets.user_saved, sender=user_model, dispatch_uid="sockets-save")

@@ -8,6 +8,7 @@ cache. Every variable is listed, with its default, in the README's configuration
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import os
 from pathlib import Path
@@ -89,6 +90,34 @@ INSTALLED_APPS = [
     "remediation",
     "forecasting",
 ]
+
+
+def _importable(package: str) -> bool:
+    try:
+        return importlib.util.find_spec(package) is not None
+    except ImportError:  # an import hook that hides the package
+        return False
+
+
+# The Kubernetes API simulator: a development and test tool (`simulate_fleet`, `inject_failure`,
+# the demo fleet), an app only where it runs. A production image may leave the package out.
+SIMULATOR_ENABLED = envbool(
+    "STARGATE_SIMULATOR_ENABLED", default=not PRODUCTION and _importable("simulator")
+)
+if SIMULATOR_ENABLED:
+    if not _importable("simulator"):
+        raise ImproperlyConfigured(
+            "STARGATE_SIMULATOR_ENABLED=true, but this installation has no simulator package"
+        )
+    INSTALLED_APPS.append("simulator")
+# Seams (stargate.seams): production code reaches the simulator only through these dotted paths.
+SHOWROOM_TRANSPORT_FACTORY = envstr(
+    "STARGATE_SHOWROOM_TRANSPORT_FACTORY",
+    "simulator.seams.showroom_transport" if SIMULATOR_ENABLED else "",
+)
+DEMO_FLEET = envstr(
+    "STARGATE_DEMO_FLEET", "simulator.seams.demo_fleet" if SIMULATOR_ENABLED else ""
+)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -4,8 +4,12 @@ embedded SQLite mode is tested."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
+
+# The tests drive the simulator (its commands, the showroom and demo seams) in either mode.
+os.environ.setdefault("STARGATE_SIMULATOR_ENABLED", "true")
 
 from stargate.settings import *  # noqa: F403
 from stargate.settings import Q_CLUSTER

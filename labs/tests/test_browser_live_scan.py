@@ -29,14 +29,14 @@ from labs.tests.test_browser_dashboard import (
     stop,
 )
 
-pytest.importorskip("scanning.simulator.fleet", reason="the simulator is not merged")
+pytest.importorskip("simulator.fleet", reason="the simulator is not merged")
 
 from scanning.models import ScanRun
 from scanning.services import scan_run_execute
-from scanning.simulator.fleet import FleetSimulator, fleet_simulator
-from scanning.simulator.generator import FleetSpec, generate_fleet
-from scanning.simulator.registry import control_file_write
 from scanning.tests.fixtures_scan import cluster_row
+from simulator.fleet import FleetSimulator, fleet_simulator
+from simulator.generator import FleetSpec, generate_fleet
+from simulator.registry import control_file_write
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -72,4 +72,4 @@ def operator(db: None) -> User:  # can see pages, cannot approve
 
 
 # The simulator engineer's factory fixture, for the end-to-end tests.
-from scanning.tests.conftest import simulator_server  # noqa: E402, F401
+from simulator.tests.conftest import simulator_server  # noqa: E402, F401

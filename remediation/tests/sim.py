@@ -10,8 +10,8 @@ from django.utils import timezone
 from labs.models import Cluster, Lab, LabInstance
 from rubrics_app.services import lab_instance_evaluate
 from scanning.assemble import lab_evidence_read
-from scanning.simulator.generator import Fleet, FleetSpec, generate_fleet
-from scanning.simulator.registry import control_file_write, simulator_dir
+from simulator.generator import Fleet, FleetSpec, generate_fleet
+from simulator.registry import control_file_write, simulator_dir
 
 
 @dataclass

@@ -13,9 +13,9 @@ from remediation.executors.rhdp_poolboy import PoolboyExecutor
 from remediation.models import ActionRequest, RemediationAction
 from remediation.tests.conftest import make_lab_instance
 from remediation.verification import action_verify, verification_schedule, verifications_due
-from scanning.simulator.controllers import POOLS
-from scanning.simulator.generator import FleetSpec, generate_fleet
-from scanning.simulator.platform import POOL_NAMESPACE
+from simulator.controllers import POOLS
+from simulator.generator import FleetSpec, generate_fleet
+from simulator.platform import POOL_NAMESPACE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 Status = ActionRequest.Status

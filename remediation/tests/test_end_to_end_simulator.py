@@ -24,7 +24,7 @@ FAST_VERIFY = {
 
 
 def _pod_names(lab) -> set[str]:  # type: ignore[no-untyped-def]
-    from scanning.simulator.controllers import PODS
+    from simulator.controllers import PODS
 
     namespace = lab.instances[0].namespace
     return {p["metadata"]["name"] for p in lab.store().list(PODS, namespace)}

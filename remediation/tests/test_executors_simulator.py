@@ -13,9 +13,9 @@ from remediation.executors.kubernetes import RESTARTED_AT, KubernetesExecutor
 from remediation.executors.rhdp_anarchy import AnarchyExecutor
 from remediation.executors.rhdp_poolboy import PoolboyExecutor
 from remediation.tests.test_gates import CATALOG
-from scanning.simulator.controllers import DEPLOYMENTS, PODS, POOLS
-from scanning.simulator.generator import FleetSpec, generate_fleet
-from scanning.simulator.platform import POOL_NAMESPACE
+from simulator.controllers import DEPLOYMENTS, PODS, POOLS
+from simulator.generator import FleetSpec, generate_fleet
+from simulator.platform import POOL_NAMESPACE
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from remediation.services import action_request_create
 from remediation.tasks import remediate_labs
 from scanning.models import ScanRun
 from scanning.services import scan_run_execute
-from scanning.simulator.generator import Fleet, FleetSpec, generate_fleet
+from simulator.generator import Fleet, FleetSpec, generate_fleet
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.usefixtures("catalog")]
 RequestStatus = ActionRequest.Status
@@ -48,7 +48,7 @@ class Scanned:
 def simulator_server(simulator_server: Any, settings: Any, tmp_path: Path) -> Any:
     """The scanning fixture, with the showroom probes sent to the simulator (as in scanning's
     fleet tests), so that only the generated failure fails."""
-    from scanning.simulator.registry import control_file_write, simulator_dir
+    from simulator.registry import control_file_write, simulator_dir
 
     settings.DATA_DIR = tmp_path / "data"
 
@@ -99,7 +99,7 @@ def _scanned(
 
 def _dv_import(scanned: Scanned, progress: str, ready_since: dt.datetime) -> None:
     """The lab's DataVolume importing again at `progress`, not Ready since `ready_since`."""
-    from scanning.simulator.kinds import kind_for_path
+    from simulator.kinds import kind_for_path
 
     instance = scanned.instances[0]
     store = scanned.sim.store(instance.cluster.name)
@@ -284,7 +284,7 @@ def test_the_pass_goes_on_after_queueing_executions_through_the_orm_broker(
 
 
 def test_the_pre_flight_judges_the_subject_the_scan_stored(simulator_server: Any) -> None:
-    from scanning.simulator.controllers import SUBJECTS
+    from simulator.controllers import SUBJECTS
 
     scanned = _scanned(simulator_server, "crashloop", "low_risk_auto")
     instance = scanned.instances[0]

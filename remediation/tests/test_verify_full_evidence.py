@@ -21,9 +21,9 @@ from remediation.verification import action_verify, verification_schedule, verif
 from rubrics_app.models import Evaluation
 from scanning.models import LabEvidence, ScanRun
 from scanning.services import scan_run_execute
-from scanning.simulator.fleet import FleetSimulator
-from scanning.simulator.generator import FleetSpec, generate_fleet
-from scanning.simulator.registry import control_file_write, simulator_dir
+from simulator.fleet import FleetSimulator
+from simulator.generator import FleetSpec, generate_fleet
+from simulator.registry import control_file_write, simulator_dir
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.usefixtures("catalog")]
 FAST_VERIFY = {
@@ -193,8 +193,8 @@ def test_it_escalates_and_audits_a_rollback_the_down_cluster_refused(
     from remediation import verification
     from remediation.execution import execution_context
     from remediation.executors.rhdp_poolboy import PoolboyExecutor
-    from scanning.simulator.controllers import POOLS
-    from scanning.simulator.platform import POOL_NAMESPACE
+    from simulator.controllers import POOLS
+    from simulator.platform import POOL_NAMESPACE
 
     sim, cluster = _fleet(simulator_server, settings, tmp_path, "crashloop")
     _scan(cluster)

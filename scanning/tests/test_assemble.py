@@ -13,9 +13,9 @@ from labs.models import Cluster, LabInstance
 from scanning.assemble import lab_evidence_read
 from scanning.models import LabEvidence, ScanRun
 from scanning.services import namespaces_rescan, scan_run_execute
-from scanning.simulator.fleet import FleetSimulator
-from scanning.simulator.generator import FleetSpec, generate_fleet
-from scanning.simulator.registry import control_file_write, simulator_dir
+from simulator.fleet import FleetSimulator
+from simulator.generator import FleetSpec, generate_fleet
+from simulator.registry import control_file_write, simulator_dir
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 FULL = ("objects", "cluster_health", "lab", "showroom")

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from labs.models import Cluster, LabInstance, Status
 from scanning.models import ScanRun
 from scanning.services import clusters_scan
-from scanning.simulator import Store
 from scanning.tests.fixtures_scan import cluster_row, lab_pod, namespace_obj
+from simulator import Store
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -20,11 +20,11 @@ from labs.models import LabInstance
 from remediation.models import ActionRequest, RemediationAction
 from scanning.models import LabEvidence, ScanRun
 from scanning.services import scan_run_execute
-from scanning.simulator import Store
-from scanning.simulator.captures import read_captures
 from scanning.tests.fixtures_scan import cluster_row
 from scanning.tests.secret_search import all_rows_text, pages_text
 from scanning.tests.secret_strategies import Embedded, messages_with_secret
+from simulator import Store
+from simulator.captures import read_captures
 
 pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.smoke]
 

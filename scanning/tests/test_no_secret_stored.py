@@ -10,9 +10,9 @@ import pytest
 
 from scanning.models import LabEvidence, ScanRun
 from scanning.services import scan_run_execute
-from scanning.simulator import Store
 from scanning.tests.fixtures_scan import cluster_row, lab_pod, namespace_obj
 from scanning.tests.secret_search import all_rows_text
+from simulator import Store
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 

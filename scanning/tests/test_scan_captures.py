@@ -13,8 +13,8 @@ from scanning.labmap import LabNamespaceFilter
 from scanning.models import LabEvidence, ScanRun
 from scanning.normalize import evidence_from_lists
 from scanning.services import scan_run_execute
-from scanning.simulator.captures import captures_store, read_captures
 from scanning.tests.fixtures_scan import cluster_row
+from simulator.captures import captures_store, read_captures
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ import pytest
 from labs.models import Cluster, LabInstance, Status
 from scanning.models import ScanRun
 from scanning.services import scan_run_execute
-from scanning.simulator import Store
 from scanning.tests.fixtures_scan import cluster_row, lab_pod, namespace_obj
+from simulator import Store
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 

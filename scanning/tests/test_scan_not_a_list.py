@@ -12,9 +12,9 @@ import pytest
 from labs.models import Cluster
 from scanning.models import ScanRun
 from scanning.services import scan_run_execute
-from scanning.simulator import Store
 from scanning.tests.fixtures_scan import cluster_row, lab_pod, namespace_obj
 from scanning.tests.loopback import Recorder, port_of, serve
+from simulator import Store
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 

@@ -16,10 +16,10 @@ from rubrics_app.showroom_probe import showroom_probe_run
 from scanning.models import LabEvidence, ScanRun
 from scanning.services import scan_run_execute
 from scanning.showroom import probe_client
-from scanning.simulator.controllers import SUBJECTS
-from scanning.simulator.fleet import FleetSimulator
-from scanning.simulator.generator import FleetSpec, generate_fleet
-from scanning.simulator.registry import control_file_write, simulator_dir
+from simulator.controllers import SUBJECTS
+from simulator.fleet import FleetSimulator
+from simulator.generator import FleetSpec, generate_fleet
+from simulator.registry import control_file_write, simulator_dir
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,6 @@ from labs.models import Cluster, LabInstance
 from scanning.client import api_client_for, list_pages
 from scanning.models import LabEvidence, NodeSnapshot, ScanRun
 from scanning.services import scan_run_execute
-from scanning.simulator import Store
-from scanning.simulator.kinds import kind_for_object
 from scanning.tests.fixtures_scan import (
     cluster_row,
     lab_pod,
@@ -17,6 +15,8 @@ from scanning.tests.fixtures_scan import (
     node,
     node_metrics,
 )
+from simulator import Store
+from simulator.kinds import kind_for_object
 
 pytestmark = pytest.mark.django_db
 

@@ -16,9 +16,9 @@ from scanning.models import ScanRun
 from scanning.probe_guard import address_refusal
 from scanning.services import scan_run_execute
 from scanning.showroom import probe_client, showroom_probes
-from scanning.simulator import Store
 from scanning.tests.fixtures_scan import cluster_row, node
 from scanning.tests.loopback import Recorder, own_private_address, port_of, serve
+from simulator import Store
 from stargate.lib.evidence import KubeObject
 
 pytestmark = pytest.mark.smoke

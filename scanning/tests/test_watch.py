@@ -16,8 +16,6 @@ from scanning import kinds
 from scanning.client import api_client_for
 from scanning.models import ScanRun
 from scanning.services import scan_run_execute
-from scanning.simulator.fleet import FleetSimulator
-from scanning.simulator.generator import FleetSpec, generate_fleet
 from scanning.watch import (
     MAX_NAMESPACES_PER_FLUSH,
     ClusterWatcher,
@@ -25,6 +23,8 @@ from scanning.watch import (
     list_version,
     watch_once,
 )
+from simulator.fleet import FleetSimulator
+from simulator.generator import FleetSpec, generate_fleet
 
 pytestmark = pytest.mark.django_db
 

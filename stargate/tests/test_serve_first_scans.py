@@ -10,9 +10,9 @@ import pytest
 
 from labs.models import Cluster, LabInstance
 from scanning.models import ScanRun
-from scanning.simulator.fleet import FleetSimulator, fleet_simulator
-from scanning.simulator.generator import FleetSpec, generate_fleet
-from scanning.simulator.registry import fleet_register
+from simulator.fleet import FleetSimulator, fleet_simulator
+from simulator.generator import FleetSpec, generate_fleet
+from simulator.registry import fleet_register
 from stargate.management.commands.serve import first_scans_enqueue
 
 pytestmark = pytest.mark.django_db

@@ -16,6 +16,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from stargate.seams import DemoFleet, demo_fleet
+
 DEMO_ADMIN = "admin"
 FLEET_START_TIMEOUT = 120.0  # seconds
 FIRST_SCAN_TIERS = (1, 3)  # nodes, then every lab's evidence and verdicts
@@ -41,23 +43,25 @@ class Command(BaseCommand):
         call_command("setup_remediation_schedules", verbosity=0)
         call_command("setup_retention_schedule", verbosity=0)
         password = None if options["no_demo"] else ensure_demo_admin()
-        demo = not options["no_demo"]
-        if demo:
-            fleet_control_file().unlink(missing_ok=True)  # left by a run that was killed
-        processes = self._start(options["host"], options["port"], demo=demo)
+        fleet = None if options["no_demo"] else demo_fleet()
+        if fleet is not None:
+            fleet.ready_file.unlink(missing_ok=True)  # left by a run that was killed
+        processes = self._start(options["host"], options["port"], fleet=fleet)
         self._announce(options["host"], options["port"], password)
-        if demo:
-            self._first_scans(processes[-1])
+        if fleet is not None:
+            self._first_scans(processes[-1], fleet.ready_file)
+        elif not options["no_demo"]:
+            self.stdout.write("No demo fleet (STARGATE_DEMO_FLEET is empty).")
         watch = [sys.executable, "manage.py", "watch_clusters"]
         processes.append(subprocess.Popen(watch, cwd=settings.BASE_DIR))  # noqa: S603
         self._supervise(processes)
 
-    def _first_scans(self, fleet: subprocess.Popen[bytes]) -> None:
+    def _first_scans(self, fleet: subprocess.Popen[bytes], ready_file: Path) -> None:
         """Once the simulated fleet has registered its clusters: their schedules, and a first
         scan of each at once, so a new user sees data within a minute, not at the first
         staggered schedule (up to 15 minutes)."""
         deadline = time.monotonic() + FLEET_START_TIMEOUT
-        while not fleet_control_file().exists():
+        while not ready_file.exists():
             if fleet.poll() is not None or time.monotonic() > deadline:
                 self.stderr.write("The simulated fleet did not start; no first scan.")
                 return
@@ -66,13 +70,15 @@ class Command(BaseCommand):
         count = first_scans_enqueue()
         self.stdout.write(f"First scans of {count} simulated clusters queued.")
 
-    def _start(self, host: str, port: int, *, demo: bool) -> list[subprocess.Popen[bytes]]:
+    def _start(
+        self, host: str, port: int, *, fleet: DemoFleet | None
+    ) -> list[subprocess.Popen[bytes]]:
         python = sys.executable
         commands = [
             [python, "-m", "daphne", "-b", host, "-p", str(port), "stargate.asgi:application"],
             [python, "manage.py", "qcluster"],
         ]
-        commands.extend(demo_commands(python) if demo else [])
+        commands.extend(demo_commands(python, fleet))
         return [subprocess.Popen(command, cwd=settings.BASE_DIR) for command in commands]  # noqa: S603
 
     def _announce(self, host: str, port: int, password: str | None) -> None:
@@ -122,17 +128,9 @@ def ensure_demo_admin() -> str | None:
     return password
 
 
-def demo_commands(python: str) -> list[list[str]]:
-    """Extra processes for the demo: a simulated fleet of 3 clusters x 60 labs, 15 % broken."""
-    fleet = ["--clusters", "3", "--namespaces", "60", "--failure-rate", "0.15", "--seed", "7"]
-    return [[python, "manage.py", "simulate_fleet", *fleet]]
-
-
-def fleet_control_file() -> Path:
-    """Written by simulate_fleet once its clusters are registered; removed when it stops."""
-    from scanning.simulator.registry import CONTROL_FILE, simulator_dir
-
-    return simulator_dir() / CONTROL_FILE
+def demo_commands(python: str, fleet: DemoFleet | None) -> list[list[str]]:
+    """Extra processes for the demo: the configured demo fleet (`STARGATE_DEMO_FLEET`), if any."""
+    return [] if fleet is None else [[python, "manage.py", *fleet.command]]
 
 
 def first_scans_enqueue() -> int:

@@ -1,0 +1,78 @@
+"""Tell StarGate about a running simulated fleet: kubeconfigs, Cluster rows, labs, control file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from labs.models import Cluster
+from labs.naming import parse_lab_namespace
+from labs.services import lab_instance_upsert
+from simulator.controllers import NAMESPACES
+from simulator.fleet import FleetSimulator
+from simulator.transport import ShowroomTransport
+
+CONTROL_FILE = "control.json"
+
+
+def simulator_dir() -> Path:
+    return Path(settings.DATA_DIR) / "simulator"
+
+
+@transaction.atomic
+def fleet_register(*, sim: FleetSimulator) -> int:
+    """Create or update a Cluster row per simulated cluster and a lab per lab namespace."""
+    clusters = {}
+    for name in sim.clusters:
+        clusters[name], _ = Cluster.objects.update_or_create(
+            name=name,
+            defaults={
+                "api_url": sim.url(name),
+                "kubeconfig_path": str(sim.kubeconfig_path(name)),
+                "ca_bundle_path": str(sim.ca_path or ""),
+                "verify_tls": sim.ca_path is not None,
+                "insecure_lab": sim.ca_path is None,
+                "simulated": True,
+                "labels": {"simulated": "true", "purpose": "demo"},
+                "enabled": True,
+            },
+        )
+    namespaces = [(lab.cluster, lab.namespace) for lab in sim.fleet.labs]
+    for name, store in sim.extra_stores.items():
+        namespaces += [(name, ns["metadata"]["name"]) for ns in store.list(NAMESPACES)]
+    registered = 0
+    for cluster, namespace in namespaces:
+        lab_name = parse_lab_namespace(namespace)
+        if lab_name is not None:
+            lab_instance_upsert(cluster=clusters[cluster], lab_name=lab_name)
+            registered += 1
+    return registered
+
+
+def control_file_write(*, sim: FleetSimulator, directory: Path) -> Path:
+    """Where `inject_failure` finds the running fleet (URL and token; readable by owner only)."""
+    path = directory / CONTROL_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps(
+            {
+                "http_url": sim.http_url,
+                "token": sim.token,
+                "clusters": {name: sim.url(name) for name in sim.clusters},
+            }
+        )
+    )
+    path.chmod(0o600)
+    return path
+
+
+def running_showroom_transport() -> ShowroomTransport | None:
+    """A transport to the running simulated fleet's showroom pages (None when none runs), so a
+    probe in another process (the scanner's workers) reaches them by their route hosts."""
+    path = simulator_dir() / CONTROL_FILE
+    if not path.exists():
+        return None
+    return ShowroomTransport(json.loads(path.read_text())["http_url"])

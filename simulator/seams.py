@@ -1,0 +1,29 @@
+"""The simulator's side of `stargate.seams`: production code reaches these through settings
+(`STARGATE_SHOWROOM_TRANSPORT_FACTORY`, `STARGATE_DEMO_FLEET`), never by import."""
+
+from __future__ import annotations
+
+import httpx
+
+from simulator.registry import CONTROL_FILE, running_showroom_transport, simulator_dir
+from simulator.transport import SimulatedTransport
+from stargate.seams import DemoFleet
+
+# `serve`'s demo: 3 clusters x 60 labs, 15 % broken.
+DEMO_ARGUMENTS = ["--clusters", "3", "--namespaces", "60", "--failure-rate", "0.15", "--seed", "7"]
+
+
+def showroom_transport(guarded: httpx.BaseTransport) -> httpx.BaseTransport:
+    """A simulated cluster's probe transport: its route hosts (`showroom-<ns>.apps.<cluster>.…`,
+    resolvable nowhere) to the running fleet's loopback pages, any other host to `guarded`; just
+    `guarded` when no fleet runs (found through `STARGATE_DATA_DIR/simulator/control.json`)."""
+    simulator = running_showroom_transport()
+    if simulator is None:
+        return guarded
+    return SimulatedTransport(simulator, guarded=guarded)
+
+
+def demo_fleet() -> DemoFleet:
+    return DemoFleet(
+        command=["simulate_fleet", *DEMO_ARGUMENTS], ready_file=simulator_dir() / CONTROL_FILE
+    )

@@ -29,10 +29,10 @@ from scanning import kinds, showroom, watch
 from scanning.client import api_client_for
 from scanning.models import ScanRun
 from scanning.services import scan_run_execute
-from scanning.simulator import FleetSpec, fleet_simulator, generate_fleet
-from scanning.simulator.controllers import PODS, POOLS
-from scanning.simulator.platform import POOL_NAMESPACE
-from scanning.simulator.registry import control_file_write, simulator_dir
+from simulator import FleetSpec, fleet_simulator, generate_fleet
+from simulator.controllers import PODS, POOLS
+from simulator.platform import POOL_NAMESPACE
+from simulator.registry import control_file_write, simulator_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 RBAC = ROOT / "deploy" / "cluster-rbac"

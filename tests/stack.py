@@ -61,8 +61,8 @@ def stack_env(directory: Path, prefix: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("STARGATE_")}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     db_url = os.environ["STARGATE_DATABASE_URL"].rsplit("/", 1)[0]
+    env["DJANGO_SETTINGS_MODULE"] = "stargate.settings"
     env.update(
-        DJANGO_SETTINGS_MODULE="stargate.settings",
         STARGATE_DATABASE_URL=f"{db_url}/{connection.settings_dict['NAME']}",
         STARGATE_REDIS_URL=os.environ["STARGATE_REDIS_URL"],
         STARGATE_REDIS_PREFIX=prefix,
@@ -70,8 +70,8 @@ def stack_env(directory: Path, prefix: str, **extra: str) -> dict[str, str]:
         STARGATE_DATA_DIR=str(directory / "data"),
         STARGATE_CREDENTIALS_DIR=str(directory),
         STARGATE_WORKERS="1",
-        **extra,
     )
+    env.update(extra)
     return env
 
 

@@ -97,8 +97,8 @@ def test_it_reaches_sockets_on_both_web_processes_and_spreads_scans_over_workers
         fleet.inject(name, "latency", 0.2)
     with stack(tmp_path) as running:
         webs = [running.web(), running.web()]
-        sockets = [ws_open(web.url, "/ws/dashboard/", cookie) for web in webs]
         workers = workers_ready(running, 3)
+        sockets = [ws_open(web.url, "/ws/dashboard/", cookie) for web in webs]
         with queue_to(running.prefix):
             from django_q.tasks import async_task
 

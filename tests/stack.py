@@ -9,6 +9,7 @@ name (settings: `Q_CLUSTER["name"]`). `Stack.stop()` stops everything, whatever 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -123,27 +124,21 @@ class Process:
             self._signal(signal.SIGKILL)  # children left behind by a dead leader
             return
         self._signal(signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.popen.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
         self._signal(signal.SIGKILL)
         self._reap()
 
     def _signal(self, signum: int) -> None:
         if self.popen is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.popen.pid, signum)
-        except ProcessLookupError:
-            pass
 
     def _reap(self) -> None:
         if self.popen is not None:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.popen.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
 
 
 @dataclass
@@ -174,6 +169,11 @@ class Stack:
         process = Process(name, command, self.env(), self.directory / f"{name}.log")
         self.processes.append(process)
         return process.start()
+
+    def run(self, *args: str) -> None:
+        """A one-off process of this install (a worker's job): `python <args>`."""
+        command = [sys.executable, *args]
+        subprocess.run(command, cwd=ROOT, env=self.env(), check=True, timeout=60)
 
     def restart(self, process: Process) -> Process:
         process.stop()

@@ -74,8 +74,8 @@ def test_it_reconnects_and_refetches_after_a_web_process_restart(
                for _ in range(RAW_SOCKETS)]  # fmt: skip
 
         web.stop()
-        # While it is down a lab fails: the broadcast reaches no socket.
-        in_thread(lambda: live_driver.fail(target.namespace))
+        # While it is down a worker records a failed lab: its broadcast reaches no socket.
+        running.run("-m", "labs.tests.live_driver", "fail", target.namespace)
         web.start()
 
         for each in pages:
@@ -95,7 +95,7 @@ def test_it_reconnects_and_refetches_after_a_web_process_restart(
         assert all(sock.connected for sock in again)
         other = LabInstance.objects.filter(status=Status.READY).exclude(pk=target.pk).first()
         assert other is not None
-        in_thread(lambda: live_driver.fail(other.namespace))
+        running.run("-m", "labs.tests.live_driver", "fail", other.namespace)
         wait_until(lambda: "lab-row-" in again[0].recv(), 10, "an update on a new socket")
         for sock in again:
             sock.close()

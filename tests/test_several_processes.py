@@ -226,36 +226,35 @@ def test_it_recovers_every_queued_task_after_redis_is_lost(
     cluster = Cluster.objects.order_by("name").first()
     assert cluster is not None
     schedules_sync()
-    with stack(tmp_path) as running:
-        with queue_to(running.prefix):  # no worker yet: the tasks wait in Redis
-            approved = [approved_request(catalog, f"sandbox-app{n:02d}-web") for n in range(3)]
-            verifying = pending_verification(catalog)
-            fired_scan_schedule(cluster)
-            assert running.redis_keys(), "the approvals queued nothing in Redis"
-            assert running.redis_lose() > 0
-            assert running.redis_keys() == []
-            # The Redis loss is noticed a minute later: the approvals are older than the grace.
-            ActionRequest.objects.filter(pk__in=[r.pk for r in approved]).update(
-                decided_at=timezone.now() - dt.timedelta(minutes=2)
-            )
-            workers_ready(running, 3)
-            # The schedules are rows in PostgreSQL: the scheduler fires the sweeps that are due.
-            Schedule.objects.filter(
-                name__in=["remediation-recover-lost-work", "remediation-verify-due"]
-            ).update(next_run=timezone.now() - dt.timedelta(seconds=1))
-            scheduler(broker=get_broker())
-            wait_until(
-                lambda: not ActionRequest.objects.filter(status=Status.APPROVED).exists()
-                and ActionRequest.objects.get(pk=verifying.pk).recovered is not None
-                and ScanRun.objects.filter(cluster=cluster, tier=1).exists(),
-                40, "the lost tasks recovered",
-            )  # fmt: skip
-            # Queued again and again, an action still runs once (the claim is atomic).
-            for request in approved:
-                for _ in range(3):
-                    async_task("remediation.tasks.execute_action", request.pk)
-            async_task("remediation.tasks.recover_lost_work")
-            wait_tasks("remediation.tasks.execute_action", 9 + 3)
+    with stack(tmp_path) as running, queue_to(running.prefix):  # no worker yet: tasks wait
+        approved = [approved_request(catalog, f"sandbox-app{n:02d}-web") for n in range(3)]
+        verifying = pending_verification(catalog)
+        fired_scan_schedule(cluster)
+        assert running.redis_keys(), "the approvals queued nothing in Redis"
+        assert running.redis_lose() > 0
+        assert running.redis_keys() == []
+        # The Redis loss is noticed a minute later: the approvals are older than the grace.
+        ActionRequest.objects.filter(pk__in=[r.pk for r in approved]).update(
+            decided_at=timezone.now() - dt.timedelta(minutes=2)
+        )
+        workers_ready(running, 3)
+        # The schedules are rows in PostgreSQL: the scheduler fires the sweeps that are due.
+        Schedule.objects.filter(
+            name__in=["remediation-recover-lost-work", "remediation-verify-due"]
+        ).update(next_run=timezone.now() - dt.timedelta(seconds=1))
+        scheduler(broker=get_broker())
+        wait_until(
+            lambda: not ActionRequest.objects.filter(status=Status.APPROVED).exists()
+            and ActionRequest.objects.get(pk=verifying.pk).recovered is not None
+            and ScanRun.objects.filter(cluster=cluster, tier=1).exists(),
+            40, "the lost tasks recovered",
+        )  # fmt: skip
+        # Queued again and again, an action still runs once (the claim is atomic).
+        for request in approved:
+            for _ in range(3):
+                async_task("remediation.tasks.execute_action", request.pk)
+        async_task("remediation.tasks.recover_lost_work")
+        wait_tasks("remediation.tasks.execute_action", 9 + 3)
     for request in approved:
         request.refresh_from_db()
         assert request.status == Status.SUCCEEDED, [

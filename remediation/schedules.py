@@ -12,6 +12,8 @@ SCHEDULES: dict[str, tuple[str, int]] = {
     "remediation-time-out-requests": ("remediation.tasks.time_out_requests", 5),
     # Safety net for verification checks whose one-off schedule was lost.
     "remediation-verify-due": ("remediation.tasks.verify_due", 1),
+    # Approved requests and scans whose queued task Redis lost; runs a killed worker left.
+    "remediation-recover-lost-work": ("remediation.tasks.recover_lost_work", 1),
 }
 
 

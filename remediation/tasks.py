@@ -30,6 +30,13 @@ def time_out_requests() -> str:
     return f"{timeouts.action_requests_time_out()} timed out"
 
 
+def recover_lost_work() -> str:
+    """Queue again what a lost Redis or a killed worker dropped (remediation.recovery)."""
+    from remediation.recovery import lost_work_recover
+
+    return str(lost_work_recover())
+
+
 def remediate_labs() -> str:
     """Propose or run remediations for the failed verdicts the dashboard shows."""
     from remediation.proposals import labs_remediate_from_verdicts

@@ -204,6 +204,8 @@ if REDIS_URL:
         }
     }
     Q_CLUSTER["redis"] = REDIS_URL
+    # The queue's Redis key is the cluster name: installs sharing a Redis keep their own queue.
+    Q_CLUSTER["name"] = envstr("STARGATE_REDIS_PREFIX", "stargate")
     CACHES = {
         "default": {
             "BACKEND": "stargate.cache.SharedClientRedisCache",

@@ -4,8 +4,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from remediation.catalog import DNS_LABEL_RE, ActionDef
+from remediation.catalog import ActionDef
 from remediation.gates import namespace_allowed
+from stargate.lib.dns import is_dns_label
 
 
 class ExecutionError(Exception):
@@ -59,7 +60,7 @@ class Executor:
             raise ExecutionError(f"namespace {self.context.namespace!r} is not allow-listed")
         for name in self.checked_names:
             value = self.context.parameters.get(name)
-            if not isinstance(value, str) or not DNS_LABEL_RE.match(value):
+            if not is_dns_label(value):
                 raise ExecutionError(f"{name}={value!r} is not a DNS label")
 
     def run(self) -> ExecutionResult:

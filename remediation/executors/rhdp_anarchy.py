@@ -7,11 +7,11 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from remediation import conf
-from remediation.catalog import DNS_SUBDOMAIN_RE
 from remediation.executors.base import ClusterAccess, ExecutionError, ExecutionResult, Executor
 from remediation.executors.custom import custom_object_merge_patch
 from remediation.gates import namespace_allowed
 from scanning.client import api_client_for, request_timeout
+from stargate.lib.dns import is_dns_subdomain
 
 GROUP, VERSION, PLURAL = "anarchy.gpte.redhat.com", "v1", "anarchysubjects"
 DESIRED_STATES = frozenset({"started", "destroyed"})
@@ -25,7 +25,7 @@ class AnarchyExecutor(Executor):
 
     def check(self) -> None:
         super().check()
-        if not DNS_SUBDOMAIN_RE.match(self.param("subject")):
+        if not is_dns_subdomain(self.param("subject")):
             raise ExecutionError("subject must be a DNS subdomain")
         subject_ns = self.param("subject_namespace")
         if not namespace_allowed(subject_ns, conf.anarchy_namespace_prefixes()):

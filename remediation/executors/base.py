@@ -4,8 +4,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubernetes.client.exceptions import ApiException
+
 from remediation.catalog import ActionDef
 from remediation.gates import namespace_allowed
+from scanning.client import api_retryable
 from stargate.lib.dns import is_dns_label
 
 
@@ -13,6 +16,14 @@ class ExecutionError(Exception):
     def __init__(self, message: str, *, permanent: bool = True) -> None:
         super().__init__(message)
         self.permanent = permanent
+
+
+def api_execution_error(exc: ApiException) -> ExecutionError:
+    """A Kubernetes API refusal; a 429 or 5xx (still failing after `api_call_retried`'s
+    retries) is marked not permanent: the same action may succeed later."""
+    return ExecutionError(
+        f"Kubernetes API {exc.status}: {exc.reason}", permanent=not api_retryable(exc)
+    )
 
 
 @dataclass(frozen=True)

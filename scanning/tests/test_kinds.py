@@ -58,3 +58,10 @@ def test_no_other_production_module_declares_a_resource() -> None:
                 if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Resource":
                     offenders.append(f"{relative}:{node.lineno}")
     assert offenders == []
+
+
+def test_the_normalizer_knows_exactly_the_registered_kinds() -> None:
+    from scanning.normalize import PROJECTIONS
+
+    read = {r.key for r in kinds.RESOURCES}
+    assert set(kinds.EVIDENCE_KINDS) <= set(PROJECTIONS) <= read

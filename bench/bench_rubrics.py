@@ -22,7 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 from rubrics_app.engine import evaluate  # noqa: E402
 from rubrics_app.loader import rubric_set_load  # noqa: E402
-from stargate.lib.evidence import EVIDENCE_KINDS, NamespaceEvidence  # noqa: E402
+from scanning.kinds import EVIDENCE_KINDS  # noqa: E402
+from stargate.lib.evidence import NamespaceEvidence  # noqa: E402
 
 T0 = "2026-05-05T15:00:00+00:00"
 NOW = datetime.fromisoformat(T0).astimezone(UTC) + timedelta(minutes=30)

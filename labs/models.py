@@ -8,10 +8,9 @@ from django.urls import reverse
 
 from labs.credentials import CredentialsError, connection_check
 from labs.probe_scope import ProbeScope, domains_parse, networks_parse, probe_scope_of
+from stargate.lib.dns import DNS_LABEL_MESSAGE, DNS_LABEL_RE
 
-DNS_LABEL = RegexValidator(
-    r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", "Must be a DNS label: lowercase letters, digits, '-'."
-)
+DNS_LABEL = RegexValidator(DNS_LABEL_RE.pattern, DNS_LABEL_MESSAGE)
 
 
 class Status(models.TextChoices):

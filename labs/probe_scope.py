@@ -8,8 +8,10 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
+from stargate.lib.dns import DOMAIN_RE
+
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+DOMAIN = DOMAIN_RE
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,8 @@ from pydantic import (
     model_validator,
 )
 
-DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-_LABEL = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"
-DNS_SUBDOMAIN_RE = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*$")
+from stargate.lib.dns import is_dns_label, is_dns_subdomain
+
 UUID_RE = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}")
 ActionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]$")]
 ClassId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]$")]
@@ -229,9 +228,9 @@ def _param_value(name: str, spec: ParamSpec, value: object) -> str | int:
         return value
     if not isinstance(value, str):
         raise ValueError(f"{name}: must be a string")
-    if spec.type == "dns_label" and not DNS_LABEL_RE.match(value):
+    if spec.type == "dns_label" and not is_dns_label(value):
         raise ValueError(f"{name}: must be a DNS label")
-    if spec.type == "dns_subdomain" and not DNS_SUBDOMAIN_RE.match(value):
+    if spec.type == "dns_subdomain" and not is_dns_subdomain(value):
         raise ValueError(f"{name}: must be a DNS subdomain")
     if spec.type == "uuid" and not UUID_RE.fullmatch(value):
         raise ValueError(f"{name}: must be a lowercase UUID")

@@ -12,12 +12,13 @@ from django.utils import timezone
 
 from labs.models import Cluster
 from remediation import broadcast
+from remediation.audit import audit_entry_record
 from remediation.current import decision_now
 from remediation.executors import executor_for
 from remediation.executors.base import ClusterAccess, ExecutionContext, ExecutionResult
 from remediation.gates import approval_blockers
 from remediation.models import ActionRequest, AuditEntry
-from remediation.services import _audit, request_refuse
+from remediation.services import request_refuse
 
 logger = logging.getLogger(__name__)
 Status = ActionRequest.Status
@@ -87,7 +88,7 @@ def _execution_claim(action_request_id: int) -> ActionRequest | None:
     request = ActionRequest.objects.select_related(
         "action", "lab_instance__cluster", "lab_instance__lab", "decided_by"
     ).get(pk=action_request_id)
-    _audit(
+    audit_entry_record(
         request, AuditEntry.Event.BEFORE, user=request.decided_by,
         intent=f"{request.action.action_id} in {request.lab_instance}",
         gates=request.decision, parameters=request.parameters,
@@ -105,7 +106,7 @@ def _execution_finish(
     request.status = Status.FAILED if error else Status.SUCCEEDED
     request.result, request.error, request.finished_at = result, error, timezone.now()
     request.save(update_fields=["status", "result", "error", "finished_at"])
-    _audit(
+    audit_entry_record(
         request, AuditEntry.Event.AFTER, user=request.decided_by, ok=not error, result=result,
         error=error, duration_ms=duration_ms, parameters=request.parameters,
         target=settings.EXECUTION_TARGET, dry_run=settings.DRY_RUN,

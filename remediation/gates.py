@@ -11,7 +11,8 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from remediation.catalog import DNS_LABEL_RE, ActionDef, Risk
+from remediation.catalog import ActionDef, Risk
+from stargate.lib.dns import is_dns_label
 
 # Whatever the configuration says, these are never acted in.
 SYSTEM_PREFIXES = ("openshift", "kube")  # stricter than openshift-* and kube-*: no look-alikes
@@ -100,7 +101,7 @@ class Decision:
 
 
 def namespace_allowed(namespace: str, allowed_prefixes: Sequence[str]) -> bool:
-    if not DNS_LABEL_RE.match(namespace) or namespace in SYSTEM_NAMESPACES:
+    if not is_dns_label(namespace) or namespace in SYSTEM_NAMESPACES:
         return False
     if namespace.startswith(SYSTEM_PREFIXES):
         return False

@@ -15,6 +15,7 @@ from django.utils import timezone
 from forecasting.selectors import session_running
 from labs.models import LabInstance
 from remediation import broadcast, conf
+from remediation.audit import audit_entry_record
 from remediation.catalog import parameters_validate
 from remediation.current import decision_now
 from remediation.gates import Decision, GateInput, GateResult, Outcome, approval_blockers, decide
@@ -126,20 +127,6 @@ def _gate_input(
     )
 
 
-def _audit(
-    action_request: ActionRequest, event: str, *, user: User | None = None,
-    **fields: Any,
-) -> AuditEntry:  # fmt: skip
-    return AuditEntry.objects.create(
-        action_request=action_request,
-        event=event,
-        source=fields.pop("source", action_request.source),
-        user=user,
-        username=user.get_username() if user else "",
-        **fields,
-    )
-
-
 @transaction.atomic
 def action_request_create(
     *,
@@ -237,7 +224,7 @@ def _request_refresh(
     request.refresh_from_db()
     if same:
         return request
-    _audit(
+    audit_entry_record(
         request, AuditEntry.Event.REDECIDED, intent=f"{old} -> {status}: {decision.summary}",
         gates=decision.reasons, parameters=parameters, ok=status != Status.REJECTED,
     )  # fmt: skip
@@ -249,22 +236,41 @@ def _request_refresh(
 
 
 def _request_record(
-    *, decision: Decision, requested_by: User | None, **fields: Any
+    *,
+    lab_instance: LabInstance,
+    action: RemediationAction,
+    failure_class: str,
+    parameters: dict[str, Any],
+    evidence: dict[str, Any],
+    confirmed: bool,
+    decision: Decision,
+    source: str,
+    requested_by: User | None,
+    fingerprint: str,
+    last_seen_at: dt.datetime,
 ) -> ActionRequest:
     status = _STATUS_FOR[decision.outcome]
     pending = status == Status.PENDING
     ttl = dt.timedelta(minutes=conf.approval_ttl_minutes())
     request = ActionRequest(
+        lab_instance=lab_instance,
+        action=action,
+        failure_class=failure_class,
+        parameters=parameters,
+        evidence=evidence,
+        confirmed=confirmed,
+        source=source,
+        fingerprint=fingerprint,
+        last_seen_at=last_seen_at,
         status=status,
         decision=decision.reasons,
         reason=decision.summary,
         expires_at=timezone.now() + ttl if pending else None,
         requested_by=requested_by,
-        **fields,
     )
     request.full_clean()
     request.save()
-    _audit(
+    audit_entry_record(
         request, AuditEntry.Event.REQUESTED, user=requested_by, intent=str(request),
         gates=decision.reasons, parameters=request.parameters, ok=status != Status.REJECTED,
     )  # fmt: skip
@@ -342,7 +348,7 @@ def request_refuse(
         return False
     request.refresh_from_db()
     event = AuditEntry.Event.OBSOLETE if obsolete else AuditEntry.Event.REFUSED
-    _audit(
+    audit_entry_record(
         request, event, user=user, source=source, ok=False, intent=reason,
         gates=[b.as_dict() for b in blockers], parameters=request.parameters,
     )  # fmt: skip
@@ -368,7 +374,9 @@ def _decide(
         # rolls the decision back: the request stays pending until a slot frees or it expires.
         raise RateLimitReached(request)
     event = AuditEntry.Event.APPROVED if status == Status.APPROVED else AuditEntry.Event.REJECTED
-    _audit(request, event, user=user, source=source, intent=reason, parameters=request.parameters)
+    audit_entry_record(
+        request, event, user=user, source=source, intent=reason, parameters=request.parameters
+    )
     if status == Status.APPROVED:
         _execute_on_commit(request)
     broadcast.approval_changed_on_commit(request.pk)
@@ -387,7 +395,7 @@ def action_requests_expire(*, now: dt.datetime | None = None) -> int:
             status=Status.EXPIRED, reason="expired without a decision: nothing was done"
         ):
             request = ActionRequest.objects.get(pk=pk)
-            _audit(request, AuditEntry.Event.EXPIRED, intent=request.reason)
+            audit_entry_record(request, AuditEntry.Event.EXPIRED, intent=request.reason)
             broadcast.approval_changed_on_commit(pk)
             expired += 1
     return expired

@@ -15,8 +15,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from remediation import broadcast, conf
+from remediation.audit import audit_entry_record
 from remediation.models import ActionRequest, AuditEntry
-from remediation.services import _audit
 
 Status = ActionRequest.Status
 
@@ -44,7 +44,9 @@ def action_requests_time_out(*, now: dt.datetime | None = None) -> int:
         ):
             continue  # it moved on meanwhile
         request = ActionRequest.objects.get(pk=pk)
-        _audit(request, AuditEntry.Event.TIMED_OUT, ok=False, intent=reason, error=reason)
+        audit_entry_record(
+            request, AuditEntry.Event.TIMED_OUT, ok=False, intent=reason, error=reason
+        )
         broadcast.approval_changed_on_commit(pk)
         timed_out += 1
     return timed_out

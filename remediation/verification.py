@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from remediation import broadcast, conf
+from remediation.audit import audit_entry_record
 from remediation.execution import execution_context
 from remediation.executors import executor_for
 from remediation.executors.base import ExecutionContext
@@ -33,7 +34,6 @@ from remediation.executors.custom import custom_object_get
 from remediation.executors.rhdp_anarchy import GROUP, PLURAL, VERSION
 from remediation.models import ActionRequest, AuditEntry
 from remediation.recheck import Recheck, lab_recheck
-from remediation.services import _audit
 
 logger = logging.getLogger(__name__)
 Probe = Callable[[ActionRequest, ExecutionContext], "bool | Recheck"]
@@ -159,9 +159,9 @@ def _verification_record(request: ActionRequest, seconds: float | None, check: R
     if recorded != 1:
         return False
     request.refresh_from_db()
-    _audit(request, AuditEntry.Event.VERIFIED, ok=bool(request.recovered),
-           result={"recovered": request.recovered, "seconds": seconds,
-                   "last_check": check.reason})  # fmt: skip
+    result = {"recovered": request.recovered, "seconds": seconds, "last_check": check.reason}
+    ok = bool(request.recovered)
+    audit_entry_record(request, AuditEntry.Event.VERIFIED, ok=ok, result=result)
     broadcast.approval_changed_on_commit(request.pk)
     return True
 
@@ -174,8 +174,8 @@ def _rollback_and_escalate(request: ActionRequest, check: Recheck) -> None:
     request.escalated = True
     request.save(update_fields=["escalated"])
     why = f": {check.reason}" if check.reason else ""
-    _audit(request, AuditEntry.Event.ESCALATED, ok=False,
-           intent=f"the lab did not recover within the verification window{why}")  # fmt: skip
+    intent = f"the lab did not recover within the verification window{why}"
+    audit_entry_record(request, AuditEntry.Event.ESCALATED, ok=False, intent=intent)
     logger.warning("remediation %s did not recover %s: escalated", request.pk, request.lab_instance)
 
 
@@ -187,6 +187,6 @@ def _rollback(request: ActionRequest, undo: dict[str, object]) -> None:
             return
         restored = executor_for(context.action.method)(context=context).rollback(undo)
     except Exception as exc:
-        _audit(request, AuditEntry.Event.ROLLED_BACK, ok=False, error=str(exc))
+        audit_entry_record(request, AuditEntry.Event.ROLLED_BACK, ok=False, error=str(exc))
         return
-    _audit(request, AuditEntry.Event.ROLLED_BACK, result=restored)
+    audit_entry_record(request, AuditEntry.Event.ROLLED_BACK, result=restored)

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from stargate.lib.evidence import EVIDENCE_KINDS, KubeObject, NamespaceEvidence
+from scanning.kinds import EVIDENCE_KINDS
+from stargate.lib.evidence import KubeObject, NamespaceEvidence
 
 # Capture file stems (../shared/fixtures) → evidence kinds.
 FILE_KINDS = {

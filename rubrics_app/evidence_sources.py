@@ -6,35 +6,15 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from django.apps import apps
-
+from scanning.selectors import lab_evidence_latest
 from stargate.lib.evidence import NamespaceEvidence
 
 from .capture_evidence import evidence_from_folder
 
-# The scanning app's latest-evidence model (scanning branch: one row per LabInstance).
-SCANNING_EVIDENCE_MODEL = ("scanning", "LabEvidence")
-
-
-class NoStoredEvidence(Exception):
-    pass
-
 
 def stored_evidence() -> Iterator[tuple[str, NamespaceEvidence]]:
-    """The latest evidence of every lab instance, from `scanning.models.LabEvidence`: what the
-    scan assembled (`scanning.assemble`), with the lab context it adds today filled in on rows
-    stored before it did."""
-    try:
-        model = apps.get_model(*SCANNING_EVIDENCE_MODEL)
-    except LookupError as exc:
-        raise NoStoredEvidence("scanning.LabEvidence does not exist yet") from exc
-    from scanning.assemble import lab_context
-
-    rows = model.objects.select_related("lab_instance__cluster", "lab_instance__lab")
-    for row in rows.iterator(chunk_size=500):
-        lab_instance = row.lab_instance
-        evidence: NamespaceEvidence = dict(row.evidence)  # type: ignore[assignment]
-        evidence["lab"] = {**lab_context(lab_instance), **(evidence.get("lab") or {})}
+    """The latest evidence of every lab instance, as the scanner stored it."""
+    for lab_instance, evidence in lab_evidence_latest():
         yield str(lab_instance), evidence
 
 

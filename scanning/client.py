@@ -7,9 +7,10 @@ can mark the cluster and move on.
 
 from __future__ import annotations
 
+import random
 import time
-from collections.abc import Iterator
-from typing import Any, Protocol
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol, TypeVar
 
 import orjson
 import urllib3
@@ -29,6 +30,13 @@ from labs.models import Cluster
 from stargate.lib.evidence import KubeObject
 
 PAGE_SIZE = 250  # fat pods are ~10 kB of JSON: bounds the memory a page takes
+# A 429 (throttled) or 5xx answer is tried again, up to RETRIES more times, after a backoff
+# that doubles from BACKOFF_FIRST (a Retry-After header lengthens it), never past BACKOFF_MAX.
+# A 4xx answer is final: asking again gets the same answer.
+RETRIES = 2
+BACKOFF_FIRST, BACKOFF_MAX = 0.25, 2.0
+
+T = TypeVar("T")
 
 
 class ClusterAccessError(Exception):
@@ -103,15 +111,17 @@ def request_timeout() -> tuple[float, float]:
 def get_raw(api: ApiClient, path: str, query: list[tuple[str, Any]] | None = None) -> Any:
     """GET one API path and parse the JSON answer with orjson."""
     try:
-        response = api.call_api(
-            path,
-            "GET",
-            query_params=query or [],
-            header_params={"Accept": "application/json"},
-            auth_settings=["BearerToken"],
-            _preload_content=False,
-            _return_http_data_only=True,
-            _request_timeout=request_timeout(),
+        response = api_call_retried(
+            lambda: api.call_api(
+                path,
+                "GET",
+                query_params=query or [],
+                header_params={"Accept": "application/json"},
+                auth_settings=["BearerToken"],
+                _preload_content=False,
+                _return_http_data_only=True,
+                _request_timeout=request_timeout(),
+            )
         )
         body = response.data
     except ApiException as exc:
@@ -128,6 +138,34 @@ def get_raw(api: ApiClient, path: str, query: list[tuple[str, Any]] | None = Non
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise ClusterAccessError("malformed", f"{path}: {exc}") from exc
+
+
+def api_retryable(exc: ApiException) -> bool:
+    """429 Too Many Requests and 5xx are passing states of the API server; 4xx are answers."""
+    status = exc.status or 0
+    return status == 429 or 500 <= status <= 599
+
+
+def api_call_retried(call: Callable[[], T], *, retries: int = RETRIES) -> T:
+    """`call()`, tried again with backoff while it raises a retryable `ApiException`."""
+    for attempt in range(retries + 1):
+        try:
+            return call()
+        except ApiException as exc:
+            if attempt == retries or not api_retryable(exc):
+                raise
+            time.sleep(retry_delay(exc, attempt))
+    raise AssertionError("unreachable")  # the last attempt returns or raises
+
+
+def retry_delay(exc: ApiException, attempt: int) -> float:
+    """Exponential backoff with jitter; the server's Retry-After, when longer, wins (capped)."""
+    backoff = BACKOFF_FIRST * 2**attempt * (1 + random.random() / 4)
+    try:  # exc.headers is urllib3's case-insensitive HTTPHeaderDict
+        asked = float((exc.headers or {}).get("Retry-After") or 0)
+    except (TypeError, ValueError):
+        asked = 0.0
+    return float(min(BACKOFF_MAX, max(backoff, asked)))
 
 
 def list_pages(

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Container, Iterable, Mapping
 from typing import Any
 
-from stargate.lib.evidence import EVIDENCE_KINDS, KubeObject, NamespaceEvidence
+from scanning.kinds import EVIDENCE_KINDS
+from stargate.lib.evidence import KubeObject, NamespaceEvidence
 from stargate.lib.redact import (
     REDACTED,
     is_secret_name,

@@ -7,37 +7,14 @@ clusters do not all hit their APIs (and the workers) in the same second.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
-
-from django_q.models import Schedule
 
 from labs.models import Cluster
+from stargate.schedules import ScheduleSpec
 
 TIERS = (1, 2, 3, 4)
 NAME_PREFIX = "scan-"
 TASK = "scanning.tasks.scan_cluster"
-
-
-@dataclass(frozen=True)
-class ScheduleSpec:
-    name: str
-    func: str
-    kwargs: dict[str, Any]
-    minutes: int
-    next_run: datetime
-
-    def as_schedule_fields(self) -> dict[str, Any]:
-        return {
-            "func": self.func,
-            "args": None,
-            "kwargs": repr(self.kwargs),  # django-q2 parses it with ast.literal_eval
-            "schedule_type": Schedule.MINUTES,
-            "minutes": self.minutes,
-            "repeats": -1,
-            "next_run": self.next_run,
-        }
 
 
 def schedule_name(cluster: Cluster, tier: int) -> str:

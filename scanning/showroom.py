@@ -28,6 +28,7 @@ from kubernetes.client import ApiClient
 from labs.models import Cluster
 from labs.probe_scope import domains_parse
 from rubrics_app.showroom_probe import showroom_probe_run, showroom_url
+from scanning import kinds
 from scanning.client import ClusterAccessError, get_raw
 from scanning.probe_guard import GuardedTransport, Resolver, system_resolve
 from stargate.lib.evidence import KubeObject, ShowroomProbe
@@ -35,7 +36,6 @@ from stargate.seams import showroom_transport_factory
 
 log = logging.getLogger(__name__)
 
-INGRESS_CONFIG_PATH = "/apis/config.openshift.io/v1/ingresses/cluster"
 TIMEOUT = 3.0  # seconds, per connect and per read
 WORKERS = 16
 
@@ -54,7 +54,7 @@ def ingress_domain_learn(*, cluster: Cluster, api: ApiClient) -> None:
     """Keep `cluster.ingress_domain` to the cluster's `Ingress cluster` spec.domain, when the
     cluster lets StarGate read it (OpenShift only; others keep their configured domains)."""
     try:
-        ingress = get_raw(api, INGRESS_CONFIG_PATH)
+        ingress = get_raw(api, kinds.INGRESS_CONFIG.path())
     except ClusterAccessError as exc:
         if exc.kind in {"not_found", "unauthorized"}:
             return

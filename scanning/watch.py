@@ -23,19 +23,15 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.watch.watch import iter_resp_lines
 
 from labs.models import Cluster
-from scanning import kinds, services
+from scanning import services
 from scanning.client import ClusterAccessError, api_client_for, get_raw
-from scanning.kinds import Resource
+from scanning.kinds import WATCHED, Resource
 from scanning.labmap import lab_name_of
 from scanning.models import ScanRun
 from scanning.tiers import TIER2_MAX_NAMESPACES
 
 log = logging.getLogger(__name__)
 
-WATCHED: tuple[Resource, ...] = (
-    kinds.PODS,
-    Resource("virtualmachineinstances", "kubevirt.io", "v1", "virtualmachineinstances"),
-)
 BACKOFF_FIRST, BACKOFF_MAX = 1.0, 30.0
 MAX_NAMESPACES_PER_FLUSH = TIER2_MAX_NAMESPACES
 

@@ -14,6 +14,8 @@ from simulator.status import status_response
 FAULT_MODES = {
     "latency": "seconds added before every answer",
     "error_500": "answer 500 InternalError (value ignored)",
+    "throttle": "answer 429 TooManyRequests (Retry-After: 1) to the next N requests (value)",
+    "flaky_500": "answer 500 InternalError to the next N requests (value), then heal",
     "hang": "seconds to hold the request before answering (set past the client timeout)",
     "unauthorized": "answer 401 whatever the token (value ignored)",
     "malformed_json": "answer 200 with a truncated JSON body (value ignored)",
@@ -25,6 +27,7 @@ FAULT_MODES = {
 # Used when no value is given: a hang outlasts any sane client timeout (the server cancels it on
 # stop), a cut watch delivers one event first.
 DEFAULT_VALUES = {"latency": 1.0, "hang": 600.0, "watch_cut": 1.0}
+COUNTED = frozenset({"throttle", "flaky_500"})
 
 
 class UnknownFault(ValueError):
@@ -37,6 +40,7 @@ class Faults:
 
     active: dict[str, float] = field(default_factory=dict)
     path_contains: str = ""
+    answered: dict[str, int] = field(default_factory=dict)  # requests each fault answered
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def inject(self, mode: str, value: float | None = None, path_contains: str = "") -> None:
@@ -60,6 +64,15 @@ class Faults:
     def value(self, mode: str) -> float:
         return self.active.get(mode, 0.0)
 
+    def answer(self, mode: str) -> None:
+        """Count one faulted answer; a counted mode (throttle, flaky_500) heals at zero."""
+        with self._lock:
+            self.answered[mode] = self.answered.get(mode, 0) + 1
+            if mode in COUNTED and mode in self.active:
+                self.active[mode] -= 1
+                if self.active[mode] <= 0:
+                    self.active.pop(mode)
+
 
 async def fault_response(faults: Faults, request: web.Request) -> web.StreamResponse | None:
     """The answer an active fault forces, or None to let the request through (maybe late)."""
@@ -69,9 +82,17 @@ async def fault_response(faults: Faults, request: web.Request) -> web.StreamResp
     if faults.applies("hang", path):
         await asyncio.sleep(faults.value("hang"))
     if faults.applies("unauthorized", path):
+        faults.answer("unauthorized")
         return status_response(401, "Unauthorized", "Unauthorized")
-    if faults.applies("error_500", path):
-        return status_response(500, "InternalError", "simulated internal error")
+    if faults.applies("throttle", path):
+        faults.answer("throttle")
+        throttled = status_response(429, "TooManyRequests", "simulated throttling")
+        throttled.headers["Retry-After"] = "1"
+        return throttled
+    for mode in ("error_500", "flaky_500"):
+        if faults.applies(mode, path):
+            faults.answer(mode)
+            return status_response(500, "InternalError", "simulated internal error")
     if faults.applies("malformed_json", path):
         return web.Response(
             body=b'{"kind": "List", "apiVersion": "v1", "items": [{"metadata": {"na',

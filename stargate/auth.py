@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
 from stargate.oauth_proxy.provider import PROVIDER_ID
+from stargate.signals import sso_groups_received
 
 logger = logging.getLogger(__name__)
 
@@ -100,9 +101,7 @@ def groups_from_claims(extra_data: dict[str, Any]) -> list[str]:
 
 
 def sync_teams(user: Any, groups: list[str]) -> None:
-    from labs.services import team_memberships_sync
-
-    team_memberships_sync(user=user, groups=groups)
+    sso_groups_received.send(sender=sync_teams, user=user, groups=groups)
 
 
 class TrustedHeaderMiddleware:

@@ -4,14 +4,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from remediation.catalog import DNS_LABEL_RE, ActionDef
+from kubernetes.client.exceptions import ApiException
+
+from remediation.catalog import ActionDef
 from remediation.gates import namespace_allowed
+from scanning.client import api_retryable
+from stargate.lib.dns import is_dns_label
 
 
 class ExecutionError(Exception):
     def __init__(self, message: str, *, permanent: bool = True) -> None:
         super().__init__(message)
         self.permanent = permanent
+
+
+def api_execution_error(exc: ApiException) -> ExecutionError:
+    """A Kubernetes API refusal; a 429 or 5xx (still failing after `api_call_retried`'s
+    retries) is marked not permanent: the same action may succeed later."""
+    return ExecutionError(
+        f"Kubernetes API {exc.status}: {exc.reason}", permanent=not api_retryable(exc)
+    )
 
 
 @dataclass(frozen=True)
@@ -59,7 +71,7 @@ class Executor:
             raise ExecutionError(f"namespace {self.context.namespace!r} is not allow-listed")
         for name in self.checked_names:
             value = self.context.parameters.get(name)
-            if not isinstance(value, str) or not DNS_LABEL_RE.match(value):
+            if not is_dns_label(value):
                 raise ExecutionError(f"{name}={value!r} is not a DNS label")
 
     def run(self) -> ExecutionResult:

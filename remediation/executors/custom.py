@@ -7,8 +7,8 @@ from typing import Any
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
-from remediation.executors.base import ClusterAccess, ExecutionError
-from scanning.client import api_client_for, request_timeout
+from remediation.executors.base import ClusterAccess, api_execution_error
+from scanning.client import api_call_retried, api_client_for, request_timeout
 
 
 def custom_object_get(
@@ -16,12 +16,15 @@ def custom_object_get(
 ) -> dict[str, Any]:
     try:
         with api_client_for(cluster) as api:
-            found: dict[str, Any] = client.CustomObjectsApi(api).get_namespaced_custom_object(
-                group, version, namespace, plural, name, _request_timeout=request_timeout()
+            objects, timeout = client.CustomObjectsApi(api), request_timeout()
+            found: dict[str, Any] = api_call_retried(
+                lambda: objects.get_namespaced_custom_object(
+                    group, version, namespace, plural, name, _request_timeout=timeout
+                )
             )
             return found
     except ApiException as exc:
-        raise ExecutionError(f"Kubernetes API {exc.status}: {exc.reason}") from exc
+        raise api_execution_error(exc) from exc
 
 
 def custom_object_merge_patch(
@@ -35,9 +38,12 @@ def custom_object_merge_patch(
 ) -> dict[str, Any]:
     try:
         with api_client_for(cluster) as api:
-            patched: dict[str, Any] = client.CustomObjectsApi(api).patch_namespaced_custom_object(
-                group, version, namespace, plural, name, body, _request_timeout=request_timeout()
+            objects, timeout = client.CustomObjectsApi(api), request_timeout()
+            patched: dict[str, Any] = api_call_retried(
+                lambda: objects.patch_namespaced_custom_object(
+                    group, version, namespace, plural, name, body, _request_timeout=timeout
+                )
             )
             return patched
     except ApiException as exc:
-        raise ExecutionError(f"Kubernetes API {exc.status}: {exc.reason}") from exc
+        raise api_execution_error(exc) from exc

@@ -6,8 +6,8 @@ from django.utils import timezone
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
-from remediation.executors.base import ExecutionError, ExecutionResult, Executor
-from scanning.client import api_client_for, request_timeout
+from remediation.executors.base import ExecutionResult, Executor, api_execution_error
+from scanning.client import api_call_retried, api_client_for, request_timeout
 
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 
@@ -29,18 +29,24 @@ class KubernetesExecutor(Executor):
                     return self._delete_pod(client.CoreV1Api(api))
                 return self._rollout_restart(client.AppsV1Api(api))
         except ApiException as exc:
-            raise ExecutionError(f"Kubernetes API {exc.status}: {exc.reason}") from exc
+            raise api_execution_error(exc) from exc
 
     def _delete_pod(self, core: client.CoreV1Api) -> ExecutionResult:
         pod = self.param("pod")
-        core.delete_namespaced_pod(pod, self.context.namespace, _request_timeout=request_timeout())
+        namespace, timeout = self.context.namespace, request_timeout()
+        api_call_retried(
+            lambda: core.delete_namespaced_pod(pod, namespace, _request_timeout=timeout)
+        )
         return ExecutionResult(detail={"deleted_pod": pod, "namespace": self.context.namespace})
 
     def _rollout_restart(self, apps: client.AppsV1Api) -> ExecutionResult:
         name = self.param("deployment")
         stamp = timezone.now().isoformat()
         body = {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: stamp}}}}}
-        apps.patch_namespaced_deployment(
-            name, self.context.namespace, body, _request_timeout=request_timeout()
+        namespace, timeout = self.context.namespace, request_timeout()
+        api_call_retried(
+            lambda: apps.patch_namespaced_deployment(
+                name, namespace, body, _request_timeout=timeout
+            )
         )
         return ExecutionResult(detail={"restarted_deployment": name, "restarted_at": stamp})

@@ -7,11 +7,17 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from remediation import conf
-from remediation.catalog import DNS_SUBDOMAIN_RE
-from remediation.executors.base import ClusterAccess, ExecutionError, ExecutionResult, Executor
+from remediation.executors.base import (
+    ClusterAccess,
+    ExecutionError,
+    ExecutionResult,
+    Executor,
+    api_execution_error,
+)
 from remediation.executors.custom import custom_object_merge_patch
 from remediation.gates import namespace_allowed
-from scanning.client import api_client_for, request_timeout
+from scanning.client import api_call_retried, api_client_for, request_timeout
+from stargate.lib.dns import is_dns_subdomain
 
 GROUP, VERSION, PLURAL = "anarchy.gpte.redhat.com", "v1", "anarchysubjects"
 DESIRED_STATES = frozenset({"started", "destroyed"})
@@ -25,7 +31,7 @@ class AnarchyExecutor(Executor):
 
     def check(self) -> None:
         super().check()
-        if not DNS_SUBDOMAIN_RE.match(self.param("subject")):
+        if not is_dns_subdomain(self.param("subject")):
             raise ExecutionError("subject must be a DNS subdomain")
         subject_ns = self.param("subject_namespace")
         if not namespace_allowed(subject_ns, conf.anarchy_namespace_prefixes()):
@@ -59,11 +65,14 @@ def anarchy_subject_find(cluster: ClusterAccess, lab_namespace: str) -> dict[str
     prefixes = conf.anarchy_namespace_prefixes()
     try:
         with api_client_for(cluster) as api:
-            found = client.CustomObjectsApi(api).list_cluster_custom_object(
-                GROUP, VERSION, PLURAL, _request_timeout=request_timeout()
+            objects, timeout = client.CustomObjectsApi(api), request_timeout()
+            found = api_call_retried(
+                lambda: objects.list_cluster_custom_object(
+                    GROUP, VERSION, PLURAL, _request_timeout=timeout
+                )
             )
     except ApiException as exc:
-        raise ExecutionError(f"Kubernetes API {exc.status}: {exc.reason}") from exc
+        raise api_execution_error(exc) from exc
     for subject in found.get("items", []):
         namespace = subject.get("metadata", {}).get("namespace", "")
         job_vars = subject.get("spec", {}).get("vars", {}).get("job_vars", {})

@@ -233,7 +233,7 @@ def test_requests_a_killed_worker_left_time_out_and_stop_blocking(
 def test_the_timeout_task_is_scheduled() -> None:
     from remediation.schedules import SCHEDULES
 
-    funcs = {func for func, _ in SCHEDULES.values()}
+    funcs = {spec.func for spec in SCHEDULES}
     assert "remediation.tasks.time_out_requests" in funcs
 
 

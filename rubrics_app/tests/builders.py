@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from stargate.lib.evidence import EVIDENCE_KINDS, NamespaceEvidence
+from scanning.kinds import EVIDENCE_KINDS
+from stargate.lib.evidence import NamespaceEvidence
 
 T0 = "2026-05-05T15:00:00+00:00"
 

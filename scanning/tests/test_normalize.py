@@ -4,9 +4,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from scanning.kinds import EVIDENCE_KINDS
 from scanning.normalize import evidence_from_lists, object_normalize
 from scanning.tests.fixtures_scan import capture_folders, capture_lists, capture_namespace
-from stargate.lib.evidence import EVIDENCE_KINDS
 from stargate.lib.redact import KEPT_ANNOTATIONS, is_secret_name
 
 

@@ -12,24 +12,6 @@ from typing import Any, TypedDict
 
 KubeObject = dict[str, Any]
 
-# Keys of NamespaceEvidence["objects"], in the order the scanner collects them.
-EVIDENCE_KINDS: tuple[str, ...] = (
-    "pods",
-    "deployments",
-    "replicasets",
-    "statefulsets",
-    "services",
-    "endpoints",
-    "routes",
-    "events",  # recent Warning events only
-    "persistentvolumeclaims",
-    "virtualmachines",
-    "virtualmachineinstances",
-    "datavolumes",
-    "inferenceservices",
-    "anarchysubjects",
-)
-
 
 class ShowroomProbe(TypedDict, total=False):
     """A real HTTP probe of the lab's showroom route."""
@@ -67,7 +49,8 @@ class NamespaceEvidence(TypedDict, total=False):
     namespace: str
     collected_at: str  # ISO 8601, UTC
     namespace_object: KubeObject | None  # None: the namespace is gone
-    objects: dict[str, list[KubeObject]]  # EVIDENCE_KINDS → trimmed, redacted objects
+    # scanning.kinds.EVIDENCE_KINDS → trimmed, redacted objects
+    objects: dict[str, list[KubeObject]]
     showroom: ShowroomProbe | None
     cluster_health: ClusterHealth | None
     lab: LabContext

@@ -16,11 +16,13 @@ from typing import Any
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, path
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Router, Schema
 from ninja.openapi.docs import Swagger
 from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
+from pydantic import BaseModel
 
 from labs.api import router as labs_router
 from remediation.api import router as remediation_router
@@ -28,13 +30,16 @@ from scanning.api import router as scanning_router
 from stargate.apiauth import READ, KeyRateThrottle
 from stargate.apikeys import ApiKeyError
 from stargate.problems import (
+    INVALID,
     MEDIA_TYPE,
     InvalidProblem,
     Problem,
+    ProblemError,
     problem_handlers_install,
     problem_response,
 )
 
+View = Callable[..., Any]
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 # Problems every operation may answer, besides the ones it declares.
 AUTH_PROBLEMS = {401: "No API key, an invalid or revoked one, or an inactive owner.",
@@ -43,12 +48,21 @@ AUTH_PROBLEMS = {401: "No API key, an invalid or revoked one, or an inactive own
 
 
 class JsonOrFormParser(Parser):
-    """JSON bodies, and form-encoded ones as the first API took (`curl -d reason=...`)."""
+    """JSON bodies, and form-encoded ones as the first API took (`curl -d reason=...`). A
+    parameter of one value given several times stays a list, which its schema refuses."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         if request.content_type in FORM_TYPES:
             return request.POST.dict()
         return super().parse_body(request)
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        return {
+            key: values if key in list_fields or len(values) > 1 else values[0]
+            for key, values in data.lists()
+        }
 
 
 class StarGateApi(NinjaAPI):
@@ -89,6 +103,23 @@ def _document_problems(operation: dict[str, Any]) -> None:
                                      "content": _problem_content("Problem")})  # fmt: skip
 
 
+def refuse_unknown_query(view: View) -> View:
+    """An operation's function, refusing query parameters it does not take (a misspelt filter
+    must not list everything): 400."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, **values: Any) -> Any:
+        known = set(values)
+        for value in values.values():
+            if isinstance(value, BaseModel):
+                known.update(type(value).model_fields)
+        if unknown := sorted(set(request.GET) - known):
+            raise ProblemError(400, f"unknown query parameters: {', '.join(unknown)}", type=INVALID)
+        return view(request, **values)
+
+    return wrapped
+
+
 api_v1 = StarGateApi(
     title="StarGate API",
     version="1",
@@ -101,6 +132,7 @@ api_v1 = StarGateApi(
     parser=JsonOrFormParser(),
 )
 problem_handlers_install(api_v1)
+api_v1.add_decorator(refuse_unknown_query)
 
 
 class WhoAmI(Schema):
@@ -123,9 +155,6 @@ api_v1.add_router("", stargate_router)
 api_v1.add_router("", labs_router)
 api_v1.add_router("", scanning_router)
 api_v1.add_router("/remediation", remediation_router)
-
-
-View = Callable[..., HttpResponse]
 
 
 def _session_or_read_key(view: View) -> View:

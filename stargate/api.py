@@ -39,7 +39,8 @@ from stargate.problems import (
     problem_response,
 )
 
-View = Callable[..., Any]
+View = Callable[..., HttpResponse]
+OperationFunc = Callable[..., Any]  # returns what the operation's response schema validates
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 # Problems every operation may answer, besides the ones it declares.
 AUTH_PROBLEMS = {401: "No API key, an invalid or revoked one, or an inactive owner.",
@@ -103,7 +104,7 @@ def _document_problems(operation: dict[str, Any]) -> None:
                                      "content": _problem_content("Problem")})  # fmt: skip
 
 
-def refuse_unknown_query(view: View) -> View:
+def refuse_unknown_query(view: OperationFunc) -> OperationFunc:
     """An operation's function, refusing query parameters it does not take (a misspelt filter
     must not list everything): 400."""
 

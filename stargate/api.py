@@ -95,13 +95,15 @@ def _document_problems(operation: dict[str, Any]) -> None:
     for code, description in AUTH_PROBLEMS.items():
         problem = {"description": description, "content": _problem_content("Problem")}
         responses.setdefault(code, problem)
-    parameters = operation.get("parameters", [])
-    if parameters or "requestBody" in operation:
-        responses.setdefault(400, {"description": "The request does not match the schema.",
-                                     "content": _problem_content("InvalidProblem")})  # fmt: skip
-    if any(p["in"] == "path" for p in parameters):
-        responses.setdefault(404, {"description": "No such object.",
-                                     "content": _problem_content("Problem")})  # fmt: skip
+    invalid = {
+        "description": "The request does not match the schema (or names a parameter "
+        "the operation does not take).",
+        "content": _problem_content("InvalidProblem"),
+    }
+    responses.setdefault(400, invalid)  # fmt: skip
+    if any(p["in"] == "path" for p in operation.get("parameters", [])):
+        missing = {"description": "No such object.", "content": _problem_content("Problem")}
+        responses.setdefault(404, missing)
 
 
 def refuse_unknown_query(view: OperationFunc) -> OperationFunc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from labs.models import Cluster, Lab, LabInstance, Status
@@ -18,6 +19,17 @@ from rubrics_app.selectors import state_changes_latest
 from scanning.models import NodeSnapshot, ScanRun
 
 RECENT_CHANGES = 15
+
+
+def lab_instances_for(user: User) -> QuerySet[LabInstance]:
+    """The live labs `user` may see (the API reads through here): every one, for now; team
+    scoping narrows it here."""
+    return live_lab_instances()
+
+
+def clusters_for(user: User) -> QuerySet[Cluster]:
+    """The clusters `user` may see (the API reads through here): every one, for now."""
+    return Cluster.objects.all()
 
 
 def live_lab_instances() -> QuerySet[LabInstance]:

@@ -1,33 +1,108 @@
-"""JSON API for programs: list, read, approve and reject action requests with an API key.
+"""The remediation API (`/api/v1/remediation/`, mounted by `stargate.api`): list, read, approve
+and reject action requests, and read or set the pause switches.
 
-Included under `/api/v1/` by stargate/urls.py. Reads need the `read` scope; decisions need the
-`approve` scope *and* an owner who holds `remediation.approve_actionrequest`, so a key never
-grants more than its owner may do in the UI. Decisions go through the same services as the UI
-(`source="api"`, the key's owner as the decider).
+Reads need the `read` scope; decisions need the `approve` scope *and* an owner who holds
+`remediation.approve_actionrequest`, so a key never grants more than its owner may do in the UI.
+Decisions go through the same services as the UI (`source="api"`, the key's owner as the
+decider); a request already decided answers 409 with its current state, one over the hourly
+action limits 429, and every decision needs a reason.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.urls import URLPattern, path
-from django.utils.dateparse import parse_datetime
-from django.views.decorators.http import require_GET, require_POST
+from ninja import Field, Path, Query, Router, Schema
+from pydantic import AfterValidator, AwareDatetime
 
 from labs.models import Cluster
 from remediation import pauses, selectors, services
 from remediation.models import ActionRequest
-from stargate.apikeys import api_key_required
+from stargate.apiauth import ApiKeyAuth, key_owner
+from stargate.apitypes import MAX_ID, OneOf, Page, PageParams, Text, enum_schema, page_of
+from stargate.problems import PREFIX, Problem, ProblemError
 
-APPROVE = "remediation.approve_actionrequest"
-PAUSE = "remediation.change_remediationpause"
-MAX_LIMIT = 500
-# query parameter -> ORM lookup
-FILTERS = {
+APPROVE_PERM = "remediation.approve_actionrequest"
+PAUSE_PERM = "remediation.change_remediationpause"
+STATUSES = ActionRequest.Status.values
+RequestStatus = Annotated[str, AfterValidator(OneOf(STATUSES)), enum_schema(STATUSES)]
+Reason = Annotated[
+    str, Field(pattern=r"\S", description="Why (required; the first 1000 characters are kept).")
+]
+RequestId = Annotated[int, Path(ge=1, le=MAX_ID)]
+APPROVER = ApiKeyAuth("approve", APPROVE_PERM)
+PAUSER = ApiKeyAuth("approve", PAUSE_PERM)
+
+router = Router(tags=["remediation"])
+
+
+class ActionRequestOut(Schema):
+    id: int
+    status: Annotated[str, enum_schema(STATUSES)]
+    action: str
+    risk: str
+    method: str | None
+    lab: str = Field(description="The lab's catalog item.")
+    namespace: str
+    cluster: str
+    failure_class: str
+    parameters: dict[str, Any]
+    source: str
+    requested_by: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+    reason: str
+    expires_at: datetime | None
+    created_at: datetime
+    finished_at: datetime | None
+    recovered: bool | None
+    escalated: bool
+
+
+class ActionRequestDetail(ActionRequestOut):
+    gates: list[dict[str, Any]] = Field(description="Each gate's outcome and reason.")
+    evidence: dict[str, Any]
+    confirmed: bool
+    started_at: datetime | None
+    result: dict[str, Any]
+    error: str
+    recovered_seconds: float | None
+
+
+class DecisionProblem(Problem):
+    """409 and 429 answers to a decision: the request as it now stands."""
+
+    request: ActionRequestOut
+    obsolete: bool | None = Field(None, description="Gate refusals: the failure cleared.")
+    gates: list[dict[str, str]] | None = Field(None, description="Gate refusals: the blockers.")
+
+
+class ActionRequestFilters(Schema):
+    status: list[RequestStatus] | None = Field(None, description="Any of these statuses.")
+    lab: Text | None = Field(None, description="A catalog item.")
+    namespace: Text | None = None
+    cluster: Text | None = Field(None, description="A cluster name.")
+    action: Text | None = Field(None, description="An action id.")
+    failure_class: Text | None = None
+    source: Text | None = None
+    since: AwareDatetime | None = Field(None, description="Created at or after (with a zone).")
+
+    def lookups(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for param, lookup in FILTERS.items():
+            if value := getattr(self, param):
+                found[lookup] = value
+        if self.since:
+            found["created_at__gte"] = self.since
+        return found
+
+
+FILTERS = {  # query parameter -> ORM lookup
     "status": "status__in",
     "lab": "lab_instance__lab__catalog_item",
     "namespace": "lab_instance__namespace",
@@ -38,238 +113,171 @@ FILTERS = {
 }
 
 
-class BadRequest(Exception):
-    pass
+def _name(user: User | None) -> str | None:
+    return user.get_username() if user else None
 
 
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value else None
+def request_out(req: ActionRequest) -> ActionRequestOut:
+    return ActionRequestOut(
+        id=req.pk, status=req.status, action=req.action.action_id, risk=req.action.risk,
+        method=req.action.method or None, lab=req.lab_instance.lab.catalog_item,
+        namespace=req.lab_instance.namespace, cluster=req.lab_instance.cluster.name,
+        failure_class=req.failure_class, parameters=req.parameters, source=req.source,
+        requested_by=_name(req.requested_by), decided_by=_name(req.decided_by),
+        decided_at=req.decided_at, reason=req.reason, expires_at=req.expires_at,
+        created_at=req.created_at, finished_at=req.finished_at, recovered=req.recovered,
+        escalated=req.escalated,
+    )  # fmt: skip
 
 
-def request_json(req: ActionRequest, *, detail: bool = False) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": req.pk,
-        "status": req.status,
-        "action": req.action.action_id,
-        "risk": req.action.risk,
-        "method": req.action.method or None,
-        "lab": req.lab_instance.lab.catalog_item,
-        "namespace": req.lab_instance.namespace,
-        "cluster": req.lab_instance.cluster.name,
-        "failure_class": req.failure_class,
-        "parameters": req.parameters,
-        "source": req.source,
-        "requested_by": req.requested_by.get_username() if req.requested_by else None,
-        "decided_by": req.decided_by.get_username() if req.decided_by else None,
-        "decided_at": _iso(req.decided_at),
-        "reason": req.reason,
-        "expires_at": _iso(req.expires_at),
-        "created_at": _iso(req.created_at),
-        "finished_at": _iso(req.finished_at),
-        "recovered": req.recovered,
-        "escalated": req.escalated,
-    }
-    if detail:
-        data |= {
-            "gates": req.decision,
-            "evidence": req.evidence,
-            "confirmed": req.confirmed,
-            "started_at": _iso(req.started_at),
-            "result": req.result,
-            "error": req.error,
-            "recovered_seconds": req.recovered_seconds,
-        }
-    return data
+def request_detail(req: ActionRequest) -> ActionRequestDetail:
+    return ActionRequestDetail(
+        **request_out(req).model_dump(), gates=req.decision, evidence=req.evidence,
+        confirmed=req.confirmed, started_at=req.started_at, result=req.result, error=req.error,
+        recovered_seconds=req.recovered_seconds,
+    )  # fmt: skip
 
 
-def _filters(query: Any) -> dict[str, Any]:
-    lookups: dict[str, Any] = {}
-    for param, lookup in FILTERS.items():
-        values = [v for v in query.getlist(param) if v]
-        if param == "status":
-            unknown = set(values) - set(ActionRequest.Status.values)
-            if unknown:
-                raise BadRequest(f"unknown status {sorted(unknown)}")
-            if values:
-                lookups[lookup] = values
-        elif values:
-            lookups[lookup] = values[0]
-    if since := query.get("since"):
-        parsed = parse_datetime(since)
-        if parsed is None or parsed.tzinfo is None:
-            raise BadRequest("since must be an ISO 8601 date-time with a time zone")
-        lookups["created_at__gte"] = parsed
-    return lookups
+def _requests(request: HttpRequest) -> QuerySet[ActionRequest]:
+    return selectors.action_requests_for(key_owner(request))
 
 
-def _int_param(query: Any, name: str, default: int, maximum: int) -> int:
-    try:
-        value = int(query.get(name, default))
-    except ValueError as exc:
-        raise BadRequest(f"{name} must be an integer") from exc
-    if not 0 <= value <= maximum:
-        raise BadRequest(f"{name} must be between 0 and {maximum}")
-    return value
+@router.get(
+    "/requests", response=Page[ActionRequestOut], url_name="api_action_request_list",
+    summary="List action requests, newest first",
+)  # fmt: skip
+def action_request_list(
+    request: HttpRequest, filters: Query[ActionRequestFilters], page: Query[PageParams]
+) -> Page[ActionRequestOut]:
+    return page_of(_requests(request).filter(**filters.lookups()), page, request_out)
 
 
-@api_key_required("read")
-@require_GET
-def action_request_list(request: HttpRequest) -> JsonResponse:
-    try:
-        lookups = _filters(request.GET)
-        limit = _int_param(request.GET, "limit", 100, MAX_LIMIT)
-        offset = _int_param(request.GET, "offset", 0, 10**9)
-    except BadRequest as exc:
-        return JsonResponse({"error": str(exc)}, status=400)
-    queryset = selectors.action_requests().filter(**lookups)
-    rows = [request_json(r) for r in queryset[offset : offset + limit]]
-    return JsonResponse({"count": queryset.count(), "results": rows})
+@router.get(
+    "/requests/{pk}", response=ActionRequestDetail, url_name="api_action_request_detail",
+    summary="One action request, with its gates, evidence and result",
+)  # fmt: skip
+def action_request_detail(request: HttpRequest, pk: RequestId) -> ActionRequestDetail:
+    return request_detail(get_object_or_404(_requests(request), pk=pk))
 
 
-@api_key_required("read")
-@require_GET
-def action_request_detail(request: HttpRequest, pk: int) -> JsonResponse:
-    action_request = get_object_or_404(selectors.action_requests(), pk=pk)
-    return JsonResponse(request_json(action_request, detail=True))
+class DecisionIn(Schema):
+    reason: Reason
 
 
-def _reason(request: HttpRequest) -> str:
-    if request.content_type == "application/json":
-        try:
-            body = json.loads(request.body or b"{}")
-        except ValueError as exc:
-            raise BadRequest("the body is not valid JSON") from exc
-        reason = body.get("reason", "") if isinstance(body, dict) else None
-        if not isinstance(reason, str):
-            raise BadRequest('the body must be {"reason": "..."}')
-    else:
-        reason = request.POST.get("reason", "")
-    return reason[:1000].replace("\x00", "")
+DECISION_RESPONSES: dict[int, Any] = {
+    200: ActionRequestDetail, 409: DecisionProblem, 429: DecisionProblem,
+}  # fmt: skip
 
 
-def _decide(request: HttpRequest, pk: int, decision: str) -> JsonResponse:
-    user = request.user  # the key's owner, set by api_key_required
-    if not isinstance(user, User) or not user.has_perm(APPROVE):
-        return JsonResponse({"error": f"the key's owner lacks {APPROVE}"}, status=403)
-    action_request = get_object_or_404(ActionRequest, pk=pk)
-    try:
-        reason = _reason(request)
-    except BadRequest as exc:
-        return JsonResponse({"error": str(exc)}, status=400)
-    if not reason.strip():  # as on the queue page: every decision says why
-        return JsonResponse({"error": "a decision needs a reason"}, status=400)
-    service = (
-        services.action_request_approve if decision == "approve" else services.action_request_reject
-    )
+@router.post(
+    "/requests/{pk}/approve", response=DECISION_RESPONSES, auth=APPROVER,
+    url_name="api_action_request_approve", summary="Approve a pending request (approve scope)",
+)  # fmt: skip
+def action_request_approve(
+    request: HttpRequest, pk: RequestId, body: DecisionIn
+) -> ActionRequestDetail:
+    return _decide(request, pk, body.reason, services.action_request_approve)
+
+
+@router.post(
+    "/requests/{pk}/reject", response=DECISION_RESPONSES, auth=APPROVER,
+    url_name="api_action_request_reject", summary="Reject a pending request (approve scope)",
+)  # fmt: skip
+def action_request_reject(
+    request: HttpRequest, pk: RequestId, body: DecisionIn
+) -> ActionRequestDetail:
+    return _decide(request, pk, body.reason, services.action_request_reject)
+
+
+def _decide(request: HttpRequest, pk: int, reason: str, service: Any) -> ActionRequestDetail:
+    user = key_owner(request)
+    action_request = get_object_or_404(_requests(request), pk=pk)
     try:
         service(
-            action_request=action_request, approver=user, reason=reason,
-            source=ActionRequest.Source.API,
+            action_request=action_request, approver=user,
+            reason=reason[:1000].replace("\x00", ""), source=ActionRequest.Source.API,
         )  # fmt: skip
     except services.ActionAlreadyDecided as exc:
-        current = selectors.action_requests().get(pk=exc.action_request.pk)
-        body = {"error": "already decided or expired", "request": request_json(current)}
-        return JsonResponse(body, status=409)
+        raise _decision_problem(409, "already decided or expired", "already-decided", pk) from exc
     except services.GateRefused as exc:
-        current = selectors.action_requests().get(pk=pk)
-        refused = {
-            "error": str(exc),
-            "obsolete": exc.obsolete,
-            "gates": [b.as_dict() for b in exc.blockers],
-            "request": request_json(current),
-        }
-        return JsonResponse(refused, status=409)
-    except services.RateLimitReached:
-        current = selectors.action_requests().get(pk=pk)
-        body = {"error": "hourly action limit reached", "request": request_json(current)}
-        return JsonResponse(body, status=429)
-    return JsonResponse(request_json(selectors.action_requests().get(pk=pk), detail=True))
+        gates = [b.as_dict() for b in exc.blockers]
+        raise _decision_problem(
+            409, str(exc), "gate-refused", pk, obsolete=exc.obsolete, gates=gates
+        ) from exc
+    except services.RateLimitReached as exc:
+        raise _decision_problem(429, "hourly action limit reached", "action-limit", pk) from exc
+    return request_detail(selectors.action_requests().get(pk=pk))
 
 
-def _pause_json() -> dict[str, Any]:
-    state = pauses.pause_state()
-    return {
-        "paused": [
-            {"cluster": s.cluster.name if s.cluster else None, "reason": s.reason,
-             "changed_by": s.changed_by.get_username() if s.changed_by else None,
-             "changed_at": _iso(s.changed_at)}
-            for s in state.switches
-        ],
-        "maintenance_windows": [pauses.window_json(w) for w in state.windows],
-    }  # fmt: skip
-
-
-def _pause_body(request: HttpRequest) -> tuple[bool, str, Cluster | None]:
-    try:
-        body = json.loads(request.body or b"{}")
-    except ValueError as exc:
-        raise BadRequest("the body is not valid JSON") from exc
-    if not isinstance(body, dict) or not isinstance(body.get("paused"), bool):
-        raise BadRequest('the body must be {"paused": true|false, "reason": "...", "cluster": ...}')
-    reason = body.get("reason") or ""
-    if not isinstance(reason, str) or (body["paused"] and not reason.strip()):
-        raise BadRequest("pausing needs a reason")
-    name = body.get("cluster")
-    cluster = Cluster.objects.filter(name=name).first() if name else None
-    if name and cluster is None:
-        raise BadRequest(f"unknown cluster {name!r}")
-    return body["paused"], reason[:1000].replace("\x00", ""), cluster
-
-
-@api_key_required("read")
-def remediation_pause(request: HttpRequest) -> HttpResponse:
-    """GET: the switches that are on and the windows open now. POST (approve scope, owner with
-    remediation.change_remediationpause): {"paused": bool, "reason": str, "cluster": name?}."""
-    if request.method == "GET":
-        return JsonResponse(_pause_json())
-    if request.method != "POST":
-        return JsonResponse({"error": "GET or POST"}, status=405)
-    return _pause_change(request)
-
-
-@api_key_required("approve")
-def _pause_change(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not isinstance(user, User) or not user.has_perm(PAUSE):
-        return JsonResponse({"error": f"the key's owner lacks {PAUSE}"}, status=403)
-    try:
-        paused, reason, cluster = _pause_body(request)
-    except BadRequest as exc:
-        return JsonResponse({"error": str(exc)}, status=400)
-    pauses.remediation_pause_set(
-        cluster=cluster, paused=paused, reason=reason, user=user, source=ActionRequest.Source.API
+def _decision_problem(status: int, detail: str, kind: str, pk: int, **extra: Any) -> ProblemError:
+    current = request_out(selectors.action_requests().get(pk=pk))
+    return ProblemError(
+        status, detail, type=PREFIX + kind, request=current.model_dump(mode="json"), **extra
     )
-    return JsonResponse(_pause_json())
 
 
-@api_key_required("approve")
-@require_POST
-def action_request_approve(request: HttpRequest, pk: int) -> JsonResponse:
-    return _decide(request, pk, "approve")
+class PauseSwitch(Schema):
+    cluster: str | None = Field(description="None: every cluster.")
+    reason: str
+    changed_by: str | None
+    changed_at: datetime | None
 
 
-@api_key_required("approve")
-@require_POST
-def action_request_reject(request: HttpRequest, pk: int) -> JsonResponse:
-    return _decide(request, pk, "reject")
+class MaintenanceWindowOut(Schema):
+    id: int
+    cluster: str | None
+    catalog_item: str | None
+    starts_at: datetime
+    ends_at: datetime
+    reason: str
 
 
-urlpatterns: list[URLPattern] = [
-    path("remediation/pause", remediation_pause, name="api_remediation_pause"),
-    path("remediation/requests", action_request_list, name="api_action_request_list"),
-    path(
-        "remediation/requests/<int:pk>",
-        action_request_detail,
-        name="api_action_request_detail",
-    ),
-    path(
-        "remediation/requests/<int:pk>/approve",
-        action_request_approve,
-        name="api_action_request_approve",
-    ),
-    path(
-        "remediation/requests/<int:pk>/reject",
-        action_request_reject,
-        name="api_action_request_reject",
-    ),
-]
+class PauseState(Schema):
+    paused: list[PauseSwitch] = Field(description="The switches that are on.")
+    maintenance_windows: list[MaintenanceWindowOut] = Field(description="Windows open now.")
+
+
+class PauseIn(Schema):
+    paused: bool
+    reason: Text = Field("", description="Required to pause.")
+    cluster: Text | None = Field(None, description="A cluster name; none: every cluster.")
+
+
+def _pause_state() -> PauseState:
+    state = pauses.pause_state()
+    switches = [
+        PauseSwitch(
+            cluster=s.cluster.name if s.cluster else None, reason=s.reason,
+            changed_by=_name(s.changed_by), changed_at=s.changed_at,
+        )
+        for s in state.switches
+    ]  # fmt: skip
+    windows = [MaintenanceWindowOut(**pauses.window_json(w)) for w in state.windows]
+    return PauseState(paused=switches, maintenance_windows=windows)
+
+
+@router.get(
+    "/pause", response=PauseState, url_name="api_remediation_pause",
+    summary="The pause switches that are on and the maintenance windows open now",
+)  # fmt: skip
+def remediation_pause(request: HttpRequest) -> PauseState:
+    return _pause_state()
+
+
+@router.post(
+    "/pause", response=PauseState, auth=PAUSER, url_name="api_remediation_pause_change",
+    summary="Pause or resume remediation, globally or on one cluster (approve scope)",
+)  # fmt: skip
+def remediation_pause_change(request: HttpRequest, body: PauseIn) -> PauseState:
+    user = key_owner(request)
+    if body.paused and not body.reason.strip():
+        raise ProblemError(400, "pausing needs a reason", type=PREFIX + "reason-required")
+    cluster = Cluster.objects.filter(name=body.cluster).first() if body.cluster else None
+    if body.cluster and cluster is None:
+        detail = f"unknown cluster {body.cluster!r}"
+        raise ProblemError(400, detail, type=PREFIX + "unknown-cluster")
+    pauses.remediation_pause_set(
+        cluster=cluster, paused=body.paused, reason=body.reason[:1000], user=user,
+        source=ActionRequest.Source.API,
+    )  # fmt: skip
+    return _pause_state()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.db.models import Avg, Count, Q, QuerySet
 
 from remediation.effectiveness import EffectivenessRow, suggestion
@@ -50,6 +51,12 @@ def effectiveness_rows() -> list[EffectivenessRow]:
         )
         rows.append(row.with_suggestion(suggestion(row)))
     return rows
+
+
+def action_requests_for(user: User) -> QuerySet[ActionRequest]:
+    """The requests `user` may see (the API reads through here): every one, for now; team
+    scoping narrows it here."""
+    return action_requests()
 
 
 def action_requests() -> QuerySet[ActionRequest]:

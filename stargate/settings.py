@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tables2",
     "django_filters",
+    "ninja",  # the API docs page's templates and static files (served locally, no CDN)
     "django_q",
     "allauth",
     "allauth.account",
@@ -285,6 +286,9 @@ for _entry in TRUSTED_PROXY_IPS:
         ipaddress.ip_network(_entry, strict=False)
     except ValueError as exc:
         raise ImproperlyConfigured(f"STARGATE_TRUSTED_PROXY_IPS: {exc}") from exc
+
+# The JSON API: requests per API key per minute, counted in the cache (0: no limit).
+API_RATE_LIMIT = envint("STARGATE_API_RATE_LIMIT", 600, minimum=0)
 
 # Mail: off unless a host is set. Without it, password reset is hidden (its URLs answer 404).
 EMAIL_HOST = envstr("STARGATE_EMAIL_HOST", "")

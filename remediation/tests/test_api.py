@@ -70,7 +70,8 @@ def test_it_refuses_wrong_and_revoked_keys(client: Client, catalog, approver) ->
     api_key_revoke(api_key=created.api_key)
     response = client.post(url, headers=_auth(created.token))
     assert response.status_code == 401
-    assert response.json() == {"error": "This API key has been revoked"}
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["error"] == response.json()["detail"] == "This API key has been revoked"
     assert client.get(LIST, headers=_auth(created.token)).status_code == 401
     request.refresh_from_db()
     assert request.status == Status.PENDING

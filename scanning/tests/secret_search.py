@@ -31,7 +31,8 @@ def _as_text(value: Any) -> str:
 
 def pages_text(client: Client) -> str:
     """The fleet overview, the lab table, every lab's and cluster's page, every scan run's page,
-    the approval queue, and the API's list and detail of every action request (HTML unescaped,
+    the approval queue, and the API's answers: every action request, the labs, clusters and scan
+    runs (HTML unescaped,
     so an escaped `&` or quote in a secret still matches)."""
     from django.contrib.auth.models import User
 
@@ -52,6 +53,12 @@ def pages_text(client: Client) -> str:
     for pk in ActionRequest.objects.values_list("pk", flat=True):
         response = client.get(f"/api/v1/remediation/requests/{pk}", **api)  # type: ignore[arg-type]
         assert response.status_code == 200
+        texts.append(json.dumps(response.json()))
+    api_urls = ["/api/v1/labs?limit=500", "/api/v1/clusters", "/api/v1/scan-runs?limit=500"]
+    api_urls += [f"/api/v1/scan-runs/{pk}" for pk in ScanRun.objects.values_list("pk", flat=True)]
+    for url in api_urls:
+        response = client.get(url, **api)  # type: ignore[arg-type]
+        assert response.status_code == 200, url
         texts.append(json.dumps(response.json()))
     joined = "\n".join(texts)
     return joined + "\n" + html.unescape(joined)

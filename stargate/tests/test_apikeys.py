@@ -43,7 +43,7 @@ def test_it_refuses_a_wrong_key(client: Client, owner: User, mangle) -> None:  #
     created = api_key_create(name="ci", owner=owner, scopes=["read"])
     status, body = _whoami(client, mangle(created.token))
     assert status == 401
-    assert body == {"error": "Invalid API key"}
+    assert (body["status"], body["error"]) == (401, "Invalid API key")
 
 
 def test_it_refuses_a_missing_key(client: Client) -> None:
@@ -57,7 +57,7 @@ def test_it_refuses_a_revoked_key(client: Client, owner: User) -> None:
     api_key_revoke(api_key=created.api_key)
     status, body = _whoami(client, created.token)
     assert status == 401
-    assert body == {"error": "This API key has been revoked"}
+    assert (body["status"], body["error"]) == (401, "This API key has been revoked")
 
 
 def test_it_refuses_a_key_whose_owner_is_inactive(client: Client, owner: User) -> None:
@@ -67,7 +67,7 @@ def test_it_refuses_a_key_whose_owner_is_inactive(client: Client, owner: User) -
     status, body = _whoami(client, created.token)
 
     assert status == 401
-    assert body == {"error": "The owner of this API key is inactive"}
+    assert (body["status"], body["error"]) == (401, "The owner of this API key is inactive")
     created.api_key.refresh_from_db()
     assert created.api_key.last_used_at is None
 

@@ -20,6 +20,16 @@ API_KEY = {  # JSON API: API key instead of a session
     "api_action_request_approve",
     "api_action_request_reject",
     "api_remediation_pause",
+    "api_remediation_pause_change",
+    "api_lab_list",
+    "api_lab_detail",
+    "api_cluster_list",
+    "api_cluster_detail",
+    "api_scan_run_list",
+    "api_scan_run_detail",
+    "openapi-json",  # or a session
+    "api-root",  # 404 with a key
+    "api_not_found",  # any other path under /api/v1/: 404 with a key
 }
 ALLAUTH_PREFIX = "accounts/"  # login, logout, SSO callbacks: allauth decides
 ADMIN_PREFIX = "admin/"  # the admin redirects to its own login

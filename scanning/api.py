@@ -1,0 +1,84 @@
+"""The scan runs API (`/api/v1/scan-runs`, mounted by `stargate.api`; read scope), newest first,
+read through `selectors.scan_runs_for(user)`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Path, Query, Router, Schema
+from pydantic import AfterValidator
+
+from scanning import selectors
+from scanning.models import ScanRun
+from stargate.apiauth import key_owner
+from stargate.apitypes import MAX_ID, OneOf, Page, PageParams, Text, enum_schema, page_of
+
+router = Router(tags=["scanning"])
+STATUSES = ScanRun.Status.values
+RunId = Annotated[int, Path(ge=1, le=MAX_ID)]
+RunStatus = Annotated[str, AfterValidator(OneOf(STATUSES)), enum_schema(STATUSES)]
+
+
+class ScanRunOut(Schema):
+    id: int
+    cluster: str
+    tier: int = Field(ge=1, le=4)
+    status: Annotated[str, enum_schema(STATUSES)]
+    started_at: datetime
+    finished_at: datetime | None
+    duration_ms: float | None
+    objects_read: int
+    namespaces_seen: int
+    namespaces_evaluated: int
+    phase: str
+    steps_total: int
+    steps_done: int
+    error_count: int
+    error_kind: str
+
+
+class ScanRunDetail(ScanRunOut):
+    errors: list[Any] = Field(description="The errors met, redacted as on the run's page.")
+
+
+class ScanRunFilters(Schema):
+    cluster: Text | None = Field(None, description="A cluster name.")
+    tier: int | None = Field(None, ge=1, le=4)
+    status: RunStatus | None = None
+
+
+def scan_run_out(run: ScanRun) -> ScanRunOut:
+    return ScanRunOut(
+        id=run.pk, cluster=run.cluster.name, tier=run.tier, status=run.status,
+        started_at=run.started_at, finished_at=run.finished_at, duration_ms=run.duration_ms,
+        objects_read=run.objects_read, namespaces_seen=run.namespaces_seen,
+        namespaces_evaluated=run.namespaces_evaluated, phase=run.phase,
+        steps_total=run.steps_total, steps_done=run.steps_done, error_count=run.error_count,
+        error_kind=run.error_kind,
+    )  # fmt: skip
+
+
+@router.get(
+    "/scan-runs", response=Page[ScanRunOut], url_name="api_scan_run_list",
+    summary="List scan runs, newest first",
+)  # fmt: skip
+def scan_run_list(
+    request: HttpRequest, filters: Query[ScanRunFilters], page: Query[PageParams]
+) -> Page[ScanRunOut]:
+    lookups = {"cluster__name": filters.cluster, "tier": filters.tier, "status": filters.status}
+    runs = selectors.scan_runs_for(key_owner(request)).filter(
+        **{lookup: value for lookup, value in lookups.items() if value}
+    )
+    return page_of(runs, page, scan_run_out)
+
+
+@router.get(
+    "/scan-runs/{pk}", response=ScanRunDetail, url_name="api_scan_run_detail",
+    summary="One scan run, with its errors",
+)  # fmt: skip
+def scan_run_detail(request: HttpRequest, pk: RunId) -> ScanRunDetail:
+    run = get_object_or_404(selectors.scan_runs_for(key_owner(request)), pk=pk)
+    return ScanRunDetail(**scan_run_out(run).model_dump(), errors=run.errors)

@@ -116,7 +116,7 @@ def request_ms(client: Any, path: str, cold: bool = False, **headers: str) -> fl
     """Wall time of one request. Untimed first: `cold` drops the cached fleet counts and summary;
     otherwise they are filled, as any earlier page view would have (a cold request of the previous
     page in the round must not leave the next "cached" one cold)."""
-    from labs.fleet import fleet_counts, fleet_forget, fleet_parts
+    from dashboard.fleet import fleet_counts, fleet_forget, fleet_parts
 
     if cold:
         fleet_forget()
@@ -187,7 +187,7 @@ def embedded_latency(samples: int, data_dir: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STARGATE_", "DJANGO_ALLOW"))}
     env["STARGATE_DATA_DIR"] = str(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    driver = [sys.executable, "-m", "labs.tests.live_driver"]
+    driver = [sys.executable, "-m", "dashboard.tests.live_driver"]
     seeded = (data_dir / "stargate.sqlite3").exists()
     # Migrate every time: a database left by an older checkout gets the current schema.
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
@@ -255,8 +255,8 @@ def live_latency(samples: int) -> None:
     from django.utils import timezone
     from playwright.sync_api import sync_playwright
 
+    from dashboard.tests.live_driver import crashing_evidence, healthy_evidence
     from labs.models import LabInstance
-    from labs.tests.live_driver import crashing_evidence, healthy_evidence
     from rubrics_app.services import lab_instance_evaluate
     from tests.browser import CHROMIUM, CHROMIUM_ARGS
 

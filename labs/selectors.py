@@ -101,7 +101,7 @@ def cluster_list_with_counts() -> QuerySet[Cluster]:
 
 def fleet_counts_query() -> dict[str, Any]:
     """Labs by status, by failure class and by cluster, from one grouped query (read through
-    `labs.fleet.fleet_counts`, which caches it)."""
+    `dashboard.fleet.fleet_counts`, which caches it)."""
     rows = list(
         live_lab_instances()
         .values_list("cluster_id", "status", "failure_class")
@@ -248,7 +248,7 @@ CLUSTER_CARD_FIELDS = ("name", "reachable", "last_error", "last_seen_at")
 
 def cluster_cards(counts: dict[str, Any]) -> list[dict[str, Any]]:
     """One entry per cluster: the cluster, its lab counts, node totals and last scans.
-    `counts`: `labs.fleet.fleet_counts()`."""
+    `counts`: `dashboard.fleet.fleet_counts()`."""
     nodes, scans = node_totals_by_cluster(), last_scans_by_cluster()
     labs = counts["clusters"]
     empty = {"total": 0, "failed": 0, "ready": 0}

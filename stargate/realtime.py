@@ -9,7 +9,7 @@ Two delivery paths, chosen by the channel layer:
   sends them to the groups; every web process's sockets receive them.
 - In-memory (embedded): a worker process cannot reach the web process's in-memory layer, so the
   change is recorded as a `LiveEvent` row after commit, and the web process relays new rows
-  (`labs.relay`), rendering the fragments there.
+  (`stargate.relay`), rendering the fragments there.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def lab_instances_changed(lab_instance_ids: list[int]) -> None:
 
 
 def broadcast_lab_instances(lab_instance_ids: list[int]) -> None:
-    from labs.live import lab_instance_fragments
+    from dashboard.live import lab_instance_fragments
 
     for group, html in lab_instance_fragments(lab_instance_ids):
         send_html(group, html)

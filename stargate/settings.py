@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "rubrics_app",
     "remediation",
     "forecasting",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

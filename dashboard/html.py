@@ -14,7 +14,7 @@ from django.forms import BoundField
 from django.utils import timezone
 
 if TYPE_CHECKING:
-    from labs.tables import HeaderCell
+    from dashboard.tables import HeaderCell
 
 STATUS_ICONS = {
     "ready": "✔",
@@ -86,7 +86,7 @@ def _options(empty: str, options: tuple[tuple[str, str], ...]) -> str:
 
 
 def header_row(cells: Sequence[HeaderCell]) -> str:
-    """The labs table's header: `labs.tables.HeaderCell`s as sort links, the sorted one marked
+    """The labs table's header: `dashboard.tables.HeaderCell`s as sort links, the sorted one marked
     with an arrow (and `aria-sort` for screen readers)."""
     ths = []
     for cell in cells:

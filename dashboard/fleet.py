@@ -24,7 +24,7 @@ from labs.models import Status
 FLEET_COUNTS_KEY = "labs:fleet-counts"
 FLEET_PARTS_KEY = "labs:fleet-parts"
 FLEET_SECONDS = 30
-FLEET_TEMPLATE = "labs/fleet_overview.html"
+FLEET_TEMPLATE = "dashboard/fleet_overview.html"
 FLEET_PARTS = ("status-counters", "cluster-table", "failure-classes", "recent-changes")
 
 

@@ -1,7 +1,7 @@
 """The labs table: columns (headers, sorting, pagination) declared here, rows from
 `selectors.lab_table_rows`.
 
-Rows render in Python (`labs.rows`, through the `lab_rows` and `lab_row` tags) rather than
+Rows render in Python (`dashboard.rows`, through the `lab_rows` and `lab_row` tags) rather than
 django-tables2's per-cell machinery: the live updates push the same row (the `lab-row` partial of
 labs/lab_table.html), and it is several times faster on the 20,000-lab fleet (see
 bench/bench_dashboard.py). Keep the columns here and the cells there in the same order. For the
@@ -73,7 +73,7 @@ class LabInstanceTable(tables.Table):  # type: ignore[misc]  # django-tables2 is
             "failure_class",
             "status_changed_at",
         )
-        template_name = "labs/lab_table.html"
+        template_name = "dashboard/lab_table.html"
         empty_text = "No lab matches these filters."
 
     def header_cells(self) -> list[HeaderCell]:

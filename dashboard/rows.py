@@ -1,7 +1,7 @@
 """The labs table's rows (`selectors.lab_table_rows`, named) as HTML, rendered in Python.
 
 Fifty render on every view of the labs table, and the live updates push the same rows. Keep the
-cells in the order of `labs.tables.LabInstanceTable`'s columns.
+cells in the order of `dashboard.tables.LabInstanceTable`'s columns.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
-from labs.html import age_time, e, status_badge
+from dashboard.html import age_time, e, status_badge
 
 PK_SENTINEL = 987654321
 

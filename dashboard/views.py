@@ -5,9 +5,10 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
-from labs import fleet, selectors
-from labs.filters import LabInstanceFilter
-from labs.tables import CountedPaginator, LabInstanceTable
+from dashboard import fleet
+from dashboard.filters import LabInstanceFilter
+from dashboard.tables import CountedPaginator, LabInstanceTable
+from labs import selectors
 from stargate.http import AuthedHtmxRequest, htmx_partial
 
 PAGE_SIZE = 50
@@ -29,7 +30,7 @@ def lab_list(request: AuthedHtmxRequest) -> HttpResponse:
     RequestConfig(request, paginate=paginate).configure(table)
     # The page's rows are the queryset's cached values: naming them names what the table renders.
     selectors.lab_table_rows_name([row.record for row in table.paginated_rows], counts)
-    template = "labs/lab_list.html"
+    template = "dashboard/lab_list.html"
     if htmx_partial(request):
         template += "#lab-table"
     return render(request, template, {"filter": filterset, "table": table})
@@ -38,7 +39,9 @@ def lab_list(request: AuthedHtmxRequest) -> HttpResponse:
 @require_GET
 def lab_instance_detail(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
     instance = get_object_or_404(selectors.lab_instance_list(), pk=pk)
-    return render(request, "labs/lab_instance_detail.html", selectors.lab_detail_context(instance))
+    return render(
+        request, "dashboard/lab_instance_detail.html", selectors.lab_detail_context(instance)
+    )
 
 
 @require_GET
@@ -49,4 +52,4 @@ def cluster_detail(request: AuthedHtmxRequest, name: str) -> HttpResponse:
         "nodes": selectors.cluster_nodes(cluster),
         "scan_runs": selectors.cluster_scan_runs(cluster),
     }
-    return render(request, "labs/cluster_detail.html", context)
+    return render(request, "dashboard/cluster_detail.html", context)

@@ -6,9 +6,9 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from labs import relay
+from dashboard.tests.test_consumers import run
 from labs.models import LiveEvent
-from labs.tests.test_consumers import run
+from stargate import relay
 
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db(transaction=True)]
 

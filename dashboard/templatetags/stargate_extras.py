@@ -6,8 +6,8 @@ from typing import Any
 from django import template
 from django.utils.safestring import mark_safe
 
-from labs.html import age_time, e, filter_control, header_row, status_badge
-from labs.rows import RowRenderer
+from dashboard.html import age_time, e, filter_control, header_row, status_badge
+from dashboard.rows import RowRenderer
 from stargate.lib.redact import redact_url
 
 register = template.Library()
@@ -41,8 +41,8 @@ def status_badge_tag(status: str | None) -> str:
 
 @register.simple_tag
 def filter_controls(filterset: Any) -> str:
-    """Each filter as a label around its control (`labs.html.filter_control`); `filterset` has
-    the options of its selects by filter name (`labs.filters.LabInstanceFilter.options`)."""
+    """Each filter as a label around its control (`dashboard.html.filter_control`); `filterset` has
+    the options of its selects by filter name (`dashboard.filters.LabInstanceFilter.options`)."""
     options = filterset.options
     controls = (filter_control(field, options.get(field.name)) for field in filterset.form)
     return mark_safe("".join(controls))  # noqa: S308  # escaped with `e`
@@ -50,13 +50,13 @@ def filter_controls(filterset: Any) -> str:
 
 @register.simple_tag
 def table_header(table: Any) -> str:
-    """The labs table's header row with its sort links (`labs.html.header_row`)."""
+    """The labs table's header row with its sort links (`dashboard.html.header_row`)."""
     return mark_safe(header_row(table.header_cells()))  # noqa: S308  # escaped with `e`
 
 
 @register.simple_tag(name="lab_rows")
 def lab_rows_tag(table: Any) -> str:
-    """The rows of the labs table's page (`labs.rows`), or a row saying that none matches."""
+    """The rows of the labs table's page (`dashboard.rows`), or a row saying that none matches."""
     renderer = RowRenderer()
     rows = [renderer.row(row.record) for row in table.paginated_rows]
     if not rows:
@@ -67,5 +67,5 @@ def lab_rows_tag(table: Any) -> str:
 
 @register.simple_tag(name="lab_row")
 def lab_row_tag(lab: dict[str, Any], oob: bool = False) -> str:
-    """One labs table row (`labs.rows`), as the live updates push it."""
+    """One labs table row (`dashboard.rows`), as the live updates push it."""
     return mark_safe(RowRenderer().row(lab, oob=oob))  # noqa: S308  # escaped with `e`

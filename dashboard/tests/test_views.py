@@ -86,7 +86,7 @@ def test_it_shows_the_rubric_pipeline_and_timeline_in_constant_queries(
 ):
     from django.utils import timezone
 
-    from labs.tests import live_driver
+    from dashboard.tests import live_driver
     from rubrics_app.services import lab_instance_evaluate
 
     instance = factories.lab_instance(status=Status.UNKNOWN)
@@ -189,7 +189,7 @@ def test_it_refreshes_the_fleet_snapshot_with_every_broadcast(operator_client, f
 
 
 def test_it_filters_by_a_cluster_added_after_the_first_view(operator_client, fleet):
-    from labs.fleet import fleet_forget
+    from dashboard.fleet import fleet_forget
 
     assert operator_client.get("/labs/?cluster=east").content.decode().count('id="lab-row-') == 7
     north = factories.cluster("north")
@@ -220,7 +220,7 @@ def test_it_starts_a_new_order_at_the_first_page(operator_client, fleet):
 
 
 def test_it_pages_through_the_filtered_labs(operator_client, fleet, settings):
-    from labs import views
+    from dashboard import views
 
     views.PAGE_SIZE, old = 5, views.PAGE_SIZE
     try:

@@ -22,8 +22,8 @@ from django.conf import settings
 from django.db import connection, connections
 from playwright.sync_api import Page, expect
 
+from dashboard.tests import live_driver
 from labs.models import LabInstance
-from labs.tests import live_driver
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -111,7 +111,7 @@ def embedded_server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     """Daphne in the embedded mode: its own SQLite database, the in-memory channel layer."""
     env = base_env(tmp_path)
     run_manage(env, "manage.py", "migrate", "-v0")
-    run_manage(env, "-m", "labs.tests.live_driver", "seed")
+    run_manage(env, "-m", "dashboard.tests.live_driver", "seed")
     process, url = start_daphne(env, tmp_path / "daphne.log")
     yield url, env
     stop(process)
@@ -218,7 +218,7 @@ def test_it_updates_an_open_labs_table_in_the_embedded_mode(
     expect(row).to_contain_text("Ready")
 
     # A separate process, as a django-q2 worker is: its in-memory layer is not the server's.
-    run_manage(env, "-m", "labs.tests.live_driver", "fail", namespace)
+    run_manage(env, "-m", "dashboard.tests.live_driver", "fail", namespace)
 
     expect(row).to_contain_text("Failed", timeout=2000)
     expect(row).to_contain_text("crashloop")

@@ -10,11 +10,12 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from labs import fleet, selectors
+from dashboard import fleet
+from labs import selectors
 from labs.models import LabInstance
 from stargate.realtime import DASHBOARD, lab_group
 
-DETAIL = "labs/lab_instance_detail.html"
+DETAIL = "dashboard/lab_instance_detail.html"
 
 
 def lab_instance_fragments(ids: list[int]) -> list[tuple[str, str]]:
@@ -38,7 +39,8 @@ def rows_html(rows: list[dict[str, Any]]) -> str:
     """Table rows travel in a message of their own: the HTML parser drops a `<tr>` that follows
     other elements outside a table, so a message mixing both would lose its rows."""
     return "".join(
-        render_to_string("labs/lab_table.html#lab-row", {"lab": row, "oob": True}) for row in rows
+        render_to_string("dashboard/lab_table.html#lab-row", {"lab": row, "oob": True})
+        for row in rows
     )
 
 

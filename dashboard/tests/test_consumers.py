@@ -9,9 +9,10 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import connections
 
-from labs import relay
+from dashboard.tests import live_driver
 from labs.models import LiveEvent, Status
-from labs.tests import factories, live_driver
+from labs.tests import factories
+from stargate import relay
 from stargate.asgi import application
 
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db(transaction=True)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from labs import fleet
+from dashboard import fleet
 from labs.models import LabInstance, Status
 from labs.tests import factories
 from stargate import realtime

@@ -10,12 +10,19 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from dashboard import fleet
-from labs import selectors
+from dashboard import fleet, selectors
+from labs import selectors as lab_selectors
 from labs.models import LabInstance
+from stargate import realtime
 from stargate.realtime import DASHBOARD, lab_group
 
 DETAIL = "dashboard/lab_instance_detail.html"
+
+
+def register() -> None:
+    """The dashboard renders the `labs` and `fleet` topics (`DashboardConfig.ready`)."""
+    realtime.register(realtime.LABS, lab_instance_fragments)
+    realtime.register(realtime.FLEET, lab_instance_fragments)
 
 
 def lab_instance_fragments(ids: list[int]) -> list[tuple[str, str]]:
@@ -24,10 +31,10 @@ def lab_instance_fragments(ids: list[int]) -> list[tuple[str, str]]:
 
     The fleet parts are computed anew, which also refreshes them for the next page views."""
     snapshot = fleet.fleet_refresh()
-    messages = [(DASHBOARD, "\n".join(snapshot.parts.values()))]
+    messages = [(DASHBOARD, snapshot.parts.html())]
     if not ids:
         return messages
-    instances = selectors.lab_instances_by_ids(ids)
+    instances = lab_selectors.lab_instances_by_ids(ids)
     if instances:
         rows = selectors.lab_table_rows_by_ids(ids, snapshot.counts)
         messages.append((DASHBOARD, rows_html(rows)))

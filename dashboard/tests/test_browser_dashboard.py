@@ -262,7 +262,7 @@ def test_it_shows_a_scan_run_end_in_an_open_fleet_overview(page: Page, redis_ser
 
     def scan_run_found_it_unreachable() -> None:
         Cluster.objects.filter(pk=cluster.pk).update(reachable=False, last_error="timed out")
-        realtime.lab_instances_changed([])  # what a scan run's end delivers after its commit
+        realtime.publish(realtime.FLEET, [])  # what a scan run's end delivers after its commit
         connections.close_all()
 
     with ThreadPoolExecutor(1) as pool:

@@ -169,11 +169,12 @@ def test_it_refreshes_the_fleet_overview_when_a_scan_run_ends(
 def test_it_records_a_live_event_for_the_relay_when_a_scan_run_ends(
     operator_client, fleet, django_capture_on_commit_callbacks, settings
 ):
-    from labs.models import LiveEvent
+    from stargate.models import LiveEvent
 
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     finish_scan_run(fleet[0], django_capture_on_commit_callbacks)
-    assert LiveEvent.objects.get().lab_instance_ids == []
+    event = LiveEvent.objects.get()
+    assert (event.topic, event.ids) == ("fleet", [])
 
 
 def test_it_refreshes_the_fleet_snapshot_with_every_broadcast(operator_client, fleet):
@@ -182,7 +183,7 @@ def test_it_refreshes_the_fleet_snapshot_with_every_broadcast(operator_client, f
 
     operator_client.get("/")
     Cluster.objects.filter(name="west").update(reachable=True)
-    realtime.broadcast_lab_instances([])
+    realtime.deliver(realtime.FLEET, [])
     html = operator_client.get("/").content.decode()
     west = html.split(f'id="cluster-{fleet[1].pk}"')[1].split("</tr>")[0]
     assert "✔</span> yes" in west

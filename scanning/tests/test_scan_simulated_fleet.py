@@ -58,7 +58,7 @@ def first_lab(sim: FleetSimulator) -> str:
 
 def failed_count() -> int:
     fleet_forget()
-    return int(fleet_counts()["status"][Status.FAILED])
+    return int(fleet_counts().status[Status.FAILED])
 
 
 def verdict(namespace: str, rubric: str) -> Evaluation:

@@ -17,6 +17,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model, login, logout
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
@@ -99,10 +100,13 @@ def groups_from_claims(extra_data: dict[str, Any]) -> list[str]:
     return sorted({str(group).strip("/") for group in raw if str(group).strip("/")})
 
 
-def sync_teams(user: Any, groups: list[str]) -> None:
-    from labs.services import team_memberships_sync
+#: Sent at every SSO login with the user's groups (`groups_from_claims`); `labs` maps them to
+#: teams (its `AppConfig.ready` connects the receiver), so that this module imports no app.
+sso_groups_received = Signal()
 
-    team_memberships_sync(user=user, groups=groups)
+
+def sync_teams(user: Any, groups: list[str]) -> None:
+    sso_groups_received.send(sender=sync_teams, user=user, groups=groups)
 
 
 class TrustedHeaderMiddleware:

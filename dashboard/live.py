@@ -11,6 +11,7 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from dashboard import fleet, selectors
+from dashboard.tables import RowRenderer
 from labs import selectors as lab_selectors
 from labs.models import LabInstance
 from stargate import realtime
@@ -45,10 +46,8 @@ def lab_instance_fragments(ids: list[int]) -> list[tuple[str, str]]:
 def rows_html(rows: list[dict[str, Any]]) -> str:
     """Table rows travel in a message of their own: the HTML parser drops a `<tr>` that follows
     other elements outside a table, so a message mixing both would lose its rows."""
-    return "".join(
-        render_to_string("dashboard/lab_table.html#lab-row", {"lab": row, "oob": True})
-        for row in rows
-    )
+    renderer = RowRenderer()
+    return "".join(renderer.row(row, oob=True) for row in rows)
 
 
 def lab_detail_html(instance: LabInstance) -> str:

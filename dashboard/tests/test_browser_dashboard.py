@@ -34,7 +34,7 @@ SCREENSHOTS = (
     else Path(tempfile.gettempdir()) / "stargate-screenshots"
 )
 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-EMPTY = "q=&cluster=&catalog_item=&status=&failure_class=&team="
+EMPTY = "q=&cluster=&catalog_item=&team=&status=&failure_class="
 WS_OPEN = "document.addEventListener('htmx:wsOpen', () => { window.wsOpen = true })"
 
 
@@ -152,7 +152,7 @@ def test_it_filters_and_sorts_the_labs_table(page: Page, redis_server: str) -> N
     expect(rows).to_have_count(42)
     page.select_option("#id_status", "failed")
     expect(page).to_have_url(
-        f"{redis_server}/labs/?q=&cluster=&catalog_item=&status=failed&failure_class=&team="
+        f"{redis_server}/labs/?q=&cluster=&catalog_item=&team=&status=failed&failure_class="
     )
     expect(rows).to_have_count(LabInstance.objects.filter(status="failed").count())
     for text in rows.all_inner_texts():
@@ -175,7 +175,7 @@ def test_it_filters_and_sorts_the_labs_table(page: Page, redis_server: str) -> N
     expect(rows.first).to_contain_text(last)
     page.select_option("#id_cluster", "ocp-west-2")  # filtering keeps the order
     expect(page).to_have_url(
-        f"{redis_server}/labs/?q=&cluster=ocp-west-2&catalog_item=&status=&failure_class=&team=&sort=-namespace"
+        f"{redis_server}/labs/?q=&cluster=ocp-west-2&catalog_item=&team=&status=&failure_class=&sort=-namespace"
     )
     west = LabInstance.objects.filter(cluster__name="ocp-west-2").order_by("-namespace").first()
     assert west is not None

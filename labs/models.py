@@ -204,4 +204,3 @@ class LabInstance(models.Model):
     @property
     def catalog_item(self) -> str:
         return self.lab.catalog_item
-

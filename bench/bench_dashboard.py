@@ -2,11 +2,12 @@
 
 Prints (1) the median server time of the fleet overview and of the labs table (full page and
 htmx fragment) against a trivial logged-in page measured in the same run (the issue's target:
-at most 3x), and (2) the live-update latency from the commit of a rubric verdict to the DOM change
-in Chromium, through Daphne and the Redis channel layer: median and p95.
+at most 3x), then the labs table's rendering alone (header, 50 rows, pages and filter controls,
+from rows already read: no query), and (2) the live-update latency from the commit of a rubric
+verdict to the DOM change in Chromium, through Daphne and the Redis channel layer: median and p95.
 
     STARGATE_DATABASE_URL=postgres://... STARGATE_REDIS_URL=redis://... \\
-        .venv/bin/python bench/bench_dashboard.py [--labs 20000] [--changes 200000]
+        .venv/bin/python bench/bench_dashboard.py [--labs 20000] [--changes 200000] [--server-only]
 
 It uses its own database (the URL's name + "_bench"), created and filled on the first run.
 """
@@ -40,6 +41,8 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop shares the
 import benchdb  # noqa: E402
 import django  # noqa: E402
 
+TABLE_TEMPLATE = "dashboard/lab_table.html"
+VIEWS_MODULE = "dashboard.views"
 DAPHNE = [sys.executable, "-m", "daphne", "-b", "127.0.0.1"]
 STATUSES = ["ready"] * 14 + ["progressing", "warn", "failed", "failed", "stale", "unknown"]
 FAILURES = ["crashloop", "image-pull", "pvc-pending", "showroom-down", "vm-not-running"]
@@ -116,7 +119,7 @@ def request_ms(client: Any, path: str, cold: bool = False, **headers: str) -> fl
     """Wall time of one request. Untimed first: `cold` drops the cached fleet counts and summary;
     otherwise they are filled, as any earlier page view would have (a cold request of the previous
     page in the round must not leave the next "cached" one cold)."""
-    from labs.fleet import fleet_counts, fleet_forget, fleet_parts
+    from dashboard.fleet import fleet_counts, fleet_forget, fleet_parts
 
     if cold:
         fleet_forget()
@@ -165,10 +168,61 @@ def server_times(runs: int) -> None:
                 if round_:
                     timings[name].append(elapsed)
         results = {name: statistics.median(values) for name, values in timings.items()}
+        rendering = table_render_ms(client, runs)
     baseline = results["trivial logged-in page (baseline)"]
     print(f"\nServer time, median of {runs} rounds of requests (in-process Django test client):")
     for name, ms in results.items():
         print(f"  {name:44s} {ms:8.1f} ms  {ms / baseline:5.2f}x")
+    print("\nLabs table rendering alone (no query; CPU time), median of rounds of 20 renderings:")
+    for name, ms in rendering.items():
+        print(f"  {name:44s} {ms:8.3f} ms")
+
+
+def table_render_ms(client: Any, runs: int) -> dict[str, float]:
+    """The labs table's rendering alone: the context of a real request (its rows read and named
+    by the view, so rendering runs no query: asserted), rendered again and again: the header with
+    its sort links, 50 rows, the page links and the filter controls (a catalog item selected)."""
+    import importlib
+
+    from django.db import connection
+    from django.http import HttpResponse
+    from django.template import Context, Template
+    from django.test.utils import CaptureQueriesContext
+
+    views_module = importlib.import_module(VIEWS_MODULE)
+    captured: dict[str, Any] = {}
+
+    def capture(request: Any, template_name: str, context: dict[str, Any]) -> HttpResponse:
+        captured.update(context)
+        return HttpResponse()
+
+    template = Template(
+        "{% load stargate_extras %}{% filter_controls filter %}"
+        f"{{% include '{TABLE_TEMPLATE}' %}}"
+    )
+    views = {
+        "labs table rendering, sorted by status": "/labs/?sort=-status&page=2",
+        "labs table rendering, filtered by catalog item": "/labs/?catalog_item=item-7",
+    }
+    timings: dict[str, list[float]] = {name: [] for name in views}
+    for round_ in range(runs + 1):
+        for name, path in views.items():
+            views_module.render, original = capture, views_module.render
+            try:
+                client.get(path)
+            finally:
+                views_module.render = original
+            context = Context({"filter": captured["filter"], "table": captured["table"]})
+            with CaptureQueriesContext(connection) as queries:
+                started = time.process_time()  # CPU time: rendering waits for nothing
+                for _ in range(20):
+                    html = template.render(context)
+                elapsed = (time.process_time() - started) * 1000 / 20
+            assert not queries.captured_queries, queries.captured_queries
+            assert html.count('id="lab-row-') == 50, name
+            if round_:
+                timings[name].append(elapsed)
+    return {name: statistics.median(values) for name, values in timings.items()}
 
 
 def free_port() -> int:
@@ -187,7 +241,7 @@ def embedded_latency(samples: int, data_dir: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STARGATE_", "DJANGO_ALLOW"))}
     env["STARGATE_DATA_DIR"] = str(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    driver = [sys.executable, "-m", "labs.tests.live_driver"]
+    driver = [sys.executable, "-m", "dashboard.tests.live_driver"]
     seeded = (data_dir / "stargate.sqlite3").exists()
     # Migrate every time: a database left by an older checkout gets the current schema.
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
@@ -255,8 +309,8 @@ def live_latency(samples: int) -> None:
     from django.utils import timezone
     from playwright.sync_api import sync_playwright
 
+    from dashboard.tests.live_driver import crashing_evidence, healthy_evidence
     from labs.models import LabInstance
-    from labs.tests.live_driver import crashing_evidence, healthy_evidence
     from rubrics_app.services import lab_instance_evaluate
     from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
@@ -356,6 +410,7 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=200000)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--samples", type=int, default=40)
+    parser.add_argument("--server-only", action="store_true", help="skip the live latencies")
     args = parser.parse_args()
     if not os.environ.get("STARGATE_REDIS_URL"):
         sys.exit("Set STARGATE_REDIS_URL: the latency is measured on the Redis channel layer.")
@@ -374,6 +429,8 @@ def main() -> None:
     global urlpatterns
     urlpatterns = _urlpatterns()
     server_times(args.runs)
+    if args.server_only:
+        return
     live_latency(args.samples)
     embedded_latency(args.samples, Path(tempfile.gettempdir()) / "stargate_bench_embedded")
 

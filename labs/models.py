@@ -203,20 +203,3 @@ class LabInstance(models.Model):
     @property
     def catalog_item(self) -> str:
         return self.lab.catalog_item
-
-
-class LiveEvent(models.Model):
-    """Lab instances that changed, recorded for the web process to relay to open dashboards.
-
-    Only used with the in-memory channel layer (embedded mode), where a worker process cannot reach
-    the web process's websockets: the web process polls this table and relays new rows.
-    """
-
-    lab_instance_ids = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"live event {self.pk}: {len(self.lab_instance_ids)} lab(s)"

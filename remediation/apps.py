@@ -7,3 +7,8 @@ class RemediationConfig(AppConfig):
     name = "remediation"
     verbose_name = "Remediation"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from remediation import broadcast
+
+        broadcast.register()

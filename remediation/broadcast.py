@@ -1,41 +1,37 @@
-"""Approval-queue broadcasts, after commit.
+"""Approval-queue broadcasts: the `approvals` topic of `stargate.realtime`, after commit.
 
-Sent through stargate.realtime.send_html, the one broadcast helper. Fragments carry stable ids
-(`approval-rows`, `approval-count`) so htmx's websocket extension swaps them out of band.
-Embedded mode caveat: with the in-memory channel layer, a send from a qcluster worker process
-does not reach the web process (the dashboard relays through LiveEvent rows; approvals do not
-yet), so there the queue updates on the decider's own page and on reload.
+Fragments carry stable ids (`approval-rows`, `approval-count`) so htmx's websocket extension swaps
+them out of band. Like every topic, they are relayed in the embedded mode too (`stargate.relay`).
 """
 
 from __future__ import annotations
 
-import logging
-
-from django.db import transaction
 from django.template.loader import render_to_string
 
 from stargate import realtime
 
-logger = logging.getLogger(__name__)
+
+def register() -> None:
+    """Remediation renders the `approvals` topic (`RemediationConfig.ready`)."""
+    realtime.register(realtime.APPROVALS, approval_fragments)
 
 
 def approval_changed_on_commit(action_request_id: int) -> None:
-    transaction.on_commit(lambda: approval_send(action_request_id), robust=True)
+    realtime.publish_on_commit(realtime.APPROVALS, [action_request_id])
 
 
-def approval_send(action_request_id: int) -> None:
-    """Send the whole queue body and the count: new rows have no element to swap into yet."""
+def approval_fragments(ids: list[int]) -> realtime.Messages:
+    """The whole queue body and the count, whichever requests changed: new rows have no element
+    to swap into yet."""
     from remediation.selectors import approval_queue, pending_count
 
     html = render_to_string(
         "remediation/approval_queue.html#approval-update",
         {"requests": approval_queue()[:100], "pending_count": pending_count(), "oob": True},
     )
-    _send(html)
+    return [(realtime.APPROVALS_GROUP, html)]
 
 
-def _send(html: str) -> None:
-    try:
-        realtime.send_html(realtime.APPROVALS, html)
-    except Exception:  # a broadcast must never undo or fail the committed decision
-        logger.exception("approval broadcast failed")
+def approval_send(action_request_id: int) -> None:
+    """Deliver now (committed state), as after the commit of a decision."""
+    realtime.publish(realtime.APPROVALS, [action_request_id])

@@ -5,7 +5,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from stargate import realtime
+from stargate import realtime, relay
 from stargate.sockets import CLOSE_CODE, UserBoundSocket
 
 
@@ -26,13 +26,14 @@ class ApprovalQueueConsumer(UserBoundSocket, AsyncWebsocketConsumer):  # type: i
         if user is None or not user.is_authenticated or not await can_approve(user):
             await self.close()
             return
+        await relay.ensure_started()  # embedded mode: workers' broadcasts come through the relay
         await self.user_group_join()
-        await self.channel_layer.group_add(realtime.APPROVALS, self.channel_name)
+        await self.channel_layer.group_add(realtime.APPROVALS_GROUP, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
         await self.user_group_leave()
-        await self.channel_layer.group_discard(realtime.APPROVALS, self.channel_name)
+        await self.channel_layer.group_discard(realtime.APPROVALS_GROUP, self.channel_name)
 
     async def html_fragment(self, event: dict[str, str]) -> None:
         if not await self.user_still_active():

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from remediation import selectors, services
 from remediation.models import ActionRequest, RemediationAction
-from stargate import realtime
 from stargate.http import AuthedHtmxRequest, htmx_partial
 
 APPROVE = "remediation.approve_actionrequest"
@@ -21,8 +20,6 @@ def approval_queue(request: AuthedHtmxRequest) -> HttpResponse:
     context = {
         "requests": selectors.approval_queue()[:100],
         "pending_count": selectors.pending_count(),
-        # In-memory channel layer: a worker's broadcast never reaches this process; poll.
-        "poll": realtime.uses_relay(),
     }
     template = "remediation/approval_queue.html"
     if htmx_partial(request) and request.GET.get("part") == "rows":

@@ -1,15 +1,17 @@
-"""Reads of scanning's stored data that other apps need: `rubrics_app`'s replay, the API."""
+"""Reads of scanning's stored data that other apps need: `rubrics_app`'s replay, the API,
+the pages of other apps (scan runs and node snapshots)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
-from labs.models import LabInstance
+from labs.models import Cluster, LabInstance
 from scanning.assemble import lab_context
-from scanning.models import LabEvidence, ScanRun
+from scanning.models import LabEvidence, NodeSnapshot, ScanRun
 from stargate.lib.evidence import NamespaceEvidence
 
 
@@ -28,3 +30,53 @@ def scan_runs_for(user: User) -> QuerySet[ScanRun]:
     """The scan runs `user` may see (the API reads through here), newest first: every one, for
     now; team scoping narrows it here."""
     return ScanRun.objects.select_related("cluster").order_by("-started_at", "-pk")
+
+
+def cluster_scan_runs(cluster: Cluster, limit: int = 20) -> list[ScanRun]:
+    return list(ScanRun.objects.filter(cluster=cluster).order_by("-started_at")[:limit])
+
+
+def cluster_nodes(cluster: Cluster) -> list[NodeSnapshot]:
+    return list(NodeSnapshot.objects.filter(cluster=cluster).order_by("name"))
+
+
+def last_scans_by_cluster() -> dict[int, list[dict[str, Any]]]:
+    """{cluster id: [{tier, at}, ...]}: when each tier last started a scan, tier order."""
+    rows = (
+        ScanRun.objects.values("cluster_id", "tier")
+        .annotate(at=Max("started_at"))
+        .order_by("cluster_id", "tier")
+    )
+    scans: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        scans.setdefault(row["cluster_id"], []).append({"tier": row["tier"], "at": row["at"]})
+    return scans
+
+
+def node_totals_by_cluster() -> dict[int, dict[str, Any]]:
+    """{cluster id: nodes total/ready and CPU/memory use in %} from the latest node snapshots."""
+    rows = (
+        NodeSnapshot.objects.values("cluster_id")
+        .annotate(
+            total=Count("id"),
+            ready=Count("id", filter=Q(ready=True)),
+            cpu_used=Sum("cpu_used_millicores"),
+            cpu_all=Sum("cpu_allocatable_millicores"),
+            mem_used=Sum("memory_used_bytes"),
+            mem_all=Sum("memory_allocatable_bytes"),
+        )
+        .order_by()
+    )
+    return {
+        row["cluster_id"]: {
+            "total": row["total"],
+            "ready": row["ready"],
+            "cpu_pct": percent(row["cpu_used"], row["cpu_all"]),
+            "memory_pct": percent(row["mem_used"], row["mem_all"]),
+        }
+        for row in rows
+    }
+
+
+def percent(used: int | None, total: int | None) -> float | None:
+    return round(100.0 * used / total, 1) if used is not None and total else None

@@ -74,3 +74,22 @@ class ConfigChange(models.Model):
     def __str__(self) -> str:
         when = f"{self.at:%Y-%m-%d %H:%M:%S}"
         return f"{when} {self.actor} {self.action} {self.model} {self.object_repr}"
+
+
+class LiveEvent(models.Model):
+    """A broadcast recorded for the web process to relay (`stargate.relay`): its topic and the ids
+    of what changed (lab instances, action requests; none when only the fleet summary changed).
+
+    Only used with the in-memory channel layer (embedded mode), where a worker process cannot reach
+    the web process's websockets: the web process polls this table and relays new rows.
+    """
+
+    topic = models.CharField(max_length=50)
+    ids = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"live event {self.pk}: {self.topic}, {len(self.ids)} id(s)"

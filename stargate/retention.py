@@ -58,7 +58,7 @@ RETENTIONS = (
     Retention(
         "scan_runs", "scanning.ScanRun", "started_at", 14, ("cluster", "tier"), Q(status="running")
     ),
-    Retention("live_events", "labs.LiveEvent", "created_at", 1),
+    Retention("live_events", "stargate.LiveEvent", "created_at", 1),
 )
 
 

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "rubrics_app",
     "remediation",
     "forecasting",
+    "dashboard",
 ]
 
 

@@ -27,5 +27,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("rubrics/", include("rubrics_app.urls")),
     path("remediation/", include("remediation.urls")),
     path("forecasting/", include("forecasting.urls")),
-    path("", include("labs.urls")),
+    path("", include("dashboard.urls")),
 ]

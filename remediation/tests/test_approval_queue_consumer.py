@@ -97,6 +97,36 @@ def test_it_pushes_the_queue_to_approvers(approver, catalog) -> None:
     assert '<span id="approval-count" class="badge-count" hx-swap-oob="true">1</span>' in text
 
 
+@pytest.mark.smoke
+def test_it_pushes_the_queue_through_the_relay_in_the_embedded_mode(
+    approver, catalog, settings
+) -> None:
+    """In-memory layer: the decision is recorded as a LiveEvent (as by a worker process, which
+    cannot reach the web process's layer) and the web process's relay delivers it."""
+    from asgiref.sync import sync_to_async
+
+    from stargate import relay
+    from stargate.models import LiveEvent
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    headers = _headers(approver)
+
+    async def scenario() -> str:
+        connected, communicator = await _connect(headers)
+        assert connected
+        try:
+            await sync_to_async(_new_pending_request)(catalog)
+            return str(await communicator.receive_from(timeout=10))
+        finally:
+            await communicator.disconnect()
+            await relay.stop()
+
+    text = _in_own_loop(scenario)
+    assert 'id="approval-rows" hx-swap-oob="true"' in text
+    assert "rollout-restart-deployment" in text
+    assert LiveEvent.objects.filter(topic="approvals").exists()
+
+
 def _new_pending_request(catalog) -> None:  # type: ignore[no-untyped-def]
     request = action_request_create(
         lab_instance=make_lab_instance(), action=catalog["rollout-restart-deployment"],

@@ -91,17 +91,19 @@ def _view_perm():  # type: ignore[no-untyped-def]
     return Permission.objects.filter(codename="view_actionrequest")
 
 
-def test_it_serves_the_rows_for_polling_in_the_embedded_mode(
+def test_it_listens_on_its_socket_without_polling_in_the_embedded_mode(
     client: Client, approver, catalog, settings
 ) -> None:
+    """The relay carries approvals too: the page never polls, in either mode."""
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     request = _pending(catalog)
     client.force_login(approver)
     page = client.get(URL).content.decode()
-    assert 'hx-trigger="every 5s' in page
+    assert 'ws-connect="/ws/approvals/"' in page
+    assert "hx-trigger" not in page.split('id="approval-live"')[1]
+    assert f'id="approval-{request.pk}"' in page
     rows = client.get(URL + "?part=rows", HTTP_HX_REQUEST="true").content.decode()
     assert rows.lstrip().startswith('<tbody id="approval-rows"')
-    assert f'id="approval-{request.pk}"' in rows
     assert "<html" not in rows
 
 

@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.db import connections
 from playwright.sync_api import Page, expect
 
-from labs.tests.test_browser_dashboard import WS_OPEN, start_redis_daphne, stop
+from dashboard.tests.test_browser_dashboard import WS_OPEN, start_redis_daphne, stop
 from remediation.models import ActionRequest, RemediationAction
 from remediation.services import action_request_create
 from remediation.tests.conftest import make_lab_instance

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from labs.fleet import fleet_forget
+from dashboard.fleet import fleet_forget
 from labs.tests import factories
 from scanning.models import NodeSnapshot, ScanRun
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from labs.fleet import fleet_counts, fleet_forget
+from dashboard.fleet import fleet_counts, fleet_forget
 from labs.models import Cluster, LabInstance, Status
 from rubrics_app.models import Evaluation
 from rubrics_app.showroom_probe import showroom_probe_run
@@ -58,7 +58,7 @@ def first_lab(sim: FleetSimulator) -> str:
 
 def failed_count() -> int:
     fleet_forget()
-    return int(fleet_counts()["status"][Status.FAILED])
+    return int(fleet_counts().status[Status.FAILED])
 
 
 def verdict(namespace: str, rubric: str) -> Evaluation:

@@ -13,12 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_q.models import Schedule
 
-from labs.models import Cluster, Lab, LabInstance, LiveEvent
+from labs.models import Cluster, Lab, LabInstance
 from remediation.models import ActionRequest, AuditEntry, RemediationAction
 from rubrics_app.models import StateChange
 from scanning.models import EvidenceRevision, NodeSnapshot, ScanRun
 from stargate import retention
-from stargate.models import ConfigChange
+from stargate.models import ConfigChange, LiveEvent
 from stargate.schedules import PRUNE_SCHEDULE, PRUNE_TASK, retention_schedule_sync
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]

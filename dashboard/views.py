@@ -5,9 +5,10 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
-from labs import fleet, selectors
-from labs.filters import LabInstanceFilter
-from labs.tables import CountedPaginator, LabInstanceTable
+from dashboard import fleet, selectors
+from dashboard.filters import LabInstanceFilter
+from dashboard.tables import CountedPaginator, LabInstanceTable
+from labs import selectors as lab_selectors
 from stargate.http import AuthedHtmxRequest, htmx_partial
 
 PAGE_SIZE = 50
@@ -15,21 +16,21 @@ PAGE_SIZE = 50
 
 @require_GET
 def fleet_overview(request: AuthedHtmxRequest) -> HttpResponse:
-    return render(request, fleet.FLEET_TEMPLATE, fleet.fleet_parts())
+    return render(request, fleet.FLEET_TEMPLATE, fleet.fleet_parts().context())
 
 
 @require_GET
 def lab_list(request: AuthedHtmxRequest) -> HttpResponse:
     counts = fleet.fleet_counts()
     choices = selectors.lab_filter_choices(counts)
-    filterset = LabInstanceFilter(request.GET, selectors.lab_table_rows(), choices=choices)
+    filterset = LabInstanceFilter(request.GET, lab_selectors.lab_table_rows(), choices=choices)
     table = LabInstanceTable(filterset.qs)
     count = selectors.lab_count_from_fleet_counts(counts, filterset.form.cleaned_data)
     paginate = {"per_page": PAGE_SIZE, "paginator_class": CountedPaginator, "count": count}
     RequestConfig(request, paginate=paginate).configure(table)
     # The page's rows are the queryset's cached values: naming them names what the table renders.
     selectors.lab_table_rows_name([row.record for row in table.paginated_rows], counts)
-    template = "labs/lab_list.html"
+    template = "dashboard/lab_list.html"
     if htmx_partial(request):
         template += "#lab-table"
     return render(request, template, {"filter": filterset, "table": table})
@@ -37,16 +38,13 @@ def lab_list(request: AuthedHtmxRequest) -> HttpResponse:
 
 @require_GET
 def lab_instance_detail(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
-    instance = get_object_or_404(selectors.lab_instance_list(), pk=pk)
-    return render(request, "labs/lab_instance_detail.html", selectors.lab_detail_context(instance))
+    instance = get_object_or_404(lab_selectors.lab_instance_list(), pk=pk)
+    context = selectors.lab_detail_context(instance)
+    return render(request, "dashboard/lab_instance_detail.html", context)
 
 
 @require_GET
 def cluster_detail(request: AuthedHtmxRequest, name: str) -> HttpResponse:
-    cluster = get_object_or_404(selectors.cluster_list_with_counts(), name=name)
-    context = {
-        "cluster": cluster,
-        "nodes": selectors.cluster_nodes(cluster),
-        "scan_runs": selectors.cluster_scan_runs(cluster),
-    }
-    return render(request, "labs/cluster_detail.html", context)
+    cluster = get_object_or_404(lab_selectors.cluster_list_with_counts(), name=name)
+    context = selectors.cluster_detail_context(cluster)
+    return render(request, "dashboard/cluster_detail.html", context)

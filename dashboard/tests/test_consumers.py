@@ -9,10 +9,12 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import connections
 
-from labs import relay
-from labs.models import LiveEvent, Status
-from labs.tests import factories, live_driver
+from dashboard.tests import live_driver
+from labs.models import Status
+from labs.tests import factories
+from stargate import relay
 from stargate.asgi import application
+from stargate.models import LiveEvent
 
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db(transaction=True)]
 
@@ -102,4 +104,5 @@ def test_it_relays_live_events_with_the_in_memory_layer(operator_client, setting
     settings.CHANNEL_LAYERS = IN_MEMORY
     instance, html = change_and_receive(operator_client, lambda _: "/ws/dashboard/")
     assert f'id="lab-row-{instance.pk}"' in html
-    assert LiveEvent.objects.get().lab_instance_ids == [instance.pk]
+    event = LiveEvent.objects.get()
+    assert (event.topic, event.ids) == ("labs", [instance.pk])

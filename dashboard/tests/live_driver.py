@@ -1,7 +1,7 @@
 """Fleet data for browser tests and screenshots, usable in-process or as a separate process.
 
-    python -m labs.tests.live_driver seed        # users, clusters, labs, nodes, scan runs
-    python -m labs.tests.live_driver fail NS     # a worker-like process failing one lab
+    python -m dashboard.tests.live_driver seed        # users, clusters, labs, nodes, scan runs
+    python -m dashboard.tests.live_driver fail NS     # a worker-like process failing one lab
 
 Run as a process it acts like a django-q2 worker: its broadcasts must reach the web process.
 """

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.urls import path
 
-from labs.consumers import DashboardConsumer
+from dashboard.consumers import DashboardConsumer
 
 websocket_urlpatterns: list[Any] = [
     path("ws/dashboard/", DashboardConsumer.as_asgi()),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from labs import fleet
+from dashboard import fleet
 from labs.models import LabInstance, Status
 from labs.tests import factories
 from stargate import realtime
@@ -27,7 +27,7 @@ def test_it_counts_the_fleet_once_and_keeps_the_counts(django_assert_num_queries
     first = fleet.fleet_counts()
     with django_assert_num_queries(0):
         assert fleet.fleet_counts() == first
-    assert first["status"][Status.FAILED] == 1
+    assert first.status[Status.FAILED] == 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from django.urls import path
 
-from labs import views
+from dashboard import views
 
+# The URL names keep the `labs` namespace they had before the dashboard app: models
+# (`get_absolute_url`) and every template reverse them by these names.
 app_name = "labs"
 
 urlpatterns = [

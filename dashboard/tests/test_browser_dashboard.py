@@ -22,8 +22,8 @@ from django.conf import settings
 from django.db import connection, connections
 from playwright.sync_api import Page, expect
 
+from dashboard.tests import live_driver
 from labs.models import LabInstance
-from labs.tests import live_driver
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +34,7 @@ SCREENSHOTS = (
     else Path(tempfile.gettempdir()) / "stargate-screenshots"
 )
 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-EMPTY = "q=&cluster=&catalog_item=&status=&failure_class=&team="
+EMPTY = "q=&cluster=&catalog_item=&team=&status=&failure_class="
 WS_OPEN = "document.addEventListener('htmx:wsOpen', () => { window.wsOpen = true })"
 
 
@@ -111,7 +111,7 @@ def embedded_server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     """Daphne in the embedded mode: its own SQLite database, the in-memory channel layer."""
     env = base_env(tmp_path)
     run_manage(env, "manage.py", "migrate", "-v0")
-    run_manage(env, "-m", "labs.tests.live_driver", "seed")
+    run_manage(env, "-m", "dashboard.tests.live_driver", "seed")
     process, url = start_daphne(env, tmp_path / "daphne.log")
     yield url, env
     stop(process)
@@ -152,7 +152,7 @@ def test_it_filters_and_sorts_the_labs_table(page: Page, redis_server: str) -> N
     expect(rows).to_have_count(42)
     page.select_option("#id_status", "failed")
     expect(page).to_have_url(
-        f"{redis_server}/labs/?q=&cluster=&catalog_item=&status=failed&failure_class=&team="
+        f"{redis_server}/labs/?q=&cluster=&catalog_item=&team=&status=failed&failure_class="
     )
     expect(rows).to_have_count(LabInstance.objects.filter(status="failed").count())
     for text in rows.all_inner_texts():
@@ -175,7 +175,7 @@ def test_it_filters_and_sorts_the_labs_table(page: Page, redis_server: str) -> N
     expect(rows.first).to_contain_text(last)
     page.select_option("#id_cluster", "ocp-west-2")  # filtering keeps the order
     expect(page).to_have_url(
-        f"{redis_server}/labs/?q=&cluster=ocp-west-2&catalog_item=&status=&failure_class=&team=&sort=-namespace"
+        f"{redis_server}/labs/?q=&cluster=ocp-west-2&catalog_item=&team=&status=&failure_class=&sort=-namespace"
     )
     west = LabInstance.objects.filter(cluster__name="ocp-west-2").order_by("-namespace").first()
     assert west is not None
@@ -218,7 +218,7 @@ def test_it_updates_an_open_labs_table_in_the_embedded_mode(
     expect(row).to_contain_text("Ready")
 
     # A separate process, as a django-q2 worker is: its in-memory layer is not the server's.
-    run_manage(env, "-m", "labs.tests.live_driver", "fail", namespace)
+    run_manage(env, "-m", "dashboard.tests.live_driver", "fail", namespace)
 
     expect(row).to_contain_text("Failed", timeout=2000)
     expect(row).to_contain_text("crashloop")
@@ -262,7 +262,7 @@ def test_it_shows_a_scan_run_end_in_an_open_fleet_overview(page: Page, redis_ser
 
     def scan_run_found_it_unreachable() -> None:
         Cluster.objects.filter(pk=cluster.pk).update(reachable=False, last_error="timed out")
-        realtime.lab_instances_changed([])  # what a scan run's end delivers after its commit
+        realtime.publish(realtime.FLEET, [])  # what a scan run's end delivers after its commit
         connections.close_all()
 
     with ThreadPoolExecutor(1) as pool:

@@ -18,9 +18,8 @@ import pytest
 from django.db import connections
 from playwright.sync_api import Page, expect
 
-from labs.models import LabInstance, Status
-from labs.tests import live_driver
-from labs.tests.test_browser_dashboard import (
+from dashboard.tests import live_driver
+from dashboard.tests.test_browser_dashboard import (
     base_env,
     open_live,
     run_manage,
@@ -28,6 +27,7 @@ from labs.tests.test_browser_dashboard import (
     start_redis_daphne,
     stop,
 )
+from labs.models import LabInstance, Status
 
 pytest.importorskip("simulator.fleet", reason="the simulator is not merged")
 

@@ -1,9 +1,10 @@
 """The embedded-mode relay: the web process forwards `LiveEvent` rows to its in-memory layer.
 
-Started by the first websocket connection in the web process; it polls for rows newer than the
-last one it relayed, every `POLL_SECONDS`, merges their lab ids into one broadcast and prunes rows
-older than `KEEP`. The id cursor is sound on SQLite (one writer at a time, so ids commit in order),
-which is what the embedded mode runs on.
+Started by the first websocket connection in the web process (every consumer that forwards
+broadcasts calls `ensure_started`); it polls for rows newer than the last one it relayed, every
+`POLL_SECONDS`, merges their ids into one broadcast per topic (`stargate.realtime`, whatever the
+topic) and prunes rows older than `KEEP`. The id cursor is sound on SQLite (one writer at a
+time, so ids commit in order), which is what the embedded mode runs on.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from typing import ParamSpec, TypeVar
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from labs.models import LiveEvent
 from stargate import realtime
+from stargate.models import LiveEvent
 
 logger = logging.getLogger(__name__)
 
@@ -70,16 +71,20 @@ def latest_event_id() -> int:
 
 @db_async
 def relay_since(cursor: int) -> int:
-    """Broadcast events newer than `cursor`; return the new cursor."""
+    """Broadcast events newer than `cursor`, one broadcast per topic in the order of their first
+    events; return the new cursor."""
     events = list(LiveEvent.objects.filter(pk__gt=cursor).order_by("pk"))
     if not events:
         return cursor
-    ids = sorted({pk for event in events for pk in event.lab_instance_ids})
-    try:
-        realtime.broadcast_lab_instances(ids)
-    except Exception:
-        # Skip what cannot be rendered rather than retrying it forever.
-        logger.exception("live event relay failed for lab instances %s", ids)
+    topics: dict[str, set[int]] = {}
+    for event in events:
+        topics.setdefault(event.topic, set()).update(event.ids)
+    for topic, ids in topics.items():
+        try:
+            realtime.deliver(topic, sorted(ids))
+        except Exception:
+            # Skip what cannot be rendered rather than retrying it forever.
+            logger.exception("live event relay failed for topic %s, ids %s", topic, sorted(ids))
     return events[-1].pk
 
 

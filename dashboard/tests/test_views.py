@@ -86,7 +86,7 @@ def test_it_shows_the_rubric_pipeline_and_timeline_in_constant_queries(
 ):
     from django.utils import timezone
 
-    from labs.tests import live_driver
+    from dashboard.tests import live_driver
     from rubrics_app.services import lab_instance_evaluate
 
     instance = factories.lab_instance(status=Status.UNKNOWN)
@@ -169,11 +169,12 @@ def test_it_refreshes_the_fleet_overview_when_a_scan_run_ends(
 def test_it_records_a_live_event_for_the_relay_when_a_scan_run_ends(
     operator_client, fleet, django_capture_on_commit_callbacks, settings
 ):
-    from labs.models import LiveEvent
+    from stargate.models import LiveEvent
 
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     finish_scan_run(fleet[0], django_capture_on_commit_callbacks)
-    assert LiveEvent.objects.get().lab_instance_ids == []
+    event = LiveEvent.objects.get()
+    assert (event.topic, event.ids) == ("fleet", [])
 
 
 def test_it_refreshes_the_fleet_snapshot_with_every_broadcast(operator_client, fleet):
@@ -182,14 +183,14 @@ def test_it_refreshes_the_fleet_snapshot_with_every_broadcast(operator_client, f
 
     operator_client.get("/")
     Cluster.objects.filter(name="west").update(reachable=True)
-    realtime.broadcast_lab_instances([])
+    realtime.deliver(realtime.FLEET, [])
     html = operator_client.get("/").content.decode()
     west = html.split(f'id="cluster-{fleet[1].pk}"')[1].split("</tr>")[0]
     assert "✔</span> yes" in west
 
 
 def test_it_filters_by_a_cluster_added_after_the_first_view(operator_client, fleet):
-    from labs.fleet import fleet_forget
+    from dashboard.fleet import fleet_forget
 
     assert operator_client.get("/labs/?cluster=east").content.decode().count('id="lab-row-') == 7
     north = factories.cluster("north")
@@ -220,7 +221,7 @@ def test_it_starts_a_new_order_at_the_first_page(operator_client, fleet):
 
 
 def test_it_pages_through_the_filtered_labs(operator_client, fleet, settings):
-    from labs import views
+    from dashboard import views
 
     views.PAGE_SIZE, old = 5, views.PAGE_SIZE
     try:

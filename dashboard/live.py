@@ -10,11 +10,20 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from labs import fleet, selectors
+from dashboard import fleet, selectors
+from dashboard.tables import RowRenderer
+from labs import selectors as lab_selectors
 from labs.models import LabInstance
+from stargate import realtime
 from stargate.realtime import DASHBOARD, lab_group
 
-DETAIL = "labs/lab_instance_detail.html"
+DETAIL = "dashboard/lab_instance_detail.html"
+
+
+def register() -> None:
+    """The dashboard renders the `labs` and `fleet` topics (`DashboardConfig.ready`)."""
+    realtime.register(realtime.LABS, lab_instance_fragments)
+    realtime.register(realtime.FLEET, lab_instance_fragments)
 
 
 def lab_instance_fragments(ids: list[int]) -> list[tuple[str, str]]:
@@ -23,10 +32,10 @@ def lab_instance_fragments(ids: list[int]) -> list[tuple[str, str]]:
 
     The fleet parts are computed anew, which also refreshes them for the next page views."""
     snapshot = fleet.fleet_refresh()
-    messages = [(DASHBOARD, "\n".join(snapshot.parts.values()))]
+    messages = [(DASHBOARD, snapshot.parts.html())]
     if not ids:
         return messages
-    instances = selectors.lab_instances_by_ids(ids)
+    instances = lab_selectors.lab_instances_by_ids(ids)
     if instances:
         rows = selectors.lab_table_rows_by_ids(ids, snapshot.counts)
         messages.append((DASHBOARD, rows_html(rows)))
@@ -37,9 +46,8 @@ def lab_instance_fragments(ids: list[int]) -> list[tuple[str, str]]:
 def rows_html(rows: list[dict[str, Any]]) -> str:
     """Table rows travel in a message of their own: the HTML parser drops a `<tr>` that follows
     other elements outside a table, so a message mixing both would lose its rows."""
-    return "".join(
-        render_to_string("labs/lab_table.html#lab-row", {"lab": row, "oob": True}) for row in rows
-    )
+    renderer = RowRenderer()
+    return "".join(renderer.row(row, oob=True) for row in rows)
 
 
 def lab_detail_html(instance: LabInstance) -> str:

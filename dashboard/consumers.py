@@ -6,9 +6,8 @@ from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from labs import relay
 from labs.models import LabInstance
-from stargate import realtime
+from stargate import realtime, relay
 from stargate.sockets import CLOSE_CODE, UserBoundSocket
 
 

@@ -18,7 +18,7 @@ def operator_client(client: Client, operator) -> Client:
 @pytest.fixture(autouse=True)
 def fresh_fleet_counts():
     """Fleet counts are cached across requests (and, with Redis, across processes)."""
-    from labs.fleet import fleet_forget
+    from dashboard.fleet import fleet_forget
 
     fleet_forget()
     yield

@@ -1,4 +1,5 @@
-"""The labs table's filters; every filter is a query-string parameter, so a view is a URL."""
+"""The labs table's filters, declared from its columns (`dashboard.tables.COLUMNS`); every
+filter is a query-string parameter, so a view is a URL."""
 
 from __future__ import annotations
 
@@ -10,38 +11,24 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 
+from dashboard.tables import COLUMNS, FILTERS, ColumnFilter
 from labs.models import LabInstance, Status
 
 
-class LabInstanceFilter(django_filters.FilterSet):  # type: ignore[misc]  # untyped package
-    """Choices are names read once per request from the fleet counts (`selectors.
+class LabFilterSet(django_filters.FilterSet):  # type: ignore[misc]  # untyped package
+    """Choices are names read once per request from the fleet counts (`dashboard.selectors.
     lab_filter_choices`): model choice fields would build every cluster, catalog item and team
     as a model instance. Names filter by the ids they stand for, with no join: PostgreSQL then
     sees how few rows a catalog item has, instead of walking the table's order until it finds
     enough of them."""
 
-    q = django_filters.CharFilter(method="search", label="GUID or namespace")
-    cluster = django_filters.ChoiceFilter(method="filter_ids", empty_label="Any cluster")
-    catalog_item = django_filters.ChoiceFilter(
-        method="filter_ids", label="Catalog item", empty_label="Any catalog item"
-    )
-    status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
-    failure_class = django_filters.ChoiceFilter(
-        label="Failure class", empty_label="Any failure class"
-    )
-    team = django_filters.ChoiceFilter(method="filter_ids", label="Team", empty_label="Any team")
-
-    ID_FIELDS = {"cluster": "cluster_id", "catalog_item": "lab_id", "team": "lab_id"}
+    ID_FIELDS = {f.name: f.id_field for f in FILTERS if f.kind == "ids"}
     _form_class: type[forms.Form] | None = None
-
-    class Meta:
-        model = LabInstance
-        fields = ["q", "cluster", "catalog_item", "status", "failure_class", "team"]
 
     def __init__(
         self, data: Any, queryset: QuerySet[Any], *, choices: dict[str, dict[str, list[int]]]
     ) -> None:
-        """`choices`: `selectors.lab_filter_choices`."""
+        """`choices`: `dashboard.selectors.lab_filter_choices`."""
         super().__init__(data, queryset)
         self.choice_ids = choices
         #: The options of each select, by filter name (without the empty one), for rendering.
@@ -80,6 +67,30 @@ class LabInstanceFilter(django_filters.FilterSet):  # type: ignore[misc]  # unty
         if not term:
             return queryset
         return queryset.filter(Q(guid__contains=term) | Q(namespace__contains=term))
+
+
+def declared_filter(column_filter: ColumnFilter, label: str) -> django_filters.Filter:
+    """The django-filter filter a column declares."""
+    label = column_filter.label or label
+    empty = column_filter.empty_label
+    if column_filter.kind == "search":
+        return django_filters.CharFilter(method="search", label=label)
+    if column_filter.kind == "ids":
+        return django_filters.ChoiceFilter(method="filter_ids", label=label, empty_label=empty)
+    if column_filter.kind == "status":
+        return django_filters.ChoiceFilter(choices=Status.choices, label=label, empty_label=empty)
+    return django_filters.ChoiceFilter(label=label, empty_label=empty)
+
+
+LabInstanceFilter: type[LabFilterSet] = type(
+    "LabInstanceFilter",
+    (LabFilterSet,),
+    {
+        column.filter.name: declared_filter(column.filter, column.label)
+        for column in COLUMNS
+        if column.filter is not None
+    },
+)
 
 
 def _pairs(values: Iterable[str]) -> list[tuple[str, str]]:

@@ -7,8 +7,8 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
+from dashboard.tests.test_consumers import headers_for, run
 from labs.tests import factories
-from labs.tests.test_consumers import headers_for, run
 from stargate import realtime, sockets
 from stargate.asgi import application
 

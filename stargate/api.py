@@ -24,7 +24,7 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 from pydantic import BaseModel
 
-from labs.api import router as labs_router
+from dashboard.api import router as labs_router
 from remediation.api import router as remediation_router
 from scanning.api import router as scanning_router
 from stargate.apiauth import READ, KeyRateThrottle

@@ -184,7 +184,9 @@ def _open_request(
     lab_instance: LabInstance, action: RemediationAction, fingerprint: str
 ) -> ActionRequest | None:
     requests = ActionRequest.objects.filter(lab_instance=lab_instance, action=action)
-    in_flight = requests.filter(status__in=ActionRequest.IN_FLIGHT).first()
+    # Run, or run and still being verified: the same action again would race its own fix.
+    verifying = Q(status=Status.SUCCEEDED, recovered__isnull=True, verify_next_at__isnull=False)
+    in_flight = requests.filter(Q(status__in=ActionRequest.IN_FLIGHT) | verifying).first()
     if in_flight is not None:
         return in_flight
     if not fingerprint:
@@ -194,7 +196,8 @@ def _open_request(
 
 
 def _refreshable(request: ActionRequest, fingerprint: str) -> bool:
-    return bool(fingerprint) and request.status not in ActionRequest.IN_FLIGHT
+    settled = (*ActionRequest.IN_FLIGHT, Status.SUCCEEDED)
+    return bool(fingerprint) and request.status not in settled
 
 
 def _request_refresh(

@@ -33,6 +33,7 @@ def test_it_syncs_its_schedules_idempotently() -> None:
         "remediation.tasks.expire_requests",
         "remediation.tasks.time_out_requests",
         "remediation.tasks.verify_due",
+        "remediation.tasks.recover_lost_work",
     }
 
 

@@ -300,3 +300,20 @@ def test_the_pre_flight_judges_the_subject_the_scan_stored(simulator_server: Any
     request = ActionRequest.objects.get()
     assert request.status == RequestStatus.REJECTED
     assert "AnarchySubject is stopping" in request.reason
+
+
+@override_settings(EXECUTION_TARGET="production")
+def test_a_pass_never_repeats_an_action_whose_verification_is_pending(
+    simulator_server: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    scanned = _scanned(simulator_server, "crashloop", "full_auto")
+    with django_capture_on_commit_callbacks(execute=True):
+        remediate_labs()
+    (request,) = ActionRequest.objects.filter(lab_instance=scanned.instances[0])
+    assert request.status == RequestStatus.SUCCEEDED
+    assert request.recovered is None and request.verify_next_at is not None, request.result
+    LabInstance.objects.filter(pk=scanned.instances[0].pk).update(status=Status.FAILED)
+    with django_capture_on_commit_callbacks(execute=True):
+        remediate_labs()  # the stored verdict still fails: the fix is being verified
+    assert ActionRequest.objects.filter(lab_instance=scanned.instances[0]).count() == 1
+    assert request.audit_entries.filter(event=AuditEntry.Event.BEFORE).count() == 1

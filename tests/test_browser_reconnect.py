@@ -14,7 +14,7 @@ from django.db import connection, connections
 from playwright.sync_api import Page, expect
 
 from labs.models import LabInstance, Status
-from labs.tests import live_driver
+from dashboard.tests import live_driver
 from tests.stack import stack, wait_until
 
 pytestmark = [
@@ -75,7 +75,7 @@ def test_it_reconnects_and_refetches_after_a_web_process_restart(
 
         web.stop()
         # While it is down a worker records a failed lab: its broadcast reaches no socket.
-        running.run("-m", "labs.tests.live_driver", "fail", target.namespace)
+        running.run("-m", "dashboard.tests.live_driver", "fail", target.namespace)
         web.start()
 
         for each in pages:
@@ -95,7 +95,7 @@ def test_it_reconnects_and_refetches_after_a_web_process_restart(
         assert all(sock.connected for sock in again)
         other = LabInstance.objects.filter(status=Status.READY).exclude(pk=target.pk).first()
         assert other is not None
-        running.run("-m", "labs.tests.live_driver", "fail", other.namespace)
+        running.run("-m", "dashboard.tests.live_driver", "fail", other.namespace)
         wait_until(lambda: "lab-row-" in again[0].recv(), 10, "an update on a new socket")
         for sock in again:
             sock.close()

@@ -293,7 +293,7 @@ def sandbox_api_deployment(ctx: BuildContext, replicas: int = 3, ready: int = 3)
 
 def hub_objects(seed: int, cluster: str, cluster_index: int, now: datetime) -> list[Obj]:
     """Per cluster (each is its own hub): catalog items, pools with their unclaimed handles and
-    status, workshops, the Sandbox API deployment; on the first cluster, a stuck teardown."""
+    status, workshops, the Sandbox API deployment."""
     rng = random.Random(f"{seed}:{cluster}:babylon")
     ctx = BuildContext(cluster, POOL_NAMESPACE, rng, now)
     objects: list[Obj] = []
@@ -308,6 +308,13 @@ def hub_objects(seed: int, cluster: str, cluster_index: int, now: datetime) -> l
         objects += [pool, *handles]
         objects.append(workshop(ctx, item, 20 + 10 * catalog.items().index(item)))
     objects.append(sandbox_api_deployment(ctx))
-    if cluster_index == 1:
-        objects.append(stuck_teardown(ctx, catalog.EXHAUSTED_ITEM))
     return objects
+
+
+def platform_extras(seed: int, first_cluster: str, now: datetime) -> dict[str, list[Obj]]:
+    """Objects the platform services' scenario adds to the fleet (not part of `generate_fleet`,
+    so the scanner's view of a bare fleet keeps exactly its labs): on the first cluster, an
+    AnarchySubject stuck destroying for STUCK_TEARDOWN_HOURS whose lab namespace is gone."""
+    rng = random.Random(f"{seed}:{first_cluster}:stuck-teardown")
+    ctx = BuildContext(first_cluster, "babylon-anarchy-0", rng, now)
+    return {first_cluster: [stuck_teardown(ctx, catalog.EXHAUSTED_ITEM)]}

@@ -14,6 +14,7 @@ AgnosticV repository (a `file://` URL). Fault modes: `simulator.services.base.SE
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import secrets
 import threading
@@ -21,7 +22,9 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
+from simulator.babylon import platform_extras
 from simulator.generator import Fleet
+from simulator.runtime import Simulator
 from simulator.services.aap import CONTROLLERS, AapServer, aap_data
 from simulator.services.agnosticv import write_agnosticv
 from simulator.services.base import CONTROL_HEADER, ServiceServer
@@ -73,8 +76,9 @@ def build_servers(fleet: Fleet, control_token: str) -> list[ServiceServer]:
 class PlatformServices:
     """The running service simulators, served from a private event loop thread."""
 
-    def __init__(self, fleet: Fleet, data_dir: Path) -> None:
+    def __init__(self, fleet: Fleet, data_dir: Path, kubernetes: Simulator | None = None) -> None:
         self.fleet = fleet
+        self.kubernetes = kubernetes
         self.data_dir = data_dir
         self.control_token = _token()
         self.servers = {s.name: s for s in build_servers(fleet, self.control_token)}
@@ -84,6 +88,12 @@ class PlatformServices:
 
     def start(self) -> PlatformServices:
         write_agnosticv(self.agnosticv_path)
+        if self.kubernetes is not None and self.fleet.clusters:
+            extras = platform_extras(self.fleet.spec.seed, self.fleet.clusters[0], self.fleet.now)
+            for cluster, objects in extras.items():
+                # loaded, not created: a creation would wake the controller that settles
+                # subjects, and a stuck teardown must stay stuck
+                self.kubernetes.store(cluster).load(copy.deepcopy(objects))
         self._thread.start()
         for server in self.servers.values():
             self.call(server.start())
@@ -153,7 +163,8 @@ async def _cancel_pending() -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def start(fleet: Fleet, data_dir: Path) -> PlatformServices:
+def start(fleet: Fleet, data_dir: Path, kubernetes: Simulator | None = None) -> PlatformServices:
     """Start every service simulator for `fleet`; their URLs and credentials go to
-    `data_dir/services.json`. Call `.stop()` when done."""
-    return PlatformServices(fleet, data_dir).start()
+    `data_dir/services.json`. With `kubernetes` (the fleet's running simulator), the scenario's
+    extra cluster objects (the stuck teardown) are added to it. Call `.stop()` when done."""
+    return PlatformServices(fleet, data_dir, kubernetes).start()

@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from simulator import catalog
+from simulator.babylon import platform_extras
 from simulator.generator import Fleet
 from simulator.platform import aap_job_id
 from simulator.services.base import ServiceServer, json_response
@@ -202,10 +203,12 @@ def aap_data(fleet: Fleet, controller: str, password: str, token: str) -> dict[s
 
 
 def _subjects(fleet: Fleet) -> list[dict[str, Any]]:
+    extras = platform_extras(fleet.spec.seed, fleet.clusters[0], fleet.now)
+    objects = [*fleet.objects.values(), *extras.values()]
     return [
         obj
-        for objects in fleet.objects.values()
-        for obj in objects
+        for group in objects
+        for obj in group
         if obj["kind"] == "AnarchySubject" and "job_vars" in obj["spec"].get("vars", {})
     ]
 

@@ -79,8 +79,8 @@ def test_it_builds_realistic_labs_and_platform_objects() -> None:
     kinds = Counter(o["kind"] for o in objects)
     pods = _of(objects, "Pod")
 
-    # 30 labs, 7 platform namespaces; one subject per lab plus the stuck teardown
-    assert kinds["Namespace"] == 30 + 7 and kinds["AnarchySubject"] == 30 + 1
+    # 30 labs and 7 platform namespaces; one subject per lab
+    assert kinds["Namespace"] == 30 + 7 and kinds["AnarchySubject"] == 30
     assert {
         "Deployment",
         "ReplicaSet",

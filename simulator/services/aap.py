@@ -16,6 +16,7 @@ import json
 import random
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -281,8 +282,7 @@ class AapServer(ServiceServer):
             return self.error(404, "Invalid page.")
 
         def link(number: int) -> str:
-            query = {**request.query, "page": str(number)}
-            return f"{request.path}?" + "&".join(f"{k}={v}" for k, v in query.items())
+            return f"{request.path}?{urlencode({**request.query, 'page': str(number)})}"
 
         following = None
         if page < pages:

@@ -8,6 +8,7 @@ from typing import Any
 
 from simulator.catalog import cloud_provider, full_name
 from simulator.context import BuildContext, Obj
+from simulator.controllers import RECONCILED_MIN
 
 ANARCHY = "anarchy.gpte.redhat.com/v1"
 POOLBOY = "poolboy.gpte.redhat.com/v1"
@@ -197,6 +198,7 @@ def resource_pool(ctx: BuildContext, catalog_item: str, min_available: int = 2) 
             generation=1,
             finalizers=["poolboy.gpte.redhat.com/handler"],
             labels={f"cloud-provider.demo.redhat.com/{cloud}": "true"},
+            annotations={RECONCILED_MIN: str(min_available)},
         ),
         "spec": {
             "minAvailable": min_available,

@@ -6,6 +6,7 @@ import json
 import re
 import stat
 import subprocess
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -195,3 +196,39 @@ def test_the_push_helper_sends_the_inbound_shape() -> None:
     sent = json.loads(seen[0].content)
     assert set(sent) == set(PUSH_FIELDS)
     assert (sent["lab_code"], sent["outcome"], sent["steps_failed"]) == ("LB1203", "fail", 4)
+
+
+def test_a_pool_drains_over_control_and_refills_when_scaled(
+    simulator_server: Callable[..., Any],
+) -> None:
+    from simulator.tests.conftest import wait_for
+
+    fleet = generate_fleet(FleetSpec(clusters=1, namespaces=4, failure_rate=0, now=NOW))
+    sim = simulator_server(fleet=fleet)
+    custom = client.CustomObjectsApi(sim.api_client("sim-01"))
+    pool_args = ("poolboy.gpte.redhat.com", "v1", "poolboy", "resourcepools", "openshift-gitops")
+
+    def available() -> int:
+        pool = custom.get_namespaced_custom_object(*pool_args)
+        return int(pool["status"]["resourceHandleCount"]["available"])
+
+    assert available() >= 2
+    drained = httpx.post(
+        f"{sim.http_url}/_control/pools",
+        json={"cluster": "sim-01", "pool": "openshift-gitops", "available": 0},
+        headers={"Authorization": f"Bearer {sim.token}"},
+        timeout=5,
+    )
+    assert drained.status_code == 200
+    wait_for(lambda: available() == 0)
+    time.sleep(0.5)  # a drained pool stays drained: no refill without a scale
+    assert available() == 0
+
+    custom.patch_namespaced_custom_object(*pool_args, {"spec": {"minAvailable": 5}})
+
+    wait_for(lambda: available() == 5)
+    handles = custom.list_namespaced_custom_object(
+        "poolboy.gpte.redhat.com", "v1", "poolboy", "resourcehandles",
+        label_selector="poolboy.gpte.redhat.com/resource-pool-name=openshift-gitops",
+    )["items"]  # fmt: skip
+    assert len([h for h in handles if "resourceClaim" not in h["spec"]]) == 5

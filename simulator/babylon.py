@@ -308,7 +308,22 @@ def hub_objects(seed: int, cluster: str, cluster_index: int, now: datetime) -> l
         objects += [pool, *handles]
         objects.append(workshop(ctx, item, 20 + 10 * catalog.items().index(item)))
     objects.append(sandbox_api_deployment(ctx))
+    objects.append(multiworkshop(ctx))
     return objects
+
+
+def multiworkshop(ctx: BuildContext) -> Obj:
+    meta = ctx.meta(f"{catalog.EVENT}-day1", 60 * 24 * 3)
+    meta["namespace"] = CLAIM_NAMESPACE
+    return {
+        "apiVersion": BABYLON,
+        "kind": "MultiWorkshop",
+        "metadata": meta,
+        "spec": {
+            "displayName": "Summit 2026, day 1",
+            "workshops": [{"name": f"{catalog.lab_code(i).lower()}-{i}"} for i in catalog.items()],
+        },
+    }
 
 
 def platform_extras(seed: int, first_cluster: str, now: datetime) -> dict[str, list[Obj]]:

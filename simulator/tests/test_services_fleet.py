@@ -61,6 +61,7 @@ def test_catalog_items_claims_and_pools_in_the_cluster_data() -> None:
         ]
         assert len(free) == len(pool["status"]["resourceHandles"])
     assert len(_of(objects, "Workshop")) == len(catalog.items())
+    assert len(_of(objects, "MultiWorkshop")) == 1
     assert _of(objects, "Deployment")[-1]["metadata"]["name"] == "sandbox-api"
 
 

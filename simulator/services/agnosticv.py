@@ -131,7 +131,7 @@ def files() -> dict[str, str]:
     return out
 
 
-def _git(repo: Path, *args: str) -> None:
+def _git(repo: Path, *args: str) -> str:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(repo),
@@ -144,7 +144,10 @@ def _git(repo: Path, *args: str) -> None:
         "GIT_COMMITTER_DATE": FIXED_DATE,
     }
     # a fixed argument list, no shell
-    subprocess.run([GIT, "-C", str(repo), *args], check=True, env=env, capture_output=True)  # noqa: S603
+    done = subprocess.run(  # noqa: S603
+        [GIT, "-C", str(repo), *args], check=True, env=env, capture_output=True, text=True
+    )
+    return done.stdout.strip()
 
 
 def write_agnosticv(directory: Path) -> Path:
@@ -157,7 +160,8 @@ def write_agnosticv(directory: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
     _git(directory, "add", "--all")
-    _git(directory, "commit", "--quiet", "--allow-empty", "-m", "Simulated catalog items")
+    if _git(directory, "status", "--porcelain"):  # nothing to commit on a restart
+        _git(directory, "commit", "--quiet", "-m", "Simulated catalog items")
     return directory
 
 
@@ -168,7 +172,4 @@ def commit_file(repo: Path, path: str, text: str, message: str) -> str:
     target.write_text(text)
     _git(repo, "add", "--", path)
     _git(repo, "commit", "--quiet", "-m", message)
-    head = subprocess.run(  # noqa: S603
-        [GIT, "-C", str(repo), "rev-parse", "HEAD"], check=True, capture_output=True, text=True
-    )
-    return head.stdout.strip()
+    return _git(repo, "rev-parse", "HEAD")

@@ -75,6 +75,8 @@ def test_it_is_deterministic_per_seed(tmp_path: Path) -> None:
     first = write_agnosticv(tmp_path / "a")
     second = write_agnosticv(tmp_path / "b")
     assert _git(first, "rev-parse", "HEAD") == _git(second, "rev-parse", "HEAD")
+    write_agnosticv(first)  # a restart over the same repository adds no commit
+    assert _git(first, "rev-list", "--count", "HEAD") == "1"
 
 
 def _git(repo: Path, *args: str) -> str:

@@ -7,6 +7,7 @@
     DELETE /_control/labs?cluster=...&namespace=...
     POST   /_control/nodes   {"cluster", "node", "failure"}
     DELETE /_control/nodes?cluster=...&node=...
+    POST   /_control/pools   {"cluster", "pool", "available"}    drain a pool to N handles
 Every call needs `Authorization: Bearer <the simulator token>`.
 """
 
@@ -73,6 +74,11 @@ def control_routes(sim: FleetSimulator) -> list[web.RouteDef]:
         sim.heal_node(request.query["cluster"], request.query["node"])
         return json_response(sim.state())
 
+    async def drain_pool(request: web.Request) -> web.Response:
+        body = await request.json()
+        sim.drain_pool(body["cluster"], body["pool"], int(body["available"]))
+        return json_response(sim.state())
+
     def route(method: str, path: str, action: Any) -> web.RouteDef:
         async def handler(request: web.Request) -> web.Response:
             return await guarded(request, action)
@@ -87,4 +93,5 @@ def control_routes(sim: FleetSimulator) -> list[web.RouteDef]:
         route("DELETE", "/_control/labs", heal_lab),
         route("POST", "/_control/nodes", break_node),
         route("DELETE", "/_control/nodes", heal_node),
+        route("POST", "/_control/pools", drain_pool),
     ]

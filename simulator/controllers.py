@@ -41,6 +41,8 @@ SUBJECTS = _kind("anarchy.gpte.redhat.com", "v1", "anarchysubjects")
 POOLS = _kind("poolboy.gpte.redhat.com", "v1", "resourcepools")
 HANDLES = _kind("poolboy.gpte.redhat.com", "v1", "resourcehandles")
 POOL_LABEL = "poolboy.gpte.redhat.com/resource-pool-name"
+# The minAvailable a pool's handles were last reconciled to (set by the generator, too).
+RECONCILED_MIN = "simulator.stargate.dev/reconciled-min-available"
 
 
 class Controllers:
@@ -180,20 +182,20 @@ class Controllers:
         self.store.update(SUBJECTS, updated)
 
     def reconcile_pool(self, namespace: str, name: str) -> None:
+        """Keep `minAvailable` unclaimed handles, once per change of `minAvailable` (a change of
+        the pool's status alone, e.g. a drained pool, refills nothing)."""
         pool = self.store.get(POOLS, namespace, name)
         if pool is None:
             return
         wanted = int(pool.get("spec", {}).get("minAvailable", 0))
-        free = [
-            h
-            for h in self.store.list(HANDLES, namespace)
-            if h["metadata"].get("labels", {}).get(POOL_LABEL) == name
-            and not h.get("spec", {}).get("resourceClaim")
-        ]
+        if (pool["metadata"].get("annotations") or {}).get(RECONCILED_MIN) == str(wanted):
+            return
+        free = pool_unclaimed_handles(self.store, namespace, name)
         for handle in free[wanted:]:
             self.store.delete(HANDLES, namespace, handle["metadata"]["name"])
         for _ in range(wanted - len(free)):
             self.store.create(HANDLES, resource_handle(pool))
+        pool_status_refresh(self.store, namespace, name, reconciled_min=wanted)
 
     def finish_namespace(self, name: str) -> None:
         namespace = self.store.get(NAMESPACES, "", name)
@@ -201,6 +203,43 @@ class Controllers:
             return
         self.store.delete_namespace_contents(name)
         self.store.delete(NAMESPACES, "", name)
+
+
+def pool_unclaimed_handles(store: Store, namespace: str, name: str) -> list[Obj]:
+    return [
+        h
+        for h in store.list(HANDLES, namespace)
+        if h["metadata"].get("labels", {}).get(POOL_LABEL) == name
+        and not h.get("spec", {}).get("resourceClaim")
+    ]
+
+
+def pool_status_refresh(
+    store: Store, namespace: str, name: str, reconciled_min: int | None = None
+) -> None:
+    """Make the pool's `status.resourceHandleCount` and `resourceHandles` tell its unclaimed
+    handles (written only when they changed, so the update wakes no further reconciliation)."""
+    pool = store.get(POOLS, namespace, name)
+    if pool is None:
+        return
+    handles = pool_unclaimed_handles(store, namespace, name)
+    ready = [bool((h.get("status") or {}).get("ready", True)) for h in handles]
+    status = {
+        **(pool.get("status") or {}),
+        "resourceHandleCount": {"available": len(handles), "ready": sum(ready)},
+        "resourceHandles": [
+            {"name": h["metadata"]["name"], "healthy": True, "ready": r}
+            for h, r in zip(handles, ready, strict=True)
+        ],
+    }
+    annotations = dict(pool["metadata"].get("annotations") or {})
+    if reconciled_min is not None:
+        annotations[RECONCILED_MIN] = str(reconciled_min)
+    if status != pool.get("status") or annotations != (pool["metadata"].get("annotations") or {}):
+        updated = copy.deepcopy(pool)
+        updated["status"] = status
+        updated["metadata"]["annotations"] = annotations
+        store.update(POOLS, updated)
 
 
 def resource_handle(pool: Obj, name: str | None = None) -> Obj:
@@ -225,6 +264,7 @@ def resource_handle(pool: Obj, name: str | None = None) -> Obj:
             },
             "resources": pool.get("spec", {}).get("resources", []),
         },
+        "status": {"healthy": True, "ready": True},
     }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from simulator.context import Obj
 from simulator.controllers import STICKY_FAILURE
 from simulator.lab import Lab
-from simulator.platform import NODE_FAILURES
+from simulator.platform import NODE_FAILURES, tower_job
 
 ALL = ("app", "vm", "model")
 LabFailure = Callable[[Lab], None]
@@ -354,6 +354,8 @@ def _subject_state(lab: Lab, current: str, desired: str, action: str) -> None:
             "state": "failed",
         }
     }
+    subject["status"]["towerJobs"] = {action: tower_job(lab.ctx, lab.guid, "failed")}
+    subject["status"]["runStatus"] = "failed"
 
 
 def inferenceservice_not_ready(lab: Lab) -> None:

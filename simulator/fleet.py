@@ -12,10 +12,11 @@ from aiohttp import web
 
 from simulator.builders import ROUTE_URL_ANNOTATION
 from simulator.control import control_routes
+from simulator.controllers import HANDLES, POOLS, pool_status_refresh, pool_unclaimed_handles
 from simulator.failures import LAB_FAILURES
 from simulator.generator import Fleet
 from simulator.kinds import kind_for_object
-from simulator.platform import NODE_FAILURES
+from simulator.platform import NODE_FAILURES, POOL_NAMESPACE
 from simulator.runtime import Simulator
 from simulator.server import HOST
 from simulator.showroom import showroom_routes
@@ -94,6 +95,16 @@ class FleetSimulator(Simulator):
 
     def heal_node(self, cluster: str, node: str) -> None:
         self._rebuild_node(cluster, node, "")
+
+    def drain_pool(self, cluster: str, pool: str, available: int) -> None:
+        """Leave `pool` (in the Poolboy namespace) `available` unclaimed handles, as if attendees
+        had claimed the rest; `minAvailable` is kept, so nothing refills it until it changes."""
+        store = self.stores[cluster]
+        if store.get(POOLS, POOL_NAMESPACE, pool) is None:
+            raise KeyError(f"no pool {pool} on {cluster}")
+        for handle in pool_unclaimed_handles(store, POOL_NAMESPACE, pool)[max(available, 0) :]:
+            store.delete(HANDLES, POOL_NAMESPACE, handle["metadata"]["name"])
+        pool_status_refresh(store, POOL_NAMESPACE, pool)
 
     def _rebuild_node(self, cluster: str, node: str, failure: str) -> None:
         try:

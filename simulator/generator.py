@@ -11,25 +11,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from simulator import platform
+from simulator import babylon, catalog, platform
 from simulator.builders import namespace as namespace_object
+from simulator.catalog import CATALOG
 from simulator.context import BuildContext, Obj
-from simulator.controllers import resource_handle
 from simulator.failures import FAILURE_KINDS, LAB_FAILURES
 from simulator.lab import Lab, build_lab
 from simulator.platform import NODE_FAILURES
 from simulator.store import Store
 
-# catalog item -> lab flavour
-CATALOG: dict[str, str] = {
-    "ocp4-cluster": "vm",
-    "rhel-virt-roadshow": "vm",
-    "rhel-ai-workshop": "model",
-    "ansible-aap25": "app",
-    "openshift-gitops": "app",
-    "devspaces-intro": "app",
-}
 ANARCHY_NAMESPACES = ("babylon-anarchy-0", "babylon-anarchy-1", "babylon-anarchy-2")
+PLATFORM_NAMESPACES = (
+    platform.POOL_NAMESPACE,
+    platform.CLAIM_NAMESPACE,
+    catalog.CATALOG_NAMESPACE,
+    babylon.SANDBOX_API_NAMESPACE,
+)
 
 
 @dataclass(frozen=True)
@@ -162,6 +159,7 @@ def _generate(spec: FleetSpec) -> Fleet:
             lab = build_lab_record(fleet, record, failure)
             fleet.showroom[(cluster, record.namespace)] = lab.showroom_state
             objects.extend(lab.objects())
+            objects.extend(_claim(fleet, record, lab))
         # metrics-server lists no node it has no fresh sample for (an unreachable kubelet).
         sampled = [m for m in metrics if "usage" in m]
         objects.extend([*nodes, *sampled, *_platform(fleet, cluster)])
@@ -186,6 +184,12 @@ def build_lab_record(fleet: Fleet, record: LabRecord, failure: str) -> Lab:
     if failure:
         LAB_FAILURES[failure][1](lab)
     return lab
+
+
+def _claim(fleet: Fleet, record: LabRecord, lab: Lab) -> list[Obj]:
+    rng = random.Random(f"{fleet.spec.seed}:{record.cluster}:{record.index}:claim")
+    ctx = BuildContext(record.cluster, platform.CLAIM_NAMESPACE, rng, fleet.now)
+    return babylon.lab_claim(ctx, record.catalog_item, record.guid, lab.subject)
 
 
 def cluster_nodes(fleet: Fleet, cluster: str) -> tuple[list[Obj], list[Obj]]:
@@ -215,14 +219,10 @@ def _break_node(
 
 
 def _platform(fleet: Fleet, cluster: str) -> list[Obj]:
-    """Platform namespaces, the ResourcePools and their unclaimed ResourceHandles."""
+    """Platform namespaces, the Babylon catalog, pools with their handles, claims' handles."""
     rng = random.Random(f"{fleet.spec.seed}:{cluster}:platform")
     objects = []
-    for name in (platform.POOL_NAMESPACE, *ANARCHY_NAMESPACES):
+    for name in (*PLATFORM_NAMESPACES, *ANARCHY_NAMESPACES):
         objects.append(namespace_object(BuildContext(cluster, name, rng, fleet.now), {}))
-    ctx = BuildContext(cluster, platform.POOL_NAMESPACE, rng, fleet.now)
-    for item in CATALOG:
-        pool = platform.resource_pool(ctx, item)
-        objects.append(pool)
-        objects += [resource_handle(pool, f"guid-{ctx.suffix()}") for _ in range(2)]
-    return objects
+    index = fleet.clusters.index(cluster) + 1
+    return objects + babylon.hub_objects(fleet.spec.seed, cluster, index, fleet.now)

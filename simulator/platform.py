@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
+from simulator.catalog import cloud_provider, full_name
 from simulator.context import BuildContext, Obj
+from simulator.controllers import RECONCILED_MIN
 
 ANARCHY = "anarchy.gpte.redhat.com/v1"
 POOLBOY = "poolboy.gpte.redhat.com/v1"
 POOL_NAMESPACE = "poolboy"
+CLAIM_NAMESPACE = "user-sim-ops"  # where the simulated requester's ResourceClaims live
 
 
 def node(ctx: BuildContext, name: str, role: str, cpu: int = 16, memory_gi: int = 64) -> Obj:
@@ -110,7 +114,7 @@ def anarchy_subject(
     current: str = "started",
     desired: str = "started",
 ) -> Obj:
-    governor = f"{catalog_item}.prod"
+    governor = full_name(catalog_item)
     failed = current.endswith("-failed")
     action = current.split("-")[0] if failed else "provision"
     status: dict[str, Any] = {
@@ -120,7 +124,9 @@ def anarchy_subject(
                 "completeTimestamp": ctx.ago(180),
                 "state": "failed" if failed else "successful",
             }
-        }
+        },
+        "towerJobs": {action: tower_job(ctx, guid, "failed" if failed else "successful")},
+        "runStatus": "failed" if failed else "successful",
     }
     return {
         "apiVersion": ANARCHY,
@@ -133,6 +139,11 @@ def anarchy_subject(
                 "state": current,
                 "sandbox": guid,
             },
+            annotations={
+                "poolboy.gpte.redhat.com/resource-handle-name": f"guid-{guid}",
+                "poolboy.gpte.redhat.com/resource-claim-name": f"{catalog_item}-{guid}",
+                "poolboy.gpte.redhat.com/resource-claim-namespace": CLAIM_NAMESPACE,
+            },
         ),
         "spec": {
             "governor": governor,
@@ -142,9 +153,17 @@ def anarchy_subject(
                 "healthy": not failed,
                 "job_vars": {
                     "guid": guid,
+                    "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"sim-service/{guid}")),
+                    "catalog_item_name": catalog_item,
                     "sandbox_openshift_namespace": lab_namespace,
                     "sandbox_openshift_cluster": ctx.cluster,
-                    "cloud_provider": "openshift_cnv",
+                    "sandbox_openshift_api_url": f"https://api.{ctx.cluster}.sim.example.com:6443",
+                    "cloud_provider": cloud_provider(catalog_item),
+                },
+                "provision_data": {
+                    "guid": guid,
+                    "openshift_console_url": f"https://console.apps.{ctx.cluster}.sim.example.com",
+                    "openshift_cluster_admin_password": "sim-Adm1n-not-a-secret",
                 },
             },
         },
@@ -152,24 +171,51 @@ def anarchy_subject(
     }
 
 
+def tower_job(ctx: BuildContext, guid: str, job_status: str) -> dict[str, Any]:
+    """`status.towerJobs.<action>`; the job id is the one the AAP simulator serves for the lab."""
+    return {
+        "jobStatus": job_status,
+        "startTimestamp": ctx.ago(200),
+        "completeTimestamp": ctx.ago(180),
+        "deployerJob": aap_job_id(guid),
+        "towerHost": "aap-event0.sim.example.com",
+        "towerJobURL": f"https://aap-event0.sim.example.com/#/jobs/{aap_job_id(guid)}/output",
+    }
+
+
+def aap_job_id(guid: str) -> int:
+    return 10000 + int(guid, 36) % 90000
+
+
 def resource_pool(ctx: BuildContext, catalog_item: str, min_available: int = 2) -> Obj:
+    cloud = cloud_provider(catalog_item)
     return {
         "apiVersion": POOLBOY,
         "kind": "ResourcePool",
         "metadata": ctx.meta(
-            catalog_item, 60 * 24 * 10, generation=1, finalizers=["poolboy.gpte.redhat.com/handler"]
+            catalog_item,
+            60 * 24 * 10,
+            generation=1,
+            finalizers=["poolboy.gpte.redhat.com/handler"],
+            labels={f"cloud-provider.demo.redhat.com/{cloud}": "true"},
+            annotations={RECONCILED_MIN: str(min_available)},
         ),
         "spec": {
             "minAvailable": min_available,
             "maxUnready": 5,
-            "lifespan": {"default": "1d", "maximum": "7d", "unclaimed": "1d"},
+            "lifespan": {
+                "default": "1d",
+                "maximum": "7d",
+                "relativeMaximum": "1d6h",
+                "unclaimed": "1d",
+            },
             "resources": [
                 {
                     "name": catalog_item,
                     "provider": {
                         "apiVersion": POOLBOY,
                         "kind": "ResourceProvider",
-                        "name": f"{catalog_item}.prod",
+                        "name": full_name(catalog_item),
                         "namespace": POOL_NAMESPACE,
                     },
                 }

@@ -105,3 +105,26 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 5.0, interval: float
             assert result, f"condition not met within {timeout} s"
             return result
         time.sleep(interval)
+
+
+@pytest.fixture(scope="module")
+def platform_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The HTTP service simulators for a small fleet (2 clusters x 20 labs, 30 % broken), shared
+    by a module's tests; every fault is healed after each test (`services` fixture)."""
+    from datetime import UTC, datetime
+
+    from simulator.generator import FleetSpec, generate_fleet
+    from simulator.platform_services import start
+
+    now = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
+    spec = FleetSpec(clusters=2, namespaces=20, failure_rate=0.3, seed=7, now=now)
+    services = start(generate_fleet(spec), tmp_path_factory.mktemp("services"))
+    yield services
+    services.stop()
+
+
+@pytest.fixture
+def services(platform_services: Any) -> Iterator[Any]:
+    yield platform_services
+    for name in platform_services.servers:
+        platform_services.heal(name)

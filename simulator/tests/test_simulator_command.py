@@ -60,6 +60,9 @@ def test_it_runs_registers_and_breaks_a_fleet(settings: Any, tmp_path: Path) -> 
     transport = running_showroom_transport()
     assert transport is not None
     running = json.loads(control.read_text())  # the control URL and token
+    services_file = tmp_path / "simulator" / "services.json"
+    services = json.loads(services_file.read_text())["services"]
+    labs = httpx.get(f"{services['labagator']['url']}/labs/", timeout=5).json()["results"]
     with httpx.Client(transport=transport, timeout=5) as http:
         state = http.get(
             f"{running['http_url']}/_control",
@@ -85,6 +88,7 @@ def test_it_runs_registers_and_breaks_a_fleet(settings: Any, tmp_path: Path) -> 
     assert "ImagePullBackOff" in reasons
     assert ready.status_code == 200
     assert not control.exists()
+    assert len(labs) == 6 and not services_file.exists()
 
 
 def test_it_starts_the_demo_fleet_with_valid_arguments() -> None:

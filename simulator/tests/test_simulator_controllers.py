@@ -10,6 +10,7 @@ from kubernetes import client
 
 from simulator import Simulator, Store
 from simulator.builders import deployment
+from simulator.catalog import full_name
 from simulator.context import BuildContext
 from simulator.generator import CATALOG
 from simulator.platform import anarchy_subject, resource_pool
@@ -91,7 +92,13 @@ def test_it_deletes_what_a_deleted_deployment_owned(sim: Simulator) -> None:
 
 def test_it_moves_an_anarchy_subject_to_its_desired_state(sim: Simulator) -> None:
     custom = client.CustomObjectsApi(sim.api_client())
-    args = ("anarchy.gpte.redhat.com", "v1", "lab", "anarchysubjects", "ocp4-cluster.prod-abcde")
+    args = (
+        "anarchy.gpte.redhat.com",
+        "v1",
+        "lab",
+        "anarchysubjects",
+        full_name("ocp4-cluster") + "-abcde",
+    )
 
     custom.patch_namespaced_custom_object(*args, {"spec": {"vars": {"desired_state": "stopped"}}})
     right_after = custom.get_namespaced_custom_object(*args)["spec"]["vars"]["current_state"]

@@ -9,7 +9,7 @@ from kubernetes.client.rest import ApiException
 
 from simulator.builders import ROUTE_URL_ANNOTATION
 from simulator.fleet import FleetSimulator
-from simulator.generator import FleetSpec, generate_fleet
+from simulator.generator import PLATFORM_NAMESPACES, FleetSpec, generate_fleet
 from simulator.tests.conftest import SimulatorFactory
 
 
@@ -32,7 +32,7 @@ def test_it_serves_each_cluster_of_the_fleet(fleet_sim: FleetSimulator) -> None:
         names = {n.metadata.name for n in core.list_namespace().items}
         labs = {lab.namespace for lab in fleet_sim.fleet.labs if lab.cluster == cluster}
 
-        assert labs <= names and len(names) == len(labs) + 4
+        assert labs <= names and len(names) == len(labs) + len(PLATFORM_NAMESPACES) + 3
 
 
 def test_it_maps_showroom_routes_to_loopback(fleet_sim: FleetSimulator) -> None:

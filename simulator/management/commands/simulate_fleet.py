@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from simulator import platform_services
 from simulator.captures import captures_store
 from simulator.fleet import fleet_simulator
 from simulator.generator import FleetSpec, generate_fleet
@@ -27,6 +28,11 @@ class Command(BaseCommand):
             "--captures", type=Path, help="also serve this capture directory as cluster 'captured'"
         )
         parser.add_argument("--no-register", action="store_true", help="no Cluster/lab rows")
+        parser.add_argument(
+            "--no-services",
+            action="store_true",
+            help="no platform service simulators (Labagator, AAP, Demolition, ...)",
+        )
         parser.add_argument("--duration", type=float, default=0, help="stop after N s (0: never)")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -48,11 +54,17 @@ class Command(BaseCommand):
         extra = {"captured": captures_store(options["captures"])} if options["captures"] else {}
         sim = fleet_simulator(fleet, directory=directory, extra_stores=extra)
         control = None
+        services = None
         try:
+            if not options["no_services"]:
+                services = platform_services.start(fleet, directory, kubernetes=sim)
+                self._announce_services(services)
             self._announce(sim, options["no_register"])
             control = control_file_write(sim=sim, directory=directory)
             self._wait(options["duration"])
         finally:
+            if services is not None:
+                services.stop()
             sim.stop()
             if control is not None:
                 control.unlink(missing_ok=True)
@@ -65,6 +77,12 @@ class Command(BaseCommand):
             count = fleet_register(sim=sim)
             self.stdout.write(f"Registered {len(sim.clusters)} clusters and {count} labs.")
         self.stdout.write(self.style.SUCCESS("Simulated fleet running; Ctrl-C stops it."))
+
+    def _announce_services(self, services: platform_services.PlatformServices) -> None:
+        for name, server in services.servers.items():
+            self.stdout.write(f"{name}: {server.url}")
+        self.stdout.write(f"AgnosticV repository: {services.manifest()['agnosticv']['url']}")
+        self.stdout.write(f"Service URLs and credentials in {services.manifest_path}")
 
     def _wait(self, duration: float) -> None:
         stopping = False

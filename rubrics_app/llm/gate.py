@@ -21,8 +21,10 @@ from .answers import AnswerInvalid, answer_validate, json_parse
 
 Outcome = Literal["GREEN", "YELLOW", "RED", "ERROR"]
 
-# Hyphenated names: pod, deployment, namespace and rubric ids (never the proposed class itself).
+# Object names: hyphenated with a digit or with three parts or more (pod, deployment, namespace
+# and rubric ids), so that English compounds ("start-up") are not taken for names.
 NAME = re.compile(r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+)+\b")
+_NAME_SHAPE = re.compile(r"\d|-[a-z0-9]+-")
 COMMON_HYPHENATED = frozenset(
     {
         "out-of-memory",
@@ -111,7 +113,7 @@ def cites(text: str, evidence: Any) -> bool:
 def fabricated_names(text: str, evidence: Any, allowed: Collection[str]) -> list[str]:
     """Hyphenated names in `text` that appear neither in the evidence nor in `allowed`."""
     known = json.dumps(evidence, ensure_ascii=False).lower()
-    found = dict.fromkeys(NAME.findall(text.lower()))
+    found = dict.fromkeys(n for n in NAME.findall(text.lower()) if _NAME_SHAPE.search(n))
     return [
         name
         for name in found

@@ -31,11 +31,33 @@ def clean_text(text: str, *, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + " [cut]"
 
 
+def without_env_values(value: Any) -> Any:
+    """Environment variables keep their names, never their values, wherever an `env` list sits
+    (`redact` does this for containers; a bundle may hold env lists of its own)."""
+    if isinstance(value, dict):
+        return {
+            k: [_env_entry(e) for e in v]
+            if k == "env" and isinstance(v, list)
+            else without_env_values(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [without_env_values(item) for item in value]
+    return value
+
+
+def _env_entry(entry: Any) -> Any:
+    return (
+        {"name": entry.get("name", ""), "value": REDACTED} if isinstance(entry, dict) else REDACTED
+    )
+
+
 def value_text(value: Any) -> str:
     """A placeholder's value as text: strings as they are, anything else as redacted JSON."""
     if isinstance(value, str):
         return value
-    return json.dumps(redact(value), sort_keys=True, default=str, ensure_ascii=False)
+    cleaned = without_env_values(redact(value))
+    return json.dumps(cleaned, sort_keys=True, default=str, ensure_ascii=False)
 
 
 def wrap(name: str, text: str) -> str:

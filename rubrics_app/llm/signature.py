@@ -82,6 +82,8 @@ def _strip(value: Any, lab_names: tuple[str, ...]) -> Any:
         return [_strip(item, lab_names) for item in value]
     if isinstance(value, str):
         return normalize_message(value, lab_names)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "<n>"  # restart counts, sizes, ages: the same failure has other numbers elsewhere
     return value
 
 

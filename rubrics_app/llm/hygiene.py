@@ -20,11 +20,19 @@ from ..prompts import PLACEHOLDER, PromptDef
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{40,}={0,2}")
 _DELIMITER = re.compile(r"</?\s*user-data[^>]*>", re.IGNORECASE)
+# A masked PEM block keeps its BEGIN line, which a second redaction pass would take for a block
+# without an END and mask to the end of the text (the rest of the evidence with it).
+_MASKED_PEM = re.compile(r"-----BEGIN [A-Z0-9 ]*-----" + re.escape(REDACTED))
+PEM_MASK = "[REDACTED PEM block]"
+
+
+def _unmark_pem(text: str) -> str:
+    return _MASKED_PEM.sub(PEM_MASK, text)
 
 
 def clean_text(text: str, *, limit: int) -> str:
     """Redacted, without control characters, base64 runs or data delimiters, cut to `limit`."""
-    text = redact_text(text)
+    text = _unmark_pem(redact_text(_unmark_pem(text)))
     text = _CONTROL.sub("", text)
     text = _BASE64_RUN.sub(REDACTED, text)
     text = _DELIMITER.sub("[user-data tag removed]", text)
@@ -82,7 +90,9 @@ def render_messages(prompt: PromptDef, values: dict[str, Any]) -> list[dict[str,
 def messages_redacted(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every message's text content redacted again: the last step before the network."""
     return [
-        {**m, "content": redact_text(m["content"])} if isinstance(m.get("content"), str) else m
+        {**m, "content": _unmark_pem(redact_text(m["content"]))}
+        if isinstance(m.get("content"), str)
+        else m
         for m in messages
     ]
 

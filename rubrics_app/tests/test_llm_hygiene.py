@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from rubrics_app.llm.hygiene import clean_text, digest, render_messages
+from rubrics_app.llm.hygiene import clean_text, digest, messages_redacted, render_messages
 
 PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7\n-----END RSA PRIVATE KEY-----"
 
@@ -50,3 +50,13 @@ def test_the_digest_depends_on_the_messages_only():
     one = [{"role": "user", "content": "a"}]
     assert digest(one) == digest([{"content": "a", "role": "user"}])
     assert digest(one) != digest([{"role": "user", "content": "b"}])
+
+
+@pytest.mark.smoke
+def test_a_masked_key_block_does_not_swallow_the_evidence_after_it(prompt_set):
+    evidence = {"a_key": PEM, "b_log": "CrashLoopBackOff"}
+    messages = render_messages(
+        prompt_set.get("classify"), {"evidence": evidence, "known_classes": ["crashloop"]}
+    )
+    user = messages_redacted(messages)[1]["content"]
+    assert "CrashLoopBackOff" in user and "MIIEowIBAAKCAQEA7" not in user

@@ -5,63 +5,104 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rubrics_app', '0002_reredact'),
+        ("rubrics_app", "0002_reredact"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LLMBreaker',
+            name="LLMBreaker",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, unique=True)),
-                ('consecutive_failures', models.PositiveIntegerField(default=0)),
-                ('open_until', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, unique=True)),
+                ("consecutive_failures", models.PositiveIntegerField(default=0)),
+                ("open_until", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='LLMCall',
+            name="LLMCall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prompt_id', models.CharField(max_length=100)),
-                ('prompt_version', models.CharField(max_length=20)),
-                ('model', models.CharField(max_length=200)),
-                ('prompt_tokens', models.PositiveIntegerField(default=0)),
-                ('completion_tokens', models.PositiveIntegerField(default=0)),
-                ('total_tokens', models.PositiveIntegerField(default=0)),
-                ('cost_usd', models.FloatField(default=0.0)),
-                ('latency_ms', models.PositiveIntegerField(default=0)),
-                ('attempts', models.PositiveSmallIntegerField(default=1)),
-                ('repaired', models.BooleanField(default=False)),
-                ('outcome', models.CharField(choices=[('success', 'Success'), ('parse_error', 'Parse Error'), ('timeout', 'Timeout'), ('connection_error', 'Connection Error'), ('rate_limited', 'Rate Limited'), ('server_error', 'Server Error'), ('error', 'Error')], max_length=20)),
-                ('error_type', models.CharField(blank=True, max_length=100)),
-                ('error_message', models.CharField(blank=True, max_length=500)),
-                ('finish_reason', models.CharField(blank=True, max_length=30)),
-                ('fingerprint', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('bundle_digest', models.CharField(max_length=64)),
-                ('response_preview', models.CharField(blank=True, max_length=500)),
-                ('called_at', models.DateTimeField(db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("prompt_id", models.CharField(max_length=100)),
+                ("prompt_version", models.CharField(max_length=20)),
+                ("model", models.CharField(max_length=200)),
+                ("prompt_tokens", models.PositiveIntegerField(default=0)),
+                ("completion_tokens", models.PositiveIntegerField(default=0)),
+                ("total_tokens", models.PositiveIntegerField(default=0)),
+                ("cost_usd", models.FloatField(default=0.0)),
+                ("latency_ms", models.PositiveIntegerField(default=0)),
+                ("attempts", models.PositiveSmallIntegerField(default=1)),
+                ("repaired", models.BooleanField(default=False)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("success", "Success"),
+                            ("parse_error", "Parse Error"),
+                            ("timeout", "Timeout"),
+                            ("connection_error", "Connection Error"),
+                            ("rate_limited", "Rate Limited"),
+                            ("server_error", "Server Error"),
+                            ("error", "Error"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("error_type", models.CharField(blank=True, max_length=100)),
+                ("error_message", models.CharField(blank=True, max_length=500)),
+                ("finish_reason", models.CharField(blank=True, max_length=30)),
+                ("fingerprint", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("bundle_digest", models.CharField(max_length=64)),
+                ("response_preview", models.CharField(blank=True, max_length=500)),
+                ("called_at", models.DateTimeField(db_index=True)),
             ],
             options={
-                'ordering': ['-called_at', '-pk'],
+                "ordering": ["-called_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='LLMCacheEntry',
+            name="LLMCacheEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('signature', models.CharField(max_length=64)),
-                ('prompt_id', models.CharField(max_length=100)),
-                ('prompt_version', models.CharField(max_length=20)),
-                ('model', models.CharField(max_length=200)),
-                ('answer', models.JSONField()),
-                ('hits', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField()),
-                ('call', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='rubrics_app.llmcall')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("signature", models.CharField(max_length=64)),
+                ("prompt_id", models.CharField(max_length=100)),
+                ("prompt_version", models.CharField(max_length=20)),
+                ("model", models.CharField(max_length=200)),
+                ("answer", models.JSONField()),
+                ("hits", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "call",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="rubrics_app.llmcall",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('signature', 'prompt_id', 'prompt_version', 'model'), name='llmcacheentry_unique_key')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("signature", "prompt_id", "prompt_version", "model"),
+                        name="llmcacheentry_unique_key",
+                    )
+                ],
             },
         ),
     ]

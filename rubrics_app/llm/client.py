@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import httpx
 from django.conf import settings
 from django.utils import timezone
 
@@ -206,15 +207,28 @@ def _read_response(response: Any, usage: _Usage) -> dict[str, Any]:
     return message
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
 def classify_error(exc: Exception) -> tuple[str, str]:
-    """(outcome, error type) of an exception LiteLLM raised."""
+    """(outcome, error type) of an exception LiteLLM raised. LiteLLM reports a refused
+    connection as a 500: the chained cause (openai's, httpx's) says what happened."""
     litellm = litellm_module()
+    import openai  # installed with LiteLLM, imported by it already
+
+    causes = _causes(exc)
     status = getattr(exc, "status_code", None)
-    if isinstance(exc, litellm.Timeout):
+    if any(isinstance(c, litellm.Timeout | TimeoutError | httpx.TimeoutException) for c in causes):
         return LLMCall.Outcome.TIMEOUT, "timeout"
     if isinstance(exc, litellm.RateLimitError) or status == 429:
         return LLMCall.Outcome.RATE_LIMITED, "http_429"
-    if isinstance(exc, litellm.APIConnectionError) and not isinstance(status, int):
+    if any(isinstance(c, openai.APIConnectionError | httpx.TransportError) for c in causes):
         return LLMCall.Outcome.CONNECTION_ERROR, "connection_error"
     if isinstance(status, int) and status >= 500:
         return LLMCall.Outcome.SERVER_ERROR, f"http_{status}"

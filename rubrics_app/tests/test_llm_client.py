@@ -221,3 +221,17 @@ def test_it_is_disabled_without_an_endpoint(db, settings, prompt_set):
     settings.LLM_API_BASE = ""
     with pytest.raises(LLMDisabled):
         _classify(prompt_set)
+
+
+@pytest.mark.smoke
+def test_it_records_a_refused_connection_as_a_connection_error(db, llm, prompt_set, settings):
+    settings.LLM_RETRIES = 1
+    llm.stop()
+    with pytest.raises(LLMCallFailed):
+        _classify(prompt_set)
+    call = LLMCall.objects.get()
+    assert (call.outcome, call.error_type, call.attempts) == (
+        "connection_error",
+        "connection_error",
+        2,
+    )

@@ -36,6 +36,7 @@ def classification_answer(
     signature: str,
     evidence: dict[str, Any],
     known_classes: Collection[str],
+    action_names: Collection[str] = (),
 ) -> ClassifyOutcome:
     """The answer for a failure signature. Raises what `llm_call` raises (`LLMUnavailable`:
     wait and retry later; `LLMCallFailed`: recorded, no proposal)."""
@@ -49,6 +50,7 @@ def classification_answer(
         response=reply.content,
         evidence=evidence,
         known_classes=known_classes,
+        action_names=action_names,
         finish_reason=reply.finish_reason,
     )
     if not verdict.accepted or reply.parsed is None:

@@ -131,9 +131,17 @@ def leaks_system_prompt(text: str, system: str) -> bool:
     )
 
 
-def _json_checks(
-    prompt: PromptDef, response: str, evidence: Any, known: Collection[str]
-) -> Iterator[CheckResult]:
+@dataclass(frozen=True)
+class _Case:
+    prompt: PromptDef
+    response: str
+    evidence: Any
+    known: frozenset[str]
+    actions: frozenset[str]
+
+
+def _json_checks(case: _Case) -> Iterator[CheckResult]:
+    prompt, response, evidence, known = case.prompt, case.response, case.evidence, case.known
     try:
         json_parse(response)
     except AnswerInvalid as exc:
@@ -157,12 +165,11 @@ def _json_checks(
         )
         cited = cites(said, evidence)
         yield CheckResult("cites_evidence", cited, True, "" if cited else "quotes no evidence")
-    yield from _common_checks(said, evidence, known)
+    yield from _common_checks(case, said)
 
 
-def _prose_checks(
-    prompt: PromptDef, response: str, evidence: Any, known: Collection[str]
-) -> Iterator[CheckResult]:
+def _prose_checks(case: _Case) -> Iterator[CheckResult]:
+    prompt, response = case.prompt, case.response
     try:
         json_parse(response)
         yield CheckResult("not_json", False, True, "prose was expected, the answer is JSON")
@@ -176,19 +183,23 @@ def _prose_checks(
     yield CheckResult(
         "no_system_prompt_leak", not leak, True, "repeats its instructions" if leak else ""
     )
-    yield from _common_checks(response, evidence, known)
+    yield from _common_checks(case, response)
 
 
-def _common_checks(text: str, evidence: Any, known: Collection[str]) -> Iterator[CheckResult]:
+def _common_checks(case: _Case, text: str) -> Iterator[CheckResult]:
     forbidden = FORBIDDEN.search(text)
     detail = f"advises {forbidden.group(0)!r}" if forbidden else ""
     yield CheckResult("no_forbidden_actions", forbidden is None, True, detail)
-    invented = fabricated_names(text, evidence, known)
+    # Actions come from the catalog's mapping for the accepted class, never from the model.
+    named = sorted(a for a in case.actions if re.search(rf"\b{re.escape(a)}\b", text.lower()))
+    detail = f"names {', '.join(named)}" if named else ""
+    yield CheckResult("no_action_named", not named, True, detail)
+    invented = fabricated_names(text, case.evidence, case.known | case.actions)
     detail = f"not in the evidence: {', '.join(invented)}" if invented else ""
     yield CheckResult("no_fabricated_names", not invented, True, detail)
 
 
-CheckSet = Callable[[PromptDef, str, Any, Collection[str]], Iterator[CheckResult]]
+CheckSet = Callable[[_Case], Iterator[CheckResult]]
 
 
 def gate_check(
@@ -197,12 +208,15 @@ def gate_check(
     response: str,
     evidence: Any,
     known_classes: Collection[str],
+    action_names: Collection[str] = (),
     finish_reason: str = "stop",
 ) -> GateVerdict:
-    """The verdict on `response` to `prompt`, given the evidence the model was shown."""
+    """The verdict on `response` to `prompt`, given the evidence the model was shown, the known
+    class names and the catalog's action ids (which an answer must not name)."""
     checks: CheckSet = _json_checks if prompt.response.format == "json" else _prose_checks
+    case = _Case(prompt, response, evidence, frozenset(known_classes), frozenset(action_names))
     try:
-        results = list(checks(prompt, response, evidence, frozenset(known_classes)))
+        results = list(checks(case))
     except Exception as exc:  # the gate never lets an answer through by crashing
         return GateVerdict("ERROR", (CheckResult("gate", False, True, repr(exc)),))
     finished = finish_reason in ("stop", "")

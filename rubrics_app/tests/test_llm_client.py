@@ -235,3 +235,11 @@ def test_it_records_a_refused_connection_as_a_connection_error(db, llm, prompt_s
         "connection_error",
         2,
     )
+
+
+def test_it_turns_thinking_off_for_qwen_models(db, llm, prompt_set):
+    prompt = prompt_set.get("classify").model_copy(update={"model": "openai/qwen3-8b"})
+    llm_call(prompt=prompt, values={"evidence": EVIDENCE, "known_classes": KNOWN})
+    body = llm.requests[0].body
+    assert body["chat_template_kwargs"] == {"enable_thinking": False}
+    assert body["model"] == "qwen3-8b"

@@ -139,3 +139,21 @@ def test_the_command_exits_1_listing_each_failed_check(tmp_path, capsys):
     assert "failed no_forbidden_actions (required)" in out
     assert "failed no_fabricated_names (required)" in out
     assert "failed class_known (optional): novel class 'x-y'" in out
+
+
+@pytest.mark.smoke
+def test_it_rejects_an_answer_that_names_a_catalog_action(prompt_set):
+    response = _answer(reasoning="CrashLoopBackOff; run restart-workload.")
+    verdict = _gate(prompt_set, response, action_names=["restart-workload", "pool-scale"])
+    assert _failed(verdict) == {"no_action_named"}
+
+
+def test_the_command_rejects_an_answer_naming_an_action_of_the_catalog(tmp_path, capsys):
+    from rubrics_app.registry import active_rubrics
+
+    action = active_rubrics().actions["crashloop"]
+    evidence, response = _files(tmp_path, _answer(reasoning=f"CrashLoopBackOff: {action}."))
+    args = ["--prompt", "classify", "--evidence", evidence, "--response", response]
+    with pytest.raises(SystemExit):
+        call_command("check_llm_response", *args)
+    assert f"failed no_action_named (required): names {action}" in capsys.readouterr().out

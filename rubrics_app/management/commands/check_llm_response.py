@@ -42,11 +42,13 @@ class Command(BaseCommand):
             raise CommandError(f"{options['evidence']}: not JSON: {exc}") from exc
         if not isinstance(evidence, dict):
             raise CommandError(f"{options['evidence']}: must hold a JSON object")
+        rubrics = active_rubrics()
         verdict = gate_check(
             prompt=prompt,
             response=_read(options["response"]),
             evidence=evidence,
-            known_classes=active_rubrics().classes,
+            known_classes=rubrics.classes,
+            action_names=set(rubrics.actions.values()),
             finish_reason=options["finish_reason"],
         )
         word = "accepted" if verdict.accepted else "rejected"

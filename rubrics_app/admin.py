@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from rubrics_app.models import Evaluation, StateChange
+from rubrics_app.models import Evaluation, LLMCacheEntry, LLMCall, StateChange
 
 
 class ReadOnly:
@@ -30,3 +30,26 @@ class StateChangeAdmin(ReadOnly, admin.ModelAdmin[StateChange]):
     list_filter = ["to_status", "rubric_id"]
     search_fields = ["lab_instance__namespace"]
     list_select_related = ["lab_instance__cluster"]
+
+
+@admin.register(LLMCall)
+class LLMCallAdmin(ReadOnly, admin.ModelAdmin[LLMCall]):
+    list_display = [
+        "called_at",
+        "prompt_id",
+        "prompt_version",
+        "model",
+        "outcome",
+        "total_tokens",
+        "cost_usd",
+        "latency_ms",
+    ]
+    list_filter = ["outcome", "prompt_id", "model"]
+    search_fields = ["fingerprint", "bundle_digest", "error_type"]
+
+
+@admin.register(LLMCacheEntry)
+class LLMCacheEntryAdmin(ReadOnly, admin.ModelAdmin[LLMCacheEntry]):
+    list_display = ["signature", "prompt_id", "prompt_version", "model", "hits", "created_at"]
+    list_filter = ["prompt_id", "model"]
+    search_fields = ["signature"]

@@ -10,6 +10,7 @@ class RubricsAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from .system_checks import rubrics_valid
+        from .system_checks import prompts_valid, rubrics_valid
 
         checks.register(rubrics_valid)
+        checks.register(prompts_valid)

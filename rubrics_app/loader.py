@@ -45,22 +45,28 @@ class RubricSet:
         return {cls.id: cls.action for cls in self.classes.values()}
 
 
-def _read(path: Path) -> Any:
+def _read(path: Path, error: type[RubricFileError] = RubricFileError) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
         detail = f"not UTF-8 text (byte {exc.start}: {exc.reason})"
-        raise RubricFileError(path, "(file)", detail) from exc
+        raise error(path, "(file)", detail) from exc
     except yaml.YAMLError as exc:
-        raise RubricFileError(path, "(file)", f"invalid YAML: {exc}") from exc
+        raise error(path, "(file)", f"invalid YAML: {exc}") from exc
     except OSError as exc:
-        raise RubricFileError(path, "(file)", f"unreadable: {exc}") from exc
+        raise error(path, "(file)", f"unreadable: {exc}") from exc
+
+
+def read_yaml_mapping(path: Path, error: type[RubricFileError] = RubricFileError) -> dict[str, Any]:
+    """A YAML file's top-level mapping; `error` names the file when it is not one."""
+    data = _read(path, error)
+    if not isinstance(data, dict):
+        raise error(path, "(file)", "must be a mapping of keys to values")
+    return data
 
 
 def _validate(model: type[M], path: Path) -> M:
-    data = _read(path)
-    if not isinstance(data, dict):
-        raise RubricFileError(path, "(file)", "must be a mapping of keys to values")
+    data = read_yaml_mapping(path)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -62,3 +62,79 @@ class StateChange(models.Model):
     def __str__(self) -> str:
         scope = self.rubric_id or "lab"
         return f"{self.lab_instance_id} {scope}: {self.from_status or '-'} → {self.to_status}"
+
+
+class LLMCall(models.Model):
+    """One call to the model: what was asked (by digest, never the text) and how it went."""
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success"
+        PARSE_ERROR = "parse_error"
+        TIMEOUT = "timeout"
+        CONNECTION_ERROR = "connection_error"
+        RATE_LIMITED = "rate_limited"
+        SERVER_ERROR = "server_error"
+        ERROR = "error"
+
+    prompt_id = models.CharField(max_length=100)
+    prompt_version = models.CharField(max_length=20)
+    model = models.CharField(max_length=200)  # the model the answer reports, else the one asked
+    prompt_tokens = models.PositiveIntegerField(default=0)
+    completion_tokens = models.PositiveIntegerField(default=0)
+    total_tokens = models.PositiveIntegerField(default=0)
+    cost_usd = models.FloatField(default=0.0)
+    latency_ms = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(
+        default=1
+    )  # HTTP calls, retries and repair included
+    repaired = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    error_type = models.CharField(max_length=100, blank=True)
+    error_message = models.CharField(max_length=500, blank=True)  # redacted
+    finish_reason = models.CharField(max_length=30, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+    bundle_digest = models.CharField(max_length=64)  # sha256 of the redacted messages sent
+    response_preview = models.CharField(max_length=500, blank=True)  # redacted
+    called_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-called_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.prompt_id} {self.prompt_version} {self.outcome} at {self.called_at}"
+
+
+class LLMBreaker(models.Model):
+    """The circuit breaker's state, one row per endpoint, shared by every worker process."""
+
+    name = models.CharField(max_length=50, unique=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    open_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.consecutive_failures} failures, open until {self.open_until}"
+
+
+class LLMCacheEntry(models.Model):
+    """A validated answer, reused for every failure with the same signature (one model call per
+    signature, prompt version and model)."""
+
+    signature = models.CharField(max_length=64)
+    prompt_id = models.CharField(max_length=100)
+    prompt_version = models.CharField(max_length=20)
+    model = models.CharField(max_length=200)
+    answer = models.JSONField()
+    call = models.ForeignKey(LLMCall, on_delete=models.SET_NULL, null=True, blank=True)
+    hits = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["signature", "prompt_id", "prompt_version", "model"],
+                name="llmcacheentry_unique_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prompt_id} {self.prompt_version} {self.signature[:12]}"

@@ -20,3 +20,15 @@ def rubrics_valid(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> lis
         hint = "Fix the file, then run `manage.py validate_rubrics`."
         return [Error(str(exc), hint=hint, id="rubrics.E001")]
     return []
+
+
+def prompts_valid(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+    from .prompts import PromptFileError, active_prompts, active_prompts_clear
+
+    active_prompts_clear()
+    try:
+        active_prompts()
+    except PromptFileError as exc:
+        hint = "Fix the file, then run `manage.py validate_prompts`."
+        return [Error(str(exc), hint=hint, id="rubrics.E002")]
+    return []

@@ -20,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from stargate.lib.env import (
     check_redis_url,
     envbool,
+    envfloat,
     envint,
     envlist,
     envsecret,
@@ -362,6 +363,23 @@ SANDBOX_API_TOKEN = envsecret("STARGATE_SANDBOX_API_TOKEN", "")
 LLM_MODEL = envstr("STARGATE_LLM_MODEL", "openai/granite-3.3-8b-instruct")
 LLM_API_BASE = envstr("STARGATE_LLM_API_BASE", "")
 LLM_API_KEY = envsecret("STARGATE_LLM_API_KEY", "")
+# LLM client, budget and breaker (README "LLM classification"); 0 disables a budget or cap.
+LLM_TIMEOUT_SECONDS = envint("STARGATE_LLM_TIMEOUT_SECONDS", 30, minimum=1)
+LLM_RETRIES = envint("STARGATE_LLM_RETRIES", 3, minimum=0)
+LLM_RETRY_BACKOFF_SECONDS = envfloat("STARGATE_LLM_RETRY_BACKOFF_SECONDS", 1.0, minimum=0)
+LLM_RESPONSE_FORMAT = envstr("STARGATE_LLM_RESPONSE_FORMAT", "json_schema")
+if LLM_RESPONSE_FORMAT not in {"json_schema", "json_object", "none"}:
+    raise ImproperlyConfigured(
+        f"STARGATE_LLM_RESPONSE_FORMAT={LLM_RESPONSE_FORMAT!r}: "
+        "use json_schema, json_object or none"
+    )
+LLM_PRICE_PROMPT_PER_1K = envfloat("STARGATE_LLM_PRICE_PROMPT_PER_1K", 0.003, minimum=0)
+LLM_PRICE_COMPLETION_PER_1K = envfloat("STARGATE_LLM_PRICE_COMPLETION_PER_1K", 0.006, minimum=0)
+LLM_DAILY_TOKEN_BUDGET = envint("STARGATE_LLM_DAILY_TOKEN_BUDGET", 2_000_000, minimum=0)
+LLM_DAILY_COST_BUDGET_USD = envfloat("STARGATE_LLM_DAILY_COST_BUDGET_USD", 10.0, minimum=0)
+LLM_CALLS_PER_HOUR = envint("STARGATE_LLM_CALLS_PER_HOUR", 200, minimum=0)
+LLM_BREAKER_FAILURES = envint("STARGATE_LLM_BREAKER_FAILURES", 5, minimum=1)
+LLM_BREAKER_OPEN_SECONDS = envint("STARGATE_LLM_BREAKER_OPEN_SECONDS", 60, minimum=1)
 
 LOG_LEVEL = envstr("STARGATE_LOG_LEVEL", "INFO").upper()
 LOGGING: dict[str, Any] = {

@@ -25,7 +25,7 @@ from remediation.execution import cluster_access
 from remediation.executors import EXECUTORS, executor_for
 from remediation.executors.base import ClusterAccess, ExecutionContext
 from remediation.executors.rhdp_anarchy import anarchy_subject_find
-from scanning import kinds, showroom, watch
+from scanning import kinds, watch
 from scanning.client import api_client_for
 from scanning.models import ScanRun
 from scanning.services import scan_run_execute
@@ -110,7 +110,8 @@ def registry_resources() -> set[tuple[str, str]]:
         if isinstance(value, type):
             return
         if isinstance(getattr(value, "group", None), str) and hasattr(value, "plural"):
-            found.add((value.group, value.plural))
+            if not getattr(value, "name", ""):  # a named object is one GET (below), not a list
+                found.add((value.group, value.plural))
         elif isinstance(value, tuple | list | set | frozenset):
             for item in value:
                 visit(item)
@@ -136,7 +137,7 @@ def path_grant(path: str, verb: str) -> Grant:
 
 def expected_scanner_grants() -> set[Grant]:
     from_registry = {(g, p, verb, "") for g, p in registry_resources() for verb in READ_VERBS}
-    ingress = path_grant(showroom.INGRESS_CONFIG_PATH, "get")
+    ingress = path_grant(kinds.INGRESS_CONFIG.path(), "get")
     return from_registry | {ingress} | CONTRACT_READS
 
 

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from stargate.lib.charts.bars import bar_chart
-from stargate.lib.charts.lines import direct_label_positions, time_chart, time_ticks
+from stargate.lib.charts.lines import direct_label_positions, time_chart, time_ticks, value_ticks
 from stargate.lib.charts.strip import status_strip
 from stargate.lib.charts.svg import Bar, LinearScale, Segment, Series, StripRow, nice_max
 
@@ -33,6 +33,11 @@ def test_it_ticks_every_6_hours_over_a_day_and_every_day_over_a_week() -> None:
     assert len(day) == 5 and all(t.hour % 6 == 0 and t.minute == 0 for t in day)
     week = time_ticks(END - timedelta(days=7), END)
     assert len(week) == 7 and all(t.hour == 0 for t in week)
+
+
+def test_it_steps_the_axis_roundly() -> None:
+    assert value_ticks(5) == [0, 1, 2, 3, 4, 5]
+    assert value_ticks(20) == [0, 5, 10, 15, 20]
 
 
 def test_it_moves_direct_labels_apart() -> None:

@@ -34,7 +34,9 @@ from stargate.lib.charts.svg import (
 )
 
 
-def value_ticks(top: float, count: int = 4) -> list[float]:
+def value_ticks(top: float) -> list[float]:
+    """Round steps up to `top` (a `nice_max`): fifths of a 5, quarters of a 1 or a 2."""
+    count = 5 if f"{top:e}".startswith("5") else 4
     return [top * i / count for i in range(count + 1)]
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from dashboard import fleet, selectors
+from dashboard import charts, fleet, rollup, selectors
 from dashboard.tables import RowRenderer
 from labs import selectors as lab_selectors
 from labs.models import LabInstance
@@ -18,12 +18,14 @@ from stargate import realtime
 from stargate.realtime import DASHBOARD, lab_group
 
 DETAIL = "dashboard/lab_instance_detail.html"
+LAB_STRIP = "dashboard/charts/lab_strip.html"
 
 
 def register() -> None:
     """The dashboard renders the `labs` and `fleet` topics (`DashboardConfig.ready`)."""
     realtime.register(realtime.LABS, lab_instance_fragments)
     realtime.register(realtime.FLEET, lab_instance_fragments)
+    realtime.register(rollup.FLEET_CHARTS, fleet_charts_fragments)
 
 
 def lab_instance_fragments(ids: list[int]) -> list[tuple[str, str]]:
@@ -53,4 +55,11 @@ def rows_html(rows: list[dict[str, Any]]) -> str:
 def lab_detail_html(instance: LabInstance) -> str:
     context = {**selectors.lab_detail_context(instance), "oob": True}
     parts = ("lab-summary", "lab-pipeline", "lab-timeline", "lab-actions")
-    return "\n".join(render_to_string(f"{DETAIL}#{name}", context) for name in parts)
+    html = [render_to_string(f"{DETAIL}#{name}", context) for name in parts]
+    html.append(render_to_string(LAB_STRIP, context))
+    return "\n".join(html)
+
+
+def fleet_charts_fragments(ids: list[int]) -> list[tuple[str, str]]:
+    """The fleet overview's charts, drawn anew (the rollup changed), for every open overview."""
+    return [(DASHBOARD, charts.fleet_charts_refresh())]

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from dashboard import charts
 from labs import selectors as lab_selectors
 from labs.models import Cluster, LabInstance, Status
 from rubrics_app import selectors as rubric_selectors
@@ -139,6 +140,7 @@ def lab_detail_context(instance: LabInstance) -> dict[str, Any]:
         "timeline": list(rubric_selectors.lab_instance_timeline(lab_instance=instance)[:50]),
         "recommended_actions": recommended_actions(evaluations),
         "cluster_conditions": rubric_selectors.cluster_conditions(evaluations),
+        "status_strip": charts.lab_status_strip(instance, evaluations),
     }
 
 

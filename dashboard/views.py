@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
-from dashboard import fleet, selectors
+from dashboard import charts, fleet, selectors
 from dashboard.filters import LabInstanceFilter
 from dashboard.tables import CountedPaginator, LabInstanceTable
 from labs import selectors as lab_selectors
@@ -16,7 +16,8 @@ PAGE_SIZE = 50
 
 @require_GET
 def fleet_overview(request: AuthedHtmxRequest) -> HttpResponse:
-    return render(request, fleet.FLEET_TEMPLATE, fleet.fleet_parts().context())
+    context = {**fleet.fleet_parts().context(), "fleet_charts": charts.fleet_charts(request.user)}
+    return render(request, fleet.FLEET_TEMPLATE, context)
 
 
 @require_GET
@@ -47,4 +48,5 @@ def lab_instance_detail(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
 def cluster_detail(request: AuthedHtmxRequest, name: str) -> HttpResponse:
     cluster = get_object_or_404(lab_selectors.cluster_list_with_counts(), name=name)
     context = selectors.cluster_detail_context(cluster)
+    context["charts"] = charts.cluster_charts(cluster)
     return render(request, "dashboard/cluster_detail.html", context)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from remediation import selectors, services
+from remediation.effectiveness_charts import effectiveness_charts
 from remediation.models import ActionRequest, RemediationAction
 from stargate.http import AuthedHtmxRequest, htmx_partial
 
@@ -81,9 +82,9 @@ def approval_decide(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
 @require_GET
 @permission_required("remediation.view_actionrequest", raise_exception=True)
 def effectiveness(request: AuthedHtmxRequest) -> HttpResponse:
-    return render(
-        request, "remediation/effectiveness.html", {"rows": selectors.effectiveness_rows()}
-    )
+    rows = selectors.effectiveness_rows()
+    context = {"rows": rows, "charts": effectiveness_charts(rows)}
+    return render(request, "remediation/effectiveness.html", context)
 
 
 @require_POST

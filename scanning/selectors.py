@@ -4,6 +4,7 @@ the pages of other apps (scan runs and node snapshots)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -80,3 +81,40 @@ def node_totals_by_cluster() -> dict[int, dict[str, Any]]:
 
 def percent(used: int | None, total: int | None) -> float | None:
     return round(100.0 * used / total, 1) if used is not None and total else None
+
+
+def node_usage() -> list[dict[str, Any]]:
+    """Every node's latest CPU and memory use in % (None when unknown), with its cluster id,
+    name and when it was collected; for the dashboard's usage history."""
+    rows = NodeSnapshot.objects.values_list(
+        "cluster_id",
+        "name",
+        "cpu_used_millicores",
+        "cpu_allocatable_millicores",
+        "memory_used_bytes",
+        "memory_allocatable_bytes",
+        "collected_at",
+    ).order_by()
+    return [
+        {
+            "cluster_id": cluster_id,
+            "node": name,
+            "cpu_pct": percent(cpu_used, cpu_all),
+            "memory_pct": percent(mem_used, mem_all),
+            "collected_at": collected_at,
+        }
+        for cluster_id, name, cpu_used, cpu_all, mem_used, mem_all, collected_at in rows
+    ]
+
+
+def scan_durations(
+    cluster: Cluster, *, since: datetime, limit: int = 3000
+) -> list[tuple[int, datetime, float]]:
+    """(tier, started at, duration in ms) of the cluster's finished runs since `since`, oldest
+    first (one query, at most `limit` rows: the newest)."""
+    rows = (
+        ScanRun.objects.filter(cluster=cluster, started_at__gte=since, duration_ms__isnull=False)
+        .order_by("-started_at")
+        .values_list("tier", "started_at", "duration_ms")[:limit]
+    )
+    return [(tier, at, duration or 0.0) for tier, at, duration in reversed(list(rows))]

@@ -59,6 +59,9 @@ RETENTIONS = (
         "scan_runs", "scanning.ScanRun", "started_at", 14, ("cluster", "tier"), Q(status="running")
     ),
     Retention("live_events", "stargate.LiveEvent", "created_at", 1),
+    # The charts' history (dashboard): a week is shown, a month kept.
+    Retention("status_rollups", "dashboard.StatusRollup", "hour", 30),
+    Retention("node_usage_samples", "dashboard.NodeUsageSample", "at", 7),
 )
 
 

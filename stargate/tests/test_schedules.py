@@ -50,6 +50,10 @@ def test_every_app_syncs_through_it_without_duplicates() -> None:
     for _ in range(2):
         call_command("setup_remediation_schedules", verbosity=0)
         call_command("setup_retention_schedule", verbosity=0)
+        call_command("setup_dashboard_schedules", verbosity=0)
     names = list(Schedule.objects.values_list("name", flat=True))
-    assert len(names) == len(set(names)) == 5
+    from dashboard.schedules import SCHEDULES as DASHBOARD
+    from remediation.schedules import SCHEDULES as REMEDIATION
+
+    assert len(names) == len(set(names)) == len(REMEDIATION) + 1 + len(DASHBOARD)
     assert Schedule.objects.get(name="remediation-verify-due").minutes == 1

@@ -42,6 +42,7 @@ class Command(BaseCommand):
         call_command("setup_schedules")
         call_command("setup_remediation_schedules", verbosity=0)
         call_command("setup_retention_schedule", verbosity=0)
+        call_command("setup_dashboard_schedules", verbosity=0)
         password = None if options["no_demo"] else ensure_demo_admin()
         fleet = None if options["no_demo"] else demo_fleet()
         if fleet is not None:

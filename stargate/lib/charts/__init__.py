@@ -1,0 +1,2 @@
+"""Server-rendered SVG charts (`svg`: shared parts; `lines`: lines over time; `bars`: labelled
+bars; `strip`: status over time)."""

@@ -27,6 +27,7 @@ class ClusterAdmin(admin.ModelAdmin[Cluster]):
     ]
     list_filter = ["enabled", "reachable", "simulated", "insecure_lab"]
     search_fields = ["name", "api_url"]
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Cluster]:
         """Staff who are not platform operators see the clusters of their teams' labs."""
         visible = visible_clusters(_audience(request)).values("pk")

@@ -4,24 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('labs', '0008_liveevent_moves_to_stargate'),
+        ("labs", "0008_liveevent_moves_to_stargate"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='labinstance',
-            options={'ordering': ['cluster__name', 'namespace'], 'permissions': [('view_all_labs', "Can see every team's labs (platform operator)")]},
+            name="labinstance",
+            options={
+                "ordering": ["cluster__name", "namespace"],
+                "permissions": [("view_all_labs", "Can see every team's labs (platform operator)")],
+            },
         ),
         migrations.AddField(
-            model_name='team',
-            name='catalog_item_patterns',
-            field=models.TextField(blank=True, help_text="One shell-style pattern a line (e.g. rhpds.ocp4-workshop-*): new catalog items matching one get this team; saving the team gives it the matching catalog items that have no team yet. An admin's choice of a catalog item's team is never overridden."),
+            model_name="team",
+            name="catalog_item_patterns",
+            field=models.TextField(
+                blank=True,
+                help_text="One shell-style pattern a line (e.g. rhpds.ocp4-workshop-*): new catalog items matching one get this team; saving the team gives it the matching catalog items that have no team yet. An admin's choice of a catalog item's team is never overridden.",
+            ),
         ),
         migrations.AddField(
-            model_name='team',
-            name='platform_operators',
-            field=models.BooleanField(default=False, help_text="Members see every team's labs (as the view_all_labs permission)."),
+            model_name="team",
+            name="platform_operators",
+            field=models.BooleanField(
+                default=False,
+                help_text="Members see every team's labs (as the view_all_labs permission).",
+            ),
         ),
     ]

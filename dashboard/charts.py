@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db.models import QuerySet, Sum
 from django.template.loader import render_to_string
@@ -21,13 +20,14 @@ from django.utils.safestring import SafeString
 
 from dashboard.models import NodeUsageSample, StatusRollup
 from labs.models import Cluster, LabInstance
+from labs.selectors import Audience
 from rubrics_app import selectors as rubric_selectors
 from scanning import selectors as scan_selectors
 from stargate.lib.charts.lines import time_chart
 from stargate.lib.charts.strip import status_strip
 from stargate.lib.charts.svg import Segment, Series, StripRow
 
-FLEET_CHARTS_KEY = "dashboard:fleet-charts:v1"
+FLEET_CHARTS_KEY = "dashboard:fleet-charts:v2"  # + the audience's key
 FLEET_CHARTS_SECONDS = 15 * 60  # the rollup is written every 5 minutes
 FLEET_CHARTS_TEMPLATE = "dashboard/charts/fleet.html"
 DAY, WEEK, HOUR = timedelta(days=1), timedelta(days=7), timedelta(hours=1)
@@ -37,30 +37,43 @@ NODE_KINDS = ("s0", "s1", "s2", "s3", "s4", "s5")
 Points = list[tuple[datetime, float]]
 
 
-def status_rollups_for(user: User | None) -> QuerySet[StatusRollup]:
-    """The rollup rows `user` may see (None: the whole fleet, for the shared cache and push):
-    every one, for now; team scoping narrows it here, by `team`, as it does the labs."""
-    return StatusRollup.objects.all()
+def status_rollups_for(audience: Audience) -> QuerySet[StatusRollup]:
+    """The rollup rows `audience` may see: every row for the platform operators, its teams'
+    rows for a team member (rows of labs without a team are the operators' only)."""
+    if audience.everything:
+        return StatusRollup.objects.all()
+    return StatusRollup.objects.filter(team_id__in=audience.team_ids)
 
 
-def fleet_charts(user: User | None = None) -> SafeString:
-    """The fleet overview's charts, cached; drawn when the cache has none (one query)."""
-    html: SafeString | None = cache.get(FLEET_CHARTS_KEY)
+def _charts_key(audience: Audience) -> str:
+    return f"{FLEET_CHARTS_KEY}:{audience.key}"
+
+
+def fleet_charts(audience: Audience) -> SafeString:
+    """The fleet overview's charts for `audience`, cached per audience; drawn when the cache
+    has none (one query)."""
+    html: SafeString | None = cache.get(_charts_key(audience))
     if html is None:
-        html = fleet_charts_render(status_rollups_for(user))
-        cache.add(FLEET_CHARTS_KEY, html, FLEET_CHARTS_SECONDS)
+        html = fleet_charts_render(status_rollups_for(audience))
+        cache.add(_charts_key(audience), html, FLEET_CHARTS_SECONDS)
     return html
 
 
-def fleet_charts_refresh() -> SafeString:
-    """Draw the charts anew and store them; call with committed state (the rollup's push)."""
-    html = fleet_charts_render(status_rollups_for(None))
-    cache.set(FLEET_CHARTS_KEY, html, FLEET_CHARTS_SECONDS)
+def fleet_charts_refresh(audience: Audience) -> SafeString:
+    """Draw `audience`'s charts anew and store them; call with committed state (the rollup's
+    push)."""
+    html = fleet_charts_render(status_rollups_for(audience))
+    cache.set(_charts_key(audience), html, FLEET_CHARTS_SECONDS)
     return html
 
 
-def fleet_charts_forget() -> None:
-    cache.delete(FLEET_CHARTS_KEY)
+def fleet_charts_forget(audiences: list[Audience] | None = None) -> None:
+    """Drop the cached charts of `audiences` (default: every audience watching)."""
+    if audiences is None:
+        from labs.selectors import audiences_watching
+
+        audiences = audiences_watching()
+    cache.delete_many([_charts_key(audience) for audience in audiences])
 
 
 def fleet_charts_render(rollups: QuerySet[StatusRollup], now: datetime | None = None) -> SafeString:

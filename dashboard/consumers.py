@@ -6,21 +6,29 @@ from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from labs.models import LabInstance
+from labs import selectors as lab_selectors
 from stargate import realtime, relay
 from stargate.sockets import CLOSE_CODE, UserBoundSocket
 
 
 @relay.db_async
-def lab_instance_visible(pk: int) -> bool:
-    return LabInstance.objects.filter(pk=pk, deleted_at__isnull=True).exists()
+def dashboard_group_of(user: Any, pk: int | None) -> str | None:
+    """The group a socket of `user` joins: its audience's dashboard group, or the lab's group
+    when the user sees that lab (None: refused)."""
+    audience = lab_selectors.audience_of(user)
+    if pk is None:
+        return realtime.dashboard_group(audience.key)
+    lab = lab_selectors.visible_lab_instances(audience).filter(pk=pk)
+    team_ids = list(lab.values_list("lab__team_id", flat=True))
+    return realtime.lab_group(pk, team_ids[0]) if team_ids else None
 
 
 class DashboardConsumer(UserBoundSocket, AsyncWebsocketConsumer):  # type: ignore[misc]
-    """`/ws/dashboard/` joins the fleet-wide group; `/ws/labs/<pk>/` one lab's group.
+    """`/ws/dashboard/` joins its user's audience group (the fleet parts and rows of the labs
+    they see); `/ws/labs/<pk>/` one lab's group, if the user sees that lab.
 
-    Every signed-in user may watch the fleet (as every page does); anonymous sockets, inactive
-    users and deleted labs are refused, and a socket closes when its user is deactivated.
+    Anonymous sockets, inactive users and labs deleted or of another team are refused, and a
+    socket closes when its user is deactivated.
     """
 
     group: str | None = None
@@ -31,10 +39,11 @@ class DashboardConsumer(UserBoundSocket, AsyncWebsocketConsumer):  # type: ignor
             await self.close()
             return
         pk = self.scope["url_route"]["kwargs"].get("pk")
-        if pk is not None and not await lab_instance_visible(pk):
+        group = await dashboard_group_of(user, pk)
+        if group is None:
             await self.close()
             return
-        self.group = realtime.DASHBOARD if pk is None else realtime.lab_group(pk)
+        self.group = group
         await relay.ensure_started()
         await self.user_group_join()
         await self.channel_layer.group_add(self.group, self.channel_name)

@@ -21,11 +21,12 @@ from django.utils.safestring import SafeString
 from dashboard import selectors
 from labs import selectors as lab_selectors
 from labs.models import Status
-from labs.selectors import LabCountGroup
+from labs.selectors import Audience, LabCountGroup
 
 # The key names the shape: a snapshot cached by an older release (a dict) is never read as one.
-FLEET_COUNTS_KEY = "dashboard:fleet-counts:v2"
-FLEET_PARTS_KEY = "dashboard:fleet-parts:v2"
+# One snapshot per audience (`labs.selectors.Audience.key`): a team's counts are its labs'.
+FLEET_COUNTS_KEY = "dashboard:fleet-counts:v3:"
+FLEET_PARTS_KEY = "dashboard:fleet-parts:v3:"
 FLEET_SECONDS = 30
 FLEET_TEMPLATE = "dashboard/fleet_overview.html"
 
@@ -84,9 +85,10 @@ class FleetSnapshot:
     parts: FleetParts
 
 
-def fleet_counts_query() -> FleetCounts:
-    """Compute the counts (one grouped query, and the names); `fleet_counts` caches them."""
-    groups = lab_selectors.lab_count_groups()
+def fleet_counts_query(audience: Audience) -> FleetCounts:
+    """Compute `audience`'s counts (one grouped query, and the names); `fleet_counts` caches
+    them. A team's counts, clusters and names are those of its labs only."""
+    groups = lab_selectors.lab_count_groups(audience)
     by_status = dict.fromkeys(Status.values, 0)
     by_class: dict[str, int] = {}
     by_cluster: dict[int, dict[str, int]] = {}
@@ -102,48 +104,57 @@ def fleet_counts_query() -> FleetCounts:
         status=by_status,
         failure_classes=sorted(by_class.items(), key=lambda item: (-item[1], item[0])),
         clusters={pk: ClusterLabCounts(**counts) for pk, counts in by_cluster.items()},
-        cluster_names=lab_selectors.cluster_names(),
-        labs=lab_selectors.lab_names(),
+        cluster_names=lab_selectors.cluster_names(
+            None if audience.everything else by_cluster.keys()
+        ),
+        labs=lab_selectors.lab_names(audience),
         groups=groups,
     )
 
 
-def fleet_counts() -> FleetCounts:
-    """The cached counts, computed when the cache has none."""
-    counts: FleetCounts | None = cache.get(FLEET_COUNTS_KEY)
+def fleet_counts(audience: Audience) -> FleetCounts:
+    """`audience`'s cached counts, computed when the cache has none."""
+    counts: FleetCounts | None = cache.get(FLEET_COUNTS_KEY + audience.key)
     if counts is None:
-        counts = fleet_counts_query()
-        cache.add(FLEET_COUNTS_KEY, counts, FLEET_SECONDS)
+        counts = fleet_counts_query(audience)
+        cache.add(FLEET_COUNTS_KEY + audience.key, counts, FLEET_SECONDS)
     return counts
 
 
-def fleet_parts() -> FleetParts:
-    """The cached fleet overview's parts, rendered when the cache has none."""
-    parts: FleetParts | None = cache.get(FLEET_PARTS_KEY)
+def fleet_parts(audience: Audience) -> FleetParts:
+    """`audience`'s cached fleet overview parts, rendered when the cache has none."""
+    parts: FleetParts | None = cache.get(FLEET_PARTS_KEY + audience.key)
     if parts is None:
-        parts = _parts_render(fleet_counts())
-        cache.add(FLEET_PARTS_KEY, parts, FLEET_SECONDS)
+        parts = _parts_render(fleet_counts(audience), audience)
+        cache.add(FLEET_PARTS_KEY + audience.key, parts, FLEET_SECONDS)
     return parts
 
 
-def fleet_refresh() -> FleetSnapshot:
-    """Compute the snapshot anew and store it; call with committed state."""
-    counts = fleet_counts_query()
-    parts = _parts_render(counts)
-    cache.set_many({FLEET_COUNTS_KEY: counts, FLEET_PARTS_KEY: parts}, FLEET_SECONDS)
+def fleet_refresh(audience: Audience) -> FleetSnapshot:
+    """Compute `audience`'s snapshot anew and store it; call with committed state."""
+    counts = fleet_counts_query(audience)
+    parts = _parts_render(counts, audience)
+    keys = {FLEET_COUNTS_KEY + audience.key: counts, FLEET_PARTS_KEY + audience.key: parts}
+    cache.set_many(keys, FLEET_SECONDS)
     return FleetSnapshot(counts, parts)
 
 
 def fleet_forget() -> None:
-    cache.delete_many([FLEET_COUNTS_KEY, FLEET_PARTS_KEY])
+    """Drop every audience's snapshot (tests; a team's members changed)."""
+    keys = [k for a in lab_selectors.audiences_watching() for k in _keys(a)]
+    cache.delete_many(keys)
 
 
-def _parts_render(counts: FleetCounts) -> FleetParts:
+def _keys(audience: Audience) -> list[str]:
+    return [FLEET_COUNTS_KEY + audience.key, FLEET_PARTS_KEY + audience.key]
+
+
+def _parts_render(counts: FleetCounts, audience: Audience) -> FleetParts:
     context = {
-        "clusters": selectors.cluster_cards(counts),
+        "clusters": selectors.cluster_cards(counts, audience),
         "status_counts": counts.status,
         "failure_class_counts": counts.failure_classes,
-        "recent_changes": selectors.recent_changes(),
+        "recent_changes": selectors.recent_changes(audience),
         "statuses": Status,
     }
     return FleetParts(

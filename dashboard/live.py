@@ -2,6 +2,10 @@
 
 Each fragment is an element with a stable id and `hx-swap-oob="true"`; the htmx ws extension
 swaps it in place of the element with the same id, wherever that element is on the page.
+
+Fragments are rendered once per audience (`labs.selectors.audiences_watching`: the platform
+operators, and each team member's set of teams) and sent to that audience's group only: a
+team's sockets receive its own counts and the rows of its own labs, never another team's.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from dashboard.tables import RowRenderer
 from labs import selectors as lab_selectors
 from labs.models import LabInstance
 from stargate import realtime
-from stargate.realtime import DASHBOARD, lab_group
+from stargate.realtime import dashboard_group, lab_group
 
 DETAIL = "dashboard/lab_instance_detail.html"
 LAB_STRIP = "dashboard/charts/lab_strip.html"
@@ -29,19 +33,25 @@ def register() -> None:
 
 
 def lab_instance_fragments(ids: list[int]) -> list[tuple[str, str]]:
-    """(group, html) pairs: fleet parts and table rows for the dashboard group, then each lab's
-    own fragments for its group. No ids: the fleet parts only (a scan run ended).
+    """(group, html) pairs: for each audience, its fleet parts and the table rows of the
+    changed labs it sees; then each lab's own fragments for its group. No ids: the fleet parts
+    only (a scan run ended).
 
     The fleet parts are computed anew, which also refreshes them for the next page views."""
-    snapshot = fleet.fleet_refresh()
-    messages = [(DASHBOARD, snapshot.parts.html())]
-    if not ids:
-        return messages
-    instances = lab_selectors.lab_instances_by_ids(ids)
-    if instances:
-        rows = selectors.lab_table_rows_by_ids(ids, snapshot.counts)
-        messages.append((DASHBOARD, rows_html(rows)))
-    messages.extend((lab_group(instance.pk), lab_detail_html(instance)) for instance in instances)
+    instances = lab_selectors.lab_instances_by_ids(ids) if ids else []
+    messages: realtime.Messages = []
+    for audience in lab_selectors.audiences_watching():
+        snapshot = fleet.fleet_refresh(audience)
+        group = dashboard_group(audience.key)
+        messages.append((group, snapshot.parts.html()))
+        seen = [i.pk for i in instances if audience.sees_team(i.lab.team_id)]
+        if seen:
+            rows = selectors.lab_table_rows_by_ids(seen, snapshot.counts, audience)
+            messages.append((group, rows_html(rows)))
+    messages.extend(
+        (lab_group(instance.pk, instance.lab.team_id), lab_detail_html(instance))
+        for instance in instances
+    )
     return messages
 
 
@@ -62,4 +72,7 @@ def lab_detail_html(instance: LabInstance) -> str:
 
 def fleet_charts_fragments(ids: list[int]) -> list[tuple[str, str]]:
     """The fleet overview's charts, drawn anew (the rollup changed), for every open overview."""
-    return [(DASHBOARD, charts.fleet_charts_refresh())]
+    return [
+        (dashboard_group(audience.key), charts.fleet_charts_refresh(audience))
+        for audience in lab_selectors.audiences_watching()
+    ]

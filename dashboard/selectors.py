@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from dashboard import charts
 from labs import selectors as lab_selectors
 from labs.models import Cluster, LabInstance, Status
+from labs.selectors import Audience
 from rubrics_app import selectors as rubric_selectors
 from scanning import selectors as scan_selectors
 
@@ -36,8 +37,10 @@ class ClusterCard:
     scans: list[dict[str, Any]]  # `scanning.selectors.last_scans_by_cluster`
 
 
-def lab_table_rows_by_ids(ids: Iterable[int], counts: FleetCounts) -> list[dict[str, Any]]:
-    rows = list(lab_selectors.lab_table_rows().filter(pk__in=list(ids)))
+def lab_table_rows_by_ids(
+    ids: Iterable[int], counts: FleetCounts, audience: Audience
+) -> list[dict[str, Any]]:
+    rows = list(lab_selectors.lab_table_rows(audience).filter(pk__in=list(ids)))
     return lab_table_rows_name(rows, counts)
 
 
@@ -51,7 +54,7 @@ def lab_table_rows_name(rows: list[dict[str, Any]], counts: FleetCounts) -> list
         clusters = {**clusters, **lab_selectors.cluster_names(missing_clusters)}
     missing_labs = {row["lab_id"] for row in rows} - labs.keys()
     if missing_labs:
-        labs = {**labs, **lab_selectors.lab_names(missing_labs)}
+        labs = {**labs, **lab_selectors.lab_names(lab_selectors.OPERATORS, missing_labs)}
     for row in rows:
         row["cluster_name"] = clusters.get(row["cluster_id"], "")
         row["catalog_item"], row["team_name"] = labs.get(row["lab_id"], ("", None))
@@ -102,17 +105,25 @@ def lab_count_from_fleet_counts(counts: FleetCounts, filters: dict[str, Any]) ->
     )
 
 
-def recent_changes(limit: int = RECENT_CHANGES) -> list[StateChange]:
-    """The fleet's latest lab-level status changes (the rubric engine's StateChange rows)."""
+def recent_changes(audience: Audience, limit: int = RECENT_CHANGES) -> list[StateChange]:
+    """The latest lab-level status changes (the rubric engine's StateChange rows) of the labs
+    `audience` sees."""
     fields = ("lab_instance__namespace", "lab_instance__cluster__name")
-    changes = rubric_selectors.state_changes_latest(limit=limit, lab_level_only=True)
+    team_ids = None if audience.everything else audience.team_ids
+    changes = rubric_selectors.state_changes_latest(
+        limit=limit, lab_level_only=True, team_ids=team_ids
+    )
     return list(changes.only("from_status", "to_status", "failure_class", "at", *fields))
 
 
-def cluster_cards(counts: FleetCounts) -> list[ClusterCard]:
-    """One card per cluster: the cluster, its lab counts, node totals and last scans."""
+def cluster_cards(counts: FleetCounts, audience: Audience) -> list[ClusterCard]:
+    """One card per visible cluster: the cluster, its lab counts (of the labs `audience`
+    sees), node totals and last scans."""
     nodes = scan_selectors.node_totals_by_cluster()
     scans = scan_selectors.last_scans_by_cluster()
+    clusters = lab_selectors.cluster_list_only(*CLUSTER_CARD_FIELDS)
+    if not audience.everything:
+        clusters = clusters.filter(pk__in=list(counts.cluster_names))
     return [
         ClusterCard(
             cluster=cluster,
@@ -120,13 +131,16 @@ def cluster_cards(counts: FleetCounts) -> list[ClusterCard]:
             nodes=nodes.get(cluster.pk),
             scans=scans.get(cluster.pk, []),
         )
-        for cluster in lab_selectors.cluster_list_only(*CLUSTER_CARD_FIELDS)
+        for cluster in clusters
     ]
 
 
-def cluster_detail_context(cluster: Cluster) -> dict[str, Any]:
+def cluster_detail_context(cluster: Cluster, audience: Audience) -> dict[str, Any]:
+    """The cluster page. Scan runs' figures count every team's labs (namespaces, objects,
+    errors naming namespaces): the page shows them to platform operators only."""
     return {
         "cluster": cluster,
+        "fleet_figures": audience.everything,
         "nodes": scan_selectors.cluster_nodes(cluster),
         "scan_runs": scan_selectors.cluster_scan_runs(cluster),
     }

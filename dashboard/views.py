@@ -16,15 +16,21 @@ PAGE_SIZE = 50
 
 @require_GET
 def fleet_overview(request: AuthedHtmxRequest) -> HttpResponse:
-    context = {**fleet.fleet_parts().context(), "fleet_charts": charts.fleet_charts(request.user)}
+    audience = lab_selectors.audience_of(request.user)
+    context = {
+        **fleet.fleet_parts(audience).context(),
+        "fleet_charts": charts.fleet_charts(audience),
+    }
     return render(request, fleet.FLEET_TEMPLATE, context)
 
 
 @require_GET
 def lab_list(request: AuthedHtmxRequest) -> HttpResponse:
-    counts = fleet.fleet_counts()
+    audience = lab_selectors.audience_of(request.user)
+    counts = fleet.fleet_counts(audience)
     choices = selectors.lab_filter_choices(counts)
-    filterset = LabInstanceFilter(request.GET, lab_selectors.lab_table_rows(), choices=choices)
+    rows = lab_selectors.lab_table_rows(audience)
+    filterset = LabInstanceFilter(request.GET, rows, choices=choices)
     table = LabInstanceTable(filterset.qs)
     count = selectors.lab_count_from_fleet_counts(counts, filterset.form.cleaned_data)
     paginate = {"per_page": PAGE_SIZE, "paginator_class": CountedPaginator, "count": count}
@@ -39,14 +45,16 @@ def lab_list(request: AuthedHtmxRequest) -> HttpResponse:
 
 @require_GET
 def lab_instance_detail(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
-    instance = get_object_or_404(lab_selectors.lab_instance_list(), pk=pk)
+    audience = lab_selectors.audience_of(request.user)
+    instance = get_object_or_404(lab_selectors.lab_instance_list(audience), pk=pk)
     context = selectors.lab_detail_context(instance)
     return render(request, "dashboard/lab_instance_detail.html", context)
 
 
 @require_GET
 def cluster_detail(request: AuthedHtmxRequest, name: str) -> HttpResponse:
-    cluster = get_object_or_404(lab_selectors.cluster_list_with_counts(), name=name)
-    context = selectors.cluster_detail_context(cluster)
+    audience = lab_selectors.audience_of(request.user)
+    cluster = get_object_or_404(lab_selectors.cluster_list_with_counts(audience), name=name)
+    context = selectors.cluster_detail_context(cluster, audience)
     context["charts"] = charts.cluster_charts(cluster)
     return render(request, "dashboard/cluster_detail.html", context)

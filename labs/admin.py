@@ -1,8 +1,18 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from labs import services
 from labs.models import Cluster, Lab, LabInstance, Team
+from labs.selectors import audience_of, visible_clusters, visible_labs
+
+
+def _audience(request: HttpRequest) -> Any:
+    return audience_of(request.user)
 
 
 @admin.register(Cluster)
@@ -17,6 +27,12 @@ class ClusterAdmin(admin.ModelAdmin[Cluster]):
     ]
     list_filter = ["enabled", "reachable", "simulated", "insecure_lab"]
     search_fields = ["name", "api_url"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Cluster]:
+        """Staff who are not platform operators see the clusters of their teams' labs."""
+        visible = visible_clusters(_audience(request)).values("pk")
+        return super().get_queryset(request).filter(pk__in=visible)
+
     readonly_fields = [
         "ingress_domain",
         "reachable",
@@ -30,9 +46,21 @@ class ClusterAdmin(admin.ModelAdmin[Cluster]):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin[Team]):
-    list_display = ["name", "sso_group"]
+    list_display = ["name", "sso_group", "platform_operators"]
     search_fields = ["name", "sso_group"]
     filter_horizontal = ["members"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Team]:
+        audience = _audience(request)
+        teams = super().get_queryset(request)
+        return teams if audience.everything else teams.filter(pk__in=sorted(audience.team_ids))
+
+    def save_model(self, request: HttpRequest, obj: Team, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if "catalog_item_patterns" in form.changed_data:
+            n = services.team_patterns_apply(obj)
+            if n:
+                self.message_user(request, f"{obj.name} now owns {n} more catalog items.")
 
 
 @admin.register(Lab)
@@ -47,6 +75,10 @@ class LabAdmin(admin.ModelAdmin[Lab]):
     list_filter = ["execution_mode", "team"]
     search_fields = ["catalog_item", "display_name"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Lab]:
+        visible = visible_labs(_audience(request)).values("pk")
+        return super().get_queryset(request).filter(pk__in=visible)
+
 
 @admin.register(LabInstance)
 class LabInstanceAdmin(admin.ModelAdmin[LabInstance]):
@@ -55,3 +87,10 @@ class LabInstanceAdmin(admin.ModelAdmin[LabInstance]):
     search_fields = ["namespace", "guid"]
     list_select_related = ["cluster", "lab"]
     raw_id_fields = ["lab"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[LabInstance]:
+        audience = _audience(request)
+        instances = super().get_queryset(request)
+        if audience.everything:
+            return instances
+        return instances.filter(lab__team_id__in=sorted(audience.team_ids))

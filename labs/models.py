@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
@@ -121,17 +123,36 @@ class Cluster(models.Model):
 
 
 class Team(models.Model):
-    """A group of people owning labs; SSO groups map to teams by `sso_group`."""
+    """A group of people owning catalog items (by `catalog_item_patterns`) and so their labs;
+    SSO groups map to teams by `sso_group`. Members see their team's labs only, unless the team
+    is one of platform operators (`platform_operators`), whose members see every lab."""
 
     name = models.CharField(max_length=100, unique=True)
     sso_group = models.CharField("SSO group", max_length=200, blank=True, db_index=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams")
+    catalog_item_patterns = models.TextField(
+        blank=True,
+        help_text="One shell-style pattern a line (e.g. rhpds.ocp4-workshop-*): new catalog "
+        "items matching one get this team; saving the team gives it the matching catalog items "
+        "that have no team yet. An admin's choice of a catalog item's team is never overridden.",
+    )
+    platform_operators = models.BooleanField(
+        default=False, help_text="Members see every team's labs (as the view_all_labs permission)."
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def patterns(self) -> list[str]:
+        return [line.strip() for line in self.catalog_item_patterns.splitlines() if line.strip()]
+
+    def pattern_for(self, catalog_item: str) -> str | None:
+        """The longest of this team's patterns that `catalog_item` matches, if any."""
+        found = [p for p in self.patterns() if fnmatchcase(catalog_item, p)]
+        return max(found, key=len) if found else None
 
 
 class Lab(models.Model):
@@ -182,6 +203,7 @@ class LabInstance(models.Model):
 
     class Meta:
         ordering = ["cluster__name", "namespace"]
+        permissions = [("view_all_labs", "Can see every team's labs (platform operator)")]
         constraints = [
             models.UniqueConstraint(fields=["cluster", "namespace"], name="labinstance_unique_ns")
         ]

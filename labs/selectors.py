@@ -6,13 +6,15 @@ through `dashboard.selectors`.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from django.contrib.auth.models import User
-from django.db.models import Count, Q, QuerySet
+from django.contrib.auth.models import Permission, User
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from labs.models import Cluster, Lab, LabInstance, Status
+from labs.models import Cluster, Lab, LabInstance, Status, Team
 
 
 class LabCountGroup(NamedTuple):
@@ -24,31 +26,135 @@ class LabCountGroup(NamedTuple):
     n: int
 
 
+VIEW_ALL_LABS = "labs.view_all_labs"
+AUDIENCE_ATTR = "_stargate_audience"
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Whose labs a user sees: every lab (platform operators) or those of some teams.
+
+    Labs are the lab instances of catalog items (`Lab`) whose team is one of `team_ids`; a
+    catalog item without a team is seen by platform operators only. Everything the dashboard
+    caches or broadcasts per viewer is kept per audience (`key`)."""
+
+    everything: bool = False
+    team_ids: frozenset[int] = frozenset()
+
+    @property
+    def key(self) -> str:
+        """Names the audience in cache keys and channel groups (short, ASCII)."""
+        if self.everything:
+            return "all"
+        key = "teams-" + "-".join(str(pk) for pk in sorted(self.team_ids))
+        if len(key) > 60:  # channel group names stay under 100 characters
+            key = "teams-" + hashlib.sha256(key.encode()).hexdigest()[:32]
+        return key
+
+    def sees_team(self, team_id: int | None) -> bool:
+        return self.everything or (team_id is not None and team_id in self.team_ids)
+
+
+OPERATORS = Audience(everything=True)
+NOBODY = Audience()
+
+
+def is_platform_operator(user: Any) -> bool:
+    """Superusers, holders of `labs.view_all_labs` and members of a platform operators team."""
+    return audience_of(user).everything
+
+
+def audience_of(user: Any) -> Audience:
+    """The user's audience, read once per user object (one request, one socket)."""
+    audience: Audience | None = getattr(user, AUDIENCE_ATTR, None)
+    if audience is None:
+        audience = _audience_query(user)
+        if getattr(user, "pk", None) is not None:
+            setattr(user, AUDIENCE_ATTR, audience)
+    return audience
+
+
+def _audience_query(user: Any) -> Audience:
+    """One query for a platform operator, two for a team member."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOBODY
+    if user.is_superuser or _operates_platform(user):
+        return OPERATORS
+    return Audience(
+        team_ids=frozenset(Team.objects.filter(members=user).values_list("pk", flat=True))
+    )
+
+
+def _operates_platform(user: Any) -> bool:
+    """Holds `labs.view_all_labs` (itself or by a group) or is in a platform operators team."""
+    app_label, codename = VIEW_ALL_LABS.split(".")
+    held = Permission.objects.filter(codename=codename, content_type__app_label=app_label).filter(
+        Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk"))
+    )
+    operators = Team.objects.filter(members=OuterRef("pk"), platform_operators=True)
+    return User.objects.filter(pk=user.pk).filter(Exists(held) | Exists(operators)).exists()
+
+
+def audiences_watching() -> list[Audience]:
+    """Every audience a user may have: the operators', and each team member's set of teams
+    (one query). Live pushes and the per-audience fleet snapshot are made for these."""
+    teams_of: dict[int, set[int]] = {}
+    memberships = Team.members.through.objects.filter(
+        team__platform_operators=False, user__is_active=True
+    ).values_list("user_id", "team_id")
+    for user_id, team_id in memberships:
+        teams_of.setdefault(user_id, set()).add(team_id)
+    sets = {frozenset(team_ids) for team_ids in teams_of.values()}
+    return [OPERATORS, *(Audience(team_ids=ids) for ids in sorted(sets, key=sorted))]
+
+
+def visible_lab_instances(audience: Audience) -> QuerySet[LabInstance]:
+    """The live lab instances `audience` sees."""
+    live = live_lab_instances()
+    if audience.everything:
+        return live
+    return live.filter(lab__team_id__in=sorted(audience.team_ids))
+
+
+def visible_labs(audience: Audience) -> QuerySet[Lab]:
+    """The catalog items `audience` sees."""
+    if audience.everything:
+        return Lab.objects.all()
+    return Lab.objects.filter(team_id__in=sorted(audience.team_ids))
+
+
+def visible_clusters(audience: Audience) -> QuerySet[Cluster]:
+    """Every cluster for operators; for a team, the clusters where it has live labs."""
+    if audience.everything:
+        return Cluster.objects.all()
+    return Cluster.objects.filter(pk__in=visible_lab_instances(audience).values("cluster_id"))
+
+
 def lab_instances_for(user: User) -> QuerySet[LabInstance]:
-    """The live labs `user` may see (the API reads through here): every one, for now; team
-    scoping narrows it here."""
-    return live_lab_instances()
+    """The live labs `user` may see: every page, socket and API operation reads through here
+    (or through `visible_lab_instances(audience_of(user))`)."""
+    return visible_lab_instances(audience_of(user))
 
 
 def clusters_for(user: User) -> QuerySet[Cluster]:
-    """The clusters `user` may see (the API reads through here): every one, for now."""
-    return Cluster.objects.all()
+    """The clusters `user` may see (see `visible_clusters`)."""
+    return visible_clusters(audience_of(user))
 
 
 def live_lab_instances() -> QuerySet[LabInstance]:
     return LabInstance.objects.filter(deleted_at__isnull=True)
 
 
-def lab_instance_list() -> QuerySet[LabInstance]:
+def lab_instance_list(audience: Audience) -> QuerySet[LabInstance]:
     # (cluster, namespace) is the unique index: the default order reads 50 rows, sorts none.
     return (
-        live_lab_instances()
+        visible_lab_instances(audience)
         .select_related("cluster", "lab", "lab__team")
         .order_by("cluster_id", "namespace")
     )
 
 
-def lab_table_rows() -> QuerySet[LabInstance, Any]:
+def lab_table_rows(audience: Audience) -> QuerySet[LabInstance, Any]:
     """The labs table's rows (page and live updates) as plain values; the dashboard adds the
     cluster, catalog item and team names.
 
@@ -57,7 +163,7 @@ def lab_table_rows() -> QuerySet[LabInstance, Any]:
     a name).
     """
     return (
-        live_lab_instances()
+        visible_lab_instances(audience)
         .order_by("cluster_id", "namespace")
         .values(
             "pk",
@@ -72,9 +178,14 @@ def lab_table_rows() -> QuerySet[LabInstance, Any]:
     )
 
 
-def lab_names(ids: Iterable[int] | None = None) -> dict[int, tuple[str, str | None]]:
-    """{lab id: (catalog item, team name or None)}, of every catalog item or of `ids`."""
-    labs = Lab.objects.all() if ids is None else Lab.objects.filter(pk__in=list(ids))
+def lab_names(
+    audience: Audience, ids: Iterable[int] | None = None
+) -> dict[int, tuple[str, str | None]]:
+    """{lab id: (catalog item, team name or None)}, of every catalog item `audience` sees or of
+    those of `ids`."""
+    labs = visible_labs(audience)
+    if ids is not None:
+        labs = labs.filter(pk__in=list(ids))
     rows = labs.values_list("pk", "catalog_item", "team__name")
     return {pk: (item, team) for pk, item, team in rows}
 
@@ -86,12 +197,16 @@ def cluster_names(ids: Iterable[int] | None = None) -> dict[int, str]:
 
 
 def lab_instances_by_ids(ids: Iterable[int]) -> list[LabInstance]:
-    return list(lab_instance_list().filter(pk__in=list(ids)))
+    """Every live lab instance of `ids`, whoever sees it (the broadcasts sort them by team)."""
+    return list(lab_instance_list(OPERATORS).filter(pk__in=list(ids)))
 
 
-def cluster_list_with_counts() -> QuerySet[Cluster]:
+def cluster_list_with_counts(audience: Audience) -> QuerySet[Cluster]:
+    """Visible clusters, with the counts of the live labs `audience` sees on each."""
     live = Q(lab_instances__deleted_at__isnull=True)
-    return Cluster.objects.annotate(
+    if not audience.everything:
+        live &= Q(lab_instances__lab__team_id__in=sorted(audience.team_ids))
+    return visible_clusters(audience).annotate(
         labs_total=Count("lab_instances", filter=live),
         labs_failed=Count("lab_instances", filter=live & Q(lab_instances__status=Status.FAILED)),
         labs_ready=Count("lab_instances", filter=live & Q(lab_instances__status=Status.READY)),
@@ -103,10 +218,11 @@ def cluster_list_only(*fields: str) -> QuerySet[Cluster]:
     return Cluster.objects.only(*fields)
 
 
-def lab_count_groups() -> list[LabCountGroup]:
-    """Live lab instances counted by cluster, status and failure class, in one grouped query."""
+def lab_count_groups(audience: Audience) -> list[LabCountGroup]:
+    """The live lab instances `audience` sees, counted by cluster, status and failure class,
+    in one grouped query."""
     rows = (
-        live_lab_instances()
+        visible_lab_instances(audience)
         .values_list("cluster_id", "status", "failure_class")
         .annotate(n=Count("id"))
         .order_by()

@@ -11,7 +11,9 @@ from labs.naming import LabName
 @transaction.atomic
 def lab_instance_upsert(*, cluster: Cluster, lab_name: LabName) -> LabInstance:
     """The LabInstance for a namespace seen by a scan, creating it and its Lab on first sight."""
-    lab, _ = Lab.objects.get_or_create(catalog_item=lab_name.catalog_item)
+    lab, created = Lab.objects.get_or_create(catalog_item=lab_name.catalog_item)
+    if created and lab.team_id is None:
+        lab_team_assign(lab)
     instance, created = LabInstance.objects.get_or_create(
         cluster=cluster,
         namespace=lab_name.namespace,
@@ -29,3 +31,38 @@ def team_memberships_sync(*, user: Any, groups: list[str]) -> list[Team]:
     teams = list(Team.objects.filter(sso_group__in=groups)) if groups else []
     user.teams.set(teams)
     return teams
+
+
+def team_for_catalog_item(catalog_item: str, teams: list[Team] | None = None) -> Team | None:
+    """The team whose catalog item patterns match `catalog_item`: the longest matching pattern
+    wins, then the team name (so that the answer never depends on the order of rows)."""
+    matches = []
+    for team in Team.objects.all() if teams is None else teams:
+        pattern = team.pattern_for(catalog_item)
+        if pattern is not None:
+            matches.append((-len(pattern), team.name, team))
+    return min(matches, key=lambda match: match[:2])[2] if matches else None
+
+
+def lab_team_assign(lab: Lab) -> Lab:
+    """Give a new catalog item the team its patterns name (none: it stays without a team)."""
+    team = team_for_catalog_item(lab.catalog_item)
+    if team is not None:
+        lab.team = team
+        lab.save(update_fields=["team"])
+    return lab
+
+
+@transaction.atomic
+def team_patterns_apply(team: Team) -> int:
+    """After `team`'s patterns changed: give it the catalog items without a team that its
+    patterns match (where it is their best match). Catalog items that have a team keep it:
+    an admin's choice, or an earlier match, is never overridden. Returns how many it got."""
+    teams = list(Team.objects.all())
+    claimed = [
+        lab.pk
+        for lab in Lab.objects.filter(team__isnull=True).only("pk", "catalog_item")
+        if team.pattern_for(lab.catalog_item) is not None
+        and team_for_catalog_item(lab.catalog_item, teams) == team
+    ]
+    return Lab.objects.filter(pk__in=claimed, team__isnull=True).update(team=team)

@@ -190,6 +190,8 @@ def action_request_reject(
 
 
 def _decide(request: HttpRequest, pk: int, reason: str, service: Any) -> ActionRequestDetail:
+    """Approvers decide the requests of their teams' labs only (platform operators: every one);
+    another team's request answers 404, as if it did not exist."""
     user = key_owner(request)
     action_request = get_object_or_404(_requests(request), pk=pk)
     try:
@@ -198,19 +200,23 @@ def _decide(request: HttpRequest, pk: int, reason: str, service: Any) -> ActionR
             reason=reason[:1000].replace("\x00", ""), source=ActionRequest.Source.API,
         )  # fmt: skip
     except services.ActionAlreadyDecided as exc:
-        raise _decision_problem(409, "already decided or expired", "already-decided", pk) from exc
+        detail = "already decided or expired"
+        raise _decision_problem(request, 409, detail, "already-decided", pk) from exc
     except services.GateRefused as exc:
         gates = [b.as_dict() for b in exc.blockers]
         raise _decision_problem(
-            409, str(exc), "gate-refused", pk, obsolete=exc.obsolete, gates=gates
+            request, 409, str(exc), "gate-refused", pk, obsolete=exc.obsolete, gates=gates
         ) from exc
     except services.RateLimitReached as exc:
-        raise _decision_problem(429, "hourly action limit reached", "action-limit", pk) from exc
-    return request_detail(selectors.action_requests().get(pk=pk))
+        detail = "hourly action limit reached"
+        raise _decision_problem(request, 429, detail, "action-limit", pk) from exc
+    return request_detail(_requests(request).get(pk=pk))
 
 
-def _decision_problem(status: int, detail: str, kind: str, pk: int, **extra: Any) -> ProblemError:
-    current = request_out(selectors.action_requests().get(pk=pk))
+def _decision_problem(
+    request: HttpRequest, status: int, detail: str, kind: str, pk: int, **extra: Any
+) -> ProblemError:
+    current = request_out(_requests(request).get(pk=pk))
     return ProblemError(
         status, detail, type=PREFIX + kind, request=current.model_dump(mode="json"), **extra
     )
@@ -243,8 +249,8 @@ class PauseIn(Schema):
     cluster: Text | None = Field(None, description="A cluster name; none: every cluster.")
 
 
-def _pause_state() -> PauseState:
-    state = pauses.pause_state()
+def _pause_state(user: User) -> PauseState:
+    state = selectors.pause_state_for(user)
     switches = [
         PauseSwitch(
             cluster=s.cluster.name if s.cluster else None, reason=s.reason,
@@ -261,7 +267,7 @@ def _pause_state() -> PauseState:
     summary="The pause switches that are on and the maintenance windows open now",
 )  # fmt: skip
 def remediation_pause(request: HttpRequest) -> PauseState:
-    return _pause_state()
+    return _pause_state(key_owner(request))
 
 
 @router.post(
@@ -280,4 +286,4 @@ def remediation_pause_change(request: HttpRequest, body: PauseIn) -> PauseState:
         cluster=cluster, paused=body.paused, reason=body.reason[:1000], user=user,
         source=ActionRequest.Source.API,
     )  # fmt: skip
-    return _pause_state()
+    return _pause_state(user)

@@ -22,14 +22,23 @@ def approval_changed_on_commit(action_request_id: int) -> None:
 
 def approval_fragments(ids: list[int]) -> realtime.Messages:
     """The whole queue body and the count, whichever requests changed: new rows have no element
-    to swap into yet."""
-    from remediation.selectors import approval_queue, pending_count
+    to swap into yet. Rendered once per audience (each sees its teams' requests only), for
+    the audiences whose requests changed."""
+    from labs.selectors import audiences_watching
+    from remediation.selectors import approval_queue, pending_count, visible_action_requests
 
-    html = render_to_string(
-        "remediation/approval_queue.html#approval-update",
-        {"requests": approval_queue()[:100], "pending_count": pending_count(), "oob": True},
-    )
-    return [(realtime.APPROVALS_GROUP, html)]
+    messages: realtime.Messages = []
+    for audience in audiences_watching():
+        if ids and not visible_action_requests(audience).filter(pk__in=ids).exists():
+            continue
+        context = {
+            "requests": approval_queue(audience)[:100],
+            "pending_count": pending_count(audience),
+            "oob": True,
+        }
+        html = render_to_string("remediation/approval_queue.html#approval-update", context)
+        messages.append((realtime.approvals_group(audience.key), html))
+    return messages
 
 
 def approval_send(action_request_id: int) -> None:

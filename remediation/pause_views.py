@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from labs.models import Cluster
-from remediation import pauses
+from labs.selectors import audience_of, visible_clusters, visible_labs
+from remediation import pauses, selectors
 from remediation.forms import MaintenanceWindowForm, PauseForm
-from remediation.models import MaintenanceWindow, RemediationPause
+from remediation.models import RemediationPause
 from stargate.http import AuthedHtmxRequest
 
 VIEW = "remediation.view_remediationpause"
@@ -23,13 +23,18 @@ CHANGE = "remediation.change_remediationpause"
 def _page(
     request: AuthedHtmxRequest, window_form: MaintenanceWindowForm | None = None
 ) -> HttpResponse:
+    audience = audience_of(request.user)
     switches = {s.cluster_id: s for s in RemediationPause.objects.select_related("changed_by")}
+    windows = selectors.visible_windows(audience).select_related("cluster", "lab", "created_by")
+    window_form = window_form or MaintenanceWindowForm()
+    window_form.fields["cluster"].queryset = visible_clusters(audience)  # type: ignore[attr-defined]
+    window_form.fields["lab"].queryset = visible_labs(audience)  # type: ignore[attr-defined]
     context = {
         "global_switch": switches.get(None),
-        "clusters": [(c, switches.get(c.pk)) for c in Cluster.objects.all()],
-        "windows": MaintenanceWindow.objects.select_related("cluster", "lab", "created_by")[:100],
+        "clusters": [(c, switches.get(c.pk)) for c in visible_clusters(audience)],
+        "windows": windows[:100],
         "now": timezone.now(),
-        "window_form": window_form or MaintenanceWindowForm(),
+        "window_form": window_form,
         "can_change": request.user.has_perm(CHANGE),
     }
     status = 400 if window_form is not None else 200
@@ -63,6 +68,9 @@ def pause_set(request: AuthedHtmxRequest) -> HttpResponse:
 @permission_required("remediation.add_maintenancewindow", raise_exception=True)
 def window_add(request: AuthedHtmxRequest) -> HttpResponse:
     form = MaintenanceWindowForm(request.POST)
+    audience = audience_of(request.user)
+    form.fields["cluster"].queryset = visible_clusters(audience)  # type: ignore[attr-defined]
+    form.fields["lab"].queryset = visible_labs(audience)  # type: ignore[attr-defined]
     if not form.is_valid():
         return _page(request, window_form=form)
     data = form.cleaned_data
@@ -77,7 +85,7 @@ def window_add(request: AuthedHtmxRequest) -> HttpResponse:
 @require_POST
 @permission_required("remediation.delete_maintenancewindow", raise_exception=True)
 def window_delete(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
-    window = get_object_or_404(MaintenanceWindow, pk=pk)
+    window = get_object_or_404(selectors.visible_windows(audience_of(request.user)), pk=pk)
     pauses.maintenance_window_delete(window=window, user=request.user)
     messages.success(request, "Maintenance window removed.")
     return HttpResponseRedirect(reverse("remediation:pause_page"))
@@ -86,5 +94,5 @@ def window_delete(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
 @require_GET
 def pause_banner(request: AuthedHtmxRequest) -> HttpResponse:
     """The header's banner while remediation is paused anywhere; empty otherwise."""
-    state = pauses.pause_state() if request.user.is_authenticated else None
+    state = selectors.pause_state_for(request.user) if request.user.is_authenticated else None
     return render(request, "remediation/pause_banner.html", {"state": state})

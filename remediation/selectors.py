@@ -3,20 +3,31 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db.models import Avg, Count, Q, QuerySet
 
+from labs.selectors import Audience, audience_of, visible_clusters, visible_labs
+from remediation import pauses
 from remediation.effectiveness import EffectivenessRow, suggestion
-from remediation.models import ActionRequest
+from remediation.models import ActionRequest, MaintenanceWindow
 
 Status = ActionRequest.Status
 
 
-def pending_count() -> int:
-    return ActionRequest.objects.filter(status=Status.PENDING).count()
+def visible_action_requests(audience: Audience) -> QuerySet[ActionRequest]:
+    """The requests of the labs `audience` sees (every one, for platform operators)."""
+    if audience.everything:
+        return ActionRequest.objects.all()
+    return ActionRequest.objects.filter(lab_instance__lab__team_id__in=sorted(audience.team_ids))
 
 
-def approval_queue() -> QuerySet[ActionRequest]:
-    """Everything a human decided or may decide; recommendations live on the lab pages."""
+def pending_count(audience: Audience) -> int:
+    return visible_action_requests(audience).filter(status=Status.PENDING).count()
+
+
+def approval_queue(audience: Audience) -> QuerySet[ActionRequest]:
+    """Everything a human decided or may decide, of the labs `audience` sees; recommendations
+    live on the lab pages."""
     return (
-        ActionRequest.objects.select_related(
+        visible_action_requests(audience)
+        .select_related(
             "action", "lab_instance__cluster", "lab_instance__lab", "requested_by", "decided_by"
         )
         .exclude(status=Status.RECOMMENDED)
@@ -24,8 +35,12 @@ def approval_queue() -> QuerySet[ActionRequest]:
     )
 
 
-def effectiveness_rows() -> list[EffectivenessRow]:
-    finished = ActionRequest.objects.filter(status__in=[Status.SUCCEEDED, Status.FAILED])
+def effectiveness_rows(audience: Audience) -> list[EffectivenessRow]:
+    """Runs, successes and recoveries by failure class and action, over the labs `audience`
+    sees."""
+    finished = visible_action_requests(audience).filter(
+        status__in=[Status.SUCCEEDED, Status.FAILED]
+    )
     grouped = (
         finished.values("failure_class", "action__action_id", "action__risk")
         .annotate(
@@ -54,13 +69,43 @@ def effectiveness_rows() -> list[EffectivenessRow]:
 
 
 def action_requests_for(user: User) -> QuerySet[ActionRequest]:
-    """The requests `user` may see (the API reads through here): every one, for now; team
-    scoping narrows it here."""
-    return action_requests()
+    """The requests `user` may see, and so decide (with the approve permission): those of their
+    teams' labs, every one for platform operators. Pages and the API read through here."""
+    return action_requests(audience_of(user))
 
 
-def action_requests() -> QuerySet[ActionRequest]:
-    """Every request, newest first, with what the API and the pages show of it."""
-    return ActionRequest.objects.select_related(
-        "action", "lab_instance__cluster", "lab_instance__lab", "requested_by", "decided_by"
-    ).order_by("-created_at", "-pk")
+def action_requests(audience: Audience) -> QuerySet[ActionRequest]:
+    """The requests `audience` sees, newest first, with what the API and the pages show."""
+    return (
+        visible_action_requests(audience)
+        .select_related(
+            "action", "lab_instance__cluster", "lab_instance__lab", "requested_by", "decided_by"
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def visible_windows(audience: Audience) -> QuerySet[MaintenanceWindow]:
+    """Maintenance windows on no cluster or a visible one, for no catalog item or a visible
+    one: another team's catalog item or cluster is never named."""
+    windows = MaintenanceWindow.objects.all()
+    if audience.everything:
+        return windows
+    return windows.filter(
+        Q(cluster__isnull=True) | Q(cluster__in=visible_clusters(audience)),
+        Q(lab__isnull=True) | Q(lab__in=visible_labs(audience)),
+    )
+
+
+def pause_state_for(user: User) -> pauses.PauseState:
+    """The switches that are on and the windows open now, as far as `user` may see them."""
+    audience = audience_of(user)
+    state = pauses.pause_state()
+    if audience.everything:
+        return state
+    clusters = set(visible_clusters(audience).values_list("pk", flat=True))
+    windows = set(visible_windows(audience).values_list("pk", flat=True))
+    return pauses.PauseState(
+        switches=[s for s in state.switches if s.cluster_id is None or s.cluster_id in clusters],
+        windows=[w for w in state.windows if w.pk in windows],
+    )

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from labs.selectors import audience_of
 from remediation import selectors, services
 from remediation.effectiveness_charts import effectiveness_charts
 from remediation.models import ActionRequest, RemediationAction
@@ -18,9 +19,10 @@ APPROVE = "remediation.approve_actionrequest"
 @require_GET
 @permission_required(APPROVE, raise_exception=True)
 def approval_queue(request: AuthedHtmxRequest) -> HttpResponse:
+    audience = audience_of(request.user)
     context = {
-        "requests": selectors.approval_queue()[:100],
-        "pending_count": selectors.pending_count(),
+        "requests": selectors.approval_queue(audience)[:100],
+        "pending_count": selectors.pending_count(audience),
     }
     template = "remediation/approval_queue.html"
     if htmx_partial(request) and request.GET.get("part") == "rows":
@@ -32,7 +34,8 @@ def approval_queue(request: AuthedHtmxRequest) -> HttpResponse:
 def approval_nav(request: AuthedHtmxRequest) -> HttpResponse:
     """The header's approvals link and pending count; empty for users who cannot approve."""
     show = request.user.has_perm(APPROVE)
-    context = {"show": show, "pending_count": selectors.pending_count() if show else 0}
+    count = selectors.pending_count(audience_of(request.user)) if show else 0
+    context = {"show": show, "pending_count": count}
     return render(request, "remediation/nav_count.html", context)
 
 
@@ -60,8 +63,9 @@ def _decision_call(
 @require_POST
 @permission_required(APPROVE, raise_exception=True)
 def approval_decide(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
-    """Approve or reject, with a reason, under the same rules (and answers) as the API."""
-    action_request = get_object_or_404(ActionRequest, pk=pk)
+    """Approve or reject, with a reason, under the same rules (and answers) as the API: the
+    requests of the approver's teams' labs only (every one for platform operators)."""
+    action_request = get_object_or_404(selectors.action_requests_for(request.user), pk=pk)
     decision = request.POST.get("decision")
     reason = request.POST.get("reason", "")[:1000].replace("\x00", "")
     if decision not in {"approve", "reject"}:
@@ -74,7 +78,7 @@ def approval_decide(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
         if notice:
             messages.warning(request, f"Request {pk}: {notice}")
         return HttpResponseRedirect(reverse("remediation:approval_queue"))
-    row = selectors.action_requests().get(pk=action_request.pk)
+    row = selectors.action_requests_for(request.user).get(pk=action_request.pk)
     context = {"req": row, "notice": notice}
     return render(request, "remediation/approval_queue.html#approval-row", context, status=status)
 
@@ -82,7 +86,7 @@ def approval_decide(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
 @require_GET
 @permission_required("remediation.view_actionrequest", raise_exception=True)
 def effectiveness(request: AuthedHtmxRequest) -> HttpResponse:
-    rows = selectors.effectiveness_rows()
+    rows = selectors.effectiveness_rows(audience_of(request.user))
     context = {"rows": rows, "charts": effectiveness_charts(rows)}
     return render(request, "remediation/effectiveness.html", context)
 

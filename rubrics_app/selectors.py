@@ -14,11 +14,16 @@ from .models import Evaluation, StateChange
 from .registry import active_rubrics
 
 
-def state_changes_latest(*, limit: int = 50, lab_level_only: bool = False) -> QuerySet[StateChange]:
-    """The fleet's latest changes, newest first (index `statechange_latest`)."""
+def state_changes_latest(
+    *, limit: int = 50, lab_level_only: bool = False, team_ids: Iterable[int] | None = None
+) -> QuerySet[StateChange]:
+    """The fleet's latest changes, newest first (index `statechange_latest`); with `team_ids`,
+    those of these teams' labs only."""
     changes = StateChange.objects.select_related("lab_instance__cluster")
     if lab_level_only:
         changes = changes.filter(rubric_id="")
+    if team_ids is not None:
+        changes = changes.filter(lab_instance__lab__team_id__in=sorted(team_ids))
     return changes.order_by("-at", "-pk")[:limit]
 
 

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
 from pydantic import AfterValidator
 
+from labs.selectors import is_platform_operator
 from scanning import selectors
 from scanning.models import ScanRun
 from stargate.apiauth import key_owner
@@ -30,9 +31,9 @@ class ScanRunOut(Schema):
     started_at: datetime
     finished_at: datetime | None
     duration_ms: float | None
-    objects_read: int
-    namespaces_seen: int
-    namespaces_evaluated: int
+    objects_read: int | None = Field(description="Platform operators only (counts every team's).")
+    namespaces_seen: int | None = Field(description="Platform operators only.")
+    namespaces_evaluated: int | None = Field(description="Platform operators only.")
     phase: str
     steps_total: int
     steps_done: int
@@ -41,7 +42,10 @@ class ScanRunOut(Schema):
 
 
 class ScanRunDetail(ScanRunOut):
-    errors: list[Any] = Field(description="The errors met, redacted as on the run's page.")
+    errors: list[Any] = Field(
+        description="The errors met, redacted as on the run's page (platform operators only: "
+        "they name namespaces)."
+    )
 
 
 class ScanRunFilters(Schema):
@@ -50,12 +54,14 @@ class ScanRunFilters(Schema):
     status: RunStatus | None = None
 
 
-def scan_run_out(run: ScanRun) -> ScanRunOut:
+def scan_run_out(run: ScanRun, figures: bool) -> ScanRunOut:
+    """`figures`: the counts over every team's labs (platform operators)."""
     return ScanRunOut(
         id=run.pk, cluster=run.cluster.name, tier=run.tier, status=run.status,
         started_at=run.started_at, finished_at=run.finished_at, duration_ms=run.duration_ms,
-        objects_read=run.objects_read, namespaces_seen=run.namespaces_seen,
-        namespaces_evaluated=run.namespaces_evaluated, phase=run.phase,
+        objects_read=run.objects_read if figures else None,
+        namespaces_seen=run.namespaces_seen if figures else None,
+        namespaces_evaluated=run.namespaces_evaluated if figures else None, phase=run.phase,
         steps_total=run.steps_total, steps_done=run.steps_done, error_count=run.error_count,
         error_kind=run.error_kind,
     )  # fmt: skip
@@ -69,10 +75,12 @@ def scan_run_list(
     request: HttpRequest, filters: Query[ScanRunFilters], page: Query[PageParams]
 ) -> Page[ScanRunOut]:
     lookups = {"cluster__name": filters.cluster, "tier": filters.tier, "status": filters.status}
-    runs = selectors.scan_runs_for(key_owner(request)).filter(
+    owner = key_owner(request)
+    runs = selectors.scan_runs_for(owner).filter(
         **{lookup: value for lookup, value in lookups.items() if value}
     )
-    return page_of(runs, page, scan_run_out)
+    figures = is_platform_operator(owner)
+    return page_of(runs, page, lambda run: scan_run_out(run, figures))
 
 
 @router.get(
@@ -80,5 +88,8 @@ def scan_run_list(
     summary="One scan run, with its errors",
 )  # fmt: skip
 def scan_run_detail(request: HttpRequest, pk: RunId) -> ScanRunDetail:
-    run = get_object_or_404(selectors.scan_runs_for(key_owner(request)), pk=pk)
-    return ScanRunDetail(**scan_run_out(run).model_dump(), errors=run.errors)
+    owner = key_owner(request)
+    run = get_object_or_404(selectors.scan_runs_for(owner), pk=pk)
+    figures = is_platform_operator(owner)
+    errors = run.errors if figures else []
+    return ScanRunDetail(**scan_run_out(run, figures).model_dump(), errors=errors)

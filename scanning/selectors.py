@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
+from labs import selectors as lab_selectors
 from labs.models import Cluster, LabInstance
 from scanning.assemble import lab_context
 from scanning.models import LabEvidence, NodeSnapshot, ScanRun
@@ -28,9 +29,13 @@ def lab_evidence_latest() -> Iterator[tuple[LabInstance, NamespaceEvidence]]:
 
 
 def scan_runs_for(user: User) -> QuerySet[ScanRun]:
-    """The scan runs `user` may see (the API reads through here), newest first: every one, for
-    now; team scoping narrows it here."""
-    return ScanRun.objects.select_related("cluster").order_by("-started_at", "-pk")
+    """The scan runs `user` may see, newest first: those of the clusters they see
+    (`labs.selectors.clusters_for`). Their figures count every team's labs and their errors
+    name namespaces: pages and the API show those to platform operators only."""
+    runs = ScanRun.objects.select_related("cluster").order_by("-started_at", "-pk")
+    if lab_selectors.is_platform_operator(user):
+        return runs
+    return runs.filter(cluster__in=lab_selectors.clusters_for(user))
 
 
 def cluster_scan_runs(cluster: Cluster, limit: int = 20) -> list[ScanRun]:

@@ -29,7 +29,9 @@ LABS = "labs"
 FLEET = "fleet"
 APPROVALS = "approvals"
 
-# Groups (a socket joins the ones it shows).
+# Groups (a socket joins the ones it shows). Each audience (the platform operators, or one set
+# of teams: `labs.selectors.Audience.key`) has groups of its own: a renderer renders once per
+# audience and never sends a fragment of a lab to an audience that does not see it.
 DASHBOARD = "dashboard"
 APPROVALS_GROUP = "approvals"
 FRAGMENT_EVENT = "html.fragment"
@@ -61,8 +63,20 @@ def topic(name: str) -> Topic:
         raise LookupError(f"no renderer registered for topic {name!r}") from None
 
 
-def lab_group(lab_instance_id: int) -> str:
-    return f"lab-{lab_instance_id}"
+def dashboard_group(audience_key: str) -> str:
+    """The fleet overview and labs table of one audience."""
+    return f"{DASHBOARD}-{audience_key}"
+
+
+def approvals_group(audience_key: str) -> str:
+    """The approval queue of one audience."""
+    return f"{APPROVALS_GROUP}-{audience_key}"
+
+
+def lab_group(lab_instance_id: int, team_id: int | None) -> str:
+    """One lab's page, while the lab belongs to `team_id`: a socket joins the group of the team
+    the lab had when it connected, so a lab given to another team stops reaching it."""
+    return f"lab-{lab_instance_id}-team-{team_id or 'none'}"
 
 
 def uses_relay() -> bool:

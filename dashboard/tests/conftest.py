@@ -6,7 +6,10 @@ from django.test import Client
 
 @pytest.fixture
 def operator(django_user_model):
-    return django_user_model.objects.create_user("bob", "bob@example.com", "pw-bob-123456")
+    from labs.tests.factories import platform_operator
+
+    user = django_user_model.objects.create_user("bob", "bob@example.com", "pw-bob-123456")
+    return platform_operator(user)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
 from dashboard.tests.test_consumers import headers_for, run
+from labs.selectors import OPERATORS
 from labs.tests import factories
 from stargate import realtime, sockets
 from stargate.asgi import application
@@ -59,7 +60,9 @@ def _push_after_deactivation(operator_client, operator, *, with_signal: bool):
         connected, _ = await communicator.connect()
         assert connected
         await database_sync_to_async(_deactivate)(operator, with_signal=with_signal)
-        await database_sync_to_async(realtime.send_html)(realtime.DASHBOARD, "<p>secret</p>")
+        await database_sync_to_async(realtime.send_html)(
+            realtime.dashboard_group(OPERATORS.key), "<p>secret</p>"
+        )
         output = await communicator.receive_output(timeout=3)
         await communicator.disconnect()
         return output

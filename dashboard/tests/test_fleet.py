@@ -7,6 +7,7 @@ from django.db import transaction
 
 from dashboard import fleet
 from labs.models import LabInstance, Status
+from labs.selectors import OPERATORS
 from labs.tests import factories
 from stargate import realtime
 
@@ -15,8 +16,8 @@ pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
 
 def test_it_serves_the_fleet_overview_from_the_snapshot(operator_client, django_assert_num_queries):
     factories.lab_instance(status=Status.FAILED, failure_class="image-pull")
-    fleet.fleet_refresh()
-    with django_assert_num_queries(2):  # the session and the user
+    fleet.fleet_refresh(OPERATORS)
+    with django_assert_num_queries(3):  # the session, the user and their audience
         html = operator_client.get("/").content.decode()
     assert "image-pull" in html
     assert 'id="status-counters" aria-label="Labs by status" hx-swap-oob="true"' in html
@@ -24,9 +25,9 @@ def test_it_serves_the_fleet_overview_from_the_snapshot(operator_client, django_
 
 def test_it_counts_the_fleet_once_and_keeps_the_counts(django_assert_num_queries):
     factories.lab_instance(status=Status.FAILED)
-    first = fleet.fleet_counts()
+    first = fleet.fleet_counts(OPERATORS)
     with django_assert_num_queries(0):
-        assert fleet.fleet_counts() == first
+        assert fleet.fleet_counts(OPERATORS) == first
     assert first.status[Status.FAILED] == 1
 
 

@@ -24,7 +24,7 @@ def fleet():
 def test_it_shows_the_fleet_in_constant_queries(
     operator_client, fleet, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = operator_client.get("/")
     html = response.content.decode()
     assert response.status_code == 200

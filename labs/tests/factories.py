@@ -35,3 +35,13 @@ def lab_instance(
         status_changed_at=fields.pop("status_changed_at", timezone.now()),
         **fields,
     )
+
+
+def platform_operator(user):
+    """Give `user` the `labs.view_all_labs` permission: they see every team's labs."""
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(
+        Permission.objects.get(codename="view_all_labs", content_type__app_label="labs")
+    )
+    return user

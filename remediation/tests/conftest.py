@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import Permission, User
 
 from labs.models import Cluster, Lab, LabInstance
+from labs.tests.factories import platform_operator
 from remediation.catalog import catalog_load
 from remediation.management.commands.load_catalog import catalog_rows
 from remediation.models import RemediationAction
@@ -53,7 +54,7 @@ def _user(username: str, *perms: str) -> User:
     user = User.objects.create_user(username, f"{username}@example.com", "pw-" + username)
     for perm in perms:
         user.user_permissions.add(Permission.objects.get(codename=perm))
-    return user
+    return platform_operator(user)  # approvers of every team's labs (teams: test_team_scoping)
 
 
 @pytest.fixture

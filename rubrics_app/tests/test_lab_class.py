@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from labs.tests.factories import platform_operator
 from rubrics_app.engine import evaluate
 from rubrics_app.outcomes import Outcome, PreviousState
 
@@ -77,7 +78,8 @@ def test_it_shows_cluster_conditions_beside_the_lab_s_class(
     lab_instance_evaluate(lab_instance=lab_instance, evidence=lab, now=later)
     lab_instance.refresh_from_db()
     assert lab_instance.failure_class == "service-no-endpoints"
-    client.force_login(django_user_model.objects.create_user("bob", "b@example.com", "pw-12345678"))
+    bob = django_user_model.objects.create_user("bob", "b@example.com", "pw-12345678")
+    client.force_login(platform_operator(bob))
     html = client.get(lab_instance.get_absolute_url()).content.decode()
     summary = html.split(f'id="lab-{lab_instance.pk}-summary"')[1].split("</dl>")[0]
     status = summary.split(f'id="lab-{lab_instance.pk}-status"')[1].split("</dd>")[0]

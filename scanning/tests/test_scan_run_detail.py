@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from dashboard.fleet import fleet_forget
 from labs.tests import factories
+from labs.tests.factories import platform_operator
 from scanning.models import NodeSnapshot, ScanRun
 
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
@@ -12,7 +13,7 @@ pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
 
 @pytest.fixture
 def operator_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_user("bob"))
+    client.force_login(platform_operator(django_user_model.objects.create_user("bob")))
     return client
 
 

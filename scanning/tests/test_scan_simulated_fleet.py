@@ -11,6 +11,7 @@ import pytest
 
 from dashboard.fleet import fleet_counts, fleet_forget
 from labs.models import Cluster, LabInstance, Status
+from labs.selectors import OPERATORS
 from rubrics_app.models import Evaluation
 from rubrics_app.showroom_probe import showroom_probe_run
 from scanning.models import LabEvidence, ScanRun
@@ -58,7 +59,7 @@ def first_lab(sim: FleetSimulator) -> str:
 
 def failed_count() -> int:
     fleet_forget()
-    return int(fleet_counts().status[Status.FAILED])
+    return int(fleet_counts(OPERATORS).status[Status.FAILED])
 
 
 def verdict(namespace: str, rubric: str) -> Evaluation:

@@ -20,10 +20,11 @@ from remediation.verification import action_verify, verification_schedule
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 Status = ActionRequest.Status
 T0 = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)
+JWT = "eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl"
 SECRETS = {
     "hunter2-s3cret": "admission webhook denied the request: DB_PASSWORD=hunter2-s3cret",
     "ghp_" + "a1B2" * 9: "pod message: GITHUB_TOKEN=ghp_" + "a1B2" * 9,
-    "eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl": "401: Authorization: Bearer eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl",
+    JWT: f"401: Authorization: Bearer {JWT}",
 }
 
 

@@ -42,7 +42,7 @@ def test_it_masks_the_redis_url_in_the_start_up_error() -> None:
     env = {
         **os.environ,
         "STARGATE_MODE": "production",
-        "STARGATE_SECRET_KEY": "x" * 60,
+        "STARGATE_SECRET_KEY": "s3cret-key-" + "abcdefghijklmnopqrstuvwxyz" * 2,
         "STARGATE_ALLOWED_HOSTS": "localhost",
         "STARGATE_DATABASE_URL": "postgres://u@127.0.0.1:1/db",
         "STARGATE_REDIS_URL": f"http://default:{PASSWORD}@redis.example.com:6379/0",

@@ -22,7 +22,7 @@ MIGRATIONS = (
     "scanning.migrations.0002_reredact",
     "labs.migrations.0007_reredact",
     "rubrics_app.migrations.0002_reredact",
-    "remediation.migrations.0009_reredact",
+    "remediation.migrations.0007_reredact",
 )
 SECRETS = ("Zq9dbpass0001", "Zq9ghtoken0002", "Zq9awskey0003", "Zq9mysql0004")
 MESSAGE = (

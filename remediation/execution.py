@@ -19,6 +19,7 @@ from remediation.executors.base import ClusterAccess, ExecutionContext, Executio
 from remediation.gates import approval_blockers
 from remediation.models import ActionRequest, AuditEntry
 from remediation.services import request_refuse
+from stargate.lib.redact import redact_text
 
 logger = logging.getLogger(__name__)
 Status = ActionRequest.Status
@@ -101,8 +102,9 @@ def _execution_claim(action_request_id: int) -> ActionRequest | None:
 def _execution_finish(
     request: ActionRequest, *, result: dict[str, Any], error: str, duration_ms: float
 ) -> ActionRequest:
-    # PostgreSQL text cannot hold NUL, and an exception message may carry one.
-    error = error.replace("\x00", "\\x00")
+    # PostgreSQL text cannot hold NUL, and an exception message may carry one; an executor's
+    # error may echo a secret (an admission webhook's message, a cluster's answer).
+    error = redact_text(error.replace("\x00", "\\x00"))
     request.status = Status.FAILED if error else Status.SUCCEEDED
     request.result, request.error, request.finished_at = result, error, timezone.now()
     request.save(update_fields=["status", "result", "error", "finished_at"])

@@ -34,6 +34,7 @@ from remediation.executors.custom import custom_object_get
 from remediation.executors.rhdp_anarchy import GROUP, PLURAL, VERSION
 from remediation.models import ActionRequest, AuditEntry
 from remediation.recheck import Recheck, lab_recheck
+from stargate.lib.redact import redact_text
 
 logger = logging.getLogger(__name__)
 Probe = Callable[[ActionRequest, ExecutionContext], "bool | Recheck"]
@@ -90,13 +91,16 @@ def _check_schedule(action_request_id: int, next_run: dt.datetime) -> None:
 
 
 def _probe_once(probe: Probe, request: ActionRequest) -> Recheck:
-    """One check; any failure (the cluster down, a bug) is "not yet recovered", with why."""
+    """One check; any failure (the cluster down, a bug) is "not yet recovered", with why (the
+    reason redacted: a cluster's error or a pod's message may echo a secret)."""
     try:
         answer = probe(request, execution_context(request))
     except Exception as exc:
         logger.warning("verification check of remediation %s failed: %r", request.pk, exc)
-        return Recheck(False, f"the check failed: {exc}")
-    return answer if isinstance(answer, Recheck) else Recheck(bool(answer), "")
+        return Recheck(False, redact_text(f"the check failed: {exc}"))
+    if not isinstance(answer, Recheck):
+        return Recheck(bool(answer), "")
+    return Recheck(answer.recovered, redact_text(answer.reason))
 
 
 def _check_claim(action_request_id: int, now: dt.datetime) -> bool:
@@ -187,6 +191,8 @@ def _rollback(request: ActionRequest, undo: dict[str, object]) -> None:
             return
         restored = executor_for(context.action.method)(context=context).rollback(undo)
     except Exception as exc:
-        audit_entry_record(request, AuditEntry.Event.ROLLED_BACK, ok=False, error=str(exc))
+        audit_entry_record(
+            request, AuditEntry.Event.ROLLED_BACK, ok=False, error=redact_text(str(exc))
+        )
         return
     audit_entry_record(request, AuditEntry.Event.ROLLED_BACK, result=restored)

@@ -220,6 +220,8 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     Q_CLUSTER["orm"] = "default"
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The DEBUG page and the admins' error mails: the settings above hold the Redis URL.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "stargate.error_reports.RedactingExceptionReporterFilter"
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

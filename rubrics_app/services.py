@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import JSONField, Q, Value
 
 from labs.models import Lab, LabInstance, Status
 from stargate import realtime
@@ -198,12 +198,22 @@ def _verdict(
 def _evaluation(
     lab_instance: LabInstance, outcome: RubricOutcome, verdict: Verdict, now: datetime
 ) -> Evaluation:
+    fields = dict(zip(_VERDICT_FIELDS, verdict, strict=True))
+    for name in _JSON_FIELDS:
+        # As SQL values: a bulk INSERT of plain JSON values on PostgreSQL is sent as one array
+        # per column (UNNEST), which psycopg's client-side binding quotes element by element
+        # with a regular expression; VALUES rows are quoted by libpq.
+        fields[name] = Value(fields[name], output_field=JSONField())
     return Evaluation(
-        lab_instance=lab_instance,
-        rubric_id=outcome.rubric_id,
-        evaluated_at=now,
-        **dict(zip(_VERDICT_FIELDS, verdict, strict=True)),
+        lab_instance=lab_instance, rubric_id=outcome.rubric_id, evaluated_at=now, **fields
     )
+
+
+_JSON_FIELDS = [
+    f.name
+    for f in Evaluation._meta.concrete_fields
+    if isinstance(f, JSONField) and f.name in _VERDICT_FIELDS
+]
 
 
 def _rubric_changes(

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import JSONField, Value
-
 from labs.models import LabInstance
 from scanning.digest import evidence_hash, pods_digest
 from scanning.models import EvidenceRevision, LabEvidence
 from stargate.lib.evidence import NamespaceEvidence
+from stargate.lib.sqljson import json_literal
 
 
 @dataclass(frozen=True)
@@ -51,12 +50,13 @@ def evidence_store(
             changed.append(row)
         row.evidence, row.content_hash, row.pods_digest = evidence, content_hash, digest
         row.collected_at = row.changed_at = now
+        literal = json_literal(evidence)  # serialized once for the row and its revision
         if row.pk is None:
-            row.evidence = _literal(evidence)
+            row.evidence = literal
         revisions.append(
             EvidenceRevision(
                 lab_instance_id=lab_instance.pk,
-                evidence=_literal(evidence),
+                evidence=literal,
                 content_hash=content_hash,
                 collected_at=now,
             )
@@ -70,10 +70,3 @@ def evidence_store(
     LabEvidence.objects.filter(pk__in=unchanged_ids).update(collected_at=now)
     EvidenceRevision.objects.bulk_create(revisions, batch_size=500)
     return Recorded(stored=len(items), changed=len(revisions))
-
-
-def _literal(evidence: NamespaceEvidence) -> Value:
-    """Evidence as an SQL value, which keeps a bulk INSERT on PostgreSQL as VALUES rows: without
-    it, Django sends the column as one array parameter (UNNEST), which psycopg's client-side
-    binding quotes element by element with a regular expression, minutes for a first scan."""
-    return Value(evidence, output_field=JSONField())

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -277,6 +278,10 @@ def _batches_record(
     failures: dict[str, int],
 ) -> None:
     for start in range(0, len(order), BATCH):
+        if start:
+            # The previous batch's cyclic garbage (query and expression trees): automatic
+            # collections are paused, and a first scan makes thousands of them per batch.
+            gc.collect(1)
         reads = [
             NamespaceRead(li, namespaces.get(li.namespace), collected.objects_of(li.namespace))
             for li in order[start : start + BATCH]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Container, Iterable, Iterator
@@ -88,26 +89,31 @@ class NormalizedCache:
         self.max_bytes = max_bytes
         self.size = 0
         self._blobs: OrderedDict[tuple[str, str, bytes], bytes] = OrderedDict()
+        self._lock = threading.Lock()
 
     def packed(self, kind: str, namespace: str, raws: list[KubeObject]) -> bytes:
         """The packed normalized objects of `raws` (all of `namespace`), b"" if none is kept."""
         key = (kind, namespace, hashlib.blake2b(orjson.dumps(raws), digest_size=16).digest())
-        blob = self._blobs.get(key)
-        if blob is not None:
-            self._blobs.move_to_end(key)
-            return blob
+        with self._lock:  # clusters are scanned in parallel threads (scan_all)
+            blob = self._blobs.get(key)
+            if blob is not None:
+                self._blobs.move_to_end(key)
+                return blob
         objects = objects_group(kind, raws).get(namespace, [])
         blob = pack(objects) if objects else b""
-        self._blobs[key] = blob
-        self.size += len(blob)
-        while self.size > self.max_bytes and self._blobs:
-            _, dropped = self._blobs.popitem(last=False)
-            self.size -= len(dropped)
+        with self._lock:
+            if key not in self._blobs:
+                self._blobs[key] = blob
+                self.size += len(blob)
+            while self.size > self.max_bytes and self._blobs:
+                _, dropped = self._blobs.popitem(last=False)
+                self.size -= len(dropped)
         return blob
 
     def clear(self) -> None:
-        self._blobs.clear()
-        self.size = 0
+        with self._lock:
+            self._blobs.clear()
+            self.size = 0
 
 
 NORMALIZED_CACHE = NormalizedCache(max_bytes=64 * 1024 * 1024)

@@ -197,6 +197,8 @@ def main() -> None:
     parser.add_argument("--speed", type=float, default=5, help="default intervals / speed")
     args = parser.parse_args()
 
+    # Stopped from outside (timeout, Ctrl-C): still stop the q2 cluster and the simulator.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     directory = tempfile.mkdtemp(prefix="sg-capacity-")
     # The simulator's kubeconfigs are the credentials; the data dir holds its control file.
     os.environ["STARGATE_CREDENTIALS_DIR"] = directory

@@ -172,6 +172,8 @@ def report(
         busy += sum(ok)
         per_scan[tier] = mean(ok) if ok else 0.0
         print(f"{tier} | {len(ok)} | {failed} | {per_scan[tier]:.1f} | {sum(ok) / 60:.1f}")
+    for run in ScanRun.objects.filter(cluster__in=clusters).exclude(status="succeeded")[:5]:
+        print(f"  not succeeded: {run} {run.error_kind} {str(run.errors)[:160]}")
     minutes = (ended - started).total_seconds() / 60
     print(f"workers busy on average: {busy / 60 / minutes:.2f} of {workers}")
     if not steady_costs:

@@ -150,6 +150,10 @@ def main() -> None:
     import django
     from benchdb import ensure_database
 
+    # The simulator's kubeconfig lives in its own temporary directory: that is the
+    # credentials directory of this process (a cluster's files must be under it).
+    os.environ["STARGATE_CREDENTIALS_DIR"] = str(Path(kubeconfig).parent)
+
     ensure_database(os.environ["STARGATE_DATABASE_URL"])
     django.setup()
     from django.core.management import call_command
@@ -162,7 +166,11 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     Cluster.objects.filter(name="bench").delete()
     cluster = Cluster.objects.create(
-        name="bench", api_url="https://127.0.0.1", kubeconfig_path=kubeconfig
+        name="bench",
+        api_url="https://127.0.0.1",
+        kubeconfig_path=kubeconfig,
+        simulated=True,
+        insecure_lab=True,
     )
     try:
         print(f"RSS after start-up: {_rss_mb():.0f} MB")
@@ -171,25 +179,29 @@ def main() -> None:
         print(f"RSS after the bare lists: {_rss_mb():.0f} MB")
         runs: list[ScanRun] = []
         for attempt in range(2):
-            if attempt and os.environ.get("BENCH_PROFILE"):
+            if os.environ.get("BENCH_PROFILE"):  # <path>.first and <path>.steady
                 import cProfile
 
                 profiler = cProfile.Profile()
                 runs.append(profiler.runcall(scan_run_execute, cluster=cluster, tier=3, force=True))
-                profiler.dump_stats(os.environ["BENCH_PROFILE"])
+                profiler.dump_stats(
+                    os.environ["BENCH_PROFILE"] + (".steady" if attempt else ".first")
+                )
             else:
                 runs.append(scan_run_execute(cluster=cluster, tier=3, force=True))
             run = runs[-1]
             assert run.status == ScanRun.Status.SUCCEEDED, run.errors
             print(f"tier-3 scan: {run.duration_ms / 1000:.2f} s ({run.summary})")  # type: ignore[operator]
             print(f"  peak RSS so far: {_rss_mb():.0f} MB")
+        first = runs[0].duration_ms / 1000  # type: ignore[operator]
         steady = runs[-1].duration_ms / 1000  # type: ignore[operator]
         # The machine is shared: the floor is measured again after the scans, and the faster
         # of the two is used, which can only make the ratio look worse.
         bare_after, _ = bare_lists(api_client_for(cluster))
         print(f"bare paged GETs + orjson parse, again: {bare_after:.2f} s")
         floor = min(bare, bare_after)
-        print(f"ratio tier-3 steady / bare: {steady / floor:.2f}x (target <= 2.0x)")
+        print(f"ratio tier-3 steady / bare: {steady / floor:.2f}x (target <= 1.5x)")
+        print(f"ratio tier-3 first / bare: {first / floor:.2f}x (target <= 3.0x)")
         namespaces = cluster.lab_instances.values_list("namespace", flat=True)
         sample = list(namespaces[: args.kubectl_sample])
         per_ns = kubectl_sample(kubeconfig, sample) / len(sample)
@@ -197,7 +209,7 @@ def main() -> None:
         print(f"kubectl per kind per namespace: {per_ns:.2f} s per namespace")
         print(f"  ({len(sample)} namespaces sampled; extrapolated: {extrapolated:.0f} s for all)")
         print(f"speed-up vs kubectl: {extrapolated / steady:.0f}x (target >= 20x)")
-        print(f"peak RSS of the scanning process: {_rss_mb():.0f} MB (target <= 300 MB)")
+        print(f"peak RSS of the scanning process: {_rss_mb():.0f} MB (target <= 250 MB)")
     finally:
         Cluster.objects.filter(name="bench").delete()
         parent.send("stop")

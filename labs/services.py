@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -23,6 +24,39 @@ def lab_instance_upsert(*, cluster: Cluster, lab_name: LabName) -> LabInstance:
         instance.deleted_at = None
         instance.save(update_fields=["deleted_at"])
     return instance
+
+
+@transaction.atomic
+def lab_instances_upsert(
+    *, cluster: Cluster, lab_names: Iterable[LabName]
+) -> dict[str, LabInstance]:
+    """The batch form of `lab_instance_upsert` (a scan's first sight of many labs), by
+    namespace: new Labs one by one (their creation is audited), new instances in one INSERT."""
+    wanted = {lab_name.namespace: lab_name for lab_name in lab_names}
+    catalog = {name.catalog_item for name in wanted.values()}
+    labs = {lab.catalog_item: lab for lab in Lab.objects.filter(catalog_item__in=catalog)}
+    for item in sorted(catalog - set(labs)):
+        labs[item], _ = Lab.objects.get_or_create(catalog_item=item)
+    LabInstance.objects.bulk_create(
+        [
+            LabInstance(
+                cluster=cluster,
+                namespace=name.namespace,
+                guid=name.guid,
+                lab=labs[name.catalog_item],
+            )
+            for name in wanted.values()
+        ],
+        ignore_conflicts=True,
+    )
+    instances = LabInstance.objects.filter(cluster=cluster, namespace__in=list(wanted))
+    found = {li.namespace: li for li in instances.select_related("lab")}
+    revived = [li.pk for li in found.values() if li.deleted_at is not None]
+    if revived:
+        LabInstance.objects.filter(pk__in=revived).update(deleted_at=None)
+        for instance in found.values():
+            instance.deleted_at = None
+    return found
 
 
 @transaction.atomic

@@ -18,11 +18,12 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import JSONField, Q
 
 from labs.models import Lab, LabInstance, Status
 from stargate import realtime
 from stargate.lib.evidence import NamespaceEvidence
+from stargate.lib.sqljson import json_literal
 
 from .engine import evaluate
 from .memory import memory_from_json, memory_to_json
@@ -198,12 +199,19 @@ def _verdict(
 def _evaluation(
     lab_instance: LabInstance, outcome: RubricOutcome, verdict: Verdict, now: datetime
 ) -> Evaluation:
+    fields = dict(zip(_VERDICT_FIELDS, verdict, strict=True))
+    for name in _JSON_FIELDS:
+        fields[name] = json_literal(fields[name])  # see there: a bulk INSERT's JSON, fast
     return Evaluation(
-        lab_instance=lab_instance,
-        rubric_id=outcome.rubric_id,
-        evaluated_at=now,
-        **dict(zip(_VERDICT_FIELDS, verdict, strict=True)),
+        lab_instance=lab_instance, rubric_id=outcome.rubric_id, evaluated_at=now, **fields
     )
+
+
+_JSON_FIELDS = [
+    f.name
+    for f in Evaluation._meta.concrete_fields
+    if isinstance(f, JSONField) and f.name in _VERDICT_FIELDS
+]
 
 
 def _rubric_changes(

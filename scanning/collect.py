@@ -4,8 +4,12 @@ whole cluster's raw JSON is never held in memory at once."""
 from __future__ import annotations
 
 import gc
+import hashlib
+import threading
 import zlib
-from collections.abc import Callable, Collection, Container, Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Container, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import orjson
@@ -42,8 +46,10 @@ class Collected:
 
     def add(self, kind: str, namespace: str, objects: list[KubeObject]) -> None:
         if objects:
-            blob = zlib.compress(orjson.dumps(objects), 1)
-            self.packed.setdefault(kind, {}).setdefault(namespace, []).append(blob)
+            self.add_packed(kind, namespace, pack(objects))
+
+    def add_packed(self, kind: str, namespace: str, blob: bytes) -> None:
+        self.packed.setdefault(kind, {}).setdefault(namespace, []).append(blob)
 
     def namespaces_of(self, kind: str) -> set[str]:
         return set(self.packed.get(kind, {}))
@@ -60,9 +66,75 @@ class Collected:
         return objects
 
 
+def pack(objects: list[KubeObject]) -> bytes:
+    return zlib.compress(orjson.dumps(objects), 1)
+
+
 def _unpack(blob: bytes) -> list[KubeObject]:
     objects: list[KubeObject] = orjson.loads(zlib.decompress(blob))
     return objects
+
+
+class NormalizedCache:
+    """The packed, normalized form of a namespace's raw objects of one kind, by a digest of
+    those raw objects' bytes: a steady scan, where most namespaces did not change since the
+    last one, neither trims, redacts nor compresses them again.
+
+    Normalizing is a pure function of the raw objects (the projections and redaction rules are
+    fixed for the life of the process), so equal bytes give the same blob. Bounded by the bytes
+    of the blobs it holds (least recently used first out); blobs are compressed, about 150
+    bytes per object, so the default bound holds a few hundred thousand objects."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._blobs: OrderedDict[tuple[str, str, bytes], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def packed(self, kind: str, namespace: str, raws: list[KubeObject]) -> bytes:
+        """The packed normalized objects of `raws` (all of `namespace`), b"" if none is kept."""
+        key = (kind, namespace, hashlib.blake2b(orjson.dumps(raws), digest_size=16).digest())
+        with self._lock:  # clusters are scanned in parallel threads (scan_all)
+            blob = self._blobs.get(key)
+            if blob is not None:
+                self._blobs.move_to_end(key)
+                return blob
+        objects = objects_group(kind, raws).get(namespace, [])
+        blob = pack(objects) if objects else b""
+        with self._lock:
+            if key not in self._blobs:
+                self._blobs[key] = blob
+                self.size += len(blob)
+            while self.size > self.max_bytes and self._blobs:
+                _, dropped = self._blobs.popitem(last=False)
+                self.size -= len(dropped)
+        return blob
+
+    def clear(self) -> None:
+        with self._lock:
+            self._blobs.clear()
+            self.size = 0
+
+
+NORMALIZED_CACHE = NormalizedCache(max_bytes=64 * 1024 * 1024)
+
+
+def _page_pack(
+    kind: str, page: list[KubeObject], namespaces: Container[str], collected: Collected
+) -> None:
+    """Group a page's objects per wanted namespace and add each group's packed, normalized
+    form, from the cache when the group's raw bytes were seen before."""
+    raw_groups: dict[str, list[KubeObject]] = {}
+    if kind == "events":  # only warnings are kept: the others need no digest either
+        page = [raw for raw in page if raw.get("type") == "Warning"]
+    for raw in page:
+        namespace = namespace_of(raw)
+        if namespace in namespaces:
+            raw_groups.setdefault(namespace, []).append(raw)
+    for namespace, raws in raw_groups.items():
+        blob = NORMALIZED_CACHE.packed(kind, namespace, raws)
+        if blob:
+            collected.add_packed(kind, namespace, blob)
 
 
 def resource_collect(
@@ -90,9 +162,12 @@ def resource_collect(
         for path in paths:
             for page in list_pages(api, path):
                 collected.objects_read += len(page)
-                group = subjects_link if resource.key == "anarchysubjects" else objects_group
-                for namespace, items in group(resource.key, page, namespaces).items():
-                    collected.add(resource.key, namespace, items)
+                if resource.key == "anarchysubjects":
+                    # Linked across namespaces: not cached per namespace.
+                    for namespace, items in subjects_link(resource.key, page, namespaces).items():
+                        collected.add(resource.key, namespace, items)
+                else:
+                    _page_pack(resource.key, page, namespaces, collected)
                 progress(resource.key, len(page))
     except ClusterAccessError as exc:
         if exc.kind != "not_found":
@@ -123,6 +198,21 @@ def subject_lab_namespace(raw: KubeObject) -> str:
     return str(link or namespace_of(raw))
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No automatic garbage collection inside: a scan's hundreds of thousands of parsed dicts
+    are acyclic and freed by reference counting, yet each burst of them triggers collections.
+    The few cycles made meanwhile are collected when it ends."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def startup_heap_freeze() -> None:
     """Once per process, before its first scan: move the long-lived heap (modules, classes,
     Django and the Kubernetes client) out of the garbage collector's reach. A scan allocates
@@ -148,10 +238,11 @@ def evidence_collect(
 ) -> Collected:
     startup_heap_freeze()
     collected = Collected()
-    for resource in resources:
-        resource_collect(
-            api, resource, namespaces, collected, per_namespace=per_namespace, progress=progress
-        )
+    with gc_paused():
+        for resource in resources:
+            resource_collect(
+                api, resource, namespaces, collected, per_namespace=per_namespace, progress=progress
+            )
     return collected
 
 

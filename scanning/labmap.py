@@ -8,7 +8,7 @@ from django.conf import settings
 
 from labs.models import Cluster, LabInstance
 from labs.naming import LabName, parse_lab_namespace
-from labs.services import lab_instance_upsert
+from labs.services import lab_instances_upsert
 
 
 def lab_name_of(namespace: str) -> LabName | None:
@@ -33,10 +33,13 @@ def lab_instances_map(*, cluster: Cluster, lab_names: dict[str, LabName]) -> dic
             cluster=cluster, namespace__in=list(lab_names)
         ).select_related("lab")
     }
-    for namespace, lab_name in lab_names.items():
-        instance = known.get(namespace)
-        if instance is None or instance.deleted_at is not None:
-            known[namespace] = lab_instance_upsert(cluster=cluster, lab_name=lab_name)
+    missing = [
+        lab_name
+        for namespace, lab_name in lab_names.items()
+        if namespace not in known or known[namespace].deleted_at is not None
+    ]
+    if missing:
+        known.update(lab_instances_upsert(cluster=cluster, lab_names=missing))
     return known
 
 

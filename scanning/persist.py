@@ -9,6 +9,7 @@ from labs.models import LabInstance
 from scanning.digest import evidence_hash, pods_digest
 from scanning.models import EvidenceRevision, LabEvidence
 from stargate.lib.evidence import NamespaceEvidence
+from stargate.lib.sqljson import json_literal
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,13 @@ def evidence_store(
             changed.append(row)
         row.evidence, row.content_hash, row.pods_digest = evidence, content_hash, digest
         row.collected_at = row.changed_at = now
+        literal = json_literal(evidence)  # serialized once for the row and its revision
+        if row.pk is None:
+            row.evidence = literal
         revisions.append(
             EvidenceRevision(
                 lab_instance_id=lab_instance.pk,
-                evidence=evidence,
+                evidence=literal,
                 content_hash=content_hash,
                 collected_at=now,
             )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +20,13 @@ from scanning.assemble import (
     stored_showroom_failures,
 )
 from scanning.client import api_latency_ms, list_all, list_pages
-from scanning.collect import Collected, evidence_collect, namespaces_collect, optional_list
+from scanning.collect import (
+    Collected,
+    evidence_collect,
+    gc_paused,
+    namespaces_collect,
+    optional_list,
+)
 from scanning.digest import pod_failing, pods_digest
 from scanning.evaluate import evidence_evaluate
 from scanning.labmap import LabNamespaceFilter, lab_instances_map, lab_name_of, lab_namespaces
@@ -28,7 +35,7 @@ from scanning.nodes import NodeFacts, nodes_facts
 from scanning.normalize import object_normalize
 from scanning.persist import evidence_store
 from scanning.showroom import ingress_domain_learn
-from stargate.lib.evidence import KubeObject
+from stargate.lib.evidence import ClusterHealth, KubeObject
 
 BATCH = 100  # labs evaluated and stored per transaction: bounds the evidence held as dicts
 TIER2_MAX_NAMESPACES = 100  # beyond this, tier 3 catches up
@@ -258,7 +265,23 @@ def _evidence_record(
         key=lambda li: (-STATUS_SEVERITY.get(Status(li.status), 0), li.namespace),
     )
     failures = stored_showroom_failures(order)
+    with gc_paused():
+        _batches_record(ctx, namespaces, collected, order, health, failures)
+
+
+def _batches_record(
+    ctx: ScanContext,
+    namespaces: dict[str, KubeObject],
+    collected: Collected,
+    order: list[LabInstance],
+    health: ClusterHealth | None,
+    failures: dict[str, int],
+) -> None:
     for start in range(0, len(order), BATCH):
+        if start:
+            # The previous batch's cyclic garbage (query and expression trees): automatic
+            # collections are paused, and a first scan makes thousands of them per batch.
+            gc.collect(1)
         reads = [
             NamespaceRead(li, namespaces.get(li.namespace), collected.objects_of(li.namespace))
             for li in order[start : start + BATCH]

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from incidents.selectors import resolution_profiles
 from remediation import selectors, services
 from remediation.models import ActionRequest, RemediationAction
 from stargate.http import AuthedHtmxRequest, htmx_partial
@@ -81,9 +82,11 @@ def approval_decide(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
 @require_GET
 @permission_required("remediation.view_actionrequest", raise_exception=True)
 def effectiveness(request: AuthedHtmxRequest) -> HttpResponse:
-    return render(
-        request, "remediation/effectiveness.html", {"rows": selectors.effectiveness_rows()}
-    )
+    context = {
+        "rows": selectors.effectiveness_rows(),
+        "profiles": resolution_profiles(),
+    }
+    return render(request, "remediation/effectiveness.html", context)
 
 
 @require_POST

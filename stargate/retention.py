@@ -59,6 +59,14 @@ RETENTIONS = (
         "scan_runs", "scanning.ScanRun", "started_at", 14, ("cluster", "tier"), Q(status="running")
     ),
     Retention("live_events", "stargate.LiveEvent", "created_at", 1),
+    # The pipeline's events; those of an open incident stay while it is open.
+    Retention(
+        "incident_events",
+        "incidents.Event",
+        "at",
+        30,
+        keep=Q(incident__status__in=["open", "acknowledged"]),
+    ),  # fmt: skip
 )
 
 

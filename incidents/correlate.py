@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 STORAGE_RUBRIC = "storage-clone-ready"
 STORAGE_CLASSES = frozenset(
@@ -29,6 +30,7 @@ STORAGE_CLASSES = frozenset(
         "vm-storage-error",
     }
 )
+K = TypeVar("K")
 SYSTEMIC_SHARE = 0.20  # a group holding more than this share of its cluster's labs is systemic
 
 
@@ -84,8 +86,8 @@ def _main_class(items: Iterable[Failing]) -> str:
     return counts.most_common(1)[0][0] if counts else ""
 
 
-def _by(items: Iterable[Failing], key: Callable[[Failing], object]) -> dict[object, list[Failing]]:
-    grouped: dict[object, list[Failing]] = defaultdict(list)
+def _by(items: Iterable[Failing], key: Callable[[Failing], K]) -> dict[K, list[Failing]]:
+    grouped: dict[K, list[Failing]] = defaultdict(list)
     for item in items:
         grouped[key(item)].append(item)
     return grouped
@@ -126,7 +128,7 @@ def groups_find(
                 systemic=True,
             )
             found.append(group)
-            group.members = {pk: "cluster-unreachable" for pk in cluster.live_lab_ids}
+            group.members = dict.fromkeys(cluster.live_lab_ids, "cluster-unreachable")
             taken.update(group.members)
     _node_groups(free(), clusters, take)
     _storage_groups(free(), clusters, take)
@@ -184,7 +186,7 @@ def _storage_groups(failing: list[Failing], clusters: dict[int, ClusterFacts], t
 
 
 def _platform_groups(failing: list[Failing], thresholds: Thresholds, take: Take) -> None:
-    for cls, items in sorted(_by(failing, lambda i: i.failure_class).items(), key=str):
+    for cls, items in sorted(_by(failing, lambda i: i.failure_class).items()):
         if not cls or len({i.cluster_id for i in items}) < thresholds.platform_clusters:
             continue
         n = len({i.cluster_id for i in items})
@@ -195,8 +197,7 @@ def _platform_groups(failing: list[Failing], thresholds: Thresholds, take: Take)
 
 def _catalog_groups(failing: list[Failing], take: Take) -> None:
     by_item = _by(failing, lambda i: (i.lab_id, i.failure_class))
-    for key, items in sorted(by_item.items(), key=str):
-        lab_id, cls = key  # type: ignore[misc]
+    for (lab_id, cls), items in sorted(by_item.items()):
         if not cls or len({i.cluster_id for i in items}) < 2:
             continue
         n = len({i.cluster_id for i in items})
@@ -213,10 +214,8 @@ def _cluster_class_groups(
     take: Take,
 ) -> None:
     recent = [i for i in failing if now - i.detected_at <= thresholds.window and i.failure_class]
-    for key, items in sorted(
-        _by(recent, lambda i: (i.cluster_id, i.failure_class)).items(), key=str
-    ):
-        cluster_id, cls = key  # type: ignore[misc]
+    by_class = _by(recent, lambda i: (i.cluster_id, i.failure_class))
+    for (cluster_id, cls), items in sorted(by_class.items()):
         cluster = clusters.get(cluster_id)
         share = _share(len(items), cluster)
         enough = len(items) >= thresholds.min_labs or share * 100 >= thresholds.min_percent

@@ -31,7 +31,8 @@ def thresholds() -> Thresholds:
 def _placement(evidence: dict[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
     objects = evidence.get("objects") or {}
     nodes = {pod.get("spec", {}).get("nodeName") for pod in objects.get("pods") or []}
-    nodes |= {vmi.get("status", {}).get("nodeName") for vmi in objects.get("virtualmachineinstances") or []}  # fmt: skip
+    vmis = objects.get("virtualmachineinstances") or []
+    nodes |= {vmi.get("status", {}).get("nodeName") for vmi in vmis}
     classes = {
         pvc.get("spec", {}).get("storageClassName")
         for pvc in objects.get("persistentvolumeclaims") or []

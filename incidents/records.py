@@ -66,9 +66,10 @@ def cause_of(record: FailureRecord, lab_instance: LabInstance | None, now: datet
 
 
 def record_close(record: FailureRecord, at: datetime) -> None:
-    lab_instance = (
-        LabInstance.objects.select_related("cluster").filter(pk=record.lab_instance_id).first()
-    )
+    lab_instance = None
+    if record.lab_instance_id is not None:
+        found = LabInstance.objects.select_related("cluster").filter(pk=record.lab_instance_id)
+        lab_instance = found.first()
     record.cause = cause_of(record, lab_instance, at)
     record.resolved_at = at
     record.ttr_seconds = max(0.0, (at - record.detected_at).total_seconds())

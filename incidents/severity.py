@@ -1,10 +1,10 @@
 """Severity of an incident or a lone failure: pure arithmetic over its factors.
 
 score = class score (critical 10, high 8, medium 5, low 2; unknown 5)
-        × 1.5 when systemic
-        × session urgency (2 if a session on a member lab runs now or starts within 60 min,
+        x 1.5 when systemic
+        x session urgency (2 if a session on a member lab runs now or starts within 60 min,
           1.5 within 120 min)
-        × blast radius (1.5 from 20 affected attendees, 1.2 from 5)
+        x blast radius (1.5 from 20 affected attendees, 1.2 from 5)
 level: critical ≥ 8, high ≥ 6, medium ≥ 4, else low (platform-contracts 20.4).
 """
 

@@ -145,14 +145,13 @@ def correlate(event: Event) -> None:
         event.systemic = event.correlated = True
         correlation = {"same_class_count": same, "total_events": total, "rate": same / total}
         correlation["pattern"] = "systemic_cluster"
-    clusters = set(
-        Event.objects.filter(
-            failure_class=event.failure_class,
-            event_type__in=LAB_FAILURES,
-            at__gte=event.at - timedelta(minutes=60),
-        ).values_list("cluster_id", flat=True)
-    ) | {event.cluster_id}
-    clusters.discard(None)
+    seen = Event.objects.filter(
+        failure_class=event.failure_class,
+        event_type__in=LAB_FAILURES,
+        at__gte=event.at - timedelta(minutes=60),
+        cluster__isnull=False,
+    ).values_list("cluster_id", flat=True)
+    clusters = {pk for pk in seen if pk is not None} | {event.cluster_id}
     if len(clusters) > 1:
         event.correlated = True
         correlation.update(cross_cluster=True, clusters_affected=sorted(clusters))
@@ -183,7 +182,7 @@ def triage(event: Event, now: datetime) -> None:
 def impact(event: Event) -> None:
     if event.event_type not in LAB_FAILURES or event.priority < 5 or not event.cluster_id:
         return
-    rows = list(
+    rows: list[tuple[int | None, str]] = list(
         Event.objects.filter(cluster_id=event.cluster_id, lab_instance__isnull=False)
         .order_by("-at", "-pk")
         .values_list("lab_instance_id", "outcome")[:200]

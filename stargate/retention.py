@@ -66,7 +66,7 @@ RETENTIONS = (
         "at",
         30,
         keep=Q(incident__status__in=["open", "acknowledged"]),
-    ),  # fmt: skip
+    ),
 )
 
 

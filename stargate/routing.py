@@ -10,4 +10,6 @@ from remediation.routing import websocket_urlpatterns as remediation_ws
 from rubrics_app.routing import websocket_urlpatterns as rubrics_ws
 from scanning.routing import websocket_urlpatterns as scanning_ws
 
-websocket_urlpatterns: list[Any] = [*dashboard_ws, *scanning_ws, *rubrics_ws, *remediation_ws, *incidents_ws]
+websocket_urlpatterns: list[Any] = [
+    *dashboard_ws, *scanning_ws, *rubrics_ws, *remediation_ws, *incidents_ws
+]

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from stargate.lib.env import envint
+from stargate.lib.env import envbool, envint
 
 
 def _int(name: str, default: int, minimum: int) -> int:
     value = getattr(settings, name, None)
     return int(value) if value is not None else envint(f"STARGATE_{name}", default, minimum=minimum)
+
+
+def queue_after_commit() -> bool:
+    """Queue the pipeline after each scan run and remediation outcome (off in the test
+    settings, so other apps' tests do not run it; the periodic schedule runs it anyway)."""
+    value = getattr(settings, "INCIDENTS_QUEUE_AFTER_COMMIT", None)
+    if value is not None:
+        return bool(value)
+    return envbool("STARGATE_INCIDENTS_QUEUE_AFTER_COMMIT", True)
 
 
 def dedup_window_seconds() -> int:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django_q.tasks import async_task
 
+from incidents import conf
 from remediation.models import AuditEntry
 from scanning.models import ScanRun
 
@@ -18,6 +19,8 @@ TASK = "incidents.tasks.process_events"
 
 
 def _enqueue() -> None:
+    if not conf.queue_after_commit():
+        return
     try:
         async_task(TASK, task_name="incidents-process-events")
     except Exception:  # a lost trigger is caught up by the periodic schedule

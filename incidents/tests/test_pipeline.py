@@ -179,3 +179,48 @@ def test_the_same_class_on_k_labs_of_a_cluster_is_one_incident_with_a_session_ur
     assert incident.severity_factors["session_multiplier"] == 2.0
     assert incident.severity_score > without
     assert incident.severity == "critical"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_scan_run_end_queues_the_pipeline_after_its_commit(settings: object) -> None:
+    from scanning.models import ScanRun
+
+    settings.INCIDENTS_QUEUE_AFTER_COMMIT = True  # type: ignore[attr-defined]
+    lab = lab_instance("sandbox-t1-web")
+    change(lab, "failed", "crashloop")
+    run = ScanRun.objects.create(cluster=lab.cluster, tier=3, started_at=timezone.now())
+    assert not Event.objects.exists()  # a running scan queues nothing
+    run.status = ScanRun.Status.SUCCEEDED
+    run.save()  # committed (autocommit): the synchronous test queue ran the pipeline
+    assert Event.objects.get().event_type == "evaluation.failed"
+
+
+def test_a_member_labs_remediation_request_goes_to_approval_as_part_of_the_incident() -> None:
+    from django.conf import settings as django_settings
+
+    from remediation.catalog import catalog_load
+    from remediation.gates import Outcome
+    from remediation.management.commands.load_catalog import catalog_rows
+    from remediation.models import RemediationAction
+    from remediation.services import action_request_create, catalog_apply
+
+    now = timezone.now()
+    labs = [lab_instance(f"sandbox-r{i}-web", node="worker-1") for i in range(3)]
+    for lab in labs:
+        lab.lab.execution_mode = "full_auto"
+        lab.lab.save()
+    node(cluster(), "worker-1", ready=False)
+    for lab in labs:
+        change(lab, "failed", "crashloop", at=now)
+    events_process(now)
+    incident = Incident.objects.get()
+    catalog_apply(
+        rows=catalog_rows(catalog_load(django_settings.REMEDIATIONS_DIR / "catalog.yaml"))
+    )
+    request = action_request_create(
+        lab_instance=labs[0], action=RemediationAction.objects.get(action_id="restart-pod"),
+        failure_class="crashloop", parameters={"pod": "web"}, evidence={},
+    )  # fmt: skip
+    gates = {g["gate"]: g for g in request.decision}
+    assert gates["incident"]["outcome"] == Outcome.APPROVAL.name.lower()
+    assert gates["incident"]["reason"] == f"part of incident {incident.pk}"

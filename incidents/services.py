@@ -71,5 +71,6 @@ def silence_create(
 def silence_expire(*, silence: Silence) -> None:
     """End a silence now."""
     now = timezone.now()
-    silence.expires_at = max(now, silence.starts_at + timedelta(seconds=1))
-    silence.save(update_fields=["expires_at"])
+    silence.starts_at = min(silence.starts_at, now - timedelta(seconds=1))
+    silence.expires_at = now
+    silence.save(update_fields=["starts_at", "expires_at"])

@@ -224,3 +224,13 @@ def test_a_member_labs_remediation_request_goes_to_approval_as_part_of_the_incid
     gates = {g["gate"]: g for g in request.decision}
     assert gates["incident"]["outcome"] == Outcome.APPROVAL.name.lower()
     assert gates["incident"]["reason"] == f"part of incident {incident.pk}"
+
+
+def test_the_schedule_is_synced_once() -> None:
+    from django.core.management import call_command
+    from django_q.models import Schedule
+
+    for _ in range(2):
+        call_command("setup_incident_schedules", verbosity=0)
+    schedule = Schedule.objects.get(name="incidents-process-events")
+    assert (schedule.func, schedule.minutes) == ("incidents.tasks.process_events", 1)

@@ -478,4 +478,9 @@ class Migration(migrations.Migration):
             model_name="event",
             index=models.Index(fields=["fingerprint", "-at"], name="event_fingerprint"),
         ),
+        # The pipeline's lock row exists before any worker takes it (no race to create it).
+        migrations.RunPython(
+            lambda apps, schema_editor: apps.get_model("incidents", "Cursor").objects.get_or_create(name="pipeline"),
+            migrations.RunPython.noop,
+        ),
     ]

@@ -32,7 +32,7 @@ SETTLED_ANARCHY_STATES = frozenset(
     }
 )  # fmt: skip
 # A human approval answers only the gates that exist to ask one; every other gate still holds.
-OVERRIDABLE_BY_APPROVAL = frozenset({"risk", "confidence", "rate_limit"})
+OVERRIDABLE_BY_APPROVAL = frozenset({"risk", "confidence", "rate_limit", "incident"})
 
 
 class FailureCheck(enum.StrEnum):
@@ -83,6 +83,7 @@ class GateInput:
     action_enabled: bool = True
     paused: str = ""  # why remediation is paused here (switch or maintenance window); "" if not
     failure_check: FailureCheck = FailureCheck.UNCHECKED
+    incident: int | None = None  # the open incident the lab is a member of (incidents app)
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,13 @@ def gate_rate_limit(data: GateInput) -> GateResult:
     return GateResult("rate_limit", Outcome.EXECUTE, "within the hourly limits")
 
 
+def gate_incident(data: GateInput) -> GateResult:
+    """A lab in an open incident shares its cause: a human decides, with the incident in view."""
+    if data.incident is not None:
+        return GateResult("incident", Outcome.APPROVAL, f"part of incident {data.incident}")
+    return GateResult("incident", Outcome.EXECUTE, "not part of an open incident")
+
+
 GATES = (
     gate_paused,
     gate_enabled,
@@ -223,6 +231,7 @@ GATES = (
     gate_confidence,
     gate_preflight,
     gate_rate_limit,
+    gate_incident,
 )
 
 

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from forecasting.selectors import session_running
+from incidents.selectors import open_incident_for
 from labs.models import LabInstance
 from remediation import broadcast, conf
 from remediation.audit import audit_entry_record
@@ -124,6 +125,7 @@ def _gate_input(
         lab_stale=bool(evidence.get("stale")),
         action_enabled=action.enabled,
         paused=pause_reason(cluster=lab_instance.cluster, lab=lab_instance.lab, now=now),
+        incident=open_incident_for(lab_instance),
     )
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from incidents.selectors import resolution_profiles
 from labs.selectors import audience_of
 from remediation import selectors, services
 from remediation.effectiveness_charts import effectiveness_charts
@@ -86,8 +87,14 @@ def approval_decide(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
 @require_GET
 @permission_required("remediation.view_actionrequest", raise_exception=True)
 def effectiveness(request: AuthedHtmxRequest) -> HttpResponse:
-    rows = selectors.effectiveness_rows(audience_of(request.user))
-    context = {"rows": rows, "charts": effectiveness_charts(rows)}
+    audience = audience_of(request.user)
+    rows = selectors.effectiveness_rows(audience)
+    context = {
+        "rows": rows,
+        "charts": effectiveness_charts(rows),
+        # Profiles span every team's catalog items: the platform operators' view only.
+        "profiles": resolution_profiles() if audience.everything else [],
+    }
     return render(request, "remediation/effectiveness.html", context)
 
 

@@ -62,6 +62,14 @@ RETENTIONS = (
     # The charts' history (dashboard): a week is shown, a month kept.
     Retention("status_rollups", "dashboard.StatusRollup", "hour", 30),
     Retention("node_usage_samples", "dashboard.NodeUsageSample", "at", 7),
+    # The pipeline's events; those of an open incident stay while it is open.
+    Retention(
+        "incident_events",
+        "incidents.Event",
+        "at",
+        30,
+        keep=Q(incident__status__in=["open", "acknowledged"]),
+    ),
 )
 
 

@@ -16,6 +16,8 @@ from stargate.settings import Q_CLUSTER
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 Q_CLUSTER["sync"] = True
+# Other apps' tests do not run the incident pipeline after their scans (its tests turn it on).
+INCIDENTS_QUEUE_AFTER_COMMIT = False
 WHITENOISE_AUTOREFRESH = True
 # Simulators write their kubeconfigs under the temporary directory (pytest's tmp_path).
 CREDENTIALS_DIR = Path(tempfile.gettempdir())

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.db import connection, connections
 from playwright.sync_api import Page, expect
 
-from labs.models import LabInstance, Status
 from dashboard.tests import live_driver
+from labs.models import LabInstance, Status
 from tests.stack import stack, wait_until
 
 pytestmark = [

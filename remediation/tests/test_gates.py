@@ -183,7 +183,7 @@ def test_it_records_a_reason_for_every_gate() -> None:
     reasons = decide(_input()).reasons
     assert [r["gate"] for r in reasons] == [
         "paused", "enabled", "namespace", "failure_class", "failure_current", "execution_mode",
-        "risk", "confidence", "preflight", "rate_limit",
+        "risk", "confidence", "preflight", "rate_limit", "incident",
     ]  # fmt: skip
     assert all(r["reason"] for r in reasons)
 

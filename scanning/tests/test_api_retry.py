@@ -14,10 +14,10 @@ from remediation.tests.test_gates import CATALOG
 from scanning import client
 from scanning.models import ScanRun
 from scanning.services import scan_run_execute
-from simulator import Store
-from simulator.controllers import PODS
 from scanning.tests.conftest import pod
 from scanning.tests.fixtures_scan import cluster_row, lab_pod, namespace_obj
+from simulator import Store
+from simulator.controllers import PODS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 

@@ -15,6 +15,7 @@ STEPS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("load_catalog", {}),
     ("setup_schedules", {}),
     ("setup_remediation_schedules", {}),
+    ("setup_incident_schedules", {}),
     ("setup_retention_schedule", {}),
     ("setup_dashboard_schedules", {}),
 )

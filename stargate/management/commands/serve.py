@@ -41,6 +41,7 @@ class Command(BaseCommand):
         call_command("load_catalog", verbosity=0)
         call_command("setup_schedules")
         call_command("setup_remediation_schedules", verbosity=0)
+        call_command("setup_incident_schedules", verbosity=0)
         call_command("setup_retention_schedule", verbosity=0)
         call_command("setup_dashboard_schedules", verbosity=0)
         password = None if options["no_demo"] else ensure_demo_admin()

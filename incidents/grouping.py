@@ -1,0 +1,223 @@
+"""Keeping incidents in step with what fails now: one incident per root cause (see correlate)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+from incidents import conf
+from incidents.correlate import ClusterFacts, Failing, Group, Thresholds, groups_find
+from incidents.facts import class_action, class_severity, next_session_minutes
+from incidents.models import Cause, FailureRecord, Incident, IncidentMember, TimelineEntry
+from incidents.severity import Factors, severity_of
+from incidents.signals import incident_changed_on_commit
+from labs.models import Cluster, Lab, LabInstance
+from remediation.models import RemediationAction
+from scanning.models import LabEvidence, NodeSnapshot
+
+OUTCOME_RANK = {"failed": 0, "warn": 1}
+
+
+def thresholds() -> Thresholds:
+    return Thresholds(
+        min_labs=conf.cluster_class_min_labs(),
+        min_percent=conf.cluster_class_min_percent(),
+        platform_clusters=conf.platform_min_clusters(),
+        window=timedelta(minutes=conf.group_window_minutes()),
+    )
+
+
+def _placement(evidence: dict[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
+    objects = evidence.get("objects") or {}
+    nodes = {pod.get("spec", {}).get("nodeName") for pod in objects.get("pods") or []}
+    vmis = objects.get("virtualmachineinstances") or []
+    nodes |= {vmi.get("status", {}).get("nodeName") for vmi in vmis}
+    classes = {
+        pvc.get("spec", {}).get("storageClassName")
+        for pvc in objects.get("persistentvolumeclaims") or []
+    }
+    return frozenset(n for n in nodes if n), frozenset(c for c in classes if c)
+
+
+def failing_now() -> list[Failing]:
+    """Each live lab's worst open failure (failed before warn, then the oldest)."""
+    records = FailureRecord.objects.filter(
+        resolved_at__isnull=True, lab_instance__deleted_at__isnull=True
+    ).values_list(
+        "lab_instance_id", "cluster_id", "lab_id", "failure_class", "rubric_id", "outcome",
+        "detected_at",
+    )  # fmt: skip
+    worst: dict[int, tuple[Any, ...]] = {}
+    for row in records:
+        rank = (OUTCOME_RANK.get(row[5], 2), row[6])
+        if row[0] not in worst or rank < (OUTCOME_RANK.get(worst[row[0]][5], 2), worst[row[0]][6]):
+            worst[row[0]] = row
+    evidence = dict(
+        LabEvidence.objects.filter(lab_instance_id__in=list(worst)).values_list(
+            "lab_instance_id", "evidence"
+        )
+    )
+    failing = []
+    for pk, (_, cluster_id, lab_id, cls, rubric, _, detected) in worst.items():
+        nodes, storage = _placement(evidence.get(pk) or {})
+        failing.append(Failing(pk, cluster_id, lab_id, cls, rubric, detected, nodes, storage))
+    return failing
+
+
+def cluster_facts() -> dict[int, ClusterFacts]:
+    labs: dict[int, list[int]] = {}
+    for pk, cluster_id in LabInstance.objects.filter(deleted_at__isnull=True).values_list(
+        "pk", "cluster_id"
+    ):
+        labs.setdefault(cluster_id, []).append(pk)
+    bad: dict[int, set[str]] = {}
+    for cluster_id, name, ready, pressure in NodeSnapshot.objects.values_list(
+        "cluster_id", "name", "ready", "pressure"
+    ):
+        if not ready or pressure:
+            bad.setdefault(cluster_id, set()).add(name)
+    return {
+        c.pk: ClusterFacts(
+            c.pk, c.name, c.reachable, tuple(labs.get(c.pk, ())), frozenset(bad.get(c.pk, ()))
+        )
+        for c in Cluster.objects.filter(enabled=True)
+    }
+
+
+def _log(incident: Incident, at: datetime, kind: str, text: str) -> None:
+    TimelineEntry.objects.create(incident=incident, at=at, kind=kind, text=text)
+
+
+def _title(group: Group) -> str:
+    if group.kind == "catalog_item" and group.lab_id is not None:
+        lab = Lab.objects.filter(pk=group.lab_id).first()
+        return f"{lab}: {group.title}"
+    return group.title
+
+
+def _open(group: Group, now: datetime) -> Incident:
+    incident = Incident.objects.filter(key=group.key, status__in=Incident.OPEN_STATES).first()
+    if incident is not None:
+        return incident
+    action = class_action(group.failure_class)
+    if not RemediationAction.objects.filter(action_id=action, enabled=True).exists():
+        action = ""
+    incident = Incident.objects.create(
+        kind=group.kind,
+        key=group.key,
+        title=_title(group)[:300],
+        cluster_id=group.cluster_id,
+        lab_id=group.lab_id,
+        failure_class=group.failure_class,
+        systemic=group.systemic,
+        proposed_action=action,
+        opened_at=now,
+        updated_at=now,
+    )
+    _log(incident, now, "opened", f"opened: {incident.get_kind_display()}")
+    incident_changed_on_commit(incident.pk, "opened")
+    return incident
+
+
+def _member_cause(member: IncidentMember) -> str:
+    record = (
+        FailureRecord.objects.filter(
+            lab_instance_id=member.lab_instance_id, resolved_at__gte=member.joined_at
+        )
+        .order_by("-resolved_at")
+        .first()
+    )
+    return record.cause if record is not None else Cause.SELF_RESOLVED
+
+
+def _members_sync(incident: Incident, group: Group, held: dict[int, int], now: datetime) -> bool:
+    changed = False
+    current = {m.lab_instance_id: m for m in incident.members.all()}
+    for lab_instance_id, cls in group.members.items():
+        if held.get(lab_instance_id, incident.pk) != incident.pk:
+            continue  # part of another open incident already
+        member = current.get(lab_instance_id)
+        if member is None:
+            IncidentMember.objects.create(
+                incident=incident, lab_instance_id=lab_instance_id, failure_class=cls, joined_at=now
+            )
+            held[lab_instance_id] = incident.pk
+            changed = True
+        elif member.recovered_at is not None:
+            member.recovered_at, member.cause = None, ""
+            member.save(update_fields=["recovered_at", "cause"])
+            changed = True
+    for lab_instance_id, member in current.items():
+        if lab_instance_id not in group.members and member.recovered_at is None:
+            _member_recover(member, now)
+            changed = True
+    FailureRecord.objects.filter(
+        lab_instance_id__in=list(group.members), resolved_at__isnull=True, incident__isnull=True
+    ).update(incident=incident)
+    return changed
+
+
+def _member_recover(member: IncidentMember, now: datetime) -> None:
+    member.recovered_at, member.cause = now, _member_cause(member)
+    member.save(update_fields=["recovered_at", "cause"])
+
+
+def _severity_update(incident: Incident, now: datetime) -> None:
+    active = incident.members.filter(recovered_at__isnull=True).values_list(
+        "lab_instance__lab_id", "lab_instance__cluster_id"
+    )
+    pairs = list(active)
+    factors = Factors(
+        class_severity(incident.failure_class),
+        incident.systemic,
+        next_session_minutes(pairs, now) if pairs else None,
+        attendees=len(pairs),
+        labs=len({lab for lab, _ in pairs}),
+    )
+    result = severity_of(factors)
+    if result.level != incident.severity and incident.severity_factors:
+        _log(incident, now, "severity", f"severity {incident.severity} → {result.level}")
+    incident.severity, incident.severity_score = result.level, result.score
+    incident.severity_factors = result.factors
+
+
+def _resolve(incident: Incident, now: datetime) -> None:
+    for member in incident.members.filter(recovered_at__isnull=True):
+        _member_recover(member, now)
+    causes = Counter(incident.members.exclude(cause="").values_list("cause", flat=True))
+    incident.status = Incident.Status.RESOLVED
+    incident.resolved_at = now
+    incident.resolution_cause = causes.most_common(1)[0][0] if causes else Cause.SELF_RESOLVED
+    incident.ttr_seconds = (now - incident.opened_at).total_seconds()
+    incident.updated_at = now
+    incident.save()
+    cause = Cause(incident.resolution_cause).label.lower()
+    _log(incident, now, "resolved", f"resolved: {cause}, after {incident.ttr_seconds:.0f} s")
+    incident_changed_on_commit(incident.pk, "resolved")
+
+
+def incidents_sync(now: datetime) -> list[int]:
+    """Open, grow, shrink and resolve incidents; returns the ids of those that changed."""
+    groups = groups_find(failing_now(), cluster_facts(), now=now, thresholds=thresholds())
+    held = dict(
+        IncidentMember.objects.filter(
+            recovered_at__isnull=True, incident__status__in=Incident.OPEN_STATES
+        ).values_list("lab_instance_id", "incident_id")
+    )
+    changed: list[int] = []
+    for group in groups:
+        incident = _open(group, now)
+        grew = _members_sync(incident, group, held, now)
+        before = (incident.severity, incident.severity_score)
+        _severity_update(incident, now)
+        if grew or before != (incident.severity, incident.severity_score):
+            incident.updated_at = now
+            incident.save()
+            changed.append(incident.pk)
+            incident_changed_on_commit(incident.pk, "updated")
+    found = {group.key for group in groups}
+    for incident in Incident.objects.filter(status__in=Incident.OPEN_STATES).exclude(key__in=found):
+        _resolve(incident, now)
+        changed.append(incident.pk)
+    return changed

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 
-from labs.models import Cluster, Lab, LabInstance, Status
+from labs.models import Cluster, Lab, LabInstance, Status, status_rank
 
 
 class LabCountGroup(NamedTuple):
@@ -48,6 +48,10 @@ def lab_instance_list() -> QuerySet[LabInstance]:
     )
 
 
+#: Worst first, most recent change first (the `labinstance_triage` index).
+TRIAGE_ORDER = ("status_rank", "-status_changed_at")
+
+
 def lab_table_rows() -> QuerySet[LabInstance, Any]:
     """The labs table's rows (page and live updates) as plain values; the dashboard adds the
     cluster, catalog item and team names.
@@ -58,7 +62,8 @@ def lab_table_rows() -> QuerySet[LabInstance, Any]:
     """
     return (
         live_lab_instances()
-        .order_by("cluster_id", "namespace")
+        .alias(status_rank=status_rank())
+        .order_by(*TRIAGE_ORDER)
         .values(
             "pk",
             "namespace",

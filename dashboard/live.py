@@ -52,5 +52,5 @@ def rows_html(rows: list[dict[str, Any]]) -> str:
 
 def lab_detail_html(instance: LabInstance) -> str:
     context = {**selectors.lab_detail_context(instance), "oob": True}
-    parts = ("lab-summary", "lab-pipeline", "lab-timeline", "lab-actions")
+    parts = ("lab-cause", "lab-summary", "lab-pipeline", "lab-timeline", "lab-actions")
     return "\n".join(render_to_string(f"{DETAIL}#{name}", context) for name in parts)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from dashboard import triage
 from labs import selectors as lab_selectors
 from labs.models import Cluster, LabInstance, Status
 from rubrics_app import selectors as rubric_selectors
@@ -132,13 +133,23 @@ def cluster_detail_context(cluster: Cluster) -> dict[str, Any]:
 
 
 def lab_detail_context(instance: LabInstance) -> dict[str, Any]:
-    evaluations = list(rubric_selectors.lab_instance_evaluations(lab_instance=instance))
+    stored = rubric_selectors.lab_instance_evaluations(lab_instance=instance)
+    evaluations = triage.evaluations_worst_first(stored, rubric_selectors.rubric_positions())
+    timeline = list(rubric_selectors.lab_instance_timeline(lab_instance=instance)[:50])
+    conditions = rubric_selectors.cluster_conditions(evaluations)
+    cause = triage.lab_cause(
+        status=instance.status, failure_class=instance.failure_class, ordered=evaluations,
+        timeline=timeline, classes=rubric_selectors.failure_class_catalog(),
+        cluster_level={e.rubric_id for e in conditions},
+        status_changed_at=instance.status_changed_at,
+    )  # fmt: skip
     return {
         "instance": instance,
         "evaluations": evaluations,
-        "timeline": list(rubric_selectors.lab_instance_timeline(lab_instance=instance)[:50]),
+        "timeline": timeline,
         "recommended_actions": recommended_actions(evaluations),
-        "cluster_conditions": rubric_selectors.cluster_conditions(evaluations),
+        "cluster_conditions": conditions,
+        "cause": cause,
     }
 
 

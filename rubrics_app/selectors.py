@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from labs.models import LabInstance
 
+from .definitions import FailureClassDef
 from .models import Evaluation, StateChange
 from .registry import active_rubrics
 
@@ -34,3 +35,13 @@ def cluster_conditions(evaluations: Iterable[Evaluation]) -> list[Evaluation]:
     lab's own failure class, which never takes theirs."""
     cluster_level = {rubric.id for rubric in active_rubrics().rubrics if rubric.cluster_level}
     return [e for e in evaluations if e.rubric_id in cluster_level and e.failure_class]
+
+
+def failure_class_catalog() -> dict[str, FailureClassDef]:
+    """The failure classes by id (code, severity, recommended action, summary)."""
+    return active_rubrics().classes
+
+
+def rubric_positions() -> dict[str, int]:
+    """Each active rubric's place in the pipeline, first 0."""
+    return {rubric.id: n for n, rubric in enumerate(active_rubrics().rubrics)}

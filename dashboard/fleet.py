@@ -22,10 +22,12 @@ from dashboard import selectors
 from labs import selectors as lab_selectors
 from labs.models import Status
 from labs.selectors import LabCountGroup
+from rubrics_app import selectors as rubric_selectors
+from scanning import selectors as scan_selectors
 
 # The key names the shape: a snapshot cached by an older release (a dict) is never read as one.
 FLEET_COUNTS_KEY = "dashboard:fleet-counts:v2"
-FLEET_PARTS_KEY = "dashboard:fleet-parts:v2"
+FLEET_PARTS_KEY = "dashboard:fleet-parts:v3"
 FLEET_SECONDS = 30
 FLEET_TEMPLATE = "dashboard/fleet_overview.html"
 
@@ -68,6 +70,7 @@ class FleetParts:
     cluster_table: SafeString
     failure_classes: SafeString
     recent_changes: SafeString
+    cluster_conditions: SafeString
 
     def context(self) -> dict[str, SafeString]:
         """The parts by name, as the fleet overview template reads them."""
@@ -139,16 +142,30 @@ def fleet_forget() -> None:
 
 
 def _parts_render(counts: FleetCounts) -> FleetParts:
+    threshold = rubric_selectors.capacity_threshold_pct()
+    node_totals, node_conditions = scan_selectors.node_overview_by_cluster(threshold)
     context = {
-        "clusters": selectors.cluster_cards(counts),
+        "clusters": selectors.cluster_cards(counts, node_totals),
         "status_counts": counts.status,
         "failure_class_counts": counts.failure_classes,
+        "class_rankings": selectors.class_rankings(counts),
+        "ranked_titles": ((Status.FAILED, "Lab failures"), (Status.WARN, "Warnings")),
+        "cluster_conditions": selectors.cluster_conditions(counts, node_conditions),
+        "class_codes": {
+            cls.id: cls.code for cls in rubric_selectors.failure_class_catalog().values()
+        },
         "recent_changes": selectors.recent_changes(),
         "statuses": Status,
     }
     return FleetParts(
         *(
             render_to_string(f"{FLEET_TEMPLATE}#{name}", context)
-            for name in ("status-counters", "cluster-table", "failure-classes", "recent-changes")
+            for name in (
+                "status-counters",
+                "cluster-table",
+                "failure-classes",
+                "recent-changes",
+                "cluster-conditions",
+            )
         )
     )

@@ -13,12 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from dashboard import triage
 from labs import selectors as lab_selectors
-from labs.models import Cluster, LabInstance, Status
+from labs.models import Cluster, LabInstance, Status, status_rank
 from rubrics_app import selectors as rubric_selectors
 from scanning import selectors as scan_selectors
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from dashboard.fleet import ClusterLabCounts, FleetCounts
+    from rubrics_app.definitions import FailureClassDef
     from rubrics_app.models import Evaluation, StateChange
 
 RECENT_CHANGES = 15
@@ -109,9 +112,9 @@ def recent_changes(limit: int = RECENT_CHANGES) -> list[StateChange]:
     return list(changes.only("from_status", "to_status", "failure_class", "at", *fields))
 
 
-def cluster_cards(counts: FleetCounts) -> list[ClusterCard]:
-    """One card per cluster: the cluster, its lab counts, node totals and last scans."""
-    nodes = scan_selectors.node_totals_by_cluster()
+def cluster_cards(counts: FleetCounts, nodes: dict[int, dict[str, Any]]) -> list[ClusterCard]:
+    """One card per cluster: the cluster, its lab counts, node totals (`nodes`, from
+    `scanning.selectors.node_overview_by_cluster`) and last scans."""
     scans = scan_selectors.last_scans_by_cluster()
     return [
         ClusterCard(
@@ -125,9 +128,15 @@ def cluster_cards(counts: FleetCounts) -> list[ClusterCard]:
 
 
 def cluster_detail_context(cluster: Cluster) -> dict[str, Any]:
+    threshold = rubric_selectors.capacity_threshold_pct()
+    nodes = scan_selectors.cluster_nodes(cluster)
     return {
         "cluster": cluster,
-        "nodes": scan_selectors.cluster_nodes(cluster),
+        "status_counts": [
+            (status, getattr(cluster, f"labs_{status}", 0)) for status in Status.values
+        ],
+        "nodes": [(node, scan_selectors.node_conditions(node, threshold)) for node in nodes],
+        "threshold_pct": threshold,
         "scan_runs": scan_selectors.cluster_scan_runs(cluster),
     }
 
@@ -156,3 +165,85 @@ def lab_detail_context(instance: LabInstance) -> dict[str, Any]:
 def recommended_actions(evaluations: list[Evaluation]) -> list[Evaluation]:
     """The rubric verdicts that recommend an action (the remediation catalog's action ids)."""
     return [e for e in evaluations if e.recommended_action and e.outcome != Status.READY]
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterCondition:
+    """A cluster-level condition, shown once per cluster rather than once per lab it touches."""
+
+    cluster_name: str
+    nodes: list[str]  # "node worker-2 NotReady", "node worker-1 CPU 97% (over 90%)"
+    classes: list[tuple[str, str, int, dict[str, int]]]  # (class, code, labs, {outcome: labs})
+    labs: int  # labs a cluster-level rubric finds not ready
+
+
+def cluster_conditions(counts: FleetCounts, nodes: dict[int, list[str]]) -> list[ClusterCondition]:
+    """Every cluster with a node condition (`nodes`, from `scanning.selectors.
+    node_overview_by_cluster`) or a cluster-level finding (one query)."""
+    groups = rubric_selectors.cluster_condition_groups(lab_selectors.live_lab_instances())
+    catalog = rubric_selectors.failure_class_catalog()
+    by_cluster: dict[int, dict[str, dict[str, int]]] = {}
+    for group in groups:
+        outcomes = by_cluster.setdefault(group.cluster_id, {}).setdefault(group.failure_class, {})
+        outcomes[group.outcome] = outcomes.get(group.outcome, 0) + group.n
+    found = []
+    for pk in sorted(
+        nodes.keys() | by_cluster.keys(), key=lambda pk: counts.cluster_names.get(pk, "")
+    ):
+        classes = by_cluster.get(pk, {})
+        found.append(
+            ClusterCondition(
+                cluster_name=counts.cluster_names.get(pk) or lab_selectors.cluster_names([pk])[pk],
+                nodes=nodes.get(pk, []),
+                classes=[
+                    (
+                        cls,
+                        catalog[cls].code if cls in catalog else "",
+                        sum(outcomes.values()),
+                        outcomes,
+                    )
+                    for cls, outcomes in classes.items()
+                ],
+                labs=sum(sum(outcomes.values()) for outcomes in classes.values()),
+            )
+        )
+    return found
+
+
+def class_rankings(counts: FleetCounts) -> dict[str, list[tuple[str, int]]]:
+    """Lab failure classes ranked apart: of FAILED labs, and of WARN ones (most labs first)."""
+    ranked: dict[str, dict[str, int]] = {Status.FAILED: {}, Status.WARN: {}}
+    for group in counts.groups:
+        if group.failure_class and group.status in ranked:
+            by_class = ranked[group.status]
+            by_class[group.failure_class] = by_class.get(group.failure_class, 0) + group.n
+    return {
+        str(status): sorted(by_class.items(), key=lambda item: (-item[1], item[0]))
+        for status, by_class in ranked.items()
+    }
+
+
+CLASS_PAGE_LABS = 50
+
+
+def failure_class_by_code(code: str) -> FailureClassDef | None:
+    """A failure class by its code (`SG-030`) or its id (`crashloop`)."""
+    for found in rubric_selectors.failure_class_catalog().values():
+        if code in (found.code, found.id):
+            return found
+    return None
+
+
+def failure_class_labs(
+    lab_instances: QuerySet[LabInstance], failure_class: str, cluster: str = ""
+) -> list[LabInstance]:
+    """The labs with a not-ready verdict of `failure_class` (a lab-level class or a cluster
+    condition), worst first and most recent change first, `CLASS_PAGE_LABS` at most."""
+    labs = lab_instances.filter(
+        evaluations__failure_class=failure_class,
+        evaluations__outcome__in=[s for s in Status.values if s != Status.READY],
+    )
+    if cluster:
+        labs = labs.filter(cluster__name=cluster)
+    labs = labs.alias(status_rank=status_rank()).order_by(*lab_selectors.TRIAGE_ORDER, "pk")
+    return list(labs.select_related("cluster", "lab").distinct()[:CLASS_PAGE_LABS])

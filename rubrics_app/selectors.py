@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from labs.models import LabInstance
 
@@ -45,3 +46,37 @@ def failure_class_catalog() -> dict[str, FailureClassDef]:
 def rubric_positions() -> dict[str, int]:
     """Each active rubric's place in the pipeline, first 0."""
     return {rubric.id: n for n, rubric in enumerate(active_rubrics().rubrics)}
+
+
+CAPACITY_THRESHOLD_PCT = 90.0  # when no active rubric sets one
+
+
+def capacity_threshold_pct() -> float:
+    """The CPU and memory use above which the cluster-health rubric calls capacity high."""
+    for rubric in active_rubrics().rubrics:
+        for criterion in rubric.exit_criteria:
+            if criterion.check == "cluster_capacity" and criterion.threshold_pct is not None:
+                return float(criterion.threshold_pct)
+    return CAPACITY_THRESHOLD_PCT
+
+
+class ConditionGroup(NamedTuple):
+    """Labs of one cluster that a cluster-level rubric finds not ready, by class and outcome."""
+
+    cluster_id: int
+    failure_class: str
+    outcome: str
+    n: int
+
+
+def cluster_condition_groups(lab_instances: QuerySet[LabInstance]) -> list[ConditionGroup]:
+    """Cluster-level verdicts that found something, counted per cluster (one grouped query)."""
+    cluster_level = [rubric.id for rubric in active_rubrics().rubrics if rubric.cluster_level]
+    rows = (
+        Evaluation.objects.filter(rubric_id__in=cluster_level, lab_instance__in=lab_instances)
+        .exclude(failure_class="")
+        .values_list("lab_instance__cluster_id", "failure_class", "outcome")
+        .annotate(n=Count("id"))
+        .order_by("lab_instance__cluster_id", "failure_class", "outcome")
+    )
+    return [ConditionGroup(*row) for row in rows]

@@ -42,6 +42,7 @@ class Offer:
     lab_instance: LabInstance
     rubric_id: str
     failure_class: str
+    action_id: str  # the catalog action's, or the verdict's recommendation when none is enabled
     action: RemediationAction | None
     parameters: dict[str, object]
     evidence: dict[str, Any]
@@ -124,10 +125,11 @@ def _offer(
     common: dict[str, Any] = {
         "lab_instance": instance, "rubric_id": verdict.rubric_id,
         "failure_class": verdict.failure_class, "action": action,
+        "action_id": action.action_id if action else verdict.recommended_action,
         "parameters": parameters, "evidence": snapshot,
     }  # fmt: skip
     if action is None:
-        missing = GateResult("enabled", Outcome.REFUSE, "no enabled catalog action for it")
+        missing = GateResult("enabled", Outcome.REFUSE, "no enabled catalog action")
         return Offer(**common, kind=OfferKind.BLOCKED, blockers=(missing,))
     # An unsaved request: the gates judge what a request made now would be.
     draft = ActionRequest(

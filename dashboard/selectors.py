@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
     from dashboard.fleet import ClusterLabCounts, FleetCounts
-    from rubrics_app.definitions import FailureClassDef
     from rubrics_app.models import Evaluation, StateChange
+    from rubrics_app.selectors import FailureClassDef
 
 RECENT_CHANGES = 15
 CLUSTER_CARD_FIELDS = ("name", "reachable", "last_error", "last_seen_at")

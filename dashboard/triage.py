@@ -12,8 +12,8 @@ from labs.models import Status
 from stargate.lib.redact import redact_text
 
 if TYPE_CHECKING:
-    from rubrics_app.definitions import FailureClassDef
     from rubrics_app.models import Evaluation, StateChange
+    from rubrics_app.selectors import FailureClassDef
 
 RANK = {status: n for n, status in enumerate(Status.values)}  # worst first
 SEEN_SHOWN = 8

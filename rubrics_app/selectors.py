@@ -9,7 +9,7 @@ from django.db.models import Count, QuerySet
 
 from labs.models import LabInstance
 
-from .definitions import FailureClassDef
+from .definitions import FailureClassDef as FailureClassDef  # re-exported: the pages type with it
 from .models import Evaluation, StateChange
 from .registry import active_rubrics
 

@@ -88,3 +88,17 @@ def test_sorting_by_status_follows_severity_not_the_alphabet(operator_client):
     assert _statuses(operator_client.get("/labs/?sort=status").content.decode()) == SEVERITY
     descending = _statuses(operator_client.get("/labs/?sort=-status").content.decode())
     assert descending == SEVERITY[::-1]
+
+
+def test_the_labs_api_sorts_by_severity_too(client, django_user_model):
+    from stargate.apikeys import api_key_create
+
+    owner = django_user_model.objects.create_user("api-owner")
+    token = api_key_create(name="ci", owner=owner, scopes=["read"]).token
+    for status in ["ready", "warn", "failed", "progressing", "stale", "unknown"]:
+        factories.lab_instance(status=status)
+    headers = {"Authorization": f"Bearer {token}"}
+    labs = client.get("/api/v1/labs", {"sort": "status"}, headers=headers).json()["results"]
+    assert [lab["status"] for lab in labs] == SEVERITY
+    labs = client.get("/api/v1/labs", {"sort": "-status"}, headers=headers).json()["results"]
+    assert [lab["status"] for lab in labs] == SEVERITY[::-1]

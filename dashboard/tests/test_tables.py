@@ -102,3 +102,22 @@ def test_the_labs_api_sorts_by_severity_too(client, django_user_model):
     assert [lab["status"] for lab in labs] == SEVERITY
     labs = client.get("/api/v1/labs", {"sort": "-status"}, headers=headers).json()["results"]
     assert [lab["status"] for lab in labs] == SEVERITY[::-1]
+
+
+def test_the_default_order_reads_the_triage_index():
+    """Worst first, most recent change first is an index scan (labs migration 0010), not a sort
+    of the whole fleet; the planner is told to avoid sorts so that a small table shows it."""
+    from django.db import connection
+
+    from labs.selectors import lab_table_rows
+
+    if connection.vendor != "postgresql":
+        pytest.skip("an expression index plan: PostgreSQL only (SQLite has no such planner)")
+    factories.lab_instance()
+    sql, params = lab_table_rows()[:50].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan using labinstance_triage" in plan

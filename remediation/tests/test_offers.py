@@ -172,3 +172,14 @@ def test_the_approval_queue_buttons_follow_the_gates(client, catalog, approver):
     html = client.get(f"/remediation/approvals/{pending.pk}/offer/").content.decode()
     assert "Blocked by paused" in html
     assert "Approve and run" not in html
+
+
+def test_anonymous_and_unpermitted_clicks_do_nothing(client, catalog, db):
+    instance = _failing()
+    url = f"/remediation/offers/labs/{instance.pk}/accept/"
+    response = client.post(url, {"rubric": "pods-healthy", "kind": "run"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    response = _post(client, _user("charlie"), instance, "pods-healthy", "run", "x")
+    assert response.status_code == 409
+    assert "Blocked by permission" in response.content.decode()
+    assert not ActionRequest.objects.exists()

@@ -4,14 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('labs', '0008_liveevent_moves_to_stargate'),
+        ("labs", "0008_liveevent_moves_to_stargate"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='labinstance',
-            index=models.Index(models.Case(models.When(status='failed', then=models.Value(0)), models.When(status='stale', then=models.Value(1)), models.When(status='unknown', then=models.Value(2)), models.When(status='warn', then=models.Value(3)), models.When(status='progressing', then=models.Value(4)), models.When(status='ready', then=models.Value(5)), default=models.Value(6), output_field=models.IntegerField()), models.OrderBy(models.F('status_changed_at'), descending=True), condition=models.Q(('deleted_at__isnull', True)), name='labinstance_triage'),
+            model_name="labinstance",
+            index=models.Index(
+                models.Case(
+                    models.When(status="failed", then=models.Value(0)),
+                    models.When(status="stale", then=models.Value(1)),
+                    models.When(status="unknown", then=models.Value(2)),
+                    models.When(status="warn", then=models.Value(3)),
+                    models.When(status="progressing", then=models.Value(4)),
+                    models.When(status="ready", then=models.Value(5)),
+                    default=models.Value(6),
+                    output_field=models.IntegerField(),
+                ),
+                models.OrderBy(models.F("status_changed_at"), descending=True),
+                condition=models.Q(("deleted_at__isnull", True)),
+                name="labinstance_triage",
+            ),
         ),
     ]

@@ -19,7 +19,7 @@ from ninja import Field, Path, Query, Router, Schema
 from pydantic import AfterValidator
 
 from labs import selectors
-from labs.models import Cluster, LabInstance, Status
+from labs.models import Cluster, LabInstance, Status, status_rank
 from rubrics_app.models import Evaluation
 from stargate.apiauth import key_owner
 from stargate.apitypes import MAX_ID, OneOf, Page, PageParams, Text, enum_schema, page_of
@@ -35,7 +35,7 @@ SORTS = {
     "cluster": ("cluster__name", "namespace"),
     "catalog_item": ("lab__catalog_item",),
     "team": ("lab__team__name",),
-    "status": ("status",),
+    "status": ("status_rank", "-status_changed_at"),  # by severity, worst first
     "failure_class": ("failure_class",),
     "status_changed_at": ("status_changed_at",),
 }
@@ -92,8 +92,12 @@ class LabFilters(Schema):
         order: tuple[str, ...] = ("cluster_id", "namespace")
         if self.sort:
             columns = SORTS[self.sort.lstrip("-")]
-            order = tuple(f"-{c}" for c in columns) if self.sort.startswith("-") else columns
-        return labs.order_by(*order, "pk")
+            order = tuple(_reverse(c) for c in columns) if self.sort.startswith("-") else columns
+        return labs.alias(status_rank=status_rank()).order_by(*order, "pk")
+
+
+def _reverse(column: str) -> str:
+    return column[1:] if column.startswith("-") else f"-{column}"
 
 
 def _verdict(evaluation: Evaluation) -> Verdict:

@@ -22,11 +22,13 @@ from dashboard import selectors
 from labs import selectors as lab_selectors
 from labs.models import Status
 from labs.selectors import Audience, LabCountGroup
+from rubrics_app import selectors as rubric_selectors
+from scanning import selectors as scan_selectors
 
 # The key names the shape: a snapshot cached by an older release (a dict) is never read as one.
 # One snapshot per audience (`labs.selectors.Audience.key`): a team's counts are its labs'.
-FLEET_COUNTS_KEY = "dashboard:fleet-counts:v3:"
-FLEET_PARTS_KEY = "dashboard:fleet-parts:v3:"
+FLEET_COUNTS_KEY = "dashboard:fleet-counts:v4:"
+FLEET_PARTS_KEY = "dashboard:fleet-parts:v4:"
 FLEET_SECONDS = 30
 FLEET_TEMPLATE = "dashboard/fleet_overview.html"
 
@@ -69,6 +71,7 @@ class FleetParts:
     cluster_table: SafeString
     failure_classes: SafeString
     recent_changes: SafeString
+    cluster_conditions: SafeString
 
     def context(self) -> dict[str, SafeString]:
         """The parts by name, as the fleet overview template reads them."""
@@ -150,16 +153,32 @@ def _keys(audience: Audience) -> list[str]:
 
 
 def _parts_render(counts: FleetCounts, audience: Audience) -> FleetParts:
+    threshold = rubric_selectors.capacity_threshold_pct()
+    node_totals, node_conditions = scan_selectors.node_overview_by_cluster(threshold)
+    # Node conditions only of the clusters where the audience has labs.
+    node_conditions = {pk: c for pk, c in node_conditions.items() if pk in counts.cluster_names}
     context = {
-        "clusters": selectors.cluster_cards(counts, audience),
+        "clusters": selectors.cluster_cards(counts, audience, node_totals),
         "status_counts": counts.status,
         "failure_class_counts": counts.failure_classes,
+        "class_rankings": selectors.class_rankings(counts),
+        "ranked_titles": ((Status.FAILED, "Lab failures"), (Status.WARN, "Warnings")),
+        "cluster_conditions": selectors.cluster_conditions(counts, node_conditions),
+        "class_codes": {
+            cls.id: cls.code for cls in rubric_selectors.failure_class_catalog().values()
+        },
         "recent_changes": selectors.recent_changes(audience),
         "statuses": Status,
     }
     return FleetParts(
         *(
             render_to_string(f"{FLEET_TEMPLATE}#{name}", context)
-            for name in ("status-counters", "cluster-table", "failure-classes", "recent-changes")
+            for name in (
+                "status-counters",
+                "cluster-table",
+                "failure-classes",
+                "recent-changes",
+                "cluster-conditions",
+            )
         )
     )

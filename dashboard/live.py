@@ -64,7 +64,7 @@ def rows_html(rows: list[dict[str, Any]]) -> str:
 
 def lab_detail_html(instance: LabInstance) -> str:
     context = {**selectors.lab_detail_context(instance), "oob": True}
-    parts = ("lab-summary", "lab-pipeline", "lab-timeline", "lab-actions")
+    parts = ("lab-cause", "lab-summary", "lab-pipeline", "lab-timeline", "lab-actions")
     html = [render_to_string(f"{DETAIL}#{name}", context) for name in parts]
     html.append(render_to_string(LAB_STRIP, context))
     return "\n".join(html)

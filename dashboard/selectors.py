@@ -11,16 +11,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dashboard import charts
+from dashboard import charts, triage
 from labs import selectors as lab_selectors
-from labs.models import Cluster, LabInstance, Status
+from labs.models import Cluster, LabInstance, Status, status_rank
 from labs.selectors import Audience
 from rubrics_app import selectors as rubric_selectors
 from scanning import selectors as scan_selectors
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from dashboard.fleet import ClusterLabCounts, FleetCounts
     from rubrics_app.models import Evaluation, StateChange
+    from rubrics_app.selectors import FailureClassDef
 
 RECENT_CHANGES = 15
 CLUSTER_CARD_FIELDS = ("name", "reachable", "last_error", "last_seen_at")
@@ -116,10 +119,12 @@ def recent_changes(audience: Audience, limit: int = RECENT_CHANGES) -> list[Stat
     return list(changes.only("from_status", "to_status", "failure_class", "at", *fields))
 
 
-def cluster_cards(counts: FleetCounts, audience: Audience) -> list[ClusterCard]:
+def cluster_cards(
+    counts: FleetCounts, audience: Audience, nodes: dict[int, dict[str, Any]]
+) -> list[ClusterCard]:
     """One card per visible cluster: the cluster, its lab counts (of the labs `audience`
-    sees), node totals and last scans."""
-    nodes = scan_selectors.node_totals_by_cluster()
+    sees), node totals (`nodes`, from `scanning.selectors.node_overview_by_cluster`) and last
+    scans."""
     scans = scan_selectors.last_scans_by_cluster()
     clusters = lab_selectors.cluster_list_only(*CLUSTER_CARD_FIELDS)
     if not audience.everything:
@@ -138,22 +143,38 @@ def cluster_cards(counts: FleetCounts, audience: Audience) -> list[ClusterCard]:
 def cluster_detail_context(cluster: Cluster, audience: Audience) -> dict[str, Any]:
     """The cluster page. Scan runs' figures count every team's labs (namespaces, objects,
     errors naming namespaces): the page shows them to platform operators only."""
+    threshold = rubric_selectors.capacity_threshold_pct()
+    nodes = scan_selectors.cluster_nodes(cluster)
     return {
         "cluster": cluster,
         "fleet_figures": audience.everything,
-        "nodes": scan_selectors.cluster_nodes(cluster),
+        "status_counts": [
+            (status, getattr(cluster, f"labs_{status}", 0)) for status in Status.values
+        ],
+        "nodes": [(node, scan_selectors.node_conditions(node, threshold)) for node in nodes],
+        "threshold_pct": threshold,
         "scan_runs": scan_selectors.cluster_scan_runs(cluster),
     }
 
 
 def lab_detail_context(instance: LabInstance) -> dict[str, Any]:
-    evaluations = list(rubric_selectors.lab_instance_evaluations(lab_instance=instance))
+    stored = rubric_selectors.lab_instance_evaluations(lab_instance=instance)
+    evaluations = triage.evaluations_worst_first(stored, rubric_selectors.rubric_positions())
+    timeline = list(rubric_selectors.lab_instance_timeline(lab_instance=instance)[:50])
+    conditions = rubric_selectors.cluster_conditions(evaluations)
+    cause = triage.lab_cause(
+        status=instance.status, failure_class=instance.failure_class, ordered=evaluations,
+        timeline=timeline, classes=rubric_selectors.failure_class_catalog(),
+        cluster_level={e.rubric_id for e in conditions},
+        status_changed_at=instance.status_changed_at,
+    )  # fmt: skip
     return {
         "instance": instance,
         "evaluations": evaluations,
-        "timeline": list(rubric_selectors.lab_instance_timeline(lab_instance=instance)[:50]),
+        "timeline": timeline,
         "recommended_actions": recommended_actions(evaluations),
-        "cluster_conditions": rubric_selectors.cluster_conditions(evaluations),
+        "cluster_conditions": conditions,
+        "cause": cause,
         "status_strip": charts.lab_status_strip(instance, evaluations),
     }
 
@@ -161,3 +182,85 @@ def lab_detail_context(instance: LabInstance) -> dict[str, Any]:
 def recommended_actions(evaluations: list[Evaluation]) -> list[Evaluation]:
     """The rubric verdicts that recommend an action (the remediation catalog's action ids)."""
     return [e for e in evaluations if e.recommended_action and e.outcome != Status.READY]
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterCondition:
+    """A cluster-level condition, shown once per cluster rather than once per lab it touches."""
+
+    cluster_name: str
+    nodes: list[str]  # "node worker-2 NotReady", "node worker-1 CPU 97% (over 90%)"
+    classes: list[tuple[str, str, int, dict[str, int]]]  # (class, code, labs, {outcome: labs})
+    labs: int  # labs a cluster-level rubric finds not ready
+
+
+def cluster_conditions(counts: FleetCounts, nodes: dict[int, list[str]]) -> list[ClusterCondition]:
+    """Every cluster with a node condition (`nodes`, from `scanning.selectors.
+    node_overview_by_cluster`) or a cluster-level finding (one query)."""
+    groups = rubric_selectors.cluster_condition_groups(lab_selectors.live_lab_instances())
+    catalog = rubric_selectors.failure_class_catalog()
+    by_cluster: dict[int, dict[str, dict[str, int]]] = {}
+    for group in groups:
+        outcomes = by_cluster.setdefault(group.cluster_id, {}).setdefault(group.failure_class, {})
+        outcomes[group.outcome] = outcomes.get(group.outcome, 0) + group.n
+    found = []
+    for pk in sorted(
+        nodes.keys() | by_cluster.keys(), key=lambda pk: counts.cluster_names.get(pk, "")
+    ):
+        classes = by_cluster.get(pk, {})
+        found.append(
+            ClusterCondition(
+                cluster_name=counts.cluster_names.get(pk) or lab_selectors.cluster_names([pk])[pk],
+                nodes=nodes.get(pk, []),
+                classes=[
+                    (
+                        cls,
+                        catalog[cls].code if cls in catalog else "",
+                        sum(outcomes.values()),
+                        outcomes,
+                    )
+                    for cls, outcomes in classes.items()
+                ],
+                labs=sum(sum(outcomes.values()) for outcomes in classes.values()),
+            )
+        )
+    return found
+
+
+def class_rankings(counts: FleetCounts) -> dict[str, list[tuple[str, int]]]:
+    """Lab failure classes ranked apart: of FAILED labs, and of WARN ones (most labs first)."""
+    ranked: dict[str, dict[str, int]] = {Status.FAILED: {}, Status.WARN: {}}
+    for group in counts.groups:
+        if group.failure_class and group.status in ranked:
+            by_class = ranked[group.status]
+            by_class[group.failure_class] = by_class.get(group.failure_class, 0) + group.n
+    return {
+        str(status): sorted(by_class.items(), key=lambda item: (-item[1], item[0]))
+        for status, by_class in ranked.items()
+    }
+
+
+CLASS_PAGE_LABS = 50
+
+
+def failure_class_by_code(code: str) -> FailureClassDef | None:
+    """A failure class by its code (`SG-030`) or its id (`crashloop`)."""
+    for found in rubric_selectors.failure_class_catalog().values():
+        if code in (found.code, found.id):
+            return found
+    return None
+
+
+def failure_class_labs(
+    lab_instances: QuerySet[LabInstance], failure_class: str, cluster: str = ""
+) -> list[LabInstance]:
+    """The labs with a not-ready verdict of `failure_class` (a lab-level class or a cluster
+    condition), worst first and most recent change first, `CLASS_PAGE_LABS` at most."""
+    labs = lab_instances.filter(
+        evaluations__failure_class=failure_class,
+        evaluations__outcome__in=[s for s in Status.values if s != Status.READY],
+    )
+    if cluster:
+        labs = labs.filter(cluster__name=cluster)
+    labs = labs.alias(status_rank=status_rank()).order_by(*lab_selectors.TRIAGE_ORDER, "pk")
+    return list(labs.select_related("cluster", "lab").distinct()[:CLASS_PAGE_LABS])

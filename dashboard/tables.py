@@ -25,6 +25,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from dashboard.html import age, age_time, status_badge, text_html
+from labs.selectors import TRIAGE_ORDER
 
 NONE = text_html("—")
 PK_SENTINEL = 987654321
@@ -146,6 +147,7 @@ COLUMNS: tuple[Column, ...] = (
         "<td>{}</td>",
         lambda r, lab: (status_badge(lab["status"] or "unknown"),),
         fields=("status",),
+        order_by=TRIAGE_ORDER,  # by severity (`labs.models.status_rank`), never alphabetical
         filter=ColumnFilter("status", "status", empty_label="Any status"),
     ),
     Column(
@@ -225,6 +227,7 @@ class LabTable(tables.Table):  # type: ignore[misc]  # django-tables2 is untyped
 
     class Meta:
         empty_text = "No lab matches these filters."
+        order_by = ("status",)  # worst first, most recent change first
 
     def header_html(self) -> SafeString:
         """The header row with its sort links; a new order starts at the first page."""

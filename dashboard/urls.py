@@ -13,4 +13,5 @@ urlpatterns = [
     path("labs/", views.lab_list, name="lab_list"),
     path("labs/<int:pk>/", views.lab_instance_detail, name="lab_instance_detail"),
     path("clusters/<str:name>/", views.cluster_detail, name="cluster_detail"),
+    path("classes/<str:code>/", views.failure_class_detail, name="failure_class_detail"),
 ]

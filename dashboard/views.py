@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
@@ -58,3 +58,20 @@ def cluster_detail(request: AuthedHtmxRequest, name: str) -> HttpResponse:
     context = selectors.cluster_detail_context(cluster, audience)
     context["charts"] = charts.cluster_charts(cluster)
     return render(request, "dashboard/cluster_detail.html", context)
+
+
+@require_GET
+def failure_class_detail(request: AuthedHtmxRequest, code: str) -> HttpResponse:
+    """The labs of one failure class, with its recommended action and the buttons to act."""
+    found = selectors.failure_class_by_code(code)
+    if found is None:
+        raise Http404("No such failure class.")
+    cluster = request.GET.get("cluster", "")[:63]
+    labs = lab_selectors.lab_instances_for(request.user)
+    context = {
+        "failure_class": found,
+        "cluster": cluster,
+        "labs": selectors.failure_class_labs(labs, found.id, cluster),
+        "limit": selectors.CLASS_PAGE_LABS,
+    }
+    return render(request, "dashboard/failure_class_detail.html", context)

@@ -36,6 +36,14 @@ STATUS_SEVERITY = {
 }
 
 
+def status_rank() -> models.Case:
+    """A lab's status as its place in the triage order, worst first: 0 for Failed, then Stale,
+    Unknown, Warn, Progressing, 5 for Ready. The labs table sorts by it (`status_rank`), and the
+    `labinstance_triage` index holds the same expression, so the default order reads one page."""
+    whens = [models.When(status=s, then=models.Value(i)) for i, s in enumerate(Status.values)]
+    return models.Case(*whens, default=models.Value(len(whens)), output_field=models.IntegerField())
+
+
 class Cluster(models.Model):
     """An OpenShift cluster StarGate scans. Credentials are file paths, never stored secrets."""
 
@@ -214,6 +222,13 @@ class LabInstance(models.Model):
                 fields=["failure_class", "cluster", "namespace"], name="labinstance_class"
             ),
             models.Index(fields=["-status_changed_at"]),
+            # The labs table's default order: worst first, most recent change first.
+            models.Index(
+                status_rank(),
+                models.F("status_changed_at").desc(),
+                name="labinstance_triage",
+                condition=models.Q(deleted_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -68,7 +68,7 @@ def failures_remediate(
     target cannot be read from the evidence. The gates decide what happens to it."""
     requests = []
     for failure in failures:
-        action, params = _choose(
+        action, params = action_choose(
             failure.action_id, failure.failure_class, evidence, failure.object_ref
         )
         if action is None:
@@ -79,7 +79,7 @@ def failures_remediate(
                 action=action,
                 failure_class=failure.failure_class,
                 parameters=params,
-                evidence=_snapshot(evidence, failure.excerpt),
+                evidence=evidence_snapshot(evidence, failure.excerpt),
                 confirmed=confirmed,
                 fingerprint=failure.fingerprint,
             )
@@ -93,7 +93,7 @@ def _subjects(evidence: dict[str, Any]) -> list[dict[str, Any]]:
     return list(subjects)
 
 
-def _choose(
+def action_choose(
     action_id: str, failure_class: str, evidence: dict[str, Any], object_ref: str
 ) -> tuple[RemediationAction | None, dict[str, object]]:
     enabled = RemediationAction.objects.filter(enabled=True)
@@ -108,7 +108,7 @@ def _choose(
     return enabled.filter(action_id=f"diagnose-{failure_class}").first(), {}
 
 
-def _snapshot(evidence: dict[str, Any], excerpt: list[dict[str, Any]]) -> dict[str, Any]:
+def evidence_snapshot(evidence: dict[str, Any], excerpt: list[dict[str, Any]]) -> dict[str, Any]:
     """What the approver sees: the failing objects, and the subject the pre-flight read."""
     return {
         "failing": excerpt,

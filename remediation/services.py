@@ -142,6 +142,7 @@ def action_request_create(
     requested_by: User | None = None,
     now: dt.datetime | None = None,
     fingerprint: str = "",
+    note: str = "",
 ) -> ActionRequest:
     """Run the gates and record the request; an EXECUTE decision is queued to run after commit.
 
@@ -150,7 +151,7 @@ def action_request_create(
     (its last-seen time; its decision, audited, only when the gates now decide otherwise). A
     request without a fingerprint (a person's) returns any pending one for the lab and action.
     Whether a session is running is looked up here (forecasting sessions), so no caller can
-    forget it.
+    forget it. `note`: the requester's reason (a person's request), kept in the audit entry.
     """
     evidence, now = evidence or {}, now or timezone.now()
     open_request = _open_request(lab_instance, action, fingerprint)
@@ -171,6 +172,7 @@ def action_request_create(
         lab_instance=lab_instance, action=action, failure_class=failure_class,
         parameters=clean, evidence=evidence, confirmed=confirmed, decision=decision,
         source=source, requested_by=requested_by, fingerprint=fingerprint, last_seen_at=now,
+        note=note,
     )  # fmt: skip
 
 
@@ -253,6 +255,7 @@ def _request_record(
     requested_by: User | None,
     fingerprint: str,
     last_seen_at: dt.datetime,
+    note: str = "",
 ) -> ActionRequest:
     status = _STATUS_FOR[decision.outcome]
     pending = status == Status.PENDING
@@ -276,7 +279,8 @@ def _request_record(
     request.full_clean()
     request.save()
     audit_entry_record(
-        request, AuditEntry.Event.REQUESTED, user=requested_by, intent=str(request),
+        request, AuditEntry.Event.REQUESTED, user=requested_by,
+        intent=f"{request}: {note}" if note else str(request),
         gates=decision.reasons, parameters=request.parameters, ok=status != Status.REJECTED,
     )  # fmt: skip
     if status == Status.APPROVED:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from remediation import pause_views, views
+from remediation import offer_views, pause_views, views
 
 app_name = "remediation"
 
@@ -10,6 +10,9 @@ urlpatterns: list[URLPattern] = [
     path("approvals/", views.approval_queue, name="approval_queue"),
     path("approvals/nav/", views.approval_nav, name="approval_nav"),
     path("approvals/<int:pk>/decide/", views.approval_decide, name="approval_decide"),
+    path("approvals/<int:pk>/offer/", offer_views.request_offer, name="request_offer"),
+    path("offers/labs/<int:pk>/", offer_views.lab_offers, name="lab_offers"),
+    path("offers/labs/<int:pk>/accept/", offer_views.lab_offer_accept, name="lab_offer_accept"),
     path("effectiveness/", views.effectiveness, name="effectiveness"),
     path("pause/", pause_views.pause_page, name="pause_page"),
     path("pause/set/", pause_views.pause_set, name="pause_set"),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from labs.models import LabInstance
 
+from .definitions import FailureClassDef as FailureClassDef  # re-exported: the pages type with it
 from .models import Evaluation, StateChange
 from .registry import active_rubrics
 
@@ -66,3 +67,47 @@ def lab_instance_changes_since(*, lab_instance: LabInstance, since: datetime) ->
     """One lab's changes since `since`, oldest first, rubric by rubric and its own (one query)."""
     changes = StateChange.objects.filter(lab_instance=lab_instance, at__gte=since)
     return list(changes.only("rubric_id", "from_status", "to_status", "at").order_by("at", "pk"))
+
+
+def failure_class_catalog() -> dict[str, FailureClassDef]:
+    """The failure classes by id (code, severity, recommended action, summary)."""
+    return active_rubrics().classes
+
+
+def rubric_positions() -> dict[str, int]:
+    """Each active rubric's place in the pipeline, first 0."""
+    return {rubric.id: n for n, rubric in enumerate(active_rubrics().rubrics)}
+
+
+CAPACITY_THRESHOLD_PCT = 90.0  # when no active rubric sets one
+
+
+def capacity_threshold_pct() -> float:
+    """The CPU and memory use above which the cluster-health rubric calls capacity high."""
+    for rubric in active_rubrics().rubrics:
+        for criterion in rubric.exit_criteria:
+            if criterion.check == "cluster_capacity" and criterion.threshold_pct is not None:
+                return float(criterion.threshold_pct)
+    return CAPACITY_THRESHOLD_PCT
+
+
+class ConditionGroup(NamedTuple):
+    """Labs of one cluster that a cluster-level rubric finds not ready, by class and outcome."""
+
+    cluster_id: int
+    failure_class: str
+    outcome: str
+    n: int
+
+
+def cluster_condition_groups(lab_instances: QuerySet[LabInstance]) -> list[ConditionGroup]:
+    """Cluster-level verdicts that found something, counted per cluster (one grouped query)."""
+    cluster_level = [rubric.id for rubric in active_rubrics().rubrics if rubric.cluster_level]
+    rows = (
+        Evaluation.objects.filter(rubric_id__in=cluster_level, lab_instance__in=lab_instances)
+        .exclude(failure_class="")
+        .values_list("lab_instance__cluster_id", "failure_class", "outcome")
+        .annotate(n=Count("id"))
+        .order_by("lab_instance__cluster_id", "failure_class", "outcome")
+    )
+    return [ConditionGroup(*row) for row in rows]

@@ -123,3 +123,56 @@ def scan_durations(
         .values_list("tier", "started_at", "duration_ms")[:limit]
     )
     return [(tier, at, duration or 0.0) for tier, at, duration in reversed(list(rows))]
+
+
+def node_conditions(node: NodeSnapshot, threshold_pct: float) -> list[str]:
+    """What is wrong with a node, in words ("NotReady", "CPU 97% (over 90%)", ...); [] if fine."""
+    found = [] if node.ready else ["NotReady"]
+    for label, pct in (("CPU", node.cpu_used_pct), ("memory", node.memory_used_pct)):
+        if pct is not None and pct > threshold_pct:
+            found.append(f"{label} {pct:.0f}% (over {threshold_pct:.0f}%)")
+    found += [str(p) for p in node.pressure or []]
+    return found
+
+
+def node_overview_by_cluster(
+    threshold_pct: float,
+) -> tuple[dict[int, dict[str, Any]], dict[int, list[str]]]:
+    """From one read of the latest node snapshots: `node_totals_by_cluster`'s totals, and
+    {cluster id: ["node worker-2 NotReady", ...]} for every node that is not fine."""
+    sums: dict[int, dict[str, Any]] = {}
+    found: dict[int, list[str]] = {}
+    for node in NodeSnapshot.objects.order_by("cluster_id", "name"):
+        row = sums.setdefault(
+            node.cluster_id,
+            {
+                "total": 0,
+                "ready": 0,
+                "cpu_used": None,
+                "cpu_all": 0,
+                "mem_used": None,
+                "mem_all": 0,
+            },
+        )
+        row["total"] += 1
+        row["ready"] += int(node.ready)
+        row["cpu_all"] += node.cpu_allocatable_millicores
+        row["mem_all"] += node.memory_allocatable_bytes
+        if node.cpu_used_millicores is not None:
+            row["cpu_used"] = (row["cpu_used"] or 0) + node.cpu_used_millicores
+        if node.memory_used_bytes is not None:
+            row["mem_used"] = (row["mem_used"] or 0) + node.memory_used_bytes
+        if conditions := node_conditions(node, threshold_pct):
+            found.setdefault(node.cluster_id, []).append(
+                f"node {node.name} {', '.join(conditions)}"
+            )
+    totals = {
+        pk: {
+            "total": row["total"],
+            "ready": row["ready"],
+            "cpu_pct": percent(row["cpu_used"], row["cpu_all"]),
+            "memory_pct": percent(row["mem_used"], row["mem_all"]),
+        }
+        for pk, row in sums.items()
+    }
+    return totals, found

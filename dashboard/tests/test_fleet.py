@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from dashboard import fleet
+from dashboard import charts, fleet
 from labs.models import LabInstance, Status
 from labs.selectors import OPERATORS
 from labs.tests import factories
@@ -17,6 +17,7 @@ pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
 def test_it_serves_the_fleet_overview_from_the_snapshot(operator_client, django_assert_num_queries):
     factories.lab_instance(status=Status.FAILED, failure_class="image-pull")
     fleet.fleet_refresh(OPERATORS)
+    charts.fleet_charts_refresh(OPERATORS)  # the rollup's push draws them
     with django_assert_num_queries(3):  # the session, the user and their audience
         html = operator_client.get("/").content.decode()
     assert "image-pull" in html

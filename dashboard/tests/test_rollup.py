@@ -115,7 +115,7 @@ def test_the_fleet_overview_shows_the_charts_in_its_query_budget(
     operator_client, fleet, django_assert_max_num_queries
 ):
     rollup.status_rollup_record()
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         html = operator_client.get("/").content.decode()
     assert 'id="fleet-chart-day"' in html and 'id="fleet-chart-week"' in html
     assert "east: labs failed and warning" in html

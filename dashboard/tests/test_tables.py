@@ -93,7 +93,7 @@ def test_sorting_by_status_follows_severity_not_the_alphabet(operator_client):
 def test_the_labs_api_sorts_by_severity_too(client, django_user_model):
     from stargate.apikeys import api_key_create
 
-    owner = django_user_model.objects.create_user("api-owner")
+    owner = factories.platform_operator(django_user_model.objects.create_user("api-owner"))
     token = api_key_create(name="ci", owner=owner, scopes=["read"]).token
     for status in ["ready", "warn", "failed", "progressing", "stale", "unknown"]:
         factories.lab_instance(status=status)

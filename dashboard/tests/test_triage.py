@@ -52,7 +52,7 @@ def failing_lab():
 def test_the_cause_sits_on_top_with_its_class_object_message_and_action(
     operator_client, failing_lab, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         html = operator_client.get(failing_lab.get_absolute_url()).content.decode()
     cause = html.split(f'id="lab-{failing_lab.pk}-cause"')[1].split("</section>")[0]
     assert "SG-040" in cause and "crashloop" in cause and "severity" in cause
@@ -93,7 +93,7 @@ def test_the_overview_ranks_failures_apart_and_shows_cluster_conditions_once(
         cluster=sim, name="worker-1", ready=True, cpu_allocatable_millicores=4000,
         cpu_used_millicores=3960, collected_at=timezone.now(),
     )  # fmt: skip
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         html = operator_client.get("/").content.decode()
     failures = html.split('id="failure-classes-failed"')[1].split("</table>")[0]
     warnings = html.split('id="failure-classes-warn"')[1].split("</table>")[0]

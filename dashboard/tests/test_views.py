@@ -24,7 +24,7 @@ def fleet():
 def test_it_shows_the_fleet_in_constant_queries(
     operator_client, fleet, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = operator_client.get("/")
     html = response.content.decode()
     assert response.status_code == 200
@@ -96,14 +96,14 @@ def test_it_shows_the_rubric_pipeline_and_timeline_in_constant_queries(
     lab_instance_evaluate(
         lab_instance=instance, evidence=live_driver.crashing_evidence(), now=timezone.now()
     )
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         html = operator_client.get(instance.get_absolute_url()).content.decode()
     assert 'id="rubric-deployment-ready"' in html
     assert "CrashLoopBackOff" in html
     assert "restart-pod" in html
     timeline = html.split(f'id="lab-{instance.pk}-timeline"')[1].split("</ol>")[0]
     assert timeline.count("<li>") >= 3
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         fleet = operator_client.get("/").content.decode()
     assert instance.namespace in fleet.split('id="recent-changes"')[1]
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from incidents.models import Incident, Silence
 from incidents.pipeline import events_process
+from labs.tests.factories import platform_operator
 
 from .factories import change, cluster, lab_instance, node
 
@@ -24,7 +25,7 @@ def operator(db: None) -> User:
     user = User.objects.create_user("olivia", password="pw")
     for codename in ("change_incident", "add_silence", "change_silence", "view_actionrequest"):
         user.user_permissions.add(Permission.objects.get(codename=codename))
-    return user
+    return platform_operator(user)  # sees every lab (teams: dashboard/tests)
 
 
 @pytest.fixture
@@ -80,7 +81,7 @@ def test_acknowledge_assign_and_note(client_in: Client, incident: Incident, oper
 
 def test_changes_need_the_permission(incident: Incident) -> None:
     client = Client()
-    client.force_login(User.objects.create_user("viewer"))
+    client.force_login(platform_operator(User.objects.create_user("viewer")))
     assert client.get(f"/incidents/{incident.pk}/").status_code == 200
     assert client.post(f"/incidents/{incident.pk}/acknowledge/").status_code == 403
     assert (

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 
 from labs.models import LabInstance
+from labs.tests.factories import platform_operator
 from remediation.models import ActionRequest, AuditEntry
 from remediation.offers import OfferKind, lab_offers, request_offer
 from remediation.pauses import remediation_pause_set
@@ -22,6 +23,7 @@ def _user(name: str, *perms: str) -> User:
     user = User.objects.create_user(name, f"{name}@example.com", "pw-" + name)
     for perm in perms:
         user.user_permissions.add(Permission.objects.get(codename=perm))
+    platform_operator(user)  # sees every lab (teams are tested in dashboard/tests)
     return User.objects.get(pk=user.pk)  # fresh permission cache
 
 

@@ -14,12 +14,12 @@ from simulator.builders import ROUTE_URL_ANNOTATION
 from simulator.control import control_routes
 from simulator.failures import LAB_FAILURES
 from simulator.generator import Fleet
-from simulator.kinds import kind_for_object
+from simulator.kinds import Kind, kind_for_object
 from simulator.platform import NODE_FAILURES
 from simulator.runtime import Simulator
 from simulator.server import HOST
 from simulator.showroom import showroom_routes
-from simulator.store import Obj, Store
+from simulator.store import Change, Listener, Obj, Store
 from simulator.transport import ShowroomTransport
 
 
@@ -57,6 +57,25 @@ class FleetSimulator(Simulator):
             for obj in objects:
                 self._absolute_url(obj)
         self.stores = {**self.fleet.stores(), **self.extra_stores}
+        for cluster, store in self.fleet.stores().items():
+            store.add_listener(self._showroom_recovery(cluster))
+
+    def _showroom_recovery(self, cluster: str) -> Listener:
+        """A showroom page that was down or not ready serves again once its deployment's pods
+        are all ready (a restarted pod or a rollout restart), as on a real cluster; missing
+        content stays missing."""
+
+        def on_change(store: Store, kind: Kind, change: Change) -> None:
+            obj = change.obj
+            if obj.get("kind") != "Deployment" or obj["metadata"]["name"] != "showroom":
+                return
+            key = (cluster, obj["metadata"].get("namespace", ""))
+            status = obj.get("status") or {}
+            ready = status.get("readyReplicas", 0) >= max(1, status.get("replicas", 1))
+            if ready and self.showroom_states.get(key) in {"down", "not_ready"}:
+                self.showroom_states[key] = "ok"
+
+        return on_change
 
     async def after_serving(self) -> None:
         await super().after_serving()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.humanize.templatetags.humanize import naturaltime
 
 from labs.models import Cluster, Lab, LabInstance, Team
 
@@ -50,8 +51,14 @@ class LabAdmin(admin.ModelAdmin[Lab]):
 
 @admin.register(LabInstance)
 class LabInstanceAdmin(admin.ModelAdmin[LabInstance]):
-    list_display = ["namespace", "cluster", "lab", "status", "failure_class", "last_evaluated_at"]
-    list_filter = ["status", "cluster"]
+    list_display = ["namespace", "cluster", "lab", "status", "failure_class", "evaluated"]
+    list_filter = ["status", "cluster", "lab"]
     search_fields = ["namespace", "guid"]
     list_select_related = ["cluster", "lab"]
     raw_id_fields = ["lab"]
+
+    @admin.display(description="last evaluated", ordering="last_evaluated_at")
+    def evaluated(self, instance: LabInstance) -> str:
+        if instance.last_evaluated_at is None:
+            return "never"
+        return naturaltime(instance.last_evaluated_at)

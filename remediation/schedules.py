@@ -8,7 +8,7 @@ from remediation.conf import remediation_pass_minutes
 from stargate.schedules import ScheduleSpec
 from stargate.schedules import schedules_sync as specs_sync
 
-PASS_SCHEDULE = "remediation-remediate-labs"
+PASS_SCHEDULE = "remediation-remediate-labs"  # noqa: S105 (a schedule name)
 SCHEDULES: tuple[ScheduleSpec, ...] = (
     ScheduleSpec(PASS_SCHEDULE, "remediation.tasks.remediate_labs", 5),
     ScheduleSpec("remediation-expire-requests", "remediation.tasks.expire_requests", 5),
@@ -25,8 +25,7 @@ def schedules() -> tuple[ScheduleSpec, ...]:
     """The schedules, the pass every `STARGATE_REMEDIATION_PASS_MINUTES` (the demo: 1)."""
     minutes = remediation_pass_minutes()
     return tuple(
-        replace(spec, minutes=minutes) if spec.name == PASS_SCHEDULE else spec
-        for spec in SCHEDULES
+        replace(spec, minutes=minutes) if spec.name == PASS_SCHEDULE else spec for spec in SCHEDULES
     )
 
 

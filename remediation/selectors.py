@@ -4,9 +4,15 @@ from django.contrib.auth.models import User
 from django.db.models import Avg, Count, Q, QuerySet
 
 from remediation.effectiveness import EffectivenessRow, suggestion
-from remediation.models import ActionRequest
+from remediation.models import ActionRequest, RemediationAction
 
 Status = ActionRequest.Status
+
+
+def catalog_actions() -> QuerySet[RemediationAction]:
+    """The catalog as loaded (`load_catalog`): enabled first, by method (the diagnostic actions,
+    which have none, last), then id."""
+    return RemediationAction.objects.order_by("-enabled", "-method", "action_id")
 
 
 def pending_count() -> int:

@@ -4,6 +4,7 @@ answers, and stops them all on Ctrl-C, SIGINT or SIGTERM (signalled to `serve` a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -166,10 +167,8 @@ def processes_stop(processes: list[subprocess.Popen[bytes]]) -> None:
         _signal_group(process, signal.SIGTERM, leader_only=True)
     deadline = time.monotonic() + STOP_TIMEOUT
     for process in processes:
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            pass
         _signal_group(process, signal.SIGKILL, leader_only=False)
         process.wait()
 
@@ -192,7 +191,7 @@ def server_wait(host: str, port: int, server: subprocess.Popen[bytes]) -> bool:
     deadline = time.monotonic() + SERVER_START_TIMEOUT
     while server.poll() is None and time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (http to ourselves)
+            with urllib.request.urlopen(url, timeout=2):
                 return True
         except urllib.error.HTTPError:
             return True  # it answers

@@ -37,7 +37,7 @@ class ScanRunAdmin(ReadOnlyAdmin):
         "namespaces_evaluated",
         "error_count",
     ]
-    list_filter = ["status", "tier", "cluster", "error_kind"]
+    list_filter = ["status", "tier", "cluster"]
     date_hierarchy = "started_at"
     list_select_related = ["cluster"]
 

@@ -57,8 +57,9 @@ class FleetSimulator(Simulator):
             for obj in objects:
                 self._absolute_url(obj)
         self.stores = {**self.fleet.stores(), **self.extra_stores}
-        for cluster, store in self.fleet.stores().items():
-            store.add_listener(self._showroom_recovery(cluster))
+        for cluster, store in self.stores.items():
+            if cluster not in self.extra_stores:
+                store.add_listener(self._showroom_recovery(cluster))
 
     def _showroom_recovery(self, cluster: str) -> Listener:
         """A showroom page that was down or not ready serves again once its deployment's pods

@@ -147,9 +147,9 @@ def log_in(page: Page, demo: Demo) -> None:
 
 
 def recovered_rows(page: Page, demo: Demo) -> list[str]:
-    """Effectiveness rows with at least one verified recovery ("1 / 1")."""
+    """Effectiveness rows whose "Recovered" column counts a verified recovery ("1 / 1")."""
     page.goto(f"{demo.url}/remediation/effectiveness/")
-    cells = page.locator("#effectiveness-table tbody tr td:nth-child(7)").all_inner_texts()
+    cells = page.locator("#effectiveness-table tbody tr td:nth-child(6)").all_inner_texts()
     return [cell for cell in cells if re.fullmatch(r"[1-9]\d* / \d+", cell.strip())]
 
 

@@ -75,8 +75,20 @@ class FleetSimulator(Simulator):
             ready = status.get("readyReplicas", 0) >= max(1, status.get("replicas", 1))
             if ready and self.showroom_states.get(key) in {"down", "not_ready"}:
                 self.showroom_states[key] = "ok"
+                self._endpoints_restore(store, cluster, key[1])
 
         return on_change
+
+    def _endpoints_restore(self, store: Store, cluster: str, namespace: str) -> None:
+        """The showroom Service's endpoints come back with its ready pods (as the endpoints
+        controller would fill them)."""
+        healthy = self.fleet.build(self.fleet.lab(cluster, namespace), "").showroom_endpoints
+        kind = kind_for_object(healthy)
+        if kind is None:
+            return
+        current = store.get(kind, namespace, healthy["metadata"]["name"])
+        if current is not None and current.get("subsets") != healthy.get("subsets"):
+            store.update(kind, {**copy.deepcopy(current), "subsets": healthy.get("subsets", [])})
 
     async def after_serving(self) -> None:
         await super().after_serving()

@@ -107,6 +107,8 @@ def test_a_showroom_page_serves_again_once_its_restarted_pods_are_ready(
 
     if recovers:
         wait_for(lambda: httpx.get(url, timeout=5).status_code == 200)
+        endpoints = core.read_namespaced_endpoints("showroom", lab.namespace)
+        assert endpoints.subsets and endpoints.subsets[0].addresses  # the route has a backend
     else:  # a restart does not bring missing content back
         assert httpx.get(url, timeout=5).status_code == 404
 

@@ -52,7 +52,8 @@ AXE_RUN = """async () => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ` +
+      v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | "));
 }"""
 # Everything a user acts on; `summary` opens a <details>.
 ACTIONABLE = "a[href], button, input:not([type=hidden]), select, textarea, summary"
@@ -121,7 +122,13 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page(
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/clusters/{cluster}/", "/scans/runs/", "/remediation/approvals/", "/remediation/catalog/"],
+    [
+        "/",
+        "/clusters/{cluster}/",
+        "/scans/runs/",
+        "/remediation/approvals/",
+        "/remediation/catalog/",
+    ],
 )
 def test_every_action_is_reachable_by_keyboard(
     page: Page, live_server: LiveServer, fleet: dict[str, Any], path: str

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -82,8 +83,8 @@ class LabAdmin(admin.ModelAdmin[Lab]):
 
 @admin.register(LabInstance)
 class LabInstanceAdmin(admin.ModelAdmin[LabInstance]):
-    list_display = ["namespace", "cluster", "lab", "status", "failure_class", "last_evaluated_at"]
-    list_filter = ["status", "cluster"]
+    list_display = ["namespace", "cluster", "lab", "status", "failure_class", "evaluated"]
+    list_filter = ["status", "cluster", "lab"]
     search_fields = ["namespace", "guid"]
     list_select_related = ["cluster", "lab"]
     raw_id_fields = ["lab"]
@@ -94,3 +95,9 @@ class LabInstanceAdmin(admin.ModelAdmin[LabInstance]):
         if audience.everything:
             return instances
         return instances.filter(lab__team_id__in=sorted(audience.team_ids))
+
+    @admin.display(description="last evaluated", ordering="last_evaluated_at")
+    def evaluated(self, instance: LabInstance) -> str:
+        if instance.last_evaluated_at is None:
+            return "never"
+        return naturaltime(instance.last_evaluated_at)

@@ -13,6 +13,7 @@ from remediation.models import (
     RemediationAction,
     RemediationPause,
 )
+from stargate.lib.durations import duration_text
 
 
 @admin.register(RemediationAction)
@@ -24,8 +25,18 @@ class RemediationActionAdmin(admin.ModelAdmin[RemediationAction]):
 
 @admin.register(ActionRequest)
 class ActionRequestAdmin(admin.ModelAdmin[ActionRequest]):
-    list_display = ["pk", "action", "lab_instance", "status", "source", "created_at"]
-    list_filter = ["status", "source"]
+    list_display = [
+        "pk",
+        "action",
+        "lab_instance",
+        "status",
+        "source",
+        "created_at",
+        "time_to_ready",
+    ]
+    list_filter = ["status", "source", "recovered", "escalated", "action__risk", "action"]
+    list_select_related = ["action", "lab_instance__cluster"]
+    date_hierarchy = "created_at"
     search_fields = ["lab_instance__namespace", "action__action_id"]
     readonly_fields = [f.name for f in ActionRequest._meta.fields]
 
@@ -35,14 +46,33 @@ class ActionRequestAdmin(admin.ModelAdmin[ActionRequest]):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    @admin.display(description="time to ready", ordering="recovered_seconds")
+    def time_to_ready(self, request: ActionRequest) -> str:
+        seconds = request.recovered_seconds
+        return "" if seconds is None else duration_text(seconds)
+
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
     """Read-only: the audit log is written by the services and never changed or deleted."""
 
-    list_display = ["created_at", "event", "ok", "action_request", "source", "username", "target"]
+    list_display = [
+        "created_at",
+        "event",
+        "ok",
+        "action_request",
+        "source",
+        "username",
+        "target",
+        "took",
+    ]
     list_filter = ["event", "ok", "source", "target"]
+    date_hierarchy = "created_at"
     search_fields = ["username", "intent", "error"]
+
+    @admin.display(description="duration", ordering="duration_ms")
+    def took(self, entry: AuditEntry) -> str:
+        return "" if entry.duration_ms is None else duration_text(entry.duration_ms / 1000)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -16,6 +16,11 @@ def _int(name: str, default: int, minimum: int) -> int:
     return int(value) if value is not None else envint(f"STARGATE_{name}", default, minimum=minimum)
 
 
+def remediation_pass_minutes() -> int:
+    """How often the remediation pass runs (`manage.py setup_remediation_schedules`)."""
+    return _int("REMEDIATION_PASS_MINUTES", 5, 1)
+
+
 def max_actions_per_cluster_hour() -> int:
     return _int("REMEDIATION_MAX_ACTIONS_PER_CLUSTER_HOUR", 20, 1)
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from remediation.conf import remediation_pass_minutes
 from stargate.schedules import ScheduleSpec
 from stargate.schedules import schedules_sync as specs_sync
 
+PASS_SCHEDULE = "remediation-remediate-labs"  # noqa: S105 (a schedule name)
 SCHEDULES: tuple[ScheduleSpec, ...] = (
-    ScheduleSpec("remediation-remediate-labs", "remediation.tasks.remediate_labs", 5),
+    ScheduleSpec(PASS_SCHEDULE, "remediation.tasks.remediate_labs", 5),
     ScheduleSpec("remediation-expire-requests", "remediation.tasks.expire_requests", 5),
     # Requests a killed worker left approved or executing (REMEDIATION_EXECUTION_TIMEOUT_MINUTES).
     ScheduleSpec("remediation-time-out-requests", "remediation.tasks.time_out_requests", 5),
@@ -17,7 +21,16 @@ SCHEDULES: tuple[ScheduleSpec, ...] = (
 )
 
 
+def schedules() -> tuple[ScheduleSpec, ...]:
+    """The schedules, the pass every `STARGATE_REMEDIATION_PASS_MINUTES` (the demo: 1)."""
+    minutes = remediation_pass_minutes()
+    return tuple(
+        replace(spec, minutes=minutes) if spec.name == PASS_SCHEDULE else spec for spec in SCHEDULES
+    )
+
+
 def schedules_sync() -> list[str]:
     """Create or update every remediation schedule; returns all their names."""
-    specs_sync(SCHEDULES)
-    return [spec.name for spec in SCHEDULES]
+    specs = schedules()
+    specs_sync(specs)
+    return [spec.name for spec in specs]

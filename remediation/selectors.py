@@ -6,7 +6,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from labs.selectors import Audience, audience_of, visible_clusters, visible_labs
 from remediation import pauses
 from remediation.effectiveness import EffectivenessRow, suggestion
-from remediation.models import ActionRequest, MaintenanceWindow
+from remediation.models import ActionRequest, MaintenanceWindow, RemediationAction
 
 Status = ActionRequest.Status
 
@@ -16,6 +16,12 @@ def visible_action_requests(audience: Audience) -> QuerySet[ActionRequest]:
     if audience.everything:
         return ActionRequest.objects.all()
     return ActionRequest.objects.filter(lab_instance__lab__team_id__in=sorted(audience.team_ids))
+
+
+def catalog_actions() -> QuerySet[RemediationAction]:
+    """The catalog as loaded (`load_catalog`): enabled first, by method (the diagnostic actions,
+    which have none, last), then id."""
+    return RemediationAction.objects.order_by("-enabled", "-method", "action_id")
 
 
 def pending_count(audience: Audience) -> int:

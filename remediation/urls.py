@@ -7,6 +7,7 @@ from remediation import offer_views, pause_views, views
 app_name = "remediation"
 
 urlpatterns: list[URLPattern] = [
+    path("catalog/", views.catalog, name="catalog"),
     path("approvals/", views.approval_queue, name="approval_queue"),
     path("approvals/nav/", views.approval_nav, name="approval_nav"),
     path("approvals/<int:pk>/decide/", views.approval_decide, name="approval_decide"),

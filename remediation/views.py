@@ -18,6 +18,12 @@ APPROVE = "remediation.approve_actionrequest"
 
 
 @require_GET
+def catalog(request: AuthedHtmxRequest) -> HttpResponse:
+    """The remediation catalog, read-only (`remediations/catalog.yaml`, via `load_catalog`)."""
+    return render(request, "remediation/catalog.html", {"actions": selectors.catalog_actions()})
+
+
+@require_GET
 @permission_required(APPROVE, raise_exception=True)
 def approval_queue(request: AuthedHtmxRequest) -> HttpResponse:
     audience = audience_of(request.user)

@@ -12,6 +12,7 @@ from scanning.models import (
     ResourcePoolSnapshot,
     ScanRun,
 )
+from stargate.lib.durations import duration_text
 
 
 class ReadOnlyAdmin(admin.ModelAdmin[Any]):
@@ -31,18 +32,24 @@ class ScanRunAdmin(ReadOnlyAdmin):
         "tier",
         "status",
         "started_at",
-        "duration_ms",
+        "duration",
         "objects_read",
         "namespaces_evaluated",
         "error_count",
     ]
     list_filter = ["status", "tier", "cluster"]
     date_hierarchy = "started_at"
+    list_select_related = ["cluster"]
+
+    @admin.display(description="duration", ordering="duration_ms")
+    def duration(self, run: ScanRun) -> str:
+        return "running" if run.duration_ms is None else duration_text(run.duration_ms / 1000)
 
 
 @admin.register(LabEvidence)
 class LabEvidenceAdmin(ReadOnlyAdmin):
     list_display = ["lab_instance", "collected_at", "changed_at", "content_hash"]
+    list_filter = ["lab_instance__cluster"]
     search_fields = ["lab_instance__namespace"]
     list_select_related = ["lab_instance__cluster"]
 
@@ -50,6 +57,7 @@ class LabEvidenceAdmin(ReadOnlyAdmin):
 @admin.register(EvidenceRevision)
 class EvidenceRevisionAdmin(ReadOnlyAdmin):
     list_display = ["lab_instance", "collected_at", "content_hash"]
+    list_filter = ["lab_instance__cluster"]
     search_fields = ["lab_instance__namespace"]
     list_select_related = ["lab_instance__cluster"]
 
@@ -58,6 +66,7 @@ class EvidenceRevisionAdmin(ReadOnlyAdmin):
 class NodeSnapshotAdmin(ReadOnlyAdmin):
     list_display = ["cluster", "name", "ready", "pressure", "cpu_used_pct", "memory_used_pct"]
     list_filter = ["cluster", "ready"]
+    search_fields = ["name"]
 
 
 @admin.register(ResourcePoolSnapshot)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -11,6 +14,34 @@ from labs import selectors as lab_selectors
 from scanning import selectors
 from scanning.models import ScanRun
 from stargate.http import AuthedHtmxRequest, htmx_partial
+
+RUNS_PER_PAGE = 50
+
+
+@require_GET
+def scan_run_list(request: AuthedHtmxRequest) -> HttpResponse:
+    """Every scan run the user may see, newest first, filtered by cluster, tier and status."""
+    runs = selectors.scan_runs_for(request.user)
+    chosen = {name: request.GET.get(name, "") for name in ("cluster", "tier", "status")}
+    if chosen["cluster"]:
+        runs = runs.filter(cluster__name=chosen["cluster"])
+    if chosen["tier"] in {str(tier) for tier in ScanRun.Tier.values}:
+        runs = runs.filter(tier=int(chosen["tier"]))
+    if chosen["status"] in ScanRun.Status.values:
+        runs = runs.filter(status=chosen["status"])
+    page = Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page"))
+    query = urlencode({name: value for name, value in chosen.items() if value})
+    context = {
+        "page": page,
+        "chosen": chosen,
+        "query": query,
+        "clusters": lab_selectors.clusters_for(request.user)
+        .order_by("name")
+        .values_list("name", flat=True),
+        "tiers": ScanRun.Tier.choices,
+        "statuses": ScanRun.Status.choices,
+    }
+    return render(request, "scanning/scan_run_list.html", context)
 
 
 @require_GET

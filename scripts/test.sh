@@ -19,6 +19,10 @@ fi
 if [ ! -d tests/oidc/node_modules ]; then
   npm ci --prefix tests/oidc --no-audit --no-fund
 fi
+# The accessibility browser tests inject axe-core from its file (npm axe-core, pinned by the lock).
+if [ ! -d tests/axe/node_modules ]; then
+  npm ci --prefix tests/axe --no-audit --no-fund
+fi
 
 if [ "${1:-}" = "--embedded" ]; then
   shift

@@ -15,12 +15,12 @@ from simulator.control import control_routes
 from simulator.controllers import HANDLES, POOLS, pool_status_refresh, pool_unclaimed_handles
 from simulator.failures import LAB_FAILURES
 from simulator.generator import Fleet
-from simulator.kinds import kind_for_object
+from simulator.kinds import Kind, kind_for_object
 from simulator.platform import NODE_FAILURES, POOL_NAMESPACE
 from simulator.runtime import Simulator
 from simulator.server import HOST
 from simulator.showroom import showroom_routes
-from simulator.store import Obj, Store
+from simulator.store import Change, Listener, Obj, Store
 from simulator.transport import ShowroomTransport
 
 
@@ -58,6 +58,38 @@ class FleetSimulator(Simulator):
             for obj in objects:
                 self._absolute_url(obj)
         self.stores = {**self.fleet.stores(), **self.extra_stores}
+        for cluster, store in self.stores.items():
+            if cluster not in self.extra_stores:
+                store.add_listener(self._showroom_recovery(cluster))
+
+    def _showroom_recovery(self, cluster: str) -> Listener:
+        """A showroom page that was down or not ready serves again once its deployment's pods
+        are all ready (a restarted pod or a rollout restart), as on a real cluster; missing
+        content stays missing."""
+
+        def on_change(store: Store, kind: Kind, change: Change) -> None:
+            obj = change.obj
+            if obj.get("kind") != "Deployment" or obj["metadata"]["name"] != "showroom":
+                return
+            key = (cluster, obj["metadata"].get("namespace", ""))
+            status = obj.get("status") or {}
+            ready = status.get("readyReplicas", 0) >= max(1, status.get("replicas", 1))
+            if ready and self.showroom_states.get(key) in {"down", "not_ready"}:
+                self.showroom_states[key] = "ok"
+                self._endpoints_restore(store, cluster, key[1])
+
+        return on_change
+
+    def _endpoints_restore(self, store: Store, cluster: str, namespace: str) -> None:
+        """The showroom Service's endpoints come back with its ready pods (as the endpoints
+        controller would fill them)."""
+        healthy = self.fleet.build(self.fleet.lab(cluster, namespace), "").showroom_endpoints
+        kind = kind_for_object(healthy)
+        if kind is None:
+            return
+        current = store.get(kind, namespace, healthy["metadata"]["name"])
+        if current is not None and current.get("subsets") != healthy.get("subsets"):
+            store.update(kind, {**copy.deepcopy(current), "subsets": healthy.get("subsets", [])})
 
     async def after_serving(self) -> None:
         await super().after_serving()

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from labs.models import Cluster
+from labs.models import Cluster, Lab
 from labs.naming import parse_lab_namespace
 from labs.services import lab_instance_upsert
 from simulator.controllers import NAMESPACES
@@ -22,9 +22,15 @@ def simulator_dir() -> Path:
     return Path(settings.DATA_DIR) / "simulator"
 
 
+# `purpose: sim` is one the `test` execution target runs on (remediation.execution).
+SIMULATED_LABELS = {"simulated": "true", "purpose": "sim"}
+
+
 @transaction.atomic
-def fleet_register(*, sim: FleetSimulator) -> int:
-    """Create or update a Cluster row per simulated cluster and a lab per lab namespace."""
+def fleet_register(*, sim: FleetSimulator, execution_mode: str = "") -> int:
+    """Create or update a Cluster row per simulated cluster and a lab per lab namespace. With
+    `execution_mode`, the labs this registration creates get it (existing ones keep theirs)."""
+    known = set(Lab.objects.values_list("catalog_item", flat=True))
     clusters = {}
     for name in sim.clusters:
         clusters[name], _ = Cluster.objects.update_or_create(
@@ -36,7 +42,7 @@ def fleet_register(*, sim: FleetSimulator) -> int:
                 "verify_tls": sim.ca_path is not None,
                 "insecure_lab": sim.ca_path is None,
                 "simulated": True,
-                "labels": {"simulated": "true", "purpose": "demo"},
+                "labels": SIMULATED_LABELS,
                 "enabled": True,
             },
         )
@@ -49,6 +55,9 @@ def fleet_register(*, sim: FleetSimulator) -> int:
         if lab_name is not None:
             lab_instance_upsert(cluster=clusters[cluster], lab_name=lab_name)
             registered += 1
+    if execution_mode:
+        created = Lab.objects.exclude(catalog_item__in=known)
+        created.update(execution_mode=execution_mode)
     return registered
 
 

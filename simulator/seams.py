@@ -9,8 +9,14 @@ from simulator.registry import CONTROL_FILE, running_showroom_transport, simulat
 from simulator.transport import SimulatedTransport
 from stargate.seams import DemoFleet
 
-# `serve`'s demo: 3 clusters x 60 labs, 15 % broken.
-DEMO_ARGUMENTS = ["--clusters", "3", "--namespaces", "60", "--failure-rate", "0.15", "--seed", "7"]
+# `serve`'s demo: 3 clusters x 60 labs, 15 % broken, fixed automatically when the risk is low.
+DEMO_ARGUMENTS = [
+    *("--clusters", "3", "--namespaces", "60", "--failure-rate", "0.15", "--seed", "7"),
+    *("--execution-mode", "low_risk_auto", "--verbosity", "0"),
+]
+# The demo's processes run low-risk fixes on the simulated clusters (`purpose: sim`), and the
+# remediation pass every minute; a variable the user set wins.
+DEMO_ENVIRONMENT = {"STARGATE_EXECUTION_TARGET": "test", "STARGATE_REMEDIATION_PASS_MINUTES": "1"}
 
 
 def showroom_transport(guarded: httpx.BaseTransport) -> httpx.BaseTransport:
@@ -25,5 +31,7 @@ def showroom_transport(guarded: httpx.BaseTransport) -> httpx.BaseTransport:
 
 def demo_fleet() -> DemoFleet:
     return DemoFleet(
-        command=["simulate_fleet", *DEMO_ARGUMENTS], ready_file=simulator_dir() / CONTROL_FILE
+        command=["simulate_fleet", *DEMO_ARGUMENTS],
+        ready_file=simulator_dir() / CONTROL_FILE,
+        environment=DEMO_ENVIRONMENT,
     )

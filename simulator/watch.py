@@ -43,6 +43,19 @@ async def stream_watch(
 ) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": "application/json"})
     await response.prepare(request)
+    try:
+        return await _stream(request, response, store, faults, watch)
+    except ConnectionResetError:  # the watcher went away (it stopped, or its process did)
+        return response
+
+
+async def _stream(
+    request: web.Request,
+    response: web.StreamResponse,
+    store: Store,
+    faults: Faults,
+    watch: WatchRequest,
+) -> web.StreamResponse:
     cut_after = int(faults.value("watch_cut")) if faults.applies("watch_cut", request.path) else -1
     if watch.resource_version in ("", "0"):
         rv = store.resource_version

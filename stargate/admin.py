@@ -16,6 +16,9 @@ from stargate.models import ApiKey, ConfigChange
 # Every password entry point goes through allauth's throttle: the admin's login form here, its
 # password change by a redirect to allauth's (stargate.urls).
 admin.site.login_form = ThrottledAdminLoginForm
+admin.site.site_header = "StarGate administration"
+admin.site.site_title = "StarGate admin"
+admin.site.index_title = "Fleet, remediation and access"
 
 _CREATED_KEY_ATTR = "_stargate_created_api_key"
 

@@ -13,8 +13,8 @@ A path that is set but cannot be imported stops `manage.py check` (`stargate.E00
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +37,12 @@ SEAMS = {
 @dataclass(frozen=True)
 class DemoFleet:
     """What `serve` runs for its demo: a `manage.py` command (its arguments after `manage.py`),
-    and the file that command writes once its clusters are registered (removed when it stops)."""
+    the file that command writes once its clusters are registered (removed when it stops), and
+    environment defaults for every process of the demo (a variable already set wins)."""
 
     command: list[str]
     ready_file: Path
+    environment: Mapping[str, str] = field(default_factory=dict)
 
 
 def seam_load(setting: str) -> Any | None:

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import django_stubs_ext
-from django.core.exceptions import ImproperlyConfigured
 
 from stargate.lib.env import (
     check_redis_url,
@@ -26,8 +25,14 @@ from stargate.lib.env import (
     envsecret,
     envstr,
     parse_database_url,
+    problem,
+    problems_collect,
+    problems_report,
     secret_key_weakness,
 )
+
+# Every missing or malformed variable is collected, then reported at once (the end of the file).
+problems_collect()
 
 # Lets admin.ModelAdmin[Model] and friends be subscripted at run time, as the type stubs allow.
 django_stubs_ext.monkeypatch()
@@ -39,7 +44,7 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 MODE = envstr("STARGATE_MODE", "embedded")
 if MODE not in {"embedded", "production"}:
-    raise ImproperlyConfigured(f"STARGATE_MODE={MODE!r}: use embedded or production")
+    problem(f"STARGATE_MODE={MODE!r}: use embedded or production")
 PRODUCTION = MODE == "production"
 
 DATA_DIR = Path(envstr("STARGATE_DATA_DIR", str(BASE_DIR / "var")))
@@ -47,22 +52,17 @@ DEBUG = envbool("STARGATE_DEBUG", default=False)
 
 _INSECURE_DEV_KEY = "django-insecure-embedded-mode-only-never-in-production"
 SECRET_KEY = envsecret("STARGATE_SECRET_KEY", "")
-if not SECRET_KEY:
-    if PRODUCTION:
-        raise ImproperlyConfigured(
-            "STARGATE_SECRET_KEY (or STARGATE_SECRET_KEY_FILE) is required in production mode"
-        )
-    SECRET_KEY = _INSECURE_DEV_KEY
+if not SECRET_KEY and PRODUCTION:
+    problem("STARGATE_SECRET_KEY (or STARGATE_SECRET_KEY_FILE) is required in production mode")
+elif PRODUCTION and (weakness := secret_key_weakness(SECRET_KEY)):
+    problem(f"STARGATE_SECRET_KEY is too weak for production mode: {weakness}")
+SECRET_KEY = SECRET_KEY or _INSECURE_DEV_KEY
 if PRODUCTION and DEBUG:
-    raise ImproperlyConfigured(
-        "STARGATE_DEBUG=true is refused in production mode: debug pages show settings and code"
-    )
-if PRODUCTION and (weakness := secret_key_weakness(SECRET_KEY)):
-    raise ImproperlyConfigured(f"STARGATE_SECRET_KEY is too weak for production mode: {weakness}")
+    problem("STARGATE_DEBUG=true is refused in production mode: debug pages show settings and code")
 
 ALLOWED_HOSTS = envlist("STARGATE_ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1]")
 if PRODUCTION and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("STARGATE_ALLOWED_HOSTS is required in production mode")
+    problem("STARGATE_ALLOWED_HOSTS is required in production mode")
 CSRF_TRUSTED_ORIGINS = envlist("STARGATE_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
@@ -110,10 +110,9 @@ SIMULATOR_ENABLED = envbool(
 )
 if SIMULATOR_ENABLED:
     if not _importable("simulator"):
-        raise ImproperlyConfigured(
-            "STARGATE_SIMULATOR_ENABLED=true, but this installation has no simulator package"
-        )
-    INSTALLED_APPS.append("simulator")
+        problem("STARGATE_SIMULATOR_ENABLED=true, but this installation has no simulator package")
+    else:
+        INSTALLED_APPS.append("simulator")
 # Seams (stargate.seams): production code reaches the simulator only through these dotted paths.
 SHOWROOM_TRANSPORT_FACTORY = envstr(
     "STARGATE_SHOWROOM_TRANSPORT_FACTORY",
@@ -165,9 +164,9 @@ TEMPLATES = [
 DATABASE_URL = envsecret("STARGATE_DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES: dict[str, dict[str, Any]] = {"default": parse_database_url(DATABASE_URL)}
-elif PRODUCTION:
-    raise ImproperlyConfigured("STARGATE_DATABASE_URL is required in production mode")
 else:
+    if PRODUCTION:
+        problem("STARGATE_DATABASE_URL is required in production mode")
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -187,7 +186,7 @@ REDIS_URL = envsecret("STARGATE_REDIS_URL", "")
 if REDIS_URL:
     check_redis_url(REDIS_URL)
 elif PRODUCTION:
-    raise ImproperlyConfigured("STARGATE_REDIS_URL is required in production mode")
+    problem("STARGATE_REDIS_URL is required in production mode")
 
 WORKERS = envint("STARGATE_WORKERS", 4 if PRODUCTION else 2, minimum=1)
 Q_CLUSTER: dict[str, Any] = {
@@ -270,9 +269,7 @@ def oidc_app(*, server_url: str, client_id: str, secret: str, name: str) -> dict
 SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {"openid_connect": {"APPS": []}}
 if OIDC_SERVER_URL:
     if not OIDC_CLIENT_ID:
-        raise ImproperlyConfigured(
-            "STARGATE_OIDC_CLIENT_ID is required with STARGATE_OIDC_SERVER_URL"
-        )
+        problem("STARGATE_OIDC_CLIENT_ID is required with STARGATE_OIDC_SERVER_URL")
     SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] = [
         oidc_app(
             server_url=OIDC_SERVER_URL,
@@ -290,7 +287,7 @@ for _entry in TRUSTED_PROXY_IPS:
     try:
         ipaddress.ip_network(_entry, strict=False)
     except ValueError as exc:
-        raise ImproperlyConfigured(f"STARGATE_TRUSTED_PROXY_IPS: {exc}") from exc
+        problem(f"STARGATE_TRUSTED_PROXY_IPS: {exc}")
 
 # The JSON API: requests per API key per minute, counted in the cache (0: no limit).
 API_RATE_LIMIT = envint("STARGATE_API_RATE_LIMIT", 600, minimum=0)
@@ -356,9 +353,7 @@ REMEDIATIONS_DIR = Path(envstr("STARGATE_REMEDIATIONS_DIR", str(BASE_DIR / "reme
 PROMPTS_DIR = Path(envstr("STARGATE_PROMPTS_DIR", str(BASE_DIR / "prompts")))
 EXECUTION_TARGET = envstr("STARGATE_EXECUTION_TARGET", "mock")
 if EXECUTION_TARGET not in {"mock", "test", "production"}:
-    raise ImproperlyConfigured(
-        f"STARGATE_EXECUTION_TARGET={EXECUTION_TARGET!r}: use mock, test or production"
-    )
+    problem(f"STARGATE_EXECUTION_TARGET={EXECUTION_TARGET!r}: use mock, test or production")
 DRY_RUN = envbool("STARGATE_DRY_RUN", default=False)
 REMEDIATION_ALLOWED_PREFIXES = envlist("STARGATE_REMEDIATION_ALLOWED_PREFIXES", "sandbox-")
 SANDBOX_API_URL = envstr("STARGATE_SANDBOX_API_URL", "")
@@ -404,3 +399,6 @@ LOGGING: dict[str, Any] = {
         "channels_redis": {"level": "WARNING"},
     },
 }
+
+# One message for every problem found above, and exit status 2 (see stargate.lib.env).
+problems_report()

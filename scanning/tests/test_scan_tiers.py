@@ -130,6 +130,14 @@ def test_it_shows_progress_and_a_summary_from_the_command(
     assert "c1: tier 3 succeeded" in out
 
 
+def test_it_lists_the_known_clusters_for_an_unknown_name(cluster: tuple[Any, Cluster]) -> None:
+    from django.core.management import CommandError, call_command
+
+    Cluster.objects.create(name="b2", api_url="https://127.0.0.1:9")
+    with pytest.raises(CommandError, match=r"no cluster named 'nope'; known clusters: b2, c1$"):
+        call_command("scan_cluster", "nope")
+
+
 def test_it_leaves_a_torn_down_lab_deleted_at_tier_2(cluster: tuple[Any, Cluster]) -> None:
     sim, row = cluster
     scan_run_execute(cluster=row, tier=3)

@@ -50,13 +50,11 @@ def test_it_runs_registers_and_breaks_a_fleet(settings: Any, tmp_path: Path) -> 
     api = client.CoreV1Api(config.new_client_from_config(config_file=cluster.kubeconfig_path))
     lab = LabInstance.objects.filter(cluster=cluster).order_by("namespace").first()
     assert lab is not None
+    out = io.StringIO()
     call_command(
-        "inject_failure",
-        cluster="sim-01",
-        namespace=lab.namespace,
-        failure="imagepull",
-        stdout=io.StringIO(),
+        "inject_failure", cluster="sim-01", namespace=lab.namespace, failure="imagepull", stdout=out
     )
+    assert out.getvalue() == f"sim-01/{lab.namespace}: imagepull injected\n"  # not a state dump
     transport = running_showroom_transport()
     assert transport is not None
     running = json.loads(control.read_text())  # the control URL and token
@@ -83,6 +81,8 @@ def test_it_runs_registers_and_breaks_a_fleet(settings: Any, tmp_path: Path) -> 
     thread.join(timeout=30)
 
     assert Cluster.objects.filter(labels__simulated="true").count() == 2
+    # The `test` execution target runs on them (remediation.execution.TEST_CLUSTER_PURPOSES).
+    assert Cluster.objects.filter(labels__purpose="sim").count() == 2
     assert LabInstance.objects.count() == 20
     assert Path(cluster.kubeconfig_path).parent == tmp_path / "simulator"
     assert "ImagePullBackOff" in reasons
@@ -101,6 +101,30 @@ def test_it_starts_the_demo_fleet_with_valid_arguments() -> None:
 
     assert command[1:3] == ["manage.py", "simulate_fleet"]
     assert (options.clusters, options.namespaces, options.failure_rate) == (3, 60, 0.15)
+    assert options.execution_mode == "low_risk_auto"
+    assert demo_fleet().environment == {
+        "STARGATE_EXECUTION_TARGET": "test",
+        "STARGATE_REMEDIATION_PASS_MINUTES": "1",
+    }
+
+
+@pytest.mark.parametrize(
+    ("options", "line"),
+    [
+        (
+            {"node": "worker-1", "failure": "node_not_ready"},
+            "sim-01 node worker-1: node_not_ready injected",
+        ),
+        ({"namespace": "sandbox-a-b", "heal": True}, "sim-01/sandbox-a-b: healed"),
+        ({"fault": "hang", "value": 60.0}, "sim-01: API fault hang (60) on"),
+        ({"heal": True}, "sim-01: API faults cleared"),
+    ],
+)
+def test_inject_failure_says_what_it_changed(options: dict[str, Any], line: str) -> None:
+    from simulator.management.commands.inject_failure import change_line
+
+    defaults = {"namespace": None, "node": None, "failure": None, "fault": None, "value": None}
+    assert change_line({**defaults, "heal": False, "cluster": "sim-01", **options}) == line
 
 
 @pytest.mark.django_db

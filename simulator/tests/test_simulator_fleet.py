@@ -10,7 +10,7 @@ from kubernetes.client.rest import ApiException
 from simulator.builders import ROUTE_URL_ANNOTATION
 from simulator.fleet import FleetSimulator
 from simulator.generator import PLATFORM_NAMESPACES, FleetSpec, generate_fleet
-from simulator.tests.conftest import SimulatorFactory
+from simulator.tests.conftest import SimulatorFactory, wait_for
 
 
 @pytest.fixture
@@ -83,6 +83,34 @@ def test_it_breaks_and_heals_showroom_pages(
     assert broken.status_code == 200
     assert statuses == (ready_status, page_status)
     assert (httpx.get(url + "readyz").status_code, httpx.get(url).status_code) == (200, 200)
+
+
+@pytest.mark.parametrize(
+    ("failure", "recovers"),
+    [("showroom_down", True), ("showroom_not_ready", True), ("showroom_content_missing", False)],
+)
+def test_a_showroom_page_serves_again_once_its_restarted_pods_are_ready(
+    fleet_sim: FleetSimulator, failure: str, recovers: bool
+) -> None:
+    lab = fleet_sim.fleet.labs[2]
+    url = fleet_sim.showroom_url(lab.cluster, lab.namespace)
+    fleet_sim.break_lab(lab.cluster, lab.namespace, failure)
+    core = client.CoreV1Api(fleet_sim.api_client(lab.cluster))
+    apps = client.AppsV1Api(fleet_sim.api_client(lab.cluster))
+
+    for pod in core.list_namespaced_pod(lab.namespace).items:
+        if pod.metadata.name.startswith("showroom-"):
+            core.delete_namespaced_pod(pod.metadata.name, lab.namespace)  # what restart-pod does
+    wait_for(
+        lambda: apps.read_namespaced_deployment("showroom", lab.namespace).status.ready_replicas
+    )
+
+    if recovers:
+        wait_for(lambda: httpx.get(url, timeout=5).status_code == 200)
+        endpoints = core.read_namespaced_endpoints("showroom", lab.namespace)
+        assert endpoints.subsets and endpoints.subsets[0].addresses  # the route has a backend
+    else:  # a restart does not bring missing content back
+        assert httpx.get(url, timeout=5).status_code == 404
 
 
 def test_it_breaks_and_heals_a_lab_live(fleet_sim: FleetSimulator) -> None:

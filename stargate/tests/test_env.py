@@ -158,3 +158,41 @@ def test_it_passes_the_deploy_checks_with_production_settings() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["manage.py", "serve"],
+        ["manage.py", "qcluster"],
+        ["manage.py", "migrate"],
+        ["-m", "daphne", "stargate.asgi:application"],
+    ],
+)
+def test_it_lists_every_missing_or_malformed_variable_at_once(command: list[str]) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("STARGATE_", "DJANGO_"))}
+    env = clean | {"STARGATE_MODE": "production", "STARGATE_WORKERS": "many"}
+    result = subprocess.run(
+        [sys.executable, *command],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "KeyError" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == (
+        "ImproperlyConfigured: StarGate cannot start: 5 settings are missing or malformed."
+    )
+    assert lines[1:] == [
+        "  - STARGATE_SECRET_KEY (or STARGATE_SECRET_KEY_FILE) is required in production mode",
+        "  - STARGATE_ALLOWED_HOSTS is required in production mode",
+        "  - STARGATE_DATABASE_URL is required in production mode",
+        "  - STARGATE_REDIS_URL is required in production mode",
+        "  - STARGATE_WORKERS='many' is not an integer",
+    ]

@@ -30,7 +30,10 @@ class Command(BaseCommand):
         try:
             cluster = Cluster.objects.get(name=options["name"])
         except Cluster.DoesNotExist as exc:
-            raise CommandError(f"no cluster named {options['name']!r}") from exc
+            known = ", ".join(Cluster.objects.order_by("name").values_list("name", flat=True))
+            raise CommandError(
+                f"no cluster named {options['name']!r}; known clusters: {known or 'none'}"
+            ) from exc
         run = scan_run_execute(
             cluster=cluster, tier=options["tier"], force=True, on_progress=self._show
         )

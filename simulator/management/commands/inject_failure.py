@@ -42,8 +42,8 @@ class Command(BaseCommand):
         if not options["cluster"]:
             raise CommandError("--cluster is required")
         method, path, params, body = _request(options)
-        response = self._control(method, path, params, body)
-        self.stdout.write(json.dumps(response, indent=2))
+        self._control(method, path, params, body)
+        self.stdout.write(change_line(options))
 
     def _control(
         self, method: str, path: str, params: dict[str, str], body: dict[str, Any] | None
@@ -66,6 +66,25 @@ class Command(BaseCommand):
         if response.status_code != 200:
             raise CommandError(response.text)
         return response.json()
+
+
+def change_line(options: dict[str, Any]) -> str:
+    """What the control endpoint just changed, in one line."""
+    where = options["cluster"]
+    if options["node"]:
+        where += f" node {options['node']}"
+    elif options["namespace"]:
+        where += f"/{options['namespace']}"
+    if options["heal"]:
+        return (
+            f"{where}: healed"
+            if options["node"] or options["namespace"]
+            else (f"{where}: API faults cleared")
+        )
+    if options["failure"]:
+        return f"{where}: {options['failure']} injected"
+    value = "" if options["value"] is None else f" ({options['value']:g})"
+    return f"{where}: API fault {options['fault']}{value} on"
 
 
 def _request(options: dict[str, Any]) -> tuple[str, str, dict[str, str], dict[str, Any] | None]:

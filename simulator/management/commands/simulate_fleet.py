@@ -33,9 +33,16 @@ class Command(BaseCommand):
             action="store_true",
             help="no platform service simulators (Labagator, AAP, Demolition, ...)",
         )
+        parser.add_argument(
+            "--execution-mode",
+            default="",
+            choices=["", "recommend_only", "low_risk_auto", "full_auto"],
+            help="the remediation mode of the labs it registers first",
+        )
         parser.add_argument("--duration", type=float, default=0, help="stop after N s (0: never)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self.verbosity = int(options["verbosity"])
         spec = FleetSpec(
             clusters=options["clusters"],
             namespaces=options["namespaces"],
@@ -44,12 +51,19 @@ class Command(BaseCommand):
         )
         started = time.perf_counter()
         fleet = generate_fleet(spec)
+        mix = fleet.failure_mix()
         self.stdout.write(
-            f"Generated {len(fleet.labs)} labs on {spec.clusters} clusters "
-            f"in {time.perf_counter() - started:.2f} s; failure mix:"
+            f"Simulated fleet: {len(fleet.labs)} labs on {spec.clusters} clusters, "
+            f"{sum(mix.values())} failures of {len(mix)} kinds"
+            + (
+                ""
+                if self.verbosity < 1
+                else f", generated in {time.perf_counter() - started:.2f} s:"
+            )
         )
-        for kind, count in sorted(fleet.failure_mix().items()):
-            self.stdout.write(f"  {kind:<28} {count}")
+        if self.verbosity >= 1:
+            for kind, count in sorted(mix.items()):
+                self.stdout.write(f"  {kind:<28} {count}")
         directory = simulator_dir()
         extra = {"captured": captures_store(options["captures"])} if options["captures"] else {}
         sim = fleet_simulator(fleet, directory=directory, extra_stores=extra)
@@ -59,7 +73,7 @@ class Command(BaseCommand):
             if not options["no_services"]:
                 services = platform_services.start(fleet, directory, kubernetes=sim)
                 self._announce_services(services)
-            self._announce(sim, options["no_register"])
+            self._announce(sim, options["no_register"], options["execution_mode"])
             control = control_file_write(sim=sim, directory=directory)
             self._wait(options["duration"])
         finally:
@@ -69,16 +83,21 @@ class Command(BaseCommand):
             if control is not None:
                 control.unlink(missing_ok=True)
 
-    def _announce(self, sim: Any, no_register: bool) -> None:
-        for name in sim.clusters:
-            self.stdout.write(f"{name}: {sim.url(name)}  kubeconfig {sim.kubeconfig_path(name)}")
-        self.stdout.write(f"Showroom pages and /_control at {sim.http_url}")
+    def _announce(self, sim: Any, no_register: bool, execution_mode: str) -> None:
+        if self.verbosity >= 1:
+            for name in sim.clusters:
+                url, kubeconfig = sim.url(name), sim.kubeconfig_path(name)
+                self.stdout.write(f"{name}: {url}  kubeconfig {kubeconfig}")
+            self.stdout.write(f"Showroom pages and /_control at {sim.http_url}")
         if not no_register:
-            count = fleet_register(sim=sim)
+            count = fleet_register(sim=sim, execution_mode=execution_mode)
             self.stdout.write(f"Registered {len(sim.clusters)} clusters and {count} labs.")
-        self.stdout.write(self.style.SUCCESS("Simulated fleet running; Ctrl-C stops it."))
+        if self.verbosity >= 1:
+            self.stdout.write(self.style.SUCCESS("Simulated fleet running; Ctrl-C stops it."))
 
     def _announce_services(self, services: platform_services.PlatformServices) -> None:
+        if self.verbosity < 1:
+            return
         for name, server in services.servers.items():
             self.stdout.write(f"{name}: {server.url}")
         self.stdout.write(f"AgnosticV repository: {services.manifest()['agnosticv']['url']}")

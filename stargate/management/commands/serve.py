@@ -1,14 +1,21 @@
 """`manage.py serve`: the README's run command. Migrates, prepares demo data, starts the web
-server and the workers, prints the URL and the login, and stops them all on Ctrl-C."""
+server, the workers, the demo fleet and the watcher, prints the URL and the login once the server
+answers, and stops them all on Ctrl-C, SIGINT or SIGTERM (signalled to `serve` alone, too)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
 import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
+from io import StringIO
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +27,17 @@ from stargate.seams import DemoFleet, demo_fleet
 
 DEMO_ADMIN = "admin"
 FLEET_START_TIMEOUT = 120.0  # seconds
+SERVER_START_TIMEOUT = 120.0  # seconds
+STOP_TIMEOUT = 10.0  # seconds a process has to stop after SIGTERM, then it is killed
 FIRST_SCAN_TIERS = (1, 3)  # nodes, then every lab's evidence and verdicts
+
+
+class Stop(Exception):
+    """SIGTERM or SIGINT reached `serve`: stop every process it started."""
+
+
+def _stop_signal(signum: int, frame: FrameType | None) -> None:
+    raise Stop(signal.Signals(signum).name)
 
 
 class Command(BaseCommand):
@@ -34,28 +51,43 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        processes: list[subprocess.Popen[bytes]] = []
+        self.fleet_process: subprocess.Popen[bytes] | None = None
+        signal.signal(signal.SIGTERM, _stop_signal)
+        signal.signal(signal.SIGINT, _stop_signal)
+        try:
+            self._run(processes, options)
+        except Stop:
+            pass
+        finally:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while stopping
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            processes_stop([p for p in processes if p is not self.fleet_process])
+            processes_stop([self.fleet_process] if self.fleet_process else [])  # clients first
+        self.stdout.write("StarGate stopped.")
+
+    def _run(self, processes: list[subprocess.Popen[bytes]], options: dict[str, Any]) -> None:
+        host, port = options["host"], options["port"]
         settings.DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
-        self.stdout.write("Database migrated.")
-        call_command("load_catalog", verbosity=0)
-        call_command("setup_schedules")
-        call_command("setup_remediation_schedules", verbosity=0)
-        call_command("setup_incident_schedules", verbosity=0)
-        call_command("setup_retention_schedule", verbosity=0)
-        call_command("setup_dashboard_schedules", verbosity=0)
-        password = None if options["no_demo"] else ensure_demo_admin()
         fleet = None if options["no_demo"] else demo_fleet()
         if fleet is not None:
+            for name, value in fleet.environment.items():  # the children inherit them
+                os.environ.setdefault(name, value)
             fleet.ready_file.unlink(missing_ok=True)  # left by a run that was killed
-        processes = self._start(options["host"], options["port"], fleet=fleet)
-        self._announce(options["host"], options["port"], password)
+        self.stdout.write(prepare())
+        password = None if options["no_demo"] else ensure_demo_admin()
+        processes.extend(processes_start(host, port, fleet=fleet))
         if fleet is not None:
-            self._first_scans(processes[-1], fleet.ready_file)
+            self.fleet_process = processes[-1]
+            self._first_scans(self.fleet_process, fleet.ready_file)
         elif not options["no_demo"]:
             self.stdout.write("No demo fleet (STARGATE_DEMO_FLEET is empty).")
         watch = [sys.executable, "manage.py", "watch_clusters"]
-        processes.append(subprocess.Popen(watch, cwd=settings.BASE_DIR))  # noqa: S603
+        processes.append(process_start(watch))
+        if not server_wait(host, port, processes[0]):
+            self.stderr.write("The web server did not start.")
+            return
+        self._announce(host, port, password, demo=fleet is not None)
         self._supervise(processes)
 
     def _first_scans(self, fleet: subprocess.Popen[bytes], ready_file: Path) -> None:
@@ -68,22 +100,11 @@ class Command(BaseCommand):
                 self.stderr.write("The simulated fleet did not start; no first scan.")
                 return
             time.sleep(0.5)
-        call_command("setup_schedules")
+        call_command("setup_schedules", stdout=StringIO())
         count = first_scans_enqueue()
-        self.stdout.write(f"First scans of {count} simulated clusters queued.")
+        self.stdout.write(f"Simulated fleet of {count} clusters up; first scans queued.")
 
-    def _start(
-        self, host: str, port: int, *, fleet: DemoFleet | None
-    ) -> list[subprocess.Popen[bytes]]:
-        python = sys.executable
-        commands = [
-            [python, "-m", "daphne", "-b", host, "-p", str(port), "stargate.asgi:application"],
-            [python, "manage.py", "qcluster"],
-        ]
-        commands.extend(demo_commands(python, fleet))
-        return [subprocess.Popen(command, cwd=settings.BASE_DIR) for command in commands]  # noqa: S603
-
-    def _announce(self, host: str, port: int, password: str | None) -> None:
+    def _announce(self, host: str, port: int, password: str | None, *, demo: bool) -> None:
         self.stdout.write(self.style.SUCCESS(f"\nStarGate is running at http://{host}:{port}/"))
         if password:
             self.stdout.write(f"Log in as {DEMO_ADMIN!r} with password {password!r}")
@@ -92,32 +113,93 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Log in as {DEMO_ADMIN!r} with the password printed on the first run."
             )
+        if demo:
+            self.stdout.write(
+                "Failed labs show within a minute; low-risk fixes run and are verified within"
+                " a few minutes, the others wait at /remediation/approvals/."
+            )
         self.stdout.write("Press Ctrl-C to stop.\n")
 
     def _supervise(self, processes: list[subprocess.Popen[bytes]]) -> None:
-        stopping = False
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+        failed = [p.args for p in processes if p.poll() is not None]
+        self.stderr.write(f"A process stopped unexpectedly: {failed[0]!r}")
 
-        def stop(*_: object) -> None:
-            nonlocal stopping
-            stopping = True
 
-        signal.signal(signal.SIGTERM, stop)
-        try:
-            while not stopping and all(p.poll() is None for p in processes):
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            pass
-        for process in processes:
+def prepare() -> str:
+    """Migrate, collect static files, load the catalog and write the schedules; one line."""
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    catalog = StringIO()
+    call_command("load_catalog", stdout=catalog)
+    changes = sum(1 for line in catalog.getvalue().splitlines() if line[:2] in {"+ ", "~ ", "- "})
+    quiet = StringIO()
+    call_command("setup_schedules", stdout=quiet)
+    call_command("setup_remediation_schedules", stdout=quiet)
+    call_command("setup_incident_schedules", stdout=quiet)
+    call_command("setup_retention_schedule", stdout=quiet)
+    call_command("setup_dashboard_schedules", stdout=quiet)
+    loaded = f"{changes} catalog changes applied" if changes else "catalog unchanged"
+    return f"Database migrated, {loaded}, schedules set."
+
+
+def process_start(command: list[str]) -> subprocess.Popen[bytes]:
+    """A child in a process group of its own: `serve` alone decides when it stops, and stops
+    what it started in turn (django-q2's workers, too)."""
+    return subprocess.Popen(command, cwd=settings.BASE_DIR, start_new_session=True)  # noqa: S603
+
+
+def processes_start(
+    host: str, port: int, *, fleet: DemoFleet | None
+) -> list[subprocess.Popen[bytes]]:
+    python = sys.executable
+    commands = [
+        [python, "-m", "daphne", "-b", host, "-p", str(port), "stargate.asgi:application"],
+        [python, "manage.py", "qcluster"],
+        *demo_commands(python, fleet),
+    ]
+    return [process_start(command) for command in commands]
+
+
+def processes_stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM to each; each group's leftovers are killed once its leader stopped or
+    STOP_TIMEOUT passed."""
+    for process in processes:
+        _signal_group(process, signal.SIGTERM, leader_only=True)
+    deadline = time.monotonic() + STOP_TIMEOUT
+    for process in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        _signal_group(process, signal.SIGKILL, leader_only=False)
+        process.wait()
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: int, *, leader_only: bool) -> None:
+    try:
+        if leader_only:
             if process.poll() is None:
-                process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        failed = [p.args for p in processes if p.returncode not in (0, -signal.SIGTERM, None)]
-        if failed and not stopping:
-            self.stderr.write(f"A process stopped unexpectedly: {failed[0]!r}")
+                process.send_signal(signum)
+        else:
+            os.killpg(process.pid, signum)  # its group id is its pid (start_new_session)
+    except ProcessLookupError:
+        pass
+
+
+def server_wait(host: str, port: int, server: subprocess.Popen[bytes]) -> bool:
+    """True once the web server answers its health check; False if it stopped or never did."""
+    address = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host  # noqa: S104
+    url = f"http://{address}:{port}/healthz"
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while server.poll() is None and time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except urllib.error.HTTPError:
+            return True  # it answers
+        except OSError:
+            time.sleep(0.3)
+    return False
 
 
 def ensure_demo_admin() -> str | None:

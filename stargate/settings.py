@@ -367,7 +367,7 @@ LLM_RETRIES = envint("STARGATE_LLM_RETRIES", 3, minimum=0)
 LLM_RETRY_BACKOFF_SECONDS = envfloat("STARGATE_LLM_RETRY_BACKOFF_SECONDS", 1.0, minimum=0)
 LLM_RESPONSE_FORMAT = envstr("STARGATE_LLM_RESPONSE_FORMAT", "json_schema")
 if LLM_RESPONSE_FORMAT not in {"json_schema", "json_object", "none"}:
-    raise ImproperlyConfigured(
+    problem(
         f"STARGATE_LLM_RESPONSE_FORMAT={LLM_RESPONSE_FORMAT!r}: "
         "use json_schema, json_object or none"
     )

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from labs.models import LabInstance
 
-from .models import Evaluation, StateChange
+from .models import ClassificationProposal, Evaluation, StateChange
 from .registry import active_rubrics
 
 
@@ -34,3 +34,22 @@ def cluster_conditions(evaluations: Iterable[Evaluation]) -> list[Evaluation]:
     lab's own failure class, which never takes theirs."""
     cluster_level = {rubric.id for rubric in active_rubrics().rubrics if rubric.cluster_level}
     return [e for e in evaluations if e.rubric_id in cluster_level and e.failure_class]
+
+
+def proposals_pending() -> QuerySet[ClassificationProposal]:
+    """Proposals waiting for review, newest first (the live list; team scoping is the page's)."""
+    return ClassificationProposal.objects.filter(
+        status=ClassificationProposal.Status.PROPOSED
+    ).select_related("lab_instance__cluster", "call", "reviewer")
+
+
+def proposals_for(
+    *, lab_instances: QuerySet[LabInstance], status: str = ""
+) -> QuerySet[ClassificationProposal]:
+    """Proposals on these labs, newest first, optionally of one status."""
+    rows = ClassificationProposal.objects.filter(lab_instance__in=lab_instances)
+    if status:
+        rows = rows.filter(status=status)
+    return rows.select_related("lab_instance__cluster", "call", "reviewer").order_by(
+        "-created_at", "-pk"
+    )

@@ -1,7 +1,16 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from rubrics_app import views
 
 app_name = "rubrics"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("proposals/", views.proposal_list, name="proposal_list"),
+    path("proposals/<int:pk>/review/", views.proposal_review, name="proposal_review"),
+    path("proposals/<int:pk>/promote/", views.proposal_promote, name="proposal_promote"),
+    path("rules/<int:pk>/", views.rule_detail, name="rule_detail"),
+    path("rules/<int:pk>/replay/", views.rule_replay, name="rule_replay"),
+    path("rules/<int:pk>/activate/", views.rule_activate, name="rule_activate"),
+]

@@ -1,0 +1,68 @@
+"""A bounded log tail of a failing lab's pods, read on demand through the kubernetes client.
+
+Only when a candidate is classified (never in the scan): at most a few pods, `tail_lines` and
+`limit_bytes` bounded, the previous container's log for a crash-loop. The text is redacted here
+and again with the whole bundle; a cluster that cannot be read gives no log, never an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from kubernetes.client import CoreV1Api
+from kubernetes.client.exceptions import ApiException
+from urllib3.exceptions import HTTPError
+
+from labs.models import LabInstance
+from scanning.client import ClusterAccessError, api_client_for, request_timeout
+from stargate.lib.redact import redact_text
+
+logger = logging.getLogger(__name__)
+TAIL_LINES = 50
+LIMIT_BYTES = 8192
+MAX_PODS = 3
+CRASH_REASONS = frozenset({"CrashLoopBackOff", "Error", "OOMKilled"})
+
+
+def failing_pods(excerpt: list[dict[str, Any]]) -> list[tuple[str, bool]]:
+    """(pod name, read the previous container) for the failing pods of a verdict's excerpt."""
+    pods: dict[str, bool] = {}
+    for obj in excerpt:
+        kind, _, name = str(obj.get("ref", "")).partition("/")
+        if kind == "Pod" and name and len(pods) < MAX_PODS:
+            pods[name] = pods.get(name, False) or obj.get("reason") in CRASH_REASONS
+    return list(pods.items())
+
+
+def pod_log_tails(lab: LabInstance, excerpt: list[dict[str, Any]]) -> dict[str, str]:
+    """Pod name → its redacted log tail (the previous container's for a crash-loop)."""
+    pods = failing_pods(excerpt)
+    if not pods:
+        return {}
+    try:
+        api = CoreV1Api(api_client_for(lab.cluster))
+    except ClusterAccessError as exc:
+        logger.info("no log tail for %s: %s", lab, exc)
+        return {}
+    tails: dict[str, str] = {}
+    with api.api_client:
+        for name, previous in pods:
+            text = _tail(api, lab.namespace, name, previous)
+            if text is None and previous:
+                text = _tail(api, lab.namespace, name, False)  # no previous container
+            if text:
+                tails[name] = redact_text(text)
+    return tails
+
+
+def _tail(api: CoreV1Api, namespace: str, name: str, previous: bool) -> str | None:
+    try:
+        text = api.read_namespaced_pod_log(
+            name, namespace, tail_lines=TAIL_LINES, limit_bytes=LIMIT_BYTES,
+            previous=previous, _request_timeout=request_timeout(),
+        )  # fmt: skip
+    except (ApiException, HTTPError, OSError) as exc:
+        logger.info("no log for pod %s/%s: %s", namespace, name, exc)
+        return None
+    return str(text)

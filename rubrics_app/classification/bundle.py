@@ -23,7 +23,7 @@ MAX_SECTION_CHARS = 2000
 MAX_EVENTS = 10
 MAX_CHANGES = 10
 MAX_SIMILAR = 5
-LogTail = Callable[[LabInstance, list[dict[str, Any]]], dict[str, str]]
+LogTail = Callable[[LabInstance, dict[str, Any]], dict[str, str]]  # lab, stored evidence
 
 
 def _capped(value: Any, limit: int = MAX_SECTION_CHARS) -> Any:
@@ -193,7 +193,7 @@ def evidence_bundle(
         "similar_reviewed": similar_reviewed(failure["message"]),
     }
     if log_tail is not None:
-        logs = log_tail(lab, list(evaluation.evidence_excerpt or []))
+        logs = log_tail(lab, evidence)
         if logs:
             bundle["log_tail"] = {k: redact_text(v)[-MAX_SECTION_CHARS:] for k, v in logs.items()}
     redacted: dict[str, Any] = redact(bundle)

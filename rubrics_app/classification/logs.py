@@ -25,19 +25,26 @@ MAX_PODS = 3
 CRASH_REASONS = frozenset({"CrashLoopBackOff", "Error", "OOMKilled"})
 
 
-def failing_pods(excerpt: list[dict[str, Any]]) -> list[tuple[str, bool]]:
-    """(pod name, read the previous container) for the failing pods of a verdict's excerpt."""
-    pods: dict[str, bool] = {}
-    for obj in excerpt:
-        kind, _, name = str(obj.get("ref", "")).partition("/")
-        if kind == "Pod" and name and len(pods) < MAX_PODS:
-            pods[name] = pods.get(name, False) or obj.get("reason") in CRASH_REASONS
-    return list(pods.items())
+def failing_pods(evidence: dict[str, Any]) -> list[tuple[str, bool]]:
+    """(pod name, read the previous container) for the lab's pods with a container not ready,
+    from the stored evidence: the previous container's log for one that restarted."""
+    pods: list[tuple[str, bool]] = []
+    for pod in (evidence.get("objects") or {}).get("pods") or []:
+        statuses = (pod.get("status") or {}).get("containerStatuses") or []
+        failing = [c for c in statuses if not c.get("ready")]
+        if not failing:
+            continue
+        waiting = {((c.get("state") or {}).get("waiting") or {}).get("reason") for c in failing}
+        restarted = any(c.get("restartCount") for c in failing) or bool(waiting & CRASH_REASONS)
+        pods.append((str(pod["metadata"]["name"]), restarted))
+        if len(pods) == MAX_PODS:
+            break
+    return pods
 
 
-def pod_log_tails(lab: LabInstance, excerpt: list[dict[str, Any]]) -> dict[str, str]:
+def pod_log_tails(lab: LabInstance, evidence: dict[str, Any]) -> dict[str, str]:
     """Pod name → its redacted log tail (the previous container's for a crash-loop)."""
-    pods = failing_pods(excerpt)
+    pods = failing_pods(evidence)
     if not pods:
         return {}
     try:

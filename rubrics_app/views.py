@@ -97,7 +97,8 @@ def proposal_promote(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
             error = str(exc)
         else:
             return HttpResponseRedirect(reverse("rubrics:rule_detail", args=[rule.pk]))
-    context = {"proposal": proposal, "draft": draft, "error": error}
+    fields = [(name, getattr(draft, name)) for name in draft.__dataclass_fields__]
+    context = {"proposal": proposal, "fields": fields, "error": error}
     return render(request, "rubrics_app/promote.html", context, status=400 if error else 200)
 
 

@@ -58,7 +58,8 @@ def _failure(evaluation: Evaluation) -> dict[str, Any]:
         "object": evaluation.object_ref,
         "reason": criterion.get("reason", ""),
         "message": redact_text(str(criterion.get("message") or evaluation.reason))[:2000],
-        "current_class": evaluation.failure_class,
+        # The rubric's fallback says nothing about the cause: only its source is told.
+        "class_source": evaluation.class_source,
         "cluster": lab.cluster.name,
         "namespace": lab.namespace,
     }

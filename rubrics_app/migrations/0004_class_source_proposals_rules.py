@@ -6,93 +6,168 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('labs', '0008_liveevent_moves_to_stargate'),
-        ('rubrics_app', '0003_llm_calls_breaker_cache'),
+        ("labs", "0008_liveevent_moves_to_stargate"),
+        ("rubrics_app", "0003_llm_calls_breaker_cache"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='evaluation',
-            name='class_rule',
+            model_name="evaluation",
+            name="class_rule",
             field=models.CharField(blank=True, max_length=120),
         ),
         migrations.AddField(
-            model_name='evaluation',
-            name='class_source',
+            model_name="evaluation",
+            name="class_source",
             field=models.CharField(blank=True, max_length=10),
         ),
         migrations.CreateModel(
-            name='ClassificationProposal',
+            name="ClassificationProposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rubric_id', models.CharField(max_length=100)),
-                ('fingerprint', models.CharField(db_index=True, max_length=40)),
-                ('signature', models.CharField(db_index=True, max_length=64)),
-                ('criterion', models.CharField(blank=True, max_length=100)),
-                ('kind', models.CharField(blank=True, max_length=100)),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('message', models.TextField(blank=True)),
-                ('original_class', models.CharField(blank=True, max_length=100)),
-                ('proposed_class', models.CharField(max_length=100)),
-                ('novel', models.BooleanField(default=False)),
-                ('conditions', models.JSONField(blank=True, default=list)),
-                ('confidence', models.FloatField(default=0.0)),
-                ('adjusted_confidence', models.FloatField(default=0.0)),
-                ('reasoning', models.TextField(blank=True)),
-                ('cited_evidence', models.JSONField(blank=True, default=list)),
-                ('bundle', models.JSONField(blank=True, default=dict)),
-                ('cost_usd', models.FloatField(default=0.0)),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('accepted', 'Accepted'), ('corrected', 'Corrected'), ('rejected', 'Rejected')], default='proposed', max_length=20)),
-                ('final_class', models.CharField(blank=True, max_length=100)),
-                ('review_reason', models.TextField(blank=True)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField()),
-                ('call', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='rubrics_app.llmcall')),
-                ('lab_instance', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='classification_proposals', to='labs.labinstance')),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rubric_id", models.CharField(max_length=100)),
+                ("fingerprint", models.CharField(db_index=True, max_length=40)),
+                ("signature", models.CharField(db_index=True, max_length=64)),
+                ("criterion", models.CharField(blank=True, max_length=100)),
+                ("kind", models.CharField(blank=True, max_length=100)),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                ("message", models.TextField(blank=True)),
+                ("original_class", models.CharField(blank=True, max_length=100)),
+                ("proposed_class", models.CharField(max_length=100)),
+                ("novel", models.BooleanField(default=False)),
+                ("conditions", models.JSONField(blank=True, default=list)),
+                ("confidence", models.FloatField(default=0.0)),
+                ("adjusted_confidence", models.FloatField(default=0.0)),
+                ("reasoning", models.TextField(blank=True)),
+                ("cited_evidence", models.JSONField(blank=True, default=list)),
+                ("bundle", models.JSONField(blank=True, default=dict)),
+                ("cost_usd", models.FloatField(default=0.0)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("accepted", "Accepted"),
+                            ("corrected", "Corrected"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="proposed",
+                        max_length=20,
+                    ),
+                ),
+                ("final_class", models.CharField(blank=True, max_length=100)),
+                ("review_reason", models.TextField(blank=True)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "call",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="rubrics_app.llmcall",
+                    ),
+                ),
+                (
+                    "lab_instance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="classification_proposals",
+                        to="labs.labinstance",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'permissions': [('review_classificationproposal', 'Can review classification proposals')],
+                "ordering": ["-created_at", "-pk"],
+                "permissions": [
+                    ("review_classificationproposal", "Can review classification proposals")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ClassificationRule',
+            name="ClassificationRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule_id', models.CharField(max_length=100)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('rubric_id', models.CharField(max_length=100)),
-                ('criterion', models.CharField(blank=True, max_length=100)),
-                ('kind', models.CharField(blank=True, max_length=100)),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('message_pattern', models.CharField(blank=True, max_length=500)),
-                ('failure_class', models.CharField(max_length=100)),
-                ('description', models.TextField(blank=True)),
-                ('novel', models.BooleanField(default=False)),
-                ('class_code', models.CharField(blank=True, max_length=10)),
-                ('class_summary', models.CharField(blank=True, max_length=200)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('active', 'Active'), ('retired', 'Retired')], default='draft', max_length=10)),
-                ('replay', models.JSONField(blank=True, default=list)),
-                ('replayed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField()),
-                ('activated_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('proposal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='rubrics_app.classificationproposal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rule_id", models.CharField(max_length=100)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("rubric_id", models.CharField(max_length=100)),
+                ("criterion", models.CharField(blank=True, max_length=100)),
+                ("kind", models.CharField(blank=True, max_length=100)),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                ("message_pattern", models.CharField(blank=True, max_length=500)),
+                ("failure_class", models.CharField(max_length=100)),
+                ("description", models.TextField(blank=True)),
+                ("novel", models.BooleanField(default=False)),
+                ("class_code", models.CharField(blank=True, max_length=10)),
+                ("class_summary", models.CharField(blank=True, max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("active", "Active"), ("retired", "Retired")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("replay", models.JSONField(blank=True, default=list)),
+                ("replayed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField()),
+                ("activated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="rubrics_app.classificationproposal",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['rule_id', '-version'],
+                "ordering": ["rule_id", "-version"],
             },
         ),
         migrations.AddConstraint(
-            model_name='classificationproposal',
-            constraint=models.UniqueConstraint(fields=('lab_instance', 'rubric_id', 'fingerprint'), name='proposal_unique_failure'),
+            model_name="classificationproposal",
+            constraint=models.UniqueConstraint(
+                fields=("lab_instance", "rubric_id", "fingerprint"), name="proposal_unique_failure"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='classificationrule',
-            constraint=models.UniqueConstraint(fields=('rule_id', 'version'), name='rule_unique_version'),
+            model_name="classificationrule",
+            constraint=models.UniqueConstraint(
+                fields=("rule_id", "version"), name="rule_unique_version"
+            ),
         ),
     ]

@@ -17,9 +17,11 @@ NOW = datetime.fromisoformat(T0) + timedelta(hours=3)
 SECRET = "Zq9planted7secret"
 
 
-def unexplained(env: list[dict[str, Any]] | None = None, message: str = "") -> Any:
+def unexplained(
+    env: list[dict[str, Any]] | None = None, message: str = "", reason: str = "KeyringLocked"
+) -> Any:
     """A Deployment whose pod failed for a reason no rubric rule knows: the default class."""
-    failed = pod("web-1", last="KeyringLocked", phase="Failed", reason="KeyringLocked")
+    failed = pod("web-1", last=reason, phase="Failed", reason=reason)
     if message:
         failed["status"]["message"] = message
     if env is not None:

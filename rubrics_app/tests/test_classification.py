@@ -39,7 +39,10 @@ def test_each_verdict_records_where_its_class_came_from(lab_instance: Any) -> No
         "crashloop",
         "rule",
     )
-    assert Evaluation.objects.get(lab_instance=lab_instance, rubric_id="run-created").class_source == ""
+    assert (
+        Evaluation.objects.get(lab_instance=lab_instance, rubric_id="run-created").class_source
+        == ""
+    )
 
 
 @pytest.mark.smoke
@@ -92,7 +95,9 @@ def _proposed(lab: Any) -> ClassificationProposal:
 
 
 @pytest.mark.smoke
-def test_accepting_confirms_the_class_and_the_next_scan_keeps_it(lab_instance: Any, llm: Any) -> None:
+def test_accepting_confirms_the_class_and_the_next_scan_keeps_it(
+    lab_instance: Any, llm: Any
+) -> None:
     proposal = _proposed(lab_instance)
     user = reviewer()
     review.proposal_accept(proposal=proposal, reviewer=user, reason="matches the pod status")
@@ -121,7 +126,9 @@ def test_correcting_names_a_class_and_rejecting_restores_the_rubric_s(
     proposal = _proposed(lab_instance)
     user = reviewer()
     with pytest.raises(review.ReviewRefused):
-        review.proposal_correct(proposal=proposal, reviewer=user, failure_class="Bad Name!", reason="x")
+        review.proposal_correct(
+            proposal=proposal, reviewer=user, failure_class="Bad Name!", reason="x"
+        )
     review.proposal_correct(
         proposal=proposal, reviewer=user, failure_class="keyring_locked", reason="new kind"
     )

@@ -18,7 +18,7 @@ from rubrics_app.classification import rules as promotion
 from rubrics_app.classification.candidates import candidate_verdicts, candidates_classify
 from rubrics_app.engine import evaluate
 from rubrics_app.loader import CLASSIFICATION_RULES_FILE, RubricFileError, rubric_set_load
-from rubrics_app.models import ClassificationProposal, ClassificationRule, Evaluation
+from rubrics_app.models import ClassificationProposal, Evaluation
 
 from .classification_fixtures import NOW, reviewer, scan, unexplained
 
@@ -31,7 +31,9 @@ def _reviewed(lab: Any, cls: str = "") -> ClassificationProposal:
     proposal = ClassificationProposal.objects.get()
     user = reviewer()
     if cls:
-        return review.proposal_correct(proposal=proposal, reviewer=user, failure_class=cls, reason="seen it")
+        return review.proposal_correct(
+            proposal=proposal, reviewer=user, failure_class=cls, reason="seen it"
+        )
     return review.proposal_accept(proposal=proposal, reviewer=user, reason="seen it")
 
 
@@ -92,7 +94,11 @@ def test_export_rules_writes_what_the_loader_reads_and_keeps_the_catalog_in_step
     catalog = tmp_path / "catalog.yaml"
     shutil.copy(Path(settings.REMEDIATIONS_DIR) / "catalog.yaml", catalog)
     call_command(
-        "export_rules", "--output", str(rubrics / CLASSIFICATION_RULES_FILE), "--catalog", str(catalog)
+        "export_rules",
+        "--output",
+        str(rubrics / CLASSIFICATION_RULES_FILE),
+        "--catalog",
+        str(catalog),
     )
     loaded = rubric_set_load(rubrics)
     assert [r.id for r in loaded.classification_rules] == [rule.rule_id]

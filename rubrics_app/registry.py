@@ -4,6 +4,7 @@ the scan's set adds the promoted classification rules switched on in the databas
 from __future__ import annotations
 
 import dataclasses
+import time
 from functools import cache
 from pathlib import Path
 
@@ -75,11 +76,30 @@ def rubric_set_with_rules(base: RubricSet, rows: tuple[RuleRow, ...]) -> RubricS
     return dataclasses.replace(base, classes=classes, classification_rules=tuple(rules.values()))
 
 
-def scan_rubrics() -> RubricSet:
-    """The loaded rubrics with the promoted rules now active (one query)."""
+# Active promoted rules, read at most this often per process (a scan batch costs no query for
+# them); the process that switches a rule on sees it at once (`scan_rules_clear`).
+RULES_REFRESH_SECONDS = 15.0
+_rules_read: list[tuple[float, tuple[RuleRow, ...]]] = []
+
+
+def scan_rules_clear() -> None:
+    _rules_read.clear()
+
+
+def _active_rule_rows() -> tuple[RuleRow, ...]:
     from .models import ClassificationRule
 
+    now = time.monotonic()
+    if _rules_read and now - _rules_read[0][0] < RULES_REFRESH_SECONDS:
+        return _rules_read[0][1]
     rows = ClassificationRule.objects.filter(status=ClassificationRule.Status.ACTIVE)
-    values = tuple(rows.order_by("rule_id").values_list(*RULE_FIELDS))
+    values: tuple[RuleRow, ...] = tuple(rows.order_by("rule_id").values_list(*RULE_FIELDS))
+    _rules_read[:] = [(now, values)]
+    return values
+
+
+def scan_rubrics() -> RubricSet:
+    """The loaded rubrics with the promoted rules now active."""
+    values = _active_rule_rows()
     base = active_rubrics()
     return _with_rules(base, values) if values else base

@@ -82,15 +82,15 @@ def proposal_review(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required(REVIEW, raise_exception=True)
 def proposal_promote(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
-    """ "Make it a rule": the form pre-filled with a deterministic match; POST saves a draft."""
+    """Make it a rule: the form pre-filled with a deterministic match; POST saves a draft."""
     proposal = get_object_or_404(
         ClassificationProposal, pk=pk, lab_instance__in=lab_instances_for(request.user)
     )
     draft = promotion.rule_draft_for(proposal)
     error = ""
     if request.method == "POST":
-        fields = {f: request.POST.get(f, "").strip() for f in draft.__dataclass_fields__}
-        draft = promotion.RuleDraft(**fields)
+        posted = {f: request.POST.get(f, "").strip() for f in draft.__dataclass_fields__}
+        draft = promotion.RuleDraft(**posted)
         try:
             rule = promotion.rule_promote(proposal=proposal, draft=draft, user=request.user)
         except promotion.PromotionRefused as exc:

@@ -24,7 +24,13 @@ from labs.models import LabInstance
 from rubrics_app.definitions import ClassificationRuleDef
 from rubrics_app.engine import evaluate
 from rubrics_app.models import ClassificationProposal, ClassificationRule, Evaluation
-from rubrics_app.registry import RULE_FIELDS, RuleRow, rubric_set_with_rules, scan_rubrics
+from rubrics_app.registry import (
+    RULE_FIELDS,
+    RuleRow,
+    rubric_set_with_rules,
+    scan_rubrics,
+    scan_rules_clear,
+)
 from stargate import realtime
 
 from .proposals import PROPOSALS, lab_class_refresh
@@ -176,6 +182,7 @@ def rule_activate(*, rule: ClassificationRule) -> ClassificationRule:
         rule.status = ClassificationRule.Status.ACTIVE
         rule.activated_at = timezone.now()
         rule.save(update_fields=["status", "activated_at"])
+        scan_rules_clear()  # this process at once; the others within RULES_REFRESH_SECONDS
         _apply(rule)
         if rule.proposal_id:
             realtime.publish_on_commit(PROPOSALS, [rule.proposal_id])

@@ -40,6 +40,9 @@ def proposal_list(request: AuthedHtmxRequest) -> HttpResponse:
         "classes": sorted(scan_rubrics().classes),
         "rules": ClassificationRule.objects.all()[:50],
     }
+    if request.GET.get("part") == "rows":  # a live refresh: this user's rows and count
+        context["oob"] = True
+        return render(request, "rubrics_app/proposals.html#proposal-update", context)
     return render(request, "rubrics_app/proposals.html", context)
 
 

@@ -17,12 +17,7 @@ def register() -> None:
 
 
 def proposal_fragments(ids: list[int]) -> realtime.Messages:
-    """The pending list and its count, whichever proposals changed (new rows need the list)."""
-    from rubrics_app.selectors import proposals_pending
-
-    rows = list(proposals_pending()[:100])
-    html = render_to_string(
-        "rubrics_app/proposals.html#proposal-update",
-        {"proposals": rows, "pending_count": len(rows), "oob": True},
-    )
+    """A refresh trigger, never the rows: each open page then fetches its own list, so a reviewer
+    sees only the labs `labs.selectors.lab_instances_for` gives them (team scoping)."""
+    html = render_to_string("rubrics_app/proposals.html#proposal-refresh", {"oob": True})
     return [(PROPOSALS_GROUP, html)]

@@ -136,7 +136,9 @@ def candidate_classify(evaluation: Evaluation, log_tail: LogTail | None = None) 
     signature = candidate_signature(evaluation)
     recent = timezone.now() - RETRY_AFTER
     if LLMCall.objects.filter(
-        fingerprint=signature, called_at__gte=recent, outcome=LLMCall.Outcome.SUCCESS
+        fingerprint=signature,
+        called_at__gte=recent,
+        outcome__in=[LLMCall.Outcome.SUCCESS, LLMCall.Outcome.PARSE_ERROR],
     ).exists() and not _cached(signature):
         return 0  # asked within the hour and the gate refused the answer: wait
     stored = LabEvidence.objects.filter(lab_instance_id=evaluation.lab_instance_id).first()

@@ -88,6 +88,20 @@ def test_an_llm_that_is_down_never_blocks_the_scan(
     assert candidate_verdicts().count() == 1  # it waits; nothing is lost
 
 
+@pytest.mark.smoke
+def test_a_stopped_llm_endpoint_never_blocks_the_scan(
+    lab_instance: Any, llm: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(Conf, "SYNC", True)
+    llm.stop()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = scan(lab_instance, unexplained())
+    assert done.result.status.value == Status.FAILED
+    assert _verdict(lab_instance).class_source == "default"
+    assert LLMCall.objects.get().outcome == LLMCall.Outcome.CONNECTION_ERROR
+    assert candidate_verdicts().count() == 1
+
+
 def _proposed(lab: Any) -> ClassificationProposal:
     scan(lab, unexplained())
     assert candidates_classify(log_tail=lambda *_: {}) == 1

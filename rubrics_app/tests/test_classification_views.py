@@ -74,8 +74,23 @@ def test_the_list_is_scoped_to_the_labs_the_user_may_see(
     assert client.post(url, {"decision": "accept", "reason": "x"}).status_code == 404
 
 
-def test_the_live_topic_renders_the_pending_list(lab_instance: Any, llm: Any) -> None:
+def test_the_live_topic_sends_a_refresh_and_each_page_fetches_its_own_rows(
+    lab_instance: Any, llm: Any, monkeypatch: Any
+) -> None:
+    from labs.models import LabInstance
+
     proposal = _proposal(lab_instance)
     [(group, html)] = proposal_fragments([proposal.pk])
-    assert group == "proposals" and f'id="proposal-{proposal.pk}"' in html
-    assert 'id="proposal-rows" hx-swap-oob="true"' in html
+    assert group == "proposals" and 'id="proposal-refresh" hx-swap-oob="true"' in html
+    assert str(lab_instance) not in html and proposal.proposed_class not in html  # no data
+    client = Client()
+    client.force_login(reviewer())
+    rows = client.get("/rubrics/proposals/?part=rows").content.decode()
+    assert 'id="proposal-rows" hx-swap-oob="true"' in rows and f"proposal-{proposal.pk}" in rows
+    monkeypatch.setattr(
+        "rubrics_app.views.lab_instances_for", lambda user: LabInstance.objects.none()
+    )
+    assert (
+        f"proposal-{proposal.pk}"
+        not in client.get("/rubrics/proposals/?part=rows").content.decode()
+    )

@@ -193,10 +193,21 @@ def catalog_load(path: Path, *, failure_classes: Collection[str] | None = None) 
 def _rubric_failure_classes() -> set[str]:
     from django.conf import settings
 
-    from rubrics_app.loader import FAILURE_CLASSES_FILE, RubricFileError, failure_classes_load
+    from rubrics_app.loader import (
+        CLASSIFICATION_RULES_FILE,
+        FAILURE_CLASSES_FILE,
+        RubricFileError,
+        classification_rules_load,
+        failure_classes_load,
+    )
 
+    directory = Path(settings.RUBRICS_DIR)
     try:
-        return set(failure_classes_load(Path(settings.RUBRICS_DIR) / FAILURE_CLASSES_FILE))
+        classes = failure_classes_load(directory / FAILURE_CLASSES_FILE)
+        promoted = directory / CLASSIFICATION_RULES_FILE  # novel classes promoted from review
+        if promoted.exists():
+            classes |= {c.id: c for c in classification_rules_load(promoted, classes).classes}
+        return set(classes)
     except RubricFileError as exc:
         raise CatalogFileError(exc.path, f"{exc.field}: {exc.detail}") from exc
 

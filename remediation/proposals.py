@@ -37,6 +37,7 @@ class Failure:
     object_ref: str
     fingerprint: str
     excerpt: list[dict[str, Any]]
+    confirmed: bool = True  # False: the class is a model's proposal no human reviewed yet
 
 
 def lab_instance_remediate(
@@ -48,7 +49,14 @@ def lab_instance_remediate(
 ) -> list[ActionRequest]:
     """One request per failed rubric of a fresh evaluation (its evidence holds the subjects)."""
     failures = [
-        Failure(o.action, o.failure_class, o.object_ref, o.fingerprint, o.evidence_excerpt())
+        Failure(
+            o.action,
+            o.failure_class,
+            o.object_ref,
+            o.fingerprint,
+            o.evidence_excerpt(),
+            confirmed=o.class_source != "llm",
+        )
         for o in evaluation.rubrics
         if str(o.outcome) == "failed" and o.failure_class
     ]
@@ -80,7 +88,7 @@ def failures_remediate(
                 failure_class=failure.failure_class,
                 parameters=params,
                 evidence=evidence_snapshot(evidence, failure.excerpt),
-                confirmed=confirmed,
+                confirmed=confirmed and failure.confirmed,
                 fingerprint=failure.fingerprint,
             )
         )
@@ -154,7 +162,8 @@ def _batch(lab_ids: list[int]) -> list[tuple[LabInstance, list[Failure], dict[st
     labs: dict[int, tuple[LabInstance, list[Failure]]] = {}
     for row in verdicts:
         failure = Failure(row.recommended_action, row.failure_class, row.object_ref,
-                          row.fingerprint, list(row.evidence_excerpt or []))  # fmt: skip
+                          row.fingerprint, list(row.evidence_excerpt or []),
+                          confirmed=row.class_source != "llm")  # fmt: skip
         labs.setdefault(row.lab_instance_id, (row.lab_instance, []))[1].append(failure)
     return [(lab, failures, evidence.get(pk) or {}) for pk, (lab, failures) in labs.items()]
 

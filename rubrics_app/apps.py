@@ -10,7 +10,10 @@ class RubricsAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from .classification import broadcast
         from .system_checks import prompts_valid, rubrics_valid
+
+        broadcast.register()
 
         checks.register(rubrics_valid)
         checks.register(prompts_valid)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -136,3 +137,36 @@ class FailureClassDef(Frozen):
 
 class FailureClassFile(Frozen):
     classes: tuple[FailureClassDef, ...] = Field(min_length=1)
+
+
+class ClassificationRuleDef(Frozen):
+    """A promoted classification rule (its own schema, never a rubric): a reviewed answer made
+    deterministic. It applies to a failure no rubric rule classifies, before any model call."""
+
+    id: str = Field(pattern=KEBAB)
+    version: int = Field(ge=1)
+    rubric: str = Field(pattern=KEBAB)
+    criterion: str | None = None
+    kind: str | None = None
+    reason: str | None = None
+    message_pattern: str | None = None  # a regular expression searched in the message
+    class_: str = Field(alias="class", pattern=KEBAB)
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _pattern_compiles(self) -> ClassificationRuleDef:
+        if self.message_pattern is not None:
+            try:
+                re.compile(self.message_pattern)
+            except re.error as exc:
+                raise ValueError(f"message_pattern is not a regular expression: {exc}") from exc
+        if not any((self.criterion, self.kind, self.reason, self.message_pattern)):
+            raise ValueError("a rule needs at least one of criterion, kind, reason, message")
+        return self
+
+
+class ClassificationRuleFile(Frozen):
+    """`classification_rules.yaml`: the promoted rules and the novel classes they introduced."""
+
+    rules: tuple[ClassificationRuleDef, ...] = ()
+    classes: tuple[FailureClassDef, ...] = ()

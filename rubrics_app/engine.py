@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime, timedelta
 
 from stargate.lib.evidence import NamespaceEvidence
 
 from .checks import CHECKS
-from .definitions import Condition, Criterion, RubricDef
+from .definitions import ClassificationRuleDef, Condition, Criterion, RubricDef
 from .facts import Facts
 from .loader import RubricSet
 from .outcomes import (
     SEVERITY,
+    ClassSource,
     CriterionResult,
     LabEvaluation,
     Outcome,
@@ -38,6 +40,8 @@ class _Run:
         self.facts = Facts(evidence, now)
         self.now = now
         self.previous = previous.seen
+        self.carried = previous.classes
+        self.rules: tuple[ClassificationRuleDef, ...] = ()
         self.seen: dict[str, Seen] = {}
         self.entries: dict[tuple[str, str, int], CriterionResult] = {}
         self.lab = f"{evidence.get('cluster', '')}/{evidence.get('namespace', '')}"
@@ -100,7 +104,9 @@ class _Run:
             held = self.entries[key] = self.criterion(rubric, criterion)
         return held
 
-    def rubric(self, rubric: RubricDef, classes: dict[str, str]) -> RubricOutcome:
+    def rubric(self, rubric: RubricDef, rubrics: RubricSet) -> RubricOutcome:
+        classes = rubrics.actions
+        self.rules = rubrics.rules_by_rubric.get(rubric.id, ())
         for criterion in rubric.entry_criteria:
             entry = self.entry(rubric, criterion)
             if entry.outcome is Outcome.READY or entry.outcome is Outcome.WARN:
@@ -121,6 +127,26 @@ class _Run:
         reason = f"{deciding.id}: {deciding.message}"
         return self._outcome(rubric, outcome, reason, results, deciding, classes)
 
+    def _reclassify(
+        self,
+        rubric: RubricDef,
+        deciding: CriterionResult | None,
+        failure_class: str,
+        source: ClassSource,
+        print_: str,
+    ) -> tuple[str, ClassSource, str]:
+        """What no rubric rule explains (the default class, evidence missing with an object):
+        a promoted rule first, else the class a proposal or review gave this very failure."""
+        if deciding is None or source is ClassSource.RULE or not failure_class:
+            return failure_class, source, ""
+        for rule in self.rules:
+            if rule_matches(rule, deciding):
+                return rule.class_, ClassSource.RULE, f"{rule.id}@v{rule.version}"
+        carried = self.carried.get(rubric.id)
+        if carried is not None and carried.fingerprint == print_:
+            return carried.failure_class, carried.source, ""
+        return failure_class, source, ""
+
     def _outcome(
         self,
         rubric: RubricDef,
@@ -130,15 +156,20 @@ class _Run:
         deciding: CriterionResult | None,
         actions: dict[str, str],
     ) -> RubricOutcome:
-        failure_class, ref = "", ""
+        failure_class, ref, source = "", "", ClassSource.ENGINE
         if deciding is None:
             pass
         elif outcome is Outcome.UNKNOWN:
             failure_class = "evidence-missing"
-        elif outcome is Outcome.FAILED or outcome is Outcome.WARN:
-            failure_class = classify(rubric, deciding)
             ref = deciding.deciding.ref if deciding.deciding else ""
+        elif outcome is Outcome.FAILED or outcome is Outcome.WARN:
+            failure_class, source = classify_with_source(rubric, deciding)
+            ref = deciding.deciding.ref if deciding.deciding else ""
+        # The fingerprint names the failure as the rubric sees it, whatever class it then gets.
         print_ = fingerprint(self.lab, rubric.id, failure_class, ref) if failure_class else ""
+        failure_class, source, rule = self._reclassify(
+            rubric, deciding, failure_class, source, print_
+        )
         return RubricOutcome(
             rubric.id,
             rubric.version,
@@ -149,6 +180,8 @@ class _Run:
             ref,
             print_,
             results,
+            source.value if failure_class else "",
+            rule,
         )
 
 
@@ -187,10 +220,36 @@ def _matches(when: Condition, result: CriterionResult) -> bool:
 
 def classify(rubric: RubricDef, result: CriterionResult) -> str:
     """The first failure-class rule whose conditions all hold, else the rubric's default."""
+    return classify_with_source(rubric, result)[0]
+
+
+def classify_with_source(rubric: RubricDef, result: CriterionResult) -> tuple[str, ClassSource]:
+    """The class and whether a rule matched (RULE) or the rubric's default applied (DEFAULT)."""
     for rule in rubric.failure_classes:
         if _matches(rule.when, result):
-            return rule.class_
-    return rubric.default_class
+            return rule.class_, ClassSource.RULE
+    return rubric.default_class, ClassSource.DEFAULT
+
+
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def rule_matches(rule: ClassificationRuleDef, result: CriterionResult) -> bool:
+    """A promoted rule's conditions on the deciding criterion and object; every given one holds."""
+    obj = result.deciding
+    if rule.criterion is not None and rule.criterion != result.id:
+        return False
+    if rule.kind is not None and (obj is None or obj.kind != rule.kind):
+        return False
+    if rule.reason is not None and (obj is None or obj.reason != rule.reason):
+        return False
+    if rule.message_pattern is not None:
+        pattern = _PATTERNS.get(rule.message_pattern)
+        if pattern is None:
+            pattern = _PATTERNS[rule.message_pattern] = re.compile(rule.message_pattern)
+        if not pattern.search(result.message or ""):
+            return False
+    return True
 
 
 def _stale(evidence: NamespaceEvidence) -> bool:
@@ -210,6 +269,7 @@ def _stale_outcome(run: _Run, rubric: RubricDef, actions: dict[str, str]) -> Rub
         "",
         fingerprint(run.lab, rubric.id, cls, ""),
         (),
+        ClassSource.ENGINE.value,
     )
 
 
@@ -228,7 +288,7 @@ def evaluate(
         outcomes = tuple(_stale_outcome(run, r, actions) for r in pipeline)
         run.seen = dict(previous.seen)  # nothing was seen: what was remembered still holds
     else:
-        outcomes = tuple(run.rubric(r, actions) for r in pipeline)
+        outcomes = tuple(run.rubric(r, rubrics) for r in pipeline)
     status = worst([o.outcome for o in outcomes])
     own = [o for o, rubric in zip(outcomes, pipeline, strict=True) if not rubric.cluster_level]
     return LabEvaluation(run.lab, status, lab_class(own), outcomes, run.seen)

@@ -10,9 +10,17 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .definitions import FailureClassDef, FailureClassFile, RubricDef
+from .definitions import (
+    ClassificationRuleDef,
+    ClassificationRuleFile,
+    FailureClassDef,
+    FailureClassFile,
+    RubricDef,
+)
 
 FAILURE_CLASSES_FILE = "failure_classes.yaml"
+# Promoted classification rules (`manage.py export_rules`): their own schema, not a rubric.
+CLASSIFICATION_RULES_FILE = "classification_rules.yaml"
 # Classes the engine itself assigns, whatever the rubrics say.
 ENGINE_CLASSES = ("cluster-unreachable", "evidence-missing")
 
@@ -32,6 +40,7 @@ class RubricSet:
     rubrics: tuple[RubricDef, ...]
     classes: dict[str, FailureClassDef]
     directory: Path
+    classification_rules: tuple[ClassificationRuleDef, ...] = ()
 
     @cached_property
     def applicability(self) -> tuple[tuple[RubricDef, bool, frozenset[str]], ...]:
@@ -43,6 +52,14 @@ class RubricSet:
     def actions(self) -> dict[str, str]:
         """Failure class → recommended remediation action id."""
         return {cls.id: cls.action for cls in self.classes.values()}
+
+    @cached_property
+    def rules_by_rubric(self) -> dict[str, tuple[ClassificationRuleDef, ...]]:
+        """Promoted classification rules per rubric, in the order they apply."""
+        by_rubric: dict[str, list[ClassificationRuleDef]] = {}
+        for rule in self.classification_rules:
+            by_rubric.setdefault(rule.rubric, []).append(rule)
+        return {rubric: tuple(rules) for rubric, rules in by_rubric.items()}
 
 
 def _read(path: Path, error: type[RubricFileError] = RubricFileError) -> Any:
@@ -120,8 +137,12 @@ def rubric_set_load(directory: Path) -> RubricSet:
     """Every `*.yaml` in `directory` is a rubric, except the failure-class file."""
     classes = failure_classes_load(directory / FAILURE_CLASSES_FILE)
     rubrics: dict[str, RubricDef] = {}
+    rules_path = directory / CLASSIFICATION_RULES_FILE
+    promoted = classification_rules_load(rules_path, classes) if rules_path.exists() else None
+    if promoted is not None:
+        classes = {**classes, **{c.id: c for c in promoted.classes}}
     for path in sorted(directory.glob("*.yaml")):
-        if path.name == FAILURE_CLASSES_FILE:
+        if path.name in (FAILURE_CLASSES_FILE, CLASSIFICATION_RULES_FILE):
             continue
         rubric = rubric_load(path, classes)
         if rubric.id in rubrics:
@@ -130,4 +151,29 @@ def rubric_set_load(directory: Path) -> RubricSet:
     if not rubrics:
         raise RubricFileError(directory, "(folder)", "no rubric files found")
     ordered = tuple(sorted(rubrics.values(), key=lambda r: (r.order, r.id)))
-    return RubricSet(rubrics=ordered, classes=classes, directory=directory)
+    rules = promoted.rules if promoted is not None else ()
+    for index, rule in enumerate(rules):
+        if rule.rubric not in rubrics:
+            field = f"rules.{index}.rubric"
+            raise RubricFileError(rules_path, field, f"no rubric {rule.rubric!r}")
+    return RubricSet(
+        rubrics=ordered, classes=classes, directory=directory, classification_rules=rules
+    )
+
+
+def classification_rules_load(
+    path: Path, classes: dict[str, FailureClassDef]
+) -> ClassificationRuleFile:
+    """The promoted rules file: its novel classes must not clash with the catalog's, and every
+    rule names a known class."""
+    loaded = _validate(ClassificationRuleFile, path)
+    codes = {c.code for c in classes.values()}
+    for index, cls in enumerate(loaded.classes):
+        if cls.id in classes or cls.code in codes:
+            raise RubricFileError(path, f"classes.{index}.id", f"{cls.id!r} is defined already")
+        codes.add(cls.code)
+    known = set(classes) | {c.id for c in loaded.classes}
+    for index, rule in enumerate(loaded.rules):
+        if rule.class_ not in known:
+            raise RubricFileError(path, f"rules.{index}.class", f"unknown class {rule.class_!r}")
+    return loaded

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from .outcomes import PreviousState, Seen
+from .outcomes import CarriedClass, ClassSource, PreviousState, Seen
 
 
 def memory_to_json(seen: Mapping[str, Seen], rubric_id: str) -> dict[str, list[str]]:
@@ -24,3 +24,19 @@ def memory_from_json(stored: Iterable[Mapping[str, Any]]) -> PreviousState:
         for key, (since, marker) in memory.items():
             seen[key] = Seen(datetime.fromisoformat(since), marker)
     return PreviousState(seen)
+
+
+CARRIED_SOURCES = frozenset({ClassSource.LLM.value, ClassSource.HUMAN.value})
+
+
+def with_carried_classes(
+    memory: PreviousState, stored: Iterable[tuple[str, str, str, str]]
+) -> PreviousState:
+    """Add the classes a proposal or a review gave to stored verdicts, from
+    (rubric id, fingerprint, class, source): they hold while the same failure persists."""
+    classes = {
+        rubric_id: CarriedClass(print_, failure_class, ClassSource(source))
+        for rubric_id, print_, failure_class, source in stored
+        if source in CARRIED_SOURCES and print_
+    }
+    return PreviousState(memory.seen, classes) if classes else memory

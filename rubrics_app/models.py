@@ -15,6 +15,9 @@ class Evaluation(models.Model):
     rubric_version = models.PositiveIntegerField(default=1)
     outcome = models.CharField(max_length=20, choices=Status.choices, default=Status.UNKNOWN)
     failure_class = models.CharField(max_length=100, blank=True)
+    # Where the class came from: rule, default, engine, llm (unconfirmed) or human.
+    class_source = models.CharField(max_length=10, blank=True)
+    class_rule = models.CharField(max_length=120, blank=True)  # "<rule id>@v<version>"
     recommended_action = models.CharField(max_length=100, blank=True)
     reason = models.TextField(blank=True)
     object_ref = models.CharField(max_length=300, blank=True)
@@ -138,3 +141,102 @@ class LLMCacheEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prompt_id} {self.prompt_version} {self.signature[:12]}"
+
+
+class ClassificationProposal(models.Model):
+    """A model's class for a failure no rule explains, waiting for (or after) a human's review.
+
+    Stored only from an answer the quality gate accepted. The action is never the model's: it is
+    the catalog's mapping for the reviewed class (a novel class gets only a diagnostic one)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed"
+        ACCEPTED = "accepted"
+        CORRECTED = "corrected"
+        REJECTED = "rejected"
+
+    lab_instance = models.ForeignKey(
+        LabInstance, on_delete=models.CASCADE, related_name="classification_proposals"
+    )
+    rubric_id = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=40, db_index=True)  # the verdict's, for this lab
+    signature = models.CharField(max_length=64, db_index=True)  # the failure's, on any lab
+    criterion = models.CharField(max_length=100, blank=True)
+    kind = models.CharField(max_length=100, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+    message = models.TextField(blank=True)  # redacted
+    original_class = models.CharField(max_length=100, blank=True)
+    proposed_class = models.CharField(max_length=100)
+    novel = models.BooleanField(default=False)
+    conditions = models.JSONField(default=list, blank=True)
+    confidence = models.FloatField(default=0.0)
+    adjusted_confidence = models.FloatField(default=0.0)  # times the calibration factor
+    reasoning = models.TextField(blank=True)  # redacted
+    cited_evidence = models.JSONField(default=list, blank=True)  # bundle values it quotes
+    bundle = models.JSONField(default=dict, blank=True)  # the redacted evidence bundle sent
+    call = models.ForeignKey(LLMCall, on_delete=models.SET_NULL, null=True, blank=True)
+    cost_usd = models.FloatField(default=0.0)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    final_class = models.CharField(max_length=100, blank=True)  # accepted or corrected class
+    reviewer = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    review_reason = models.TextField(blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        permissions = [("review_classificationproposal", "Can review classification proposals")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lab_instance", "rubric_id", "fingerprint"],
+                name="proposal_unique_failure",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposed_class} for {self.lab_instance_id}/{self.rubric_id}: {self.status}"
+
+
+class ClassificationRule(models.Model):
+    """A reviewed answer made deterministic: versioned, replayed before it is switched on."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        ACTIVE = "active"
+        RETIRED = "retired"
+
+    rule_id = models.CharField(max_length=100)
+    version = models.PositiveIntegerField(default=1)
+    rubric_id = models.CharField(max_length=100)
+    criterion = models.CharField(max_length=100, blank=True)
+    kind = models.CharField(max_length=100, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+    message_pattern = models.CharField(max_length=500, blank=True)
+    failure_class = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    # A novel class's catalog entry, added with the rule.
+    novel = models.BooleanField(default=False)
+    class_code = models.CharField(max_length=10, blank=True)
+    class_summary = models.CharField(max_length=200, blank=True)
+    proposal = models.ForeignKey(
+        ClassificationProposal, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    replay = models.JSONField(default=list, blank=True)  # the labs whose class would change
+    replayed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["rule_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule_id", "version"], name="rule_unique_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id}@v{self.version} ({self.status})"

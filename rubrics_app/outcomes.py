@@ -36,11 +36,32 @@ class Seen(NamedTuple):
     marker: str = ""
 
 
+class ClassSource(StrEnum):
+    """Where a verdict's class came from: a rubric's or a promoted rule, the rubric's default,
+    the engine itself (stale, evidence missing), a model's proposal or a human's review."""
+
+    RULE = "rule"
+    DEFAULT = "default"
+    ENGINE = "engine"
+    LLM = "llm"
+    HUMAN = "human"
+
+
+class CarriedClass(NamedTuple):
+    """A class a proposal or a review gave one failure: it holds while the engine sees the same
+    failure (same fingerprint) and no rule classifies it."""
+
+    fingerprint: str
+    failure_class: str
+    source: ClassSource
+
+
 @dataclass(frozen=True)
 class PreviousState:
     """What the engine remembers between scans (the service stores it with the Evaluations)."""
 
     seen: Mapping[str, Seen] = field(default_factory=dict)
+    classes: Mapping[str, CarriedClass] = field(default_factory=dict)  # by rubric id
 
 
 def _object_json(obj: ObjectHealth) -> dict[str, Any]:
@@ -89,6 +110,8 @@ class RubricOutcome(NamedTuple):
     object_ref: str
     fingerprint: str
     criteria: tuple[CriterionResult, ...]
+    class_source: str = ""  # a ClassSource value, "" when there is no class
+    class_rule: str = ""  # the promoted rule that classified it: "<id>@v<version>"
 
     def evidence_excerpt(self) -> list[dict[str, Any]]:
         return [_object_json(obj) for c in self.criteria for obj in c.evidence]

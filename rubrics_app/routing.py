@@ -4,4 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from django.urls import path
+
+from rubrics_app.consumers import ProposalQueueConsumer
+
+websocket_urlpatterns: list[Any] = [path("ws/proposals/", ProposalQueueConsumer.as_asgi())]

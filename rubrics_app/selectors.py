@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from labs.models import LabInstance
 
 from .definitions import FailureClassDef as FailureClassDef  # re-exported: the pages type with it
-from .models import Evaluation, StateChange
+from .models import ClassificationProposal, Evaluation, StateChange
 from .registry import active_rubrics
 
 
@@ -111,3 +111,22 @@ def cluster_condition_groups(lab_instances: QuerySet[LabInstance]) -> list[Condi
         .order_by("lab_instance__cluster_id", "failure_class", "outcome")
     )
     return [ConditionGroup(*row) for row in rows]
+
+
+def proposals_pending() -> QuerySet[ClassificationProposal]:
+    """Proposals waiting for review, newest first (the live list; team scoping is the page's)."""
+    return ClassificationProposal.objects.filter(
+        status=ClassificationProposal.Status.PROPOSED
+    ).select_related("lab_instance__cluster", "call", "reviewer")
+
+
+def proposals_for(
+    *, lab_instances: QuerySet[LabInstance], status: str = ""
+) -> QuerySet[ClassificationProposal]:
+    """Proposals on these labs, newest first, optionally of one status."""
+    rows = ClassificationProposal.objects.filter(lab_instance__in=lab_instances)
+    if status:
+        rows = rows.filter(status=status)
+    return rows.select_related("lab_instance__cluster", "call", "reviewer").order_by(
+        "-created_at", "-pk"
+    )

@@ -25,11 +25,12 @@ from stargate import realtime
 from stargate.lib.evidence import NamespaceEvidence
 from stargate.lib.sqljson import json_literal
 
+from .classification.candidates import candidates_queue_on_commit
 from .engine import evaluate
-from .memory import memory_from_json, memory_to_json
+from .memory import memory_from_json, memory_to_json, with_carried_classes
 from .models import Evaluation, StateChange
 from .outcomes import LabEvaluation, RubricOutcome
-from .registry import active_rubrics
+from .registry import scan_rubrics
 
 LAB_FIELDS = ["status", "failure_class", "status_changed_at", "last_evaluated_at"]
 EVALUATION_FIELDS = [
@@ -45,6 +46,8 @@ EVALUATION_FIELDS = [
     "progress_memory",
     "outcome_since",
     "evaluated_at",
+    "class_source",
+    "class_rule",
 ]
 
 
@@ -74,13 +77,14 @@ def lab_instances_evaluate(
     pairs = list({lab.pk: (lab, evidence) for lab, evidence in items}.values())
     _attach_catalog_entries([lab for lab, _ in pairs])
     stored = _stored_evaluations([lab.pk for lab, _ in pairs])
-    rubrics = active_rubrics()
+    rubrics = scan_rubrics()
     writes = _Writes()
     done: list[LabInstanceEvaluated] = []
     for lab_instance, evidence in pairs:
         previous = stored.get(lab_instance.pk, {})
         evidence = _with_lab_context(lab_instance, evidence)
         memory = memory_from_json(e.progress_memory for e in previous.values())
+        memory = with_carried_classes(memory, (s.carried(r) for r, s in previous.items()))
         result = evaluate(evidence, rubrics, now, memory)
         for outcome in result.rubrics:
             before = previous.get(outcome.rubric_id)
@@ -141,10 +145,18 @@ class _Stored(NamedTuple):
         since: datetime | None = self.verdict[_SINCE]
         return since
 
+    def carried(self, rubric_id: str) -> tuple[str, str, str, str]:
+        """(rubric, fingerprint, class, class source): what a proposal or review may carry."""
+        verdict = self.verdict
+        return (rubric_id, verdict[_PRINT], verdict[_CLASS], verdict[_SOURCE])
+
 
 _OUTCOME = _VERDICT_FIELDS.index("outcome")
 _MEMORY = _VERDICT_FIELDS.index("progress_memory")
 _SINCE = _VERDICT_FIELDS.index("outcome_since")
+_PRINT = _VERDICT_FIELDS.index("fingerprint")
+_CLASS = _VERDICT_FIELDS.index("failure_class")
+_SOURCE = _VERDICT_FIELDS.index("class_source")
 
 
 def _stored_evaluations(lab_ids: list[int]) -> dict[int, dict[str, _Stored]]:
@@ -193,6 +205,8 @@ def _verdict(
         outcome.evidence_excerpt(),
         memory_to_json(result.seen, outcome.rubric_id),
         previous.outcome_since if unchanged and previous else now,
+        outcome.class_source,
+        outcome.class_rule,
     )
 
 
@@ -291,6 +305,7 @@ def _write(
     changed = [item.lab_instance.pk for item in done if item.status_changed]
     if changed:
         realtime.lab_instances_changed_on_commit(changed)
+    candidates_queue_on_commit(done)  # classified after the commit, never inside the scan
 
 
 def _prune(done: list[LabInstanceEvaluated], stored: dict[int, dict[str, _Stored]]) -> None:

@@ -8,4 +8,10 @@ app_name = "rubrics"
 
 urlpatterns: list[URLPattern] = [
     path("", views.rubric_list, name="rubric_list"),
+    path("proposals/", views.proposal_list, name="proposal_list"),
+    path("proposals/<int:pk>/review/", views.proposal_review, name="proposal_review"),
+    path("proposals/<int:pk>/promote/", views.proposal_promote, name="proposal_promote"),
+    path("rules/<int:pk>/", views.rule_detail, name="rule_detail"),
+    path("rules/<int:pk>/replay/", views.rule_replay, name="rule_replay"),
+    path("rules/<int:pk>/activate/", views.rule_activate, name="rule_activate"),
 ]

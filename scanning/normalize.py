@@ -242,7 +242,21 @@ def object_normalize(kind: str, raw: KubeObject) -> KubeObject:
     """One raw object of `kind` (a PROJECTIONS key), trimmed and redacted."""
     trimmed: KubeObject = _NORMALIZERS[kind](raw, "")
     _drop_noise(trimmed)
+    if kind == "pods":
+        _keep_env_names(raw, trimmed)
     return trimmed
+
+
+def _keep_env_names(raw: KubeObject, trimmed: KubeObject) -> None:
+    """Container env var names (never their values) as `envNames`, for the sibling diff."""
+    raw_containers = (raw.get("spec") or {}).get("containers") or []
+    kept = (trimmed.get("spec") or {}).get("containers") or []
+    for container, source in zip(kept, raw_containers, strict=False):
+        names = [
+            str(e["name"]) for e in source.get("env") or [] if isinstance(e, dict) and "name" in e
+        ]
+        if names:
+            container["envNames"] = names
 
 
 # Trimming and redacting in one walk: `_normalizer(projection)(value, parent)` equals

@@ -59,7 +59,7 @@ class ResourceApi:
         if verb == "list":
             return await self._list(request, target)
         if verb == "get":
-            return self._get(target)
+            return self._get(target, request.query)
         if verb == "delete":
             return self._delete(target)
         if "protobuf" in request.content_type:
@@ -77,13 +77,12 @@ class ResourceApi:
             raise NotFound(target.name)
         return obj
 
-    def _get(self, target: Target) -> web.Response:
+    def _get(self, target: Target, query: Mapping[str, str]) -> web.Response:
         obj = self._existing(target)
         if target.subresource == "scale":
             return json_response(_scale(obj))
         if target.subresource == "log":
-            text = f"simulated log of pod {target.name}\n"
-            return web.Response(text=text, content_type="text/plain")
+            return web.Response(text=pod_log(obj, query), content_type="text/plain")
         return json_response(obj)
 
     async def _list(self, request: web.Request, target: Target) -> web.StreamResponse:
@@ -265,3 +264,21 @@ def _scale(obj: Obj) -> Obj:
             "selector": ",".join(f"{k}={v}" for k, v in selector.items()),
         },
     }
+
+
+LOG_ANNOTATION = "simulator.stargate.dev/log"  # a test plants a pod's log here
+PREVIOUS_LOG_ANNOTATION = "simulator.stargate.dev/previous-log"  # the previous container's
+
+
+def pod_log(pod: Obj, query: Mapping[str, str]) -> str:
+    """A pod's log as the API serves it: `previous`, `tailLines` and `limitBytes` honoured."""
+    annotations = pod.get("metadata", {}).get("annotations") or {}
+    key = PREVIOUS_LOG_ANNOTATION if _flag(query.get("previous")) else LOG_ANNOTATION
+    default = f"simulated log of pod {pod.get('metadata', {}).get('name', '')}\n"
+    text = str(annotations.get(key, default))
+    if query.get("tailLines", "").isdigit():
+        lines = text.splitlines(keepends=True)
+        text = "".join(lines[-int(query["tailLines"]) :]) if int(query["tailLines"]) else ""
+    if query.get("limitBytes", "").isdigit():
+        text = text.encode()[: int(query["limitBytes"])].decode(errors="ignore")
+    return text

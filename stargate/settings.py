@@ -378,6 +378,9 @@ LLM_DAILY_COST_BUDGET_USD = envfloat("STARGATE_LLM_DAILY_COST_BUDGET_USD", 10.0,
 LLM_CALLS_PER_HOUR = envint("STARGATE_LLM_CALLS_PER_HOUR", 200, minimum=0)
 LLM_BREAKER_FAILURES = envint("STARGATE_LLM_BREAKER_FAILURES", 5, minimum=1)
 LLM_BREAKER_OPEN_SECONDS = envint("STARGATE_LLM_BREAKER_OPEN_SECONDS", 60, minimum=1)
+# Classification of unexplained failures (queued after each scan's commit when an endpoint is set).
+LLM_CLASSIFY = envbool("STARGATE_LLM_CLASSIFY", True)
+LLM_CLASSIFY_MAX_PER_RUN = envint("STARGATE_LLM_CLASSIFY_MAX_PER_RUN", 20, minimum=1)
 
 LOG_LEVEL = envstr("STARGATE_LOG_LEVEL", "INFO").upper()
 LOGGING: dict[str, Any] = {

@@ -43,3 +43,13 @@ def prompt_set():
     from rubrics_app.prompts import prompt_set_load
 
     return prompt_set_load(Path(__file__).resolve().parents[2] / "prompts")
+
+
+@pytest.fixture(autouse=True)
+def _promoted_rules_reread():
+    """Each test reads the promoted rules its own database holds (the process caches them)."""
+    from rubrics_app.registry import scan_rules_clear
+
+    scan_rules_clear()
+    yield
+    scan_rules_clear()

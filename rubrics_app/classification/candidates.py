@@ -1,0 +1,171 @@
+"""Candidates: verdicts no deterministic rule explains, classified after the scan commits.
+
+A candidate is a FAILED verdict whose class is the rubric's default, or an UNKNOWN verdict with
+evidence; never one a rule (rubric or promoted) classified, nor one a proposal or review already
+classified. The scan only queues a django-q task after its commit (`candidates_queue_on_commit`,
+one task per batch); the task builds each bundle, asks for the answer (cached per failure
+signature) and stores a proposal from an answer the gate accepted. An LLM that is down, over
+budget or disabled never reaches the scan: the task logs, and the candidates wait.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from labs.models import Status
+from rubrics_app.llm.classify import classification_answer
+from rubrics_app.llm.errors import LLMCallFailed, LLMDisabled, LLMUnavailable
+from rubrics_app.llm.signature import failure_signature
+from rubrics_app.models import ClassificationProposal, Evaluation, LLMCall
+from rubrics_app.outcomes import ClassSource, Outcome
+from rubrics_app.prompts import active_prompts
+from rubrics_app.registry import scan_rubrics
+
+from .bundle import LogTail, deciding_criterion, deciding_kind, evidence_bundle
+from .proposals import proposal_record
+
+if TYPE_CHECKING:
+    from rubrics_app.services import LabInstanceEvaluated
+
+logger = logging.getLogger(__name__)
+TASK = "rubrics_app.classification.candidates.candidates_classify"
+RETRY_AFTER = timedelta(hours=1)  # a signature the gate rejected is not asked again sooner
+
+
+def classification_enabled() -> bool:
+    return bool(settings.LLM_API_BASE) and bool(settings.LLM_CLASSIFY)
+
+
+def candidate_verdicts() -> QuerySet[Evaluation]:
+    """Every stored verdict that is a candidate, with no proposal for its failure yet."""
+    unexplained = Q(outcome=Status.FAILED, class_source=ClassSource.DEFAULT) | (
+        Q(outcome=Status.UNKNOWN) & ~Q(evidence_excerpt=[])
+    )
+    proposed = ClassificationProposal.objects.filter(
+        lab_instance_id=OuterRef("lab_instance_id"),
+        rubric_id=OuterRef("rubric_id"),
+        fingerprint=OuterRef("fingerprint"),
+    )
+    return (
+        Evaluation.objects.filter(unexplained, lab_instance__deleted_at__isnull=True)
+        .exclude(fingerprint="")
+        .exclude(Exists(proposed))
+        .select_related("lab_instance__cluster", "lab_instance__lab")
+        .order_by("-evaluated_at", "pk")
+    )
+
+
+def _is_candidate(outcome: Outcome, class_source: str, excerpt: bool) -> bool:
+    if outcome is Outcome.FAILED:
+        return class_source == ClassSource.DEFAULT
+    return outcome is Outcome.UNKNOWN and excerpt
+
+
+def candidates_queue_on_commit(done: Iterable[LabInstanceEvaluated]) -> None:
+    """After the scan's commit, one task for the batch's labs with a candidate verdict."""
+    if not classification_enabled():
+        return
+    lab_ids = sorted(
+        {
+            item.lab_instance.pk
+            for item in done
+            for o in item.result.rubrics
+            if _is_candidate(o.outcome, o.class_source, any(c.evidence for c in o.criteria))
+        }
+    )
+    if lab_ids:
+        transaction.on_commit(lambda: _enqueue(lab_ids), robust=True)
+
+
+def _enqueue(lab_ids: list[int]) -> None:
+    from django_q.tasks import async_task
+
+    async_task(TASK, lab_ids, task_name=f"classify {len(lab_ids)} labs"[:100])
+
+
+def candidates_classify(lab_ids: list[int] | None = None, log_tail: LogTail | None = None) -> int:
+    """The task: classify the candidates of these labs (all labs when None); returns how many
+    proposals it stored. Stops at the first `LLMUnavailable`: the rest wait for the next run."""
+    if not classification_enabled():
+        return 0
+    if log_tail is None:
+        from .logs import pod_log_tails
+
+        log_tail = pod_log_tails
+    verdicts = candidate_verdicts()
+    if lab_ids is not None:
+        verdicts = verdicts.filter(lab_instance_id__in=lab_ids)
+    stored = 0
+    for evaluation in list(verdicts[: settings.LLM_CLASSIFY_MAX_PER_RUN]):
+        try:
+            stored += candidate_classify(evaluation, log_tail)
+        except (LLMUnavailable, LLMDisabled) as exc:
+            logger.info("classification waits: %s", exc)
+            break
+        except LLMCallFailed as exc:
+            logger.info("no proposal for evaluation %s: %s", evaluation.pk, exc)
+    return stored
+
+
+def candidate_signature(evaluation: Evaluation) -> str:
+    criterion = deciding_criterion(evaluation)
+    lab = evaluation.lab_instance
+    return failure_signature(
+        rubric_id=evaluation.rubric_id,
+        criterion=str(criterion.get("id", "")),
+        kind=deciding_kind(evaluation),
+        reason=str(criterion.get("reason", "")),
+        message=str(criterion.get("message") or evaluation.reason),
+        evidence=evaluation.evidence_excerpt,
+        lab_names=(lab.namespace, lab.guid, lab.cluster.name),
+    )
+
+
+def candidate_classify(evaluation: Evaluation, log_tail: LogTail | None = None) -> int:
+    """One candidate: 1 when a proposal was stored, else 0."""
+    from scanning.models import LabEvidence
+
+    signature = candidate_signature(evaluation)
+    recent = timezone.now() - RETRY_AFTER
+    if LLMCall.objects.filter(
+        fingerprint=signature,
+        called_at__gte=recent,
+        outcome__in=[LLMCall.Outcome.SUCCESS, LLMCall.Outcome.PARSE_ERROR],
+    ).exists() and not _cached(signature):
+        return 0  # asked within the hour and the gate refused the answer: wait
+    stored = LabEvidence.objects.filter(lab_instance_id=evaluation.lab_instance_id).first()
+    evidence = stored.evidence if stored is not None else {}
+    bundle = evidence_bundle(evaluation, evidence, log_tail)
+    rubrics = scan_rubrics()
+    outcome = classification_answer(
+        prompt=active_prompts().get("classify"),
+        signature=signature,
+        evidence=bundle,
+        known_classes=set(rubrics.classes),
+        action_names=set(rubrics.actions.values()),
+    )
+    if outcome.answer is None:
+        return 0
+    proposal_record(
+        evaluation=evaluation,
+        signature=signature,
+        answer=outcome.answer,
+        bundle=bundle,
+        call=outcome.call,
+        known_classes=set(rubrics.classes),
+    )
+    return 1
+
+
+def _cached(signature: str) -> bool:
+    from rubrics_app.models import LLMCacheEntry
+
+    return LLMCacheEntry.objects.filter(signature=signature).exists()

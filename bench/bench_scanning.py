@@ -80,8 +80,14 @@ def fleet_objects(namespaces: int, seed: int = 7) -> list[dict[str, Any]]:
     for index in range(namespaces):
         guid = f"{rng.randrange(16**5):05x}"
         ns = f"sandbox-{guid}{index}-{CATALOG[index % len(CATALOG)]}"
-        objects.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns},
-                        "status": {"phase": "Active"}})  # fmt: skip
+        objects.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Namespace",
+                "metadata": {"name": ns},
+                "status": {"phase": "Active"},
+            }
+        )
         for key, items in templates.items():
             per_ns = 10 if key == "pods" else len(items)
             for i in range(per_ns):

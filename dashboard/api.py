@@ -82,10 +82,12 @@ class LabFilters(Schema):
 
     def apply(self, labs: QuerySet[LabInstance]) -> QuerySet[LabInstance]:
         lookups = {
-            "cluster__name": self.cluster, "lab__catalog_item": self.catalog_item,
-            "lab__team__name": self.team, "status": self.status,
+            "cluster__name": self.cluster,
+            "lab__catalog_item": self.catalog_item,
+            "lab__team__name": self.team,
+            "status": self.status,
             "failure_class": self.failure_class,
-        }  # fmt: skip
+        }
         labs = labs.filter(**{lookup: value for lookup, value in lookups.items() if value})
         if term := (self.q or "").strip().lower():  # GUIDs and namespaces are lowercase
             labs = labs.filter(Q(guid__contains=term) | Q(namespace__contains=term))
@@ -102,23 +104,34 @@ def _reverse(column: str) -> str:
 
 def _verdict(evaluation: Evaluation) -> Verdict:
     return Verdict(
-        rubric_id=evaluation.rubric_id, rubric_version=evaluation.rubric_version,
-        outcome=evaluation.outcome, failure_class=evaluation.failure_class,
-        recommended_action=evaluation.recommended_action, reason=evaluation.reason,
-        object_ref=evaluation.object_ref, outcome_since=evaluation.outcome_since,
+        rubric_id=evaluation.rubric_id,
+        rubric_version=evaluation.rubric_version,
+        outcome=evaluation.outcome,
+        failure_class=evaluation.failure_class,
+        recommended_action=evaluation.recommended_action,
+        reason=evaluation.reason,
+        object_ref=evaluation.object_ref,
+        outcome_since=evaluation.outcome_since,
         evaluated_at=evaluation.evaluated_at,
-    )  # fmt: skip
+    )
 
 
 def lab_out(lab: LabInstance) -> LabOut:
     team = lab.lab.team
     return LabOut(
-        id=lab.pk, namespace=lab.namespace, guid=lab.guid, cluster=lab.cluster.name,
-        catalog_item=lab.lab.catalog_item, team=team.name if team else None, status=lab.status,
-        failure_class=lab.failure_class, status_changed_at=lab.status_changed_at,
-        last_evaluated_at=lab.last_evaluated_at, first_seen_at=lab.first_seen_at,
+        id=lab.pk,
+        namespace=lab.namespace,
+        guid=lab.guid,
+        cluster=lab.cluster.name,
+        catalog_item=lab.lab.catalog_item,
+        team=team.name if team else None,
+        status=lab.status,
+        failure_class=lab.failure_class,
+        status_changed_at=lab.status_changed_at,
+        last_evaluated_at=lab.last_evaluated_at,
+        first_seen_at=lab.first_seen_at,
         verdicts=[_verdict(e) for e in lab.evaluations.all()],
-    )  # fmt: skip
+    )
 
 
 def _labs(request: HttpRequest) -> QuerySet[LabInstance]:
@@ -131,9 +144,11 @@ def _labs(request: HttpRequest) -> QuerySet[LabInstance]:
 
 
 @router.get(
-    "/labs", response=Page[LabOut], url_name="api_lab_list",
+    "/labs",
+    response=Page[LabOut],
+    url_name="api_lab_list",
     summary="List labs with their verdicts, filtered and sorted as the labs table",
-)  # fmt: skip
+)
 def lab_list(
     request: HttpRequest, filters: Query[LabFilters], page: Query[PageParams]
 ) -> Page[LabOut]:
@@ -183,22 +198,31 @@ def _lab_counts(request: HttpRequest, **lookups: Any) -> dict[int, LabCounts]:
 
 def cluster_out(cluster: Cluster, counts: dict[int, LabCounts]) -> ClusterOut:
     return ClusterOut(
-        name=cluster.name, api_url=redact_url(cluster.api_url), enabled=cluster.enabled,
-        reachable=cluster.reachable, unreachable_since=cluster.unreachable_since,
-        consecutive_failures=cluster.consecutive_failures, last_seen_at=cluster.last_seen_at,
-        api_latency_ms=cluster.api_latency_ms, labels=cluster.labels,
+        name=cluster.name,
+        api_url=redact_url(cluster.api_url),
+        enabled=cluster.enabled,
+        reachable=cluster.reachable,
+        unreachable_since=cluster.unreachable_since,
+        consecutive_failures=cluster.consecutive_failures,
+        last_seen_at=cluster.last_seen_at,
+        api_latency_ms=cluster.api_latency_ms,
+        labels=cluster.labels,
         tier_intervals_minutes=[
-            cluster.tier1_interval, cluster.tier2_interval, cluster.tier3_interval,
+            cluster.tier1_interval,
+            cluster.tier2_interval,
+            cluster.tier3_interval,
             cluster.tier4_interval,
         ],
         labs=counts.get(cluster.pk, LabCounts(total=0, failed=0, ready=0)),
-    )  # fmt: skip
+    )
 
 
 @router.get(
-    "/clusters", response=Page[ClusterOut], url_name="api_cluster_list",
+    "/clusters",
+    response=Page[ClusterOut],
+    url_name="api_cluster_list",
     summary="List clusters by name, with their lab counts",
-)  # fmt: skip
+)
 def cluster_list(request: HttpRequest, page: Query[PageParams]) -> Page[ClusterOut]:
     counts = _lab_counts(request)
     clusters = selectors.clusters_for(key_owner(request)).order_by("name")

@@ -163,11 +163,14 @@ def lab_detail_context(instance: LabInstance) -> dict[str, Any]:
     timeline = list(rubric_selectors.lab_instance_timeline(lab_instance=instance)[:50])
     conditions = rubric_selectors.cluster_conditions(evaluations)
     cause = triage.lab_cause(
-        status=instance.status, failure_class=instance.failure_class, ordered=evaluations,
-        timeline=timeline, classes=rubric_selectors.failure_class_catalog(),
+        status=instance.status,
+        failure_class=instance.failure_class,
+        ordered=evaluations,
+        timeline=timeline,
+        classes=rubric_selectors.failure_class_catalog(),
         cluster_level={e.rubric_id for e in conditions},
         status_changed_at=instance.status_changed_at,
-    )  # fmt: skip
+    )
     return {
         "instance": instance,
         "evaluations": evaluations,

@@ -71,10 +71,15 @@ def _deciding_object(evaluation: Evaluation) -> dict[str, Any] | None:
 
 
 def lab_cause(
-    *, status: str, failure_class: str, ordered: list[Evaluation], timeline: list[StateChange],
-    classes: Mapping[str, FailureClassDef], cluster_level: set[str],
+    *,
+    status: str,
+    failure_class: str,
+    ordered: list[Evaluation],
+    timeline: list[StateChange],
+    classes: Mapping[str, FailureClassDef],
+    cluster_level: set[str],
     status_changed_at: datetime | None,
-) -> Cause | None:  # fmt: skip
+) -> Cause | None:
     evaluation = deciding_evaluation(status, failure_class, ordered, cluster_level)
     if evaluation is None:
         return None

@@ -18,9 +18,13 @@ class Session(models.Model):
     starts_at = models.DateTimeField(db_index=True)
     ends_at = models.DateTimeField(db_index=True)
     cluster = models.ForeignKey(
-        Cluster, null=True, blank=True, on_delete=models.CASCADE, related_name="sessions",
+        Cluster,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sessions",
         help_text="Empty: every cluster running the lab.",
-    )  # fmt: skip
+    )
     notes = models.TextField(blank=True)
 
     class Meta:

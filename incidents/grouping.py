@@ -45,9 +45,14 @@ def failing_now() -> list[Failing]:
     records = FailureRecord.objects.filter(
         resolved_at__isnull=True, lab_instance__deleted_at__isnull=True
     ).values_list(
-        "lab_instance_id", "cluster_id", "lab_id", "failure_class", "rubric_id", "outcome",
+        "lab_instance_id",
+        "cluster_id",
+        "lab_id",
+        "failure_class",
+        "rubric_id",
+        "outcome",
         "detected_at",
-    )  # fmt: skip
+    )
     worst: dict[int, tuple[Any, ...]] = {}
     for row in records:
         rank = (OUTCOME_RANK.get(row[5], 2), row[6])

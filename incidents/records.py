@@ -35,9 +35,11 @@ def _changed_by_person(lab_instance: LabInstance, since: datetime, until: dateti
         .values_list("evidence", flat=True)
         .first()
     )
-    after = LabEvidence.objects.filter(lab_instance=lab_instance).values_list(
-        "evidence", flat=True
-    ).first()  # fmt: skip
+    after = (
+        LabEvidence.objects.filter(lab_instance=lab_instance)
+        .values_list("evidence", flat=True)
+        .first()
+    )
     if before is None or after is None:
         return False
     old, new = _generations(before), _generations(after)
@@ -51,12 +53,16 @@ def cause_of(record: FailureRecord, lab_instance: LabInstance | None, now: datet
     last = lab_instance.last_evaluated_at
     if last is not None and last < recycled_before and lab_instance.cluster.reachable:
         return Cause.NAMESPACE_RECYCLED
-    remediated = ActionRequest.objects.filter(
-        lab_instance=lab_instance,
-        status=ActionRequest.Status.SUCCEEDED,
-        finished_at__gte=record.detected_at,
-        finished_at__lte=now,
-    ).order_by("-finished_at").first()  # fmt: skip
+    remediated = (
+        ActionRequest.objects.filter(
+            lab_instance=lab_instance,
+            status=ActionRequest.Status.SUCCEEDED,
+            finished_at__gte=record.detected_at,
+            finished_at__lte=now,
+        )
+        .order_by("-finished_at")
+        .first()
+    )
     if remediated is not None:
         record.remediation_id = remediated.pk
         return Cause.STARGATE_REMEDIATED
@@ -108,15 +114,17 @@ def records_recycled(now: datetime) -> int:
     """Close open failures of labs torn down, or not evaluated for the recycled window while
     their cluster answers."""
     cutoff = now - timedelta(minutes=conf.recycled_minutes())
-    gone = FailureRecord.objects.filter(resolved_at__isnull=True).filter(
-        lab_instance__isnull=True
-    ) | FailureRecord.objects.filter(
-        resolved_at__isnull=True, lab_instance__deleted_at__isnull=False
-    ) | FailureRecord.objects.filter(
-        resolved_at__isnull=True,
-        lab_instance__last_evaluated_at__lt=cutoff,
-        lab_instance__cluster__reachable=True,
-    )  # fmt: skip
+    gone = (
+        FailureRecord.objects.filter(resolved_at__isnull=True).filter(lab_instance__isnull=True)
+        | FailureRecord.objects.filter(
+            resolved_at__isnull=True, lab_instance__deleted_at__isnull=False
+        )
+        | FailureRecord.objects.filter(
+            resolved_at__isnull=True,
+            lab_instance__last_evaluated_at__lt=cutoff,
+            lab_instance__cluster__reachable=True,
+        )
+    )
     closed = 0
     for record in gone.distinct()[:500]:
         record_close(record, now)

@@ -63,9 +63,15 @@ def silence_create(
     if expires_at <= starts_at:
         raise ValueError("a silence expires after it starts")
     return Silence.objects.create(
-        reason=reason, expires_at=expires_at, starts_at=starts_at, created_by=user,
-        cluster=cluster, lab=lab, team=team, failure_class=failure_class,
-    )  # fmt: skip
+        reason=reason,
+        expires_at=expires_at,
+        starts_at=starts_at,
+        created_by=user,
+        cluster=cluster,
+        lab=lab,
+        team=team,
+        failure_class=failure_class,
+    )
 
 
 def silence_expire(*, silence: Silence) -> None:

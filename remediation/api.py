@@ -119,23 +119,40 @@ def _name(user: User | None) -> str | None:
 
 def request_out(req: ActionRequest) -> ActionRequestOut:
     return ActionRequestOut(
-        id=req.pk, status=req.status, action=req.action.action_id, risk=req.action.risk,
-        method=req.action.method or None, lab=req.lab_instance.lab.catalog_item,
-        namespace=req.lab_instance.namespace, cluster=req.lab_instance.cluster.name,
-        failure_class=req.failure_class, parameters=req.parameters, source=req.source,
-        requested_by=_name(req.requested_by), decided_by=_name(req.decided_by),
-        decided_at=req.decided_at, reason=req.reason, expires_at=req.expires_at,
-        created_at=req.created_at, finished_at=req.finished_at, recovered=req.recovered,
+        id=req.pk,
+        status=req.status,
+        action=req.action.action_id,
+        risk=req.action.risk,
+        method=req.action.method or None,
+        lab=req.lab_instance.lab.catalog_item,
+        namespace=req.lab_instance.namespace,
+        cluster=req.lab_instance.cluster.name,
+        failure_class=req.failure_class,
+        parameters=req.parameters,
+        source=req.source,
+        requested_by=_name(req.requested_by),
+        decided_by=_name(req.decided_by),
+        decided_at=req.decided_at,
+        reason=req.reason,
+        expires_at=req.expires_at,
+        created_at=req.created_at,
+        finished_at=req.finished_at,
+        recovered=req.recovered,
         escalated=req.escalated,
-    )  # fmt: skip
+    )
 
 
 def request_detail(req: ActionRequest) -> ActionRequestDetail:
     return ActionRequestDetail(
-        **request_out(req).model_dump(), gates=req.decision, evidence=req.evidence,
-        confirmed=req.confirmed, started_at=req.started_at, result=req.result, error=req.error,
+        **request_out(req).model_dump(),
+        gates=req.decision,
+        evidence=req.evidence,
+        confirmed=req.confirmed,
+        started_at=req.started_at,
+        result=req.result,
+        error=req.error,
         recovered_seconds=req.recovered_seconds,
-    )  # fmt: skip
+    )
 
 
 def _requests(request: HttpRequest) -> QuerySet[ActionRequest]:
@@ -143,9 +160,11 @@ def _requests(request: HttpRequest) -> QuerySet[ActionRequest]:
 
 
 @router.get(
-    "/requests", response=Page[ActionRequestOut], url_name="api_action_request_list",
+    "/requests",
+    response=Page[ActionRequestOut],
+    url_name="api_action_request_list",
     summary="List action requests, newest first",
-)  # fmt: skip
+)
 def action_request_list(
     request: HttpRequest, filters: Query[ActionRequestFilters], page: Query[PageParams]
 ) -> Page[ActionRequestOut]:
@@ -153,9 +172,11 @@ def action_request_list(
 
 
 @router.get(
-    "/requests/{pk}", response=ActionRequestDetail, url_name="api_action_request_detail",
+    "/requests/{pk}",
+    response=ActionRequestDetail,
+    url_name="api_action_request_detail",
     summary="One action request, with its gates, evidence and result",
-)  # fmt: skip
+)
 def action_request_detail(request: HttpRequest, pk: RequestId) -> ActionRequestDetail:
     return request_detail(get_object_or_404(_requests(request), pk=pk))
 
@@ -165,14 +186,19 @@ class DecisionIn(Schema):
 
 
 DECISION_RESPONSES: dict[int, Any] = {
-    200: ActionRequestDetail, 409: DecisionProblem, 429: DecisionProblem,
-}  # fmt: skip
+    200: ActionRequestDetail,
+    409: DecisionProblem,
+    429: DecisionProblem,
+}
 
 
 @router.post(
-    "/requests/{pk}/approve", response=DECISION_RESPONSES, auth=APPROVER,
-    url_name="api_action_request_approve", summary="Approve a pending request (approve scope)",
-)  # fmt: skip
+    "/requests/{pk}/approve",
+    response=DECISION_RESPONSES,
+    auth=APPROVER,
+    url_name="api_action_request_approve",
+    summary="Approve a pending request (approve scope)",
+)
 def action_request_approve(
     request: HttpRequest, pk: RequestId, body: DecisionIn
 ) -> ActionRequestDetail:
@@ -180,9 +206,12 @@ def action_request_approve(
 
 
 @router.post(
-    "/requests/{pk}/reject", response=DECISION_RESPONSES, auth=APPROVER,
-    url_name="api_action_request_reject", summary="Reject a pending request (approve scope)",
-)  # fmt: skip
+    "/requests/{pk}/reject",
+    response=DECISION_RESPONSES,
+    auth=APPROVER,
+    url_name="api_action_request_reject",
+    summary="Reject a pending request (approve scope)",
+)
 def action_request_reject(
     request: HttpRequest, pk: RequestId, body: DecisionIn
 ) -> ActionRequestDetail:
@@ -196,9 +225,11 @@ def _decide(request: HttpRequest, pk: int, reason: str, service: Any) -> ActionR
     action_request = get_object_or_404(_requests(request), pk=pk)
     try:
         service(
-            action_request=action_request, approver=user,
-            reason=reason[:1000].replace("\x00", ""), source=ActionRequest.Source.API,
-        )  # fmt: skip
+            action_request=action_request,
+            approver=user,
+            reason=reason[:1000].replace("\x00", ""),
+            source=ActionRequest.Source.API,
+        )
     except services.ActionAlreadyDecided as exc:
         detail = "already decided or expired"
         raise _decision_problem(request, 409, detail, "already-decided", pk) from exc
@@ -253,27 +284,34 @@ def _pause_state(user: User) -> PauseState:
     state = selectors.pause_state_for(user)
     switches = [
         PauseSwitch(
-            cluster=s.cluster.name if s.cluster else None, reason=s.reason,
-            changed_by=_name(s.changed_by), changed_at=s.changed_at,
+            cluster=s.cluster.name if s.cluster else None,
+            reason=s.reason,
+            changed_by=_name(s.changed_by),
+            changed_at=s.changed_at,
         )
         for s in state.switches
-    ]  # fmt: skip
+    ]
     windows = [MaintenanceWindowOut(**pauses.window_json(w)) for w in state.windows]
     return PauseState(paused=switches, maintenance_windows=windows)
 
 
 @router.get(
-    "/pause", response=PauseState, url_name="api_remediation_pause",
+    "/pause",
+    response=PauseState,
+    url_name="api_remediation_pause",
     summary="The pause switches that are on and the maintenance windows open now",
-)  # fmt: skip
+)
 def remediation_pause(request: HttpRequest) -> PauseState:
     return _pause_state(key_owner(request))
 
 
 @router.post(
-    "/pause", response=PauseState, auth=PAUSER, url_name="api_remediation_pause_change",
+    "/pause",
+    response=PauseState,
+    auth=PAUSER,
+    url_name="api_remediation_pause_change",
     summary="Pause or resume remediation, globally or on one cluster (approve scope)",
-)  # fmt: skip
+)
 def remediation_pause_change(request: HttpRequest, body: PauseIn) -> PauseState:
     user = key_owner(request)
     if body.paused and not body.reason.strip():
@@ -283,7 +321,10 @@ def remediation_pause_change(request: HttpRequest, body: PauseIn) -> PauseState:
         detail = f"unknown cluster {body.cluster!r}"
         raise ProblemError(400, detail, type=PREFIX + "unknown-cluster")
     pauses.remediation_pause_set(
-        cluster=cluster, paused=body.paused, reason=body.reason[:1000], user=user,
+        cluster=cluster,
+        paused=body.paused,
+        reason=body.reason[:1000],
+        user=user,
         source=ActionRequest.Source.API,
-    )  # fmt: skip
+    )
     return _pause_state(user)

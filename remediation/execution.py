@@ -90,11 +90,15 @@ def _execution_claim(action_request_id: int) -> ActionRequest | None:
         "action", "lab_instance__cluster", "lab_instance__lab", "decided_by"
     ).get(pk=action_request_id)
     audit_entry_record(
-        request, AuditEntry.Event.BEFORE, user=request.decided_by,
+        request,
+        AuditEntry.Event.BEFORE,
+        user=request.decided_by,
         intent=f"{request.action.action_id} in {request.lab_instance}",
-        gates=request.decision, parameters=request.parameters,
-        target=settings.EXECUTION_TARGET, dry_run=settings.DRY_RUN,
-    )  # fmt: skip
+        gates=request.decision,
+        parameters=request.parameters,
+        target=settings.EXECUTION_TARGET,
+        dry_run=settings.DRY_RUN,
+    )
     return request
 
 
@@ -109,10 +113,17 @@ def _execution_finish(
     request.result, request.error, request.finished_at = result, error, timezone.now()
     request.save(update_fields=["status", "result", "error", "finished_at"])
     audit_entry_record(
-        request, AuditEntry.Event.AFTER, user=request.decided_by, ok=not error, result=result,
-        error=error, duration_ms=duration_ms, parameters=request.parameters,
-        target=settings.EXECUTION_TARGET, dry_run=settings.DRY_RUN,
-    )  # fmt: skip
+        request,
+        AuditEntry.Event.AFTER,
+        user=request.decided_by,
+        ok=not error,
+        result=result,
+        error=error,
+        duration_ms=duration_ms,
+        parameters=request.parameters,
+        target=settings.EXECUTION_TARGET,
+        dry_run=settings.DRY_RUN,
+    )
     broadcast.approval_changed_on_commit(request.pk)
     return request
 
@@ -145,8 +156,9 @@ def action_execute(*, action_request_id: int) -> ActionRequest | None:
     except BaseException as exc:
         duration = (time.monotonic() - started) * 1000
         logger.exception("remediation %s failed", request.pk)
-        _execution_finish(request, result={}, error=f"{type(exc).__name__}: {exc}"[:2000],
-                          duration_ms=duration)  # fmt: skip
+        _execution_finish(
+            request, result={}, error=f"{type(exc).__name__}: {exc}"[:2000], duration_ms=duration
+        )
         if not isinstance(exc, Exception):
             raise
         return request

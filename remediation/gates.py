@@ -20,17 +20,30 @@ SYSTEM_NAMESPACES = frozenset({"default"})
 UNKNOWN_STATE = "unknown"  # the subject could not be read
 TRANSITIONAL_ANARCHY_STATES = frozenset(
     {
-        "new", "provision-pending", "provisioning", "start-pending", "starting",
-        "stop-pending", "stopping", "destroy-pending", "destroying",
+        "new",
+        "provision-pending",
+        "provisioning",
+        "start-pending",
+        "starting",
+        "stop-pending",
+        "stopping",
+        "destroy-pending",
+        "destroying",
     }
-)  # fmt: skip
+)
 # States a subject rests in; any other name (a newer Babylon, a typo) is judged by a human.
 SETTLED_ANARCHY_STATES = frozenset(
     {
-        "started", "stopped", "destroyed", "provision-failed", "provision-canceled",
-        "start-failed", "stop-failed", "destroy-failed",
+        "started",
+        "stopped",
+        "destroyed",
+        "provision-failed",
+        "provision-canceled",
+        "start-failed",
+        "stop-failed",
+        "destroy-failed",
     }
-)  # fmt: skip
+)
 # A human approval answers only the gates that exist to ask one; every other gate still holds.
 OVERRIDABLE_BY_APPROVAL = frozenset({"risk", "confidence", "rate_limit", "incident"})
 

@@ -230,9 +230,13 @@ class RemediationPause(models.Model):
     """
 
     cluster = models.ForeignKey(
-        Cluster, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        Cluster,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
         help_text="Empty: every cluster.",
-    )  # fmt: skip
+    )
     paused = models.BooleanField(default=False)
     reason = models.TextField(blank=True)
     changed_by = models.ForeignKey(
@@ -257,13 +261,22 @@ class MaintenanceWindow(models.Model):
     """Remediation pauses inside the window, on its cluster and/or catalog item (neither: all)."""
 
     cluster = models.ForeignKey(
-        Cluster, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        Cluster,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
         help_text="Empty: every cluster.",
-    )  # fmt: skip
+    )
     lab = models.ForeignKey(
-        Lab, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
-        verbose_name="catalog item", help_text="Empty: every catalog item.",
-    )  # fmt: skip
+        Lab,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="catalog item",
+        help_text="Empty: every catalog item.",
+    )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     reason = models.CharField(max_length=300)

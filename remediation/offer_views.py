@@ -34,9 +34,11 @@ def _lab_render(
     if failure_class:
         lab_offers = [o for o in lab_offers if o.failure_class == failure_class]
     context = {
-        "instance": instance, "offers": lab_offers, "notice": notice,
+        "instance": instance,
+        "offers": lab_offers,
+        "notice": notice,
         "failure_class": failure_class,
-    }  # fmt: skip
+    }
     return render(request, f"{TEMPLATE}#lab-offers", context, status=status)
 
 

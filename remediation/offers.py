@@ -115,34 +115,49 @@ def lab_offer(
 
 
 def _offer(
-    user: User, instance: LabInstance, verdict: Evaluation, evidence: dict[str, Any],
+    user: User,
+    instance: LabInstance,
+    verdict: Evaluation,
+    evidence: dict[str, Any],
     now: dt.datetime,
-) -> Offer:  # fmt: skip
+) -> Offer:
     action, parameters = proposals.action_choose(
         verdict.recommended_action, verdict.failure_class, evidence, verdict.object_ref
     )
     snapshot = proposals.evidence_snapshot(evidence, list(verdict.evidence_excerpt or []))
     common: dict[str, Any] = {
-        "lab_instance": instance, "rubric_id": verdict.rubric_id,
-        "failure_class": verdict.failure_class, "action": action,
+        "lab_instance": instance,
+        "rubric_id": verdict.rubric_id,
+        "failure_class": verdict.failure_class,
+        "action": action,
         "action_id": action.action_id if action else verdict.recommended_action,
-        "parameters": parameters, "evidence": snapshot,
-    }  # fmt: skip
+        "parameters": parameters,
+        "evidence": snapshot,
+    }
     if action is None:
         missing = GateResult("enabled", Outcome.REFUSE, "no enabled catalog action")
         return Offer(**common, kind=OfferKind.BLOCKED, blockers=(missing,))
     # An unsaved request: the gates judge what a request made now would be.
     draft = ActionRequest(
-        lab_instance=instance, action=action, failure_class=verdict.failure_class,
-        parameters=parameters, evidence=snapshot, confirmed=True, created_at=now,
-    )  # fmt: skip
+        lab_instance=instance,
+        action=action,
+        failure_class=verdict.failure_class,
+        parameters=parameters,
+        evidence=snapshot,
+        confirmed=True,
+        created_at=now,
+    )
     decision = decision_now(draft, now)
     kind, blockers, via_approval = offer_kind(decision, user)
     asks = tuple(r for r in decision.results if r.outcome == Outcome.APPROVAL)
     return Offer(
-        **common, kind=kind, blockers=blockers, asks=asks, via_approval=via_approval,
+        **common,
+        kind=kind,
+        blockers=blockers,
+        asks=asks,
+        via_approval=via_approval,
         decision=decision,
-    )  # fmt: skip
+    )
 
 
 @dataclass(frozen=True)
@@ -191,10 +206,15 @@ def offer_accept(*, offer: Offer, user: User, wanted: OfferKind, reason: str) ->
     if (offer.kind == OfferKind.REQUEST or offer.via_approval) and not reason.strip():
         return OfferOutcome(None, 400, "Give a reason.")
     request = services.action_request_create(
-        lab_instance=offer.lab_instance, action=offer.action, failure_class=offer.failure_class,
-        parameters=offer.parameters, evidence=offer.evidence, source=ActionRequest.Source.UI,
-        requested_by=user, note=reason,
-    )  # fmt: skip
+        lab_instance=offer.lab_instance,
+        action=offer.action,
+        failure_class=offer.failure_class,
+        parameters=offer.parameters,
+        evidence=offer.evidence,
+        source=ActionRequest.Source.UI,
+        requested_by=user,
+        note=reason,
+    )
     if offer.via_approval and request.status == ActionRequest.Status.PENDING:
         try:
             request = services.action_request_approve(

@@ -75,9 +75,13 @@ def window_add(request: AuthedHtmxRequest) -> HttpResponse:
         return _page(request, window_form=form)
     data = form.cleaned_data
     pauses.maintenance_window_create(
-        cluster=data["cluster"], lab=data["lab"], starts_at=data["starts_at"],
-        ends_at=data["ends_at"], reason=data["reason"], user=request.user,
-    )  # fmt: skip
+        cluster=data["cluster"],
+        lab=data["lab"],
+        starts_at=data["starts_at"],
+        ends_at=data["ends_at"],
+        reason=data["reason"],
+        user=request.user,
+    )
     messages.success(request, "Maintenance window added.")
     return HttpResponseRedirect(reverse("remediation:pause_page"))
 

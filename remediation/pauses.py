@@ -88,11 +88,17 @@ def remediation_pause_set(
     switch.save()
     verb = "paused" if paused else "resumed"
     AuditEntry.objects.create(
-        event=AuditEntry.Event.PAUSE, source=source, user=user, username=user.get_username(),
+        event=AuditEntry.Event.PAUSE,
+        source=source,
+        user=user,
+        username=user.get_username(),
         intent=f"remediation {verb} {_scope(cluster)}" + (f": {reason}" if reason else ""),
-        result={"scope": cluster.name if cluster else "global", "before": before,
-                "after": _switch_json(switch)},
-    )  # fmt: skip
+        result={
+            "scope": cluster.name if cluster else "global",
+            "before": before,
+            "after": _switch_json(switch),
+        },
+    )
     return switch
 
 
@@ -108,25 +114,43 @@ def window_json(window: MaintenanceWindow) -> dict[str, Any]:
 
 
 def window_audit(
-    *, label: str, before: dict[str, Any] | None, after: dict[str, Any] | None, user: User,
+    *,
+    label: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    user: User,
     source: str = UI,
-) -> AuditEntry:  # fmt: skip
+) -> AuditEntry:
     verb = "added" if before is None else "removed" if after is None else "changed"
     return AuditEntry.objects.create(
-        event=AuditEntry.Event.WINDOW, source=source, user=user, username=user.get_username(),
-        intent=f"maintenance window {verb}: {label}", result={"before": before, "after": after},
-    )  # fmt: skip
+        event=AuditEntry.Event.WINDOW,
+        source=source,
+        user=user,
+        username=user.get_username(),
+        intent=f"maintenance window {verb}: {label}",
+        result={"before": before, "after": after},
+    )
 
 
 @transaction.atomic
 def maintenance_window_create(
-    *, cluster: Cluster | None, lab: Lab | None, starts_at: dt.datetime, ends_at: dt.datetime,
-    reason: str, user: User, source: str = UI,
-) -> MaintenanceWindow:  # fmt: skip
+    *,
+    cluster: Cluster | None,
+    lab: Lab | None,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    reason: str,
+    user: User,
+    source: str = UI,
+) -> MaintenanceWindow:
     window = MaintenanceWindow(
-        cluster=cluster, lab=lab, starts_at=starts_at, ends_at=ends_at, reason=reason,
+        cluster=cluster,
+        lab=lab,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason,
         created_by=user,
-    )  # fmt: skip
+    )
     window.full_clean()
     window.save()
     window_audit(

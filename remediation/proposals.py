@@ -161,9 +161,14 @@ def _batch(lab_ids: list[int]) -> list[tuple[LabInstance, list[Failure], dict[st
     )
     labs: dict[int, tuple[LabInstance, list[Failure]]] = {}
     for row in verdicts:
-        failure = Failure(row.recommended_action, row.failure_class, row.object_ref,
-                          row.fingerprint, list(row.evidence_excerpt or []),
-                          confirmed=row.class_source != "llm")  # fmt: skip
+        failure = Failure(
+            row.recommended_action,
+            row.failure_class,
+            row.object_ref,
+            row.fingerprint,
+            list(row.evidence_excerpt or []),
+            confirmed=row.class_source != "llm",
+        )
         labs.setdefault(row.lab_instance_id, (row.lab_instance, []))[1].append(failure)
     return [(lab, failures, evidence.get(pk) or {}) for pk, (lab, failures) in labs.items()]
 

@@ -96,9 +96,11 @@ def rate_slot_claim(*, lab_instance: LabInstance, now: dt.datetime | None = None
 
 def _anarchy_state(evidence: dict[str, Any]) -> str | None:
     """From a scan's evidence (objects.anarchysubjects) or a request's snapshot."""
-    subjects = (evidence.get("objects") or {}).get("anarchysubjects") or evidence.get(
-        "anarchysubjects"
-    ) or []  # fmt: skip
+    subjects = (
+        (evidence.get("objects") or {}).get("anarchysubjects")
+        or evidence.get("anarchysubjects")
+        or []
+    )
     for subject in subjects:
         state = subject.get("spec", {}).get("vars", {}).get("current_state")
         if state:
@@ -107,9 +109,14 @@ def _anarchy_state(evidence: dict[str, Any]) -> str | None:
 
 
 def _gate_input(
-    *, lab_instance: LabInstance, action: RemediationAction, failure_class: str,
-    evidence: dict[str, Any], confirmed: bool, now: dt.datetime,
-) -> GateInput:  # fmt: skip
+    *,
+    lab_instance: LabInstance,
+    action: RemediationAction,
+    failure_class: str,
+    evidence: dict[str, Any],
+    confirmed: bool,
+    now: dt.datetime,
+) -> GateInput:
     health = evidence.get("cluster_health") or {}
     running = session_running(lab=lab_instance.lab, now=now, cluster=lab_instance.cluster)
     return GateInput(
@@ -159,9 +166,13 @@ def action_request_create(
         return open_request
     clean = parameters_validate(action.definition(), parameters)
     data = _gate_input(
-        lab_instance=lab_instance, action=action, failure_class=failure_class,
-        evidence=evidence, confirmed=confirmed, now=now,
-    )  # fmt: skip
+        lab_instance=lab_instance,
+        action=action,
+        failure_class=failure_class,
+        evidence=evidence,
+        confirmed=confirmed,
+        now=now,
+    )
     decision = decide(data)
     if decision.outcome == Outcome.EXECUTE:
         slot = rate_slot_claim(lab_instance=lab_instance, now=now)
@@ -169,19 +180,29 @@ def action_request_create(
     if open_request is not None:
         return _request_refresh(open_request, decision, clean, evidence, now)
     return _request_record(
-        lab_instance=lab_instance, action=action, failure_class=failure_class,
-        parameters=clean, evidence=evidence, confirmed=confirmed, decision=decision,
-        source=source, requested_by=requested_by, fingerprint=fingerprint, last_seen_at=now,
+        lab_instance=lab_instance,
+        action=action,
+        failure_class=failure_class,
+        parameters=clean,
+        evidence=evidence,
+        confirmed=confirmed,
+        decision=decision,
+        source=source,
+        requested_by=requested_by,
+        fingerprint=fingerprint,
+        last_seen_at=now,
         note=note,
-    )  # fmt: skip
+    )
 
 
 # Refused by the gates when requested (not by a person, not at execution): refreshed like an
 # open request, so that a refusal that holds adds no row per pass.
 _REFUSED_BY_GATES = Q(
-    status=Status.REJECTED, decided_by__isnull=True, started_at__isnull=True,
+    status=Status.REJECTED,
+    decided_by__isnull=True,
+    started_at__isnull=True,
     finished_at__isnull=True,
-)  # fmt: skip
+)
 
 
 def _open_request(
@@ -205,9 +226,12 @@ def _refreshable(request: ActionRequest, fingerprint: str) -> bool:
 
 
 def _request_refresh(
-    request: ActionRequest, decision: Decision, parameters: dict[str, Any],
-    evidence: dict[str, Any], now: dt.datetime,
-) -> ActionRequest:  # fmt: skip
+    request: ActionRequest,
+    decision: Decision,
+    parameters: dict[str, Any],
+    evidence: dict[str, Any],
+    now: dt.datetime,
+) -> ActionRequest:
     """The failure is still there: note it, and redecide only when the gates changed their
     mind (or the parameters moved, e.g. another pod crashlooping). Conditional on the status
     the pass read, so a person deciding meanwhile wins."""
@@ -217,12 +241,14 @@ def _request_refresh(
     if not same:
         ttl = dt.timedelta(minutes=conf.approval_ttl_minutes())
         fields |= {
-            "status": status, "decision": decision.reasons, "reason": decision.summary,
+            "status": status,
+            "decision": decision.reasons,
+            "reason": decision.summary,
             "parameters": parameters,
             "expires_at": now + ttl if status == Status.PENDING else None,
             # The gates decided it now: the basis of an approved request's timeout.
             "decided_at": now if status == Status.APPROVED else request.decided_at,
-        }  # fmt: skip
+        }
     current = ActionRequest.objects.filter(pk=request.pk, status=request.status)
     if not current.update(**fields):
         request.refresh_from_db()
@@ -232,9 +258,13 @@ def _request_refresh(
     if same:
         return request
     audit_entry_record(
-        request, AuditEntry.Event.REDECIDED, intent=f"{old} -> {status}: {decision.summary}",
-        gates=decision.reasons, parameters=parameters, ok=status != Status.REJECTED,
-    )  # fmt: skip
+        request,
+        AuditEntry.Event.REDECIDED,
+        intent=f"{old} -> {status}: {decision.summary}",
+        gates=decision.reasons,
+        parameters=parameters,
+        ok=status != Status.REJECTED,
+    )
     if status == Status.APPROVED:
         _execute_on_commit(request)
     if Status.PENDING in (old, status):
@@ -279,10 +309,14 @@ def _request_record(
     request.full_clean()
     request.save()
     audit_entry_record(
-        request, AuditEntry.Event.REQUESTED, user=requested_by,
+        request,
+        AuditEntry.Event.REQUESTED,
+        user=requested_by,
         intent=f"{request}: {note}" if note else str(request),
-        gates=decision.reasons, parameters=request.parameters, ok=status != Status.REJECTED,
-    )  # fmt: skip
+        gates=decision.reasons,
+        parameters=request.parameters,
+        ok=status != Status.REJECTED,
+    )
     if status == Status.APPROVED:
         _execute_on_commit(request)
     if pending:
@@ -298,9 +332,12 @@ def _execute_on_commit(request: ActionRequest) -> None:
 
 
 def action_request_approve(
-    *, action_request: ActionRequest, approver: User, reason: str = "",
+    *,
+    action_request: ActionRequest,
+    approver: User,
+    reason: str = "",
     source: str = ActionRequest.Source.UI,
-) -> ActionRequest:  # fmt: skip
+) -> ActionRequest:
     """Approve a pending request after re-running every gate on current state.
 
     A human answers only the gates that ask one (risk, confidence): any other gate that does
@@ -316,9 +353,12 @@ def action_request_approve(
 
 @transaction.atomic
 def action_request_reject(
-    *, action_request: ActionRequest, approver: User, reason: str = "",
+    *,
+    action_request: ActionRequest,
+    approver: User,
+    reason: str = "",
     source: str = ActionRequest.Source.UI,
-) -> ActionRequest:  # fmt: skip
+) -> ActionRequest:
     return _decide(action_request, approver, reason, source, Status.REJECTED)
 
 
@@ -336,9 +376,13 @@ def _approval_refuse(request: ActionRequest, user: User, source: str) -> GateRef
 
 
 def request_refuse(
-    request: ActionRequest, blockers: tuple[GateResult, ...], *, user: User | None,
-    source: str, when: str,
-) -> bool:  # fmt: skip
+    request: ActionRequest,
+    blockers: tuple[GateResult, ...],
+    *,
+    user: User | None,
+    source: str,
+    when: str,
+) -> bool:
     """Record a gate's refusal at `when` ("approval" or "execution"), audited with the reasons.
 
     A cleared failure makes the request `obsolete`; otherwise a pending request stays pending
@@ -358,9 +402,15 @@ def request_refuse(
     request.refresh_from_db()
     event = AuditEntry.Event.OBSOLETE if obsolete else AuditEntry.Event.REFUSED
     audit_entry_record(
-        request, event, user=user, source=source, ok=False, intent=reason,
-        gates=[b.as_dict() for b in blockers], parameters=request.parameters,
-    )  # fmt: skip
+        request,
+        event,
+        user=user,
+        source=source,
+        ok=False,
+        intent=reason,
+        gates=[b.as_dict() for b in blockers],
+        parameters=request.parameters,
+    )
     broadcast.approval_changed_on_commit(request.pk)
     return True
 

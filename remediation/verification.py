@@ -46,9 +46,13 @@ def lab_recovered(request: ActionRequest, context: ExecutionContext) -> Recheck:
 
 def anarchy_settled(request: ActionRequest, context: ExecutionContext) -> Recheck:
     subject = custom_object_get(
-        context.cluster, GROUP, VERSION, str(context.parameters["subject_namespace"]), PLURAL,
+        context.cluster,
+        GROUP,
+        VERSION,
+        str(context.parameters["subject_namespace"]),
+        PLURAL,
         str(context.parameters["subject"]),
-    )  # fmt: skip
+    )
     current = subject.get("spec", {}).get("vars", {}).get("current_state")
     desired = context.parameters["desired_state"]
     return Recheck(current == desired, f"the subject is {current!r}, not {desired!r}")
@@ -130,8 +134,9 @@ def action_verify(*, action_request_id: int, now: dt.datetime | None = None) -> 
         if _verification_record(request, None, check):
             _rollback_and_escalate(request, check)
     else:
-        next_at = min(now + dt.timedelta(seconds=conf.verify_interval_seconds()),
-                      request.verify_deadline)  # fmt: skip
+        next_at = min(
+            now + dt.timedelta(seconds=conf.verify_interval_seconds()), request.verify_deadline
+        )
         ActionRequest.objects.filter(pk=request.pk, recovered__isnull=True).update(
             verify_next_at=next_at
         )

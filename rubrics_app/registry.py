@@ -30,20 +30,34 @@ def active_rubrics_clear() -> None:
 
 RuleRow = tuple[str, int, str, str, str, str, str, str, bool, str, str]
 RULE_FIELDS = (
-    "rule_id", "version", "rubric_id", "criterion", "kind", "reason", "message_pattern",
-    "failure_class", "novel", "class_code", "class_summary",
-)  # fmt: skip
+    "rule_id",
+    "version",
+    "rubric_id",
+    "criterion",
+    "kind",
+    "reason",
+    "message_pattern",
+    "failure_class",
+    "novel",
+    "class_code",
+    "class_summary",
+)
 
 
 def rule_definition(row: RuleRow) -> ClassificationRuleDef:
     rule_id, version, rubric, criterion, kind, reason, pattern, cls, *_ = row
     return ClassificationRuleDef.model_validate(
         {
-            "id": rule_id, "version": version, "rubric": rubric, "criterion": criterion or None,
-            "kind": kind or None, "reason": reason or None, "message_pattern": pattern or None,
+            "id": rule_id,
+            "version": version,
+            "rubric": rubric,
+            "criterion": criterion or None,
+            "kind": kind or None,
+            "reason": reason or None,
+            "message_pattern": pattern or None,
             "class": cls,
         }
-    )  # fmt: skip
+    )
 
 
 def novel_class(row: RuleRow) -> FailureClassDef:

@@ -57,20 +57,30 @@ class ScanRunFilters(Schema):
 def scan_run_out(run: ScanRun, figures: bool) -> ScanRunOut:
     """`figures`: the counts over every team's labs (platform operators)."""
     return ScanRunOut(
-        id=run.pk, cluster=run.cluster.name, tier=run.tier, status=run.status,
-        started_at=run.started_at, finished_at=run.finished_at, duration_ms=run.duration_ms,
+        id=run.pk,
+        cluster=run.cluster.name,
+        tier=run.tier,
+        status=run.status,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        duration_ms=run.duration_ms,
         objects_read=run.objects_read if figures else None,
         namespaces_seen=run.namespaces_seen if figures else None,
-        namespaces_evaluated=run.namespaces_evaluated if figures else None, phase=run.phase,
-        steps_total=run.steps_total, steps_done=run.steps_done, error_count=run.error_count,
+        namespaces_evaluated=run.namespaces_evaluated if figures else None,
+        phase=run.phase,
+        steps_total=run.steps_total,
+        steps_done=run.steps_done,
+        error_count=run.error_count,
         error_kind=run.error_kind,
-    )  # fmt: skip
+    )
 
 
 @router.get(
-    "/scan-runs", response=Page[ScanRunOut], url_name="api_scan_run_list",
+    "/scan-runs",
+    response=Page[ScanRunOut],
+    url_name="api_scan_run_list",
     summary="List scan runs, newest first",
-)  # fmt: skip
+)
 def scan_run_list(
     request: HttpRequest, filters: Query[ScanRunFilters], page: Query[PageParams]
 ) -> Page[ScanRunOut]:
@@ -84,9 +94,11 @@ def scan_run_list(
 
 
 @router.get(
-    "/scan-runs/{pk}", response=ScanRunDetail, url_name="api_scan_run_detail",
+    "/scan-runs/{pk}",
+    response=ScanRunDetail,
+    url_name="api_scan_run_detail",
     summary="One scan run, with its errors",
-)  # fmt: skip
+)
 def scan_run_detail(request: HttpRequest, pk: RunId) -> ScanRunDetail:
     owner = key_owner(request)
     run = get_object_or_404(selectors.scan_runs_for(owner), pk=pk)

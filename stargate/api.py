@@ -43,9 +43,11 @@ View = Callable[..., HttpResponse]
 OperationFunc = Callable[..., Any]  # returns what the operation's response schema validates
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 # Problems every operation may answer, besides the ones it declares.
-AUTH_PROBLEMS = {401: "No API key, an invalid or revoked one, or an inactive owner.",
-                 403: "The key lacks the operation's scope, or its owner the permission.",
-                 429: "Over the key's rate limit (see Retry-After)."}  # fmt: skip
+AUTH_PROBLEMS = {
+    401: "No API key, an invalid or revoked one, or an inactive owner.",
+    403: "The key lacks the operation's scope, or its owner the permission.",
+    429: "Over the key's rate limit (see Retry-After).",
+}
 
 
 class JsonOrFormParser(Parser):
@@ -100,7 +102,7 @@ def _document_problems(operation: dict[str, Any]) -> None:
         "the operation does not take).",
         "content": _problem_content("InvalidProblem"),
     }
-    responses.setdefault(400, invalid)  # fmt: skip
+    responses.setdefault(400, invalid)
     if any(p["in"] == "path" for p in operation.get("parameters", [])):
         missing = {"description": "No such object.", "content": _problem_content("Problem")}
         responses.setdefault(404, missing)

@@ -88,9 +88,13 @@ class Process:
     def start(self) -> Process:
         with self.log.open("ab") as out:
             self.popen = subprocess.Popen(
-                self.command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                self.command,
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
-            )  # fmt: skip
+            )
         if self.port is not None:
             wait_for_port(self.port, self.popen, self.log)
         return self
@@ -154,8 +158,16 @@ class Stack:
     def web(self, port: int | None = None) -> Process:
         """A Daphne web process (the test settings: the test's password hasher)."""
         port = port or free_port()
-        command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                   "stargate.asgi:application"]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "stargate.asgi:application",
+        ]
         env = self.env(DJANGO_SETTINGS_MODULE="stargate.settings_test")
         name = f"web-{port}"
         process = Process(name, command, env, self.directory / f"{name}.log", port=port)

@@ -70,8 +70,10 @@ def test_it_reconnects_and_refetches_after_a_web_process_restart(
             each.evaluate("() => { window.notReloaded = true }")
         cookies = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
         ws_url = web.url.replace("http://", "ws://") + "/ws/dashboard/"
-        raw = [websocket.create_connection(ws_url, cookie=cookies, origin=web.url, timeout=10)
-               for _ in range(RAW_SOCKETS)]  # fmt: skip
+        raw = [
+            websocket.create_connection(ws_url, cookie=cookies, origin=web.url, timeout=10)
+            for _ in range(RAW_SOCKETS)
+        ]
 
         web.stop()
         # While it is down a worker records a failed lab: its broadcast reaches no socket.
@@ -90,8 +92,10 @@ def test_it_reconnects_and_refetches_after_a_web_process_restart(
         for sock in raw:
             with pytest.raises((websocket.WebSocketException, OSError)):
                 sock.recv()
-        again = [websocket.create_connection(ws_url, cookie=cookies, origin=web.url, timeout=10)
-                 for _ in range(RAW_SOCKETS)]  # fmt: skip
+        again = [
+            websocket.create_connection(ws_url, cookie=cookies, origin=web.url, timeout=10)
+            for _ in range(RAW_SOCKETS)
+        ]
         assert all(sock.connected for sock in again)
         other = LabInstance.objects.filter(status=Status.READY).exclude(pk=target.pk).first()
         assert other is not None

@@ -244,9 +244,12 @@ def fleet(settings: Any, tmp_path: Path) -> Iterator[tuple[Any, Any, Cluster, li
         control_file_write(sim=sim, directory=simulator_dir())
         name = fleet.clusters[0]
         cluster = Cluster.objects.create(
-            name=name, api_url=sim.url(name), kubeconfig_path=str(sim.kubeconfig_path(name)),
-            simulated=True, insecure_lab=True,
-        )  # fmt: skip
+            name=name,
+            api_url=sim.url(name),
+            kubeconfig_path=str(sim.kubeconfig_path(name)),
+            simulated=True,
+            insecure_lab=True,
+        )
         yield fleet, sim, cluster, recorder(sim)
     finally:
         sim.stop()
@@ -283,9 +286,12 @@ def test_the_recorded_check_refuses_a_call_outside_the_role() -> None:
 def _context(access: ClusterAccess, action_id: str, namespace: str, **params: Any) -> Any:
     action = CATALOG.get(action_id)
     return ExecutionContext(
-        action=action, parameters={**action.fixed, **params}, namespace=namespace,
-        cluster=access, allowed_prefixes=("sandbox-",),
-    )  # fmt: skip
+        action=action,
+        parameters={**action.fixed, **params},
+        namespace=namespace,
+        cluster=access,
+        allowed_prefixes=("sandbox-",),
+    )
 
 
 def run_every_cluster_executor(fleet: Any, sim: Any, access: ClusterAccess) -> set[str]:

@@ -42,8 +42,9 @@ SCAN = "tests.stack_tasks.scan_reporting_pid"
 
 @pytest.fixture
 def fleet(tmp_path: Path) -> Iterator[FleetSimulator]:
-    spec = FleetSpec(clusters=3, namespaces=3, failure_rate=0.34, seed=5,
-                     failure_weights={"crashloop": 1.0})  # fmt: skip
+    spec = FleetSpec(
+        clusters=3, namespaces=3, failure_rate=0.34, seed=5, failure_weights={"crashloop": 1.0}
+    )
     sim = fleet_simulator(generate_fleet(spec), directory=tmp_path / "sim")
     fleet_register(sim=sim)
     yield sim
@@ -84,9 +85,10 @@ def results(func: str) -> list[Task]:
 
 def wait_tasks(func: str, count: int, timeout: float = 40) -> list[Task]:
     return wait_until(
-        lambda: (done := results(func)) and len(done) >= count and done, timeout,
+        lambda: (done := results(func)) and len(done) >= count and done,
+        timeout,
         f"{count} results of {func}",
-    )  # fmt: skip
+    )
 
 
 def test_it_reaches_sockets_on_both_web_processes_and_spreads_scans_over_workers(
@@ -145,26 +147,37 @@ def test_it_fails_a_run_whose_worker_was_killed_and_acts_once(
             assert ScanRun.objects.get(pk=run.pk).status == ScanRun.Status.RUNNING
 
             # Past the task timeout no worker can still be running it: the sweep fails it.
-            time.sleep(max(0.0, (run.started_at + dt.timedelta(seconds=10.5) - timezone.now())
-                           .total_seconds()))  # fmt: skip
+            time.sleep(
+                max(
+                    0.0,
+                    (run.started_at + dt.timedelta(seconds=10.5) - timezone.now()).total_seconds(),
+                )
+            )
             async_task("remediation.tasks.recover_lost_work")
             wait_until(
-                lambda: ScanRun.objects.get(pk=run.pk).status == ScanRun.Status.FAILED, 20,
+                lambda: ScanRun.objects.get(pk=run.pk).status == ScanRun.Status.FAILED,
+                20,
                 "the abandoned run failed",
-            )  # fmt: skip
+            )
             assert "abandoned" in ScanRun.objects.get(pk=run.pk).errors[-1]
 
             # Retried, the scan finds the crash-looping labs; remediation runs twice: one
             # request per lab and action, each executed once.
             fleet.heal(cluster.name)
             async_task(SCAN, cluster.pk, 3)
-            wait_until(lambda: ScanRun.objects.filter(cluster=cluster, status="succeeded")
-                       .exists(), 30, "the retried scan")  # fmt: skip
+            wait_until(
+                lambda: ScanRun.objects.filter(cluster=cluster, status="succeeded").exists(),
+                30,
+                "the retried scan",
+            )
             for n in (1, 2):
                 async_task("remediation.tasks.remediate_labs")
                 wait_tasks("remediation.tasks.remediate_labs", n)
-            wait_until(lambda: not ActionRequest.objects.filter(status=Status.APPROVED)
-                       .exists(), 20, "the approved requests executed")  # fmt: skip
+            wait_until(
+                lambda: not ActionRequest.objects.filter(status=Status.APPROVED).exists(),
+                20,
+                "the approved requests executed",
+            )
     requests = list(ActionRequest.objects.all())
     assert requests, "the crash-looping labs got no remediation request"
     keys = [(r.lab_instance_id, r.action_id) for r in requests]
@@ -184,8 +197,9 @@ def approved_request(catalog: Any, namespace: str, cluster_name: str = "sim1") -
             namespace=namespace, cluster_name=cluster_name, max_per_hour=10, reachable=True
         ),
         action=catalog["restart-pod"],
-        failure_class="crashloop", parameters={"pod": "web-1"},
-    )  # fmt: skip
+        failure_class="crashloop",
+        parameters={"pod": "web-1"},
+    )
     assert request.status == Status.APPROVED
     return request
 
@@ -196,9 +210,13 @@ def pending_verification(catalog: Any) -> ActionRequest:
     request = approved_request(catalog, "sandbox-ver01-web", cluster_name="verified")
     past = timezone.now() - dt.timedelta(seconds=5)
     ActionRequest.objects.filter(pk=request.pk).update(
-        status=Status.SUCCEEDED, started_at=past, finished_at=past, result={},
-        verify_next_at=past, verify_deadline=past,
-    )  # fmt: skip
+        status=Status.SUCCEEDED,
+        started_at=past,
+        finished_at=past,
+        result={},
+        verify_next_at=past,
+        verify_deadline=past,
+    )
     return request
 
 
@@ -207,11 +225,15 @@ def fired_scan_schedule(cluster: Cluster) -> Schedule:
     from scanning.schedules import TASK
 
     return Schedule.objects.create(
-        name=f"scan-{cluster.name}-tier1", func=TASK,
-        kwargs=repr({"cluster_id": cluster.pk, "tier": 1}), schedule_type=Schedule.MINUTES,
-        minutes=5, repeats=-1, next_run=timezone.now() + dt.timedelta(minutes=2),
+        name=f"scan-{cluster.name}-tier1",
+        func=TASK,
+        kwargs=repr({"cluster_id": cluster.pk, "tier": 1}),
+        schedule_type=Schedule.MINUTES,
+        minutes=5,
+        repeats=-1,
+        next_run=timezone.now() + dt.timedelta(minutes=2),
         task="a-task-lost-with-redis",
-    )  # fmt: skip
+    )
 
 
 def test_it_recovers_every_queued_task_after_redis_is_lost(
@@ -244,11 +266,14 @@ def test_it_recovers_every_queued_task_after_redis_is_lost(
         ).update(next_run=timezone.now() - dt.timedelta(seconds=1))
         scheduler(broker=get_broker())
         wait_until(
-            lambda: not ActionRequest.objects.filter(status=Status.APPROVED).exists()
-            and ActionRequest.objects.get(pk=verifying.pk).recovered is not None
-            and ScanRun.objects.filter(cluster=cluster, tier=1).exists(),
-            40, "the lost tasks recovered",
-        )  # fmt: skip
+            lambda: (
+                not ActionRequest.objects.filter(status=Status.APPROVED).exists()
+                and ActionRequest.objects.get(pk=verifying.pk).recovered is not None
+                and ScanRun.objects.filter(cluster=cluster, tier=1).exists()
+            ),
+            40,
+            "the lost tasks recovered",
+        )
         # Queued again and again, an action still runs once (the claim is atomic).
         for request in approved:
             for _ in range(3):

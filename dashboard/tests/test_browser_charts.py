@@ -33,24 +33,33 @@ def seed_history() -> None:
         for h in range(1, 24 * 7):
             wave = (h + cluster.pk * 5) % 24
             StatusRollup.objects.create(
-                hour=hour - timedelta(hours=h), cluster=cluster, team=None,
-                failed=max(0, 6 - abs(wave - 12) // 2), warn=(h // 3 + cluster.pk) % 4, labs=14,
+                hour=hour - timedelta(hours=h),
+                cluster=cluster,
+                team=None,
+                failed=max(0, 6 - abs(wave - 12) // 2),
+                warn=(h // 3 + cluster.pk) % 4,
+                labs=14,
                 updated_at=now,
-            )  # fmt: skip
+            )
         for step in range(0, 24 * 12, 3):
             at = now - timedelta(minutes=5 * step)
             for n in range(3):
                 NodeUsageSample.objects.create(
-                    cluster=cluster, node=f"worker-{n}", at=at,
-                    cpu_pct=25 + 20 * n + (step % 24), memory_pct=30 + 10 * n + (step % 12),
-                )  # fmt: skip
+                    cluster=cluster,
+                    node=f"worker-{n}",
+                    at=at,
+                    cpu_pct=25 + 20 * n + (step % 24),
+                    memory_pct=30 + 10 * n + (step % 12),
+                )
         for step in range(48):
             for tier in (1, 2, 3):
                 ScanRun.objects.create(
-                    cluster=cluster, tier=tier, status="succeeded",
+                    cluster=cluster,
+                    tier=tier,
+                    status="succeeded",
                     started_at=now - timedelta(minutes=30 * step + tier),
                     duration_ms=400.0 * tier + 37 * (step % 7),
-                )  # fmt: skip
+                )
     rollup.status_rollup_record()
 
 
@@ -78,9 +87,12 @@ def seed_lab_history(lab: LabInstance) -> None:
     for rubric, changes in steps.items():
         for from_status, to_status, hours in changes:
             StateChange.objects.create(
-                lab_instance=lab, rubric_id=rubric, from_status=from_status,
-                to_status=to_status, at=now - timedelta(hours=hours, minutes=rubric.count("-")),
-            )  # fmt: skip
+                lab_instance=lab,
+                rubric_id=rubric,
+                from_status=from_status,
+                to_status=to_status,
+                at=now - timedelta(hours=hours, minutes=rubric.count("-")),
+            )
 
 
 def seed_effectiveness() -> None:
@@ -97,9 +109,11 @@ def seed_effectiveness() -> None:
     for i, lab in enumerate(labs):
         for failure_class in ("crashloop", "image-pull"):
             request = action_request_create(
-                lab_instance=lab, action=restart, failure_class=failure_class,
+                lab_instance=lab,
+                action=restart,
+                failure_class=failure_class,
                 parameters={"pod": f"web-{i}"},
-            )  # fmt: skip
+            )
             ok = i % 3 != 0 if failure_class == "crashloop" else i % 2 == 0
             ActionRequest.objects.filter(pk=request.pk).update(
                 status="succeeded" if ok else "failed",

@@ -85,10 +85,12 @@ def _actionable(mode: str = "low_risk_auto") -> LabInstance:
         LabEvidence.objects.update_or_create(
             lab_instance=other,
             defaults={
-                "evidence": dict(live_driver.crashing_evidence()), "content_hash": "x",
-                "collected_at": timezone.now(), "changed_at": timezone.now(),
+                "evidence": dict(live_driver.crashing_evidence()),
+                "content_hash": "x",
+                "collected_at": timezone.now(),
+                "changed_at": timezone.now(),
             },
-        )  # fmt: skip
+        )
     fleet_forget()
     return instance
 
@@ -199,10 +201,15 @@ def test_cluster_conditions_show_once_per_cluster(page: Page, server: str) -> No
     west = list(LabInstance.objects.filter(cluster__name="ocp-west-2").order_by("namespace"))
     for instance in west[:6]:
         Evaluation.objects.update_or_create(
-            lab_instance=instance, rubric_id="cluster-health",
-            defaults={"outcome": Status.WARN, "failure_class": "cluster-nodes-not-ready",
-                      "reason": "2/3 ready", "evaluated_at": timezone.now()},
-        )  # fmt: skip
+            lab_instance=instance,
+            rubric_id="cluster-health",
+            defaults={
+                "outcome": Status.WARN,
+                "failure_class": "cluster-nodes-not-ready",
+                "reason": "2/3 ready",
+                "evaluated_at": timezone.now(),
+            },
+        )
     NodeSnapshot.objects.filter(cluster__name="ocp-east-1", name="worker-1").update(
         cpu_used_millicores=15840  # 99 % of 16 cores: the simulator's node_high_cpu
     )

@@ -62,9 +62,11 @@ def test_it_counts_a_lab_that_failed_and_recovered_between_two_runs(fleet):
     flapping = factories.lab_instance(on=east, of=factories.Lab.objects.get(catalog_item="gitops"))
     for from_status, to_status, minute in (("ready", "failed", 5), ("failed", "ready", 9)):
         StateChange.objects.create(
-            lab_instance=flapping, from_status=from_status, to_status=to_status,
+            lab_instance=flapping,
+            from_status=from_status,
+            to_status=to_status,
             at=HOUR + timedelta(minutes=minute),
-        )  # fmt: skip
+        )
     rollup.status_rollup_record(now=NOW)
     assert rows()[(east.pk, team.pk)] == (2, 0, 5)
 
@@ -86,15 +88,23 @@ def test_it_samples_fresh_node_snapshots_once_per_5_minutes(fleet):
     east = fleet[0]
     for name, collected in (("worker-1", NOW), ("gone", NOW - timedelta(hours=1))):
         NodeSnapshot.objects.create(
-            cluster=east, name=name, cpu_allocatable_millicores=4000, cpu_used_millicores=1000,
-            memory_allocatable_bytes=100, memory_used_bytes=90, collected_at=collected,
-        )  # fmt: skip
+            cluster=east,
+            name=name,
+            cpu_allocatable_millicores=4000,
+            cpu_used_millicores=1000,
+            memory_allocatable_bytes=100,
+            memory_used_bytes=90,
+            collected_at=collected,
+        )
     assert rollup.node_usage_record(now=NOW) == 1
     rollup.node_usage_record(now=NOW + timedelta(minutes=2))
     sample = NodeUsageSample.objects.get()
     assert (sample.node, sample.at, sample.cpu_pct, sample.memory_pct) == (
-        "worker-1", NOW, 25.0, 90.0,
-    )  # fmt: skip
+        "worker-1",
+        NOW,
+        25.0,
+        90.0,
+    )
 
 
 def test_it_tells_open_overviews_after_the_commit(fleet, django_capture_on_commit_callbacks):
@@ -131,9 +141,12 @@ def test_the_cluster_page_shows_node_use_and_scan_durations(
         cluster=east, node="worker-1", at=now - timedelta(hours=1), cpu_pct=97.0, memory_pct=40.0
     )
     ScanRun.objects.create(
-        cluster=east, tier=2, status="succeeded", started_at=now - timedelta(hours=2),
+        cluster=east,
+        tier=2,
+        status="succeeded",
+        started_at=now - timedelta(hours=2),
         duration_ms=1500.0,
-    )  # fmt: skip
+    )
     with django_assert_max_num_queries(10):
         html = operator_client.get("/clusters/east/").content.decode()
     assert 'id="node-cpu-chart"' in html and "worker-1: latest 97 %" in html

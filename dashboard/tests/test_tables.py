@@ -18,10 +18,16 @@ pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
 
 def row(**changes):
     lab = {
-        "pk": 7, "namespace": "sandbox-a1-item", "guid": "a1", "cluster_name": "east",
-        "catalog_item": "item", "team_name": None, "status": "ready", "failure_class": "",
+        "pk": 7,
+        "namespace": "sandbox-a1-item",
+        "guid": "a1",
+        "cluster_name": "east",
+        "catalog_item": "item",
+        "team_name": None,
+        "status": "ready",
+        "failure_class": "",
         "status_changed_at": timezone.now() - timedelta(hours=3, minutes=1),
-    }  # fmt: skip
+    }
     return {**lab, **changes}
 
 

@@ -64,11 +64,14 @@ def world(settings: Any) -> dict[str, Any]:
     assert (alpha_item.team, bravo_item.team) == (alpha, bravo)
     alpha_labs = [
         factories.lab_instance(
-            on=shared if n % 2 else alpha_only, of=alpha_item, status=Status.FAILED,
-            failure_class="alpha-crash", guid=f"zalpha{n}",
+            on=shared if n % 2 else alpha_only,
+            of=alpha_item,
+            status=Status.FAILED,
+            failure_class="alpha-crash",
+            guid=f"zalpha{n}",
         )
         for n in range(ALPHA_LABS)
-    ]  # fmt: skip
+    ]
     bravo_labs = [
         factories.lab_instance(on=shared, of=bravo_item, status=Status.FAILED, guid="bravo1"),
         factories.lab_instance(on=shared, of=bravo_item, status=Status.READY, guid="bravo2"),
@@ -76,33 +79,48 @@ def world(settings: Any) -> dict[str, Any]:
     now = timezone.now()
     for lab in alpha_labs + bravo_labs:
         StateChange.objects.create(
-            lab_instance=lab, from_status=Status.READY, to_status=lab.status,
-            failure_class=lab.failure_class, at=now,
-        )  # fmt: skip
+            lab_instance=lab,
+            from_status=Status.READY,
+            to_status=lab.status,
+            failure_class=lab.failure_class,
+            at=now,
+        )
     runs = [
         ScanRun.objects.create(
-            cluster=shared, tier=3, status=ScanRun.Status.FAILED, namespaces_seen=9, started_at=now,
-            namespaces_evaluated=9, objects_read=4242, error_count=1,
+            cluster=shared,
+            tier=3,
+            status=ScanRun.Status.FAILED,
+            namespaces_seen=9,
+            started_at=now,
+            namespaces_evaluated=9,
+            objects_read=4242,
+            error_count=1,
             errors=[f"namespace {alpha_labs[1].namespace}: forbidden"],
         ),
         ScanRun.objects.create(
             cluster=alpha_only, tier=1, status=ScanRun.Status.SUCCEEDED, started_at=now
         ),
-    ]  # fmt: skip
+    ]
     catalog_apply(rows=catalog_rows(catalog_load(settings.REMEDIATIONS_DIR / "catalog.yaml")))
     action = ActionRequest._meta.get_field("action").related_model.objects.first()
     requests = [
         ActionRequest.objects.create(
-            lab_instance=lab, action=action, status=ActionRequest.Status.PENDING,
-            failure_class=lab.failure_class or "crashloop", source="auto",
-            parameters={"pod": f"{lab.namespace}-pod"}, expires_at=now + timedelta(hours=1),
+            lab_instance=lab,
+            action=action,
+            status=ActionRequest.Status.PENDING,
+            failure_class=lab.failure_class or "crashloop",
+            source="auto",
+            parameters={"pod": f"{lab.namespace}-pod"},
+            expires_at=now + timedelta(hours=1),
         )
         for lab in (*alpha_labs[:3], bravo_labs[0])
-    ]  # fmt: skip
+    ]
     window = MaintenanceWindow.objects.create(
-        lab=alpha_item, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1),
+        lab=alpha_item,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=1),
         reason="alpha upgrade",
-    )  # fmt: skip
+    )
     member = User.objects.create_user("bravo-member", password="pw-bravo-123456", is_staff=True)
     bravo.members.add(member)
     member.user_permissions.add(
@@ -111,10 +129,17 @@ def world(settings: Any) -> dict[str, Any]:
         .filter(codename__regex=r"^(view|approve|add|delete)_")
     )
     return {
-        "alpha": alpha, "bravo": bravo, "alpha_labs": alpha_labs, "bravo_labs": bravo_labs,
-        "runs": runs, "requests": requests, "window": window, "member": member,
-        "alpha_item": alpha_item, "clusters": (shared, alpha_only),
-    }  # fmt: skip
+        "alpha": alpha,
+        "bravo": bravo,
+        "alpha_labs": alpha_labs,
+        "bravo_labs": bravo_labs,
+        "runs": runs,
+        "requests": requests,
+        "window": window,
+        "member": member,
+        "alpha_item": alpha_item,
+        "clusters": (shared, alpha_only),
+    }
 
 
 def _alpha_ids(world: dict[str, Any]) -> list[str]:
@@ -232,8 +257,10 @@ def test_the_api_answers_a_team_member_with_their_labs_only(client, world):
         for verb in ("approve", "reject"):
             response = client.post(
                 f"/api/v1/remediation/requests/{request.pk}/{verb}",
-                data={"reason": "mine now"}, content_type="application/json", **auth,
-            )  # fmt: skip
+                data={"reason": "mine now"},
+                content_type="application/json",
+                **auth,
+            )
             assert response.status_code == 404
             assert not _leaks(response.content.decode())
         request.refresh_from_db()

@@ -21,12 +21,27 @@ SECRET = "password=hunter2"
 def _verdict(instance, rubric, outcome, cls="", action="", ref="", message=""):
     evidence = [{"ref": ref, "status": outcome, "reason": "CrashLoopBackOff", "message": message}]
     return Evaluation.objects.create(
-        lab_instance=instance, rubric_id=rubric, outcome=outcome, failure_class=cls,
-        recommended_action=action, object_ref=ref, evaluated_at=timezone.now(),
+        lab_instance=instance,
+        rubric_id=rubric,
+        outcome=outcome,
+        failure_class=cls,
+        recommended_action=action,
+        object_ref=ref,
+        evaluated_at=timezone.now(),
         outcome_since=timezone.now() - timedelta(minutes=42),
-        criteria=[{"id": "c", "required": True, "outcome": outcome, "reason": "", "message": "",
-                   "checked": 1, "timed_out": False, "evidence": evidence}],
-    )  # fmt: skip
+        criteria=[
+            {
+                "id": "c",
+                "required": True,
+                "outcome": outcome,
+                "reason": "",
+                "message": "",
+                "checked": 1,
+                "timed_out": False,
+                "evidence": evidence,
+            }
+        ],
+    )
 
 
 @pytest.fixture
@@ -37,15 +52,23 @@ def failing_lab():
     _verdict(instance, "namespace-ready", Status.READY)
     _verdict(instance, "route-ready", Status.WARN, "route-not-admitted", ref="Route/web")
     _verdict(
-        instance, "deployment-ready", Status.FAILED, "crashloop", "restart-pod",
-        ref="Deployment/web", message=f"back-off restarting; {SECRET}",
-    )  # fmt: skip
+        instance,
+        "deployment-ready",
+        Status.FAILED,
+        "crashloop",
+        "restart-pod",
+        ref="Deployment/web",
+        message=f"back-off restarting; {SECRET}",
+    )
     now = timezone.now()
     for minutes, (old, new) in enumerate([("failed", "ready"), ("ready", "failed")]):
         StateChange.objects.create(
-            lab_instance=instance, rubric_id="deployment-ready", from_status=old,
-            to_status=new, at=now - timedelta(minutes=minutes),
-        )  # fmt: skip
+            lab_instance=instance,
+            rubric_id="deployment-ready",
+            from_status=old,
+            to_status=new,
+            at=now - timedelta(minutes=minutes),
+        )
     return instance
 
 
@@ -90,9 +113,13 @@ def test_the_overview_ranks_failures_apart_and_shows_cluster_conditions_once(
         cluster=sim, name="worker-2", ready=False, collected_at=timezone.now()
     )
     NodeSnapshot.objects.create(
-        cluster=sim, name="worker-1", ready=True, cpu_allocatable_millicores=4000,
-        cpu_used_millicores=3960, collected_at=timezone.now(),
-    )  # fmt: skip
+        cluster=sim,
+        name="worker-1",
+        ready=True,
+        cpu_allocatable_millicores=4000,
+        cpu_used_millicores=3960,
+        collected_at=timezone.now(),
+    )
     with django_assert_max_num_queries(12):
         html = operator_client.get("/").content.decode()
     failures = html.split('id="failure-classes-failed"')[1].split("</table>")[0]
@@ -110,9 +137,10 @@ def test_the_overview_ranks_failures_apart_and_shows_cluster_conditions_once(
 
 def test_the_class_page_lists_its_labs_worst_first(operator_client, django_assert_max_num_queries):
     old = factories.lab_instance(
-        status=Status.FAILED, failure_class="crashloop",
+        status=Status.FAILED,
+        failure_class="crashloop",
         status_changed_at=timezone.now() - timedelta(hours=2),
-    )  # fmt: skip
+    )
     new = factories.lab_instance(status=Status.FAILED, failure_class="crashloop")
     warned = factories.lab_instance(status=Status.WARN, failure_class="crashloop")
     factories.lab_instance(status=Status.FAILED, failure_class="oom-killed")
@@ -133,13 +161,21 @@ def test_the_cluster_page_counts_every_status_and_marks_hot_nodes(operator_clien
     for status in ("ready", "warn", "warn", "failed"):
         factories.lab_instance(on=east, status=status)
     NodeSnapshot.objects.create(
-        cluster=east, name="worker-1", ready=True, cpu_allocatable_millicores=4000,
-        cpu_used_millicores=3960, collected_at=timezone.now(),
-    )  # fmt: skip
+        cluster=east,
+        name="worker-1",
+        ready=True,
+        cpu_allocatable_millicores=4000,
+        cpu_used_millicores=3960,
+        collected_at=timezone.now(),
+    )
     NodeSnapshot.objects.create(
-        cluster=east, name="worker-3", ready=True, cpu_allocatable_millicores=4000,
-        cpu_used_millicores=400, collected_at=timezone.now(),
-    )  # fmt: skip
+        cluster=east,
+        name="worker-3",
+        ready=True,
+        cpu_allocatable_millicores=4000,
+        cpu_used_millicores=400,
+        collected_at=timezone.now(),
+    )
     html = operator_client.get("/clusters/east/").content.decode()
     counts = html.split('id="cluster-lab-counts"')[1].split("</dd>")[0]
     for text in ("1 failed", "0 stale", "0 unknown", "2 warn", "0 progressing", "1 ready"):

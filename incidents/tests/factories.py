@@ -20,27 +20,42 @@ def lab_instance(
 ) -> LabInstance:
     lab, _ = Lab.objects.get_or_create(catalog_item=item)
     row = LabInstance.objects.create(
-        cluster=cluster(cluster_name), namespace=namespace, lab=lab,
+        cluster=cluster(cluster_name),
+        namespace=namespace,
+        lab=lab,
         last_evaluated_at=timezone.now(),
-    )  # fmt: skip
+    )
     if node:
         pods = [{"metadata": {"name": "web"}, "spec": {"nodeName": node}}]
         now = timezone.now()
         LabEvidence.objects.create(
-            lab_instance=row, evidence={"objects": {"pods": pods}}, content_hash="x",
-            collected_at=now, changed_at=now,
-        )  # fmt: skip
+            lab_instance=row,
+            evidence={"objects": {"pods": pods}},
+            content_hash="x",
+            collected_at=now,
+            changed_at=now,
+        )
     return row
 
 
 def change(
-    instance: LabInstance, to: str, cls: str = "", *, at: datetime | None = None,
-    rubric: str = "deployment-ready", before: str = "",
-) -> StateChange:  # fmt: skip
+    instance: LabInstance,
+    to: str,
+    cls: str = "",
+    *,
+    at: datetime | None = None,
+    rubric: str = "deployment-ready",
+    before: str = "",
+) -> StateChange:
     return StateChange.objects.create(
-        lab_instance=instance, rubric_id=rubric, from_status=before, to_status=to,
-        failure_class=cls, reason=f"{to} {cls}", at=at or timezone.now(),
-    )  # fmt: skip
+        lab_instance=instance,
+        rubric_id=rubric,
+        from_status=before,
+        to_status=to,
+        failure_class=cls,
+        reason=f"{to} {cls}",
+        at=at or timezone.now(),
+    )
 
 
 def node(cluster_row: Cluster, name: str, *, ready: bool) -> NodeSnapshot:

@@ -44,10 +44,14 @@ def test_it_needs_two_labs_on_a_node() -> None:
 
 def test_it_groups_storage_failures_by_storage_class() -> None:
     items = [
-        failing(i, cls="pvc-provisioning-failed", rubric_id="storage-clone-ready",
-                storage_classes=frozenset({"ocs-rbd"}))
+        failing(
+            i,
+            cls="pvc-provisioning-failed",
+            rubric_id="storage-clone-ready",
+            storage_classes=frozenset({"ocs-rbd"}),
+        )
         for i in range(3)
-    ] + [failing(9, cls="pvc-provisioning-failed", storage_classes=frozenset({"gp3"}))]  # fmt: skip
+    ] + [failing(9, cls="pvc-provisioning-failed", storage_classes=frozenset({"gp3"}))]
     (group,) = groups_find(items, {1: cluster(1)}, now=NOW)
     assert (group.kind, group.key) == ("storage_class", "storage:1:ocs-rbd:pvc-provisioning-failed")
     assert set(group.members) == {0, 1, 2}

@@ -96,8 +96,12 @@ def test_a_silence_by_class_team_or_item_matches_only_those() -> None:
     silence_create(
         reason="known", expires_at=now + timedelta(hours=1), user=None, failure_class="oom-killed"
     )
-    silence_create(reason="item", expires_at=now + timedelta(hours=1), user=None,
-                   lab=Lab.objects.create(catalog_item="other"))  # fmt: skip
+    silence_create(
+        reason="item",
+        expires_at=now + timedelta(hours=1),
+        user=None,
+        lab=Lab.objects.create(catalog_item="other"),
+    )
     change(lab, "failed", "crashloop", at=now)
     events_process()
     assert Event.objects.get().notify
@@ -170,9 +174,11 @@ def test_the_same_class_on_k_labs_of_a_cluster_is_one_incident_with_a_session_ur
     assert incident.kind == "cluster_class"
     without = incident.severity_score
     Session.objects.create(
-        lab=labs[0].lab, name="workshop", starts_at=now + timedelta(minutes=30),
+        lab=labs[0].lab,
+        name="workshop",
+        starts_at=now + timedelta(minutes=30),
         ends_at=now + timedelta(hours=3),
-    )  # fmt: skip
+    )
     change(lab_instance("sandbox-k9-web"), "failed", "image-pull-failed", at=now)
     events_process(now)
     incident.refresh_from_db()
@@ -218,9 +224,12 @@ def test_a_member_labs_remediation_request_goes_to_approval_as_part_of_the_incid
         rows=catalog_rows(catalog_load(django_settings.REMEDIATIONS_DIR / "catalog.yaml"))
     )
     request = action_request_create(
-        lab_instance=labs[0], action=RemediationAction.objects.get(action_id="restart-pod"),
-        failure_class="crashloop", parameters={"pod": "web"}, evidence={},
-    )  # fmt: skip
+        lab_instance=labs[0],
+        action=RemediationAction.objects.get(action_id="restart-pod"),
+        failure_class="crashloop",
+        parameters={"pod": "web"},
+        evidence={},
+    )
     gates = {g["gate"]: g for g in request.decision}
     assert gates["incident"]["outcome"] == Outcome.APPROVAL.name.lower()
     assert gates["incident"]["reason"] == f"part of incident {incident.pk}"

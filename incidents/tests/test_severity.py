@@ -49,17 +49,25 @@ def test_it_reads_the_next_session_of_the_lab_on_its_cluster() -> None:
     west = Cluster.objects.create(name="west", api_url="https://127.0.0.1:2")
     assert next_session_minutes([(lab.pk, east.pk)], now) is None
     Session.objects.create(
-        lab=lab, name="other cluster", cluster=west,
-        starts_at=now + timedelta(minutes=10), ends_at=now + timedelta(hours=2),
-    )  # fmt: skip
+        lab=lab,
+        name="other cluster",
+        cluster=west,
+        starts_at=now + timedelta(minutes=10),
+        ends_at=now + timedelta(hours=2),
+    )
     assert next_session_minutes([(lab.pk, east.pk)], now) is None
     Session.objects.create(
-        lab=lab, name="every cluster",
-        starts_at=now + timedelta(minutes=50), ends_at=now + timedelta(hours=2),
-    )  # fmt: skip
+        lab=lab,
+        name="every cluster",
+        starts_at=now + timedelta(minutes=50),
+        ends_at=now + timedelta(hours=2),
+    )
     assert next_session_minutes([(lab.pk, east.pk)], now) == pytest.approx(50)
     Session.objects.create(
-        lab=lab, name="running", cluster=east,
-        starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=1),
-    )  # fmt: skip
+        lab=lab,
+        name="running",
+        cluster=east,
+        starts_at=now - timedelta(minutes=5),
+        ends_at=now + timedelta(hours=1),
+    )
     assert next_session_minutes([(lab.pk, east.pk)], now) == 0.0

@@ -46,11 +46,13 @@ def sim_lab(simulator_server, failure: str, mode: str, namespaces: int = 1) -> S
     control_file_write(sim=sim, directory=simulator_dir())
     name = fleet.clusters[0]
     cluster = Cluster.objects.create(
-        name=name, api_url=sim.url(name), kubeconfig_path=str(sim.kubeconfig_path(name)),
+        name=name,
+        api_url=sim.url(name),
+        kubeconfig_path=str(sim.kubeconfig_path(name)),
         labels={"purpose": "sim", "simulated": "true"},
         simulated=True,
         insecure_lab=True,
-    )  # fmt: skip
+    )
     instances = []
     for record in fleet.labs:
         lab, _ = Lab.objects.get_or_create(

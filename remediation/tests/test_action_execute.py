@@ -21,9 +21,11 @@ Status = ActionRequest.Status
 def _approved(catalog, **cluster) -> ActionRequest:  # type: ignore[no-untyped-def]
     instance = make_lab_instance(**cluster)
     request = action_request_create(
-        lab_instance=instance, action=catalog["restart-pod"], failure_class="crashloop",
+        lab_instance=instance,
+        action=catalog["restart-pod"],
+        failure_class="crashloop",
         parameters={"pod": "web-1"},
-    )  # fmt: skip
+    )
     assert request.status == Status.APPROVED
     return request
 

@@ -24,9 +24,11 @@ Status = ActionRequest.Status
 def _pending(catalog, namespace: str = "sandbox-abc12-web") -> ActionRequest:  # type: ignore[no-untyped-def]
     instance = make_lab_instance(namespace=namespace)
     request = action_request_create(
-        lab_instance=instance, action=catalog["rollout-restart-deployment"],
-        failure_class="deployment-not-ready", parameters={"deployment": "web"},
-    )  # fmt: skip
+        lab_instance=instance,
+        action=catalog["rollout-restart-deployment"],
+        failure_class="deployment-not-ready",
+        parameters={"deployment": "web"},
+    )
     assert request.status == Status.PENDING
     return request
 

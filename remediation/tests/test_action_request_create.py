@@ -13,9 +13,12 @@ Status = ActionRequest.Status
 def _create(lab_instance, action, failure_class="crashloop", **kw):  # type: ignore[no-untyped-def]
     params = kw.pop("parameters", {"pod": "web-1"})
     return action_request_create(
-        lab_instance=lab_instance, action=action, failure_class=failure_class,
-        parameters=params, **kw,
-    )  # fmt: skip
+        lab_instance=lab_instance,
+        action=action,
+        failure_class=failure_class,
+        parameters=params,
+        **kw,
+    )
 
 
 def test_it_executes_a_low_risk_action_in_a_low_risk_auto_lab(
@@ -39,8 +42,9 @@ def test_it_only_recommends_in_a_recommend_only_lab(catalog, django_capture_on_c
 
 
 def test_it_queues_a_medium_risk_action(catalog, lab_instance) -> None:
-    request = _create(lab_instance, catalog["rollout-restart-deployment"],
-                      parameters={"deployment": "web"})  # fmt: skip
+    request = _create(
+        lab_instance, catalog["rollout-restart-deployment"], parameters={"deployment": "web"}
+    )
     assert request.status == Status.PENDING
     assert request.expires_at is not None
     assert {"gate": "risk", "outcome": "approval", "reason": "medium risk needs approval here"} in (
@@ -57,8 +61,9 @@ def test_it_refuses_a_system_namespace(catalog) -> None:
 
 def test_it_refuses_while_the_anarchy_subject_is_provisioning(catalog, lab_instance) -> None:
     subject = {"spec": {"vars": {"current_state": "provisioning"}}}
-    request = _create(lab_instance, catalog["restart-pod"],
-                      evidence={"objects": {"anarchysubjects": [subject]}})  # fmt: skip
+    request = _create(
+        lab_instance, catalog["restart-pod"], evidence={"objects": {"anarchysubjects": [subject]}}
+    )
     assert request.status == Status.REJECTED
     assert request.reason == "AnarchySubject is provisioning"
 

@@ -48,11 +48,14 @@ def _succeeded(
     action: RemediationAction, instance: LabInstance | None = None, **fields
 ) -> ActionRequest:  # type: ignore[no-untyped-def]
     request = ActionRequest.objects.create(
-        lab_instance=instance or make_lab_instance(), action=action,
-        status=Status.SUCCEEDED, failure_class="crashloop", source="auto",
-        finished_at=T0, **{"parameters": {"pod": "web-1"}, "result": {"deleted_pod": "web-1"},
-                           **fields},
-    )  # fmt: skip
+        lab_instance=instance or make_lab_instance(),
+        action=action,
+        status=Status.SUCCEEDED,
+        failure_class="crashloop",
+        source="auto",
+        finished_at=T0,
+        **{"parameters": {"pod": "web-1"}, "result": {"deleted_pod": "web-1"}, **fields},
+    )
     verification_schedule(action_request=request, now=T0)
     request.refresh_from_db()
     return request
@@ -71,8 +74,10 @@ def test_it_schedules_a_follow_up_check_instead_of_waiting(catalog, probe) -> No
     )
     (once,) = Schedule.objects.filter(func="remediation.tasks.verify_action")
     assert (once.schedule_type, once.args, once.next_run) == (
-        Schedule.ONCE, repr(request.pk), T0 + 10 * SECOND,
-    )  # fmt: skip
+        Schedule.ONCE,
+        repr(request.pk),
+        T0 + 10 * SECOND,
+    )
     action_verify(action_request_id=request.pk, now=T0 + 9 * SECOND)  # not due yet
     assert fake.calls == 0
 
@@ -139,9 +144,11 @@ def test_it_rolls_back_an_undoable_action_that_did_not_help(
     sim = simulator_server(stores=fleet.stores())
     name = fleet.clusters[0]
     cluster = Cluster.objects.create(
-        name=name, api_url=sim.url(name), kubeconfig_path=str(sim.kubeconfig_path(name)),
+        name=name,
+        api_url=sim.url(name),
+        kubeconfig_path=str(sim.kubeconfig_path(name)),
         labels={"purpose": "sim"},
-    )  # fmt: skip
+    )
     instance = make_lab_instance(namespace=fleet.labs[0].namespace, cluster_name=cluster.name)
     pool = sim.store().list(POOLS, POOL_NAMESPACE)[0]
     pool_name, before = pool["metadata"]["name"], pool["spec"]["minAvailable"]
@@ -168,10 +175,15 @@ def test_it_runs_a_check_from_its_one_off_schedule_through_the_q2_scheduler(cata
     fake = probe("kubernetes", True)
     earlier = timezone.now() - 20 * SECOND
     request = ActionRequest.objects.create(
-        lab_instance=make_lab_instance(), action=catalog["restart-pod"], status=Status.SUCCEEDED,
-        failure_class="crashloop", source="auto", finished_at=earlier,
-        parameters={"pod": "web-1"}, result={"deleted_pod": "web-1"},
-    )  # fmt: skip
+        lab_instance=make_lab_instance(),
+        action=catalog["restart-pod"],
+        status=Status.SUCCEEDED,
+        failure_class="crashloop",
+        source="auto",
+        finished_at=earlier,
+        parameters={"pod": "web-1"},
+        result={"deleted_pod": "web-1"},
+    )
     verification_schedule(action_request=request, now=earlier)  # first check is due already
     scheduler(broker=get_broker())  # what the cluster's scheduler does; q2 runs sync in tests
     request.refresh_from_db()

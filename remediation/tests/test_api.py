@@ -18,8 +18,9 @@ def _pending(catalog, namespace: str = "sandbox-abc12-web") -> ActionRequest:  #
     return action_request_create(
         lab_instance=make_lab_instance(namespace=namespace),
         action=catalog["rollout-restart-deployment"],
-        failure_class="deployment-not-ready", parameters={"deployment": "web"},
-    )  # fmt: skip
+        failure_class="deployment-not-ready",
+        parameters={"deployment": "web"},
+    )
 
 
 def _token(owner: User, scope: str) -> str:
@@ -104,9 +105,11 @@ def test_it_approves_as_the_keys_owner_with_source_api(
     token = _token(approver, "approve")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            f"{LIST}/{request.pk}/approve", {"reason": "ticket 42"},
-            content_type="application/json", headers=_auth(token),
-        )  # fmt: skip
+            f"{LIST}/{request.pk}/approve",
+            {"reason": "ticket 42"},
+            content_type="application/json",
+            headers=_auth(token),
+        )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "approved"  # execution is queued after commit
     request.refresh_from_db()
@@ -152,8 +155,9 @@ def test_it_executes_once_when_approved_through_the_api_and_the_ui(
     with django_capture_on_commit_callbacks(execute=True):
         page = ui.post(
             f"/remediation/approvals/{request.pk}/decide/",
-            {"decision": "approve", "reason": "me too"}, HTTP_HX_REQUEST="true",
-        )  # fmt: skip
+            {"decision": "approve", "reason": "me too"},
+            HTTP_HX_REQUEST="true",
+        )
     assert (api.status_code, page.status_code) == (200, 409)
     request.refresh_from_db()
     assert request.status == Status.SUCCEEDED

@@ -129,8 +129,10 @@ def test_it_pushes_the_queue_through_the_relay_in_the_embedded_mode(
 
 def _new_pending_request(catalog) -> None:  # type: ignore[no-untyped-def]
     request = action_request_create(
-        lab_instance=make_lab_instance(), action=catalog["rollout-restart-deployment"],
-        failure_class="deployment-not-ready", parameters={"deployment": "web"},
-    )  # fmt: skip
+        lab_instance=make_lab_instance(),
+        action=catalog["rollout-restart-deployment"],
+        failure_class="deployment-not-ready",
+        parameters={"deployment": "web"},
+    )
     assert request.status == "pending"
     approval_send(request.pk)  # transaction=True: on_commit already ran; this asserts the send

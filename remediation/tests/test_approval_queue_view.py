@@ -15,10 +15,12 @@ URL = "/remediation/approvals/"
 
 def _pending(catalog) -> ActionRequest:  # type: ignore[no-untyped-def]
     return action_request_create(
-        lab_instance=make_lab_instance(), action=catalog["rollout-restart-deployment"],
-        failure_class="deployment-not-ready", parameters={"deployment": "web"},
+        lab_instance=make_lab_instance(),
+        action=catalog["rollout-restart-deployment"],
+        failure_class="deployment-not-ready",
+        parameters={"deployment": "web"},
         evidence={"objects": {"deployments": [{"metadata": {"name": "web"}}]}},
-    )  # fmt: skip
+    )
 
 
 def test_it_shows_the_queue_to_approvers(client: Client, approver, catalog) -> None:
@@ -72,9 +74,11 @@ def test_it_shows_effectiveness(client: Client, approver, catalog) -> None:
     instance = make_lab_instance()
     for pod, recovered in (("a", True), ("b", False)):
         request = action_request_create(
-            lab_instance=instance, action=catalog["restart-pod"], failure_class="crashloop",
+            lab_instance=instance,
+            action=catalog["restart-pod"],
+            failure_class="crashloop",
             parameters={"pod": pod},
-        )  # fmt: skip
+        )
         ActionRequest.objects.filter(pk=request.pk).update(
             status="succeeded", recovered=recovered, recovered_seconds=42.0
         )
@@ -144,9 +148,11 @@ def test_it_answers_409_not_500_to_a_decision_on_a_recommendation(
     client: Client, approver, catalog
 ) -> None:
     recommended = action_request_create(
-        lab_instance=make_lab_instance(mode="recommend_only"), action=catalog["restart-pod"],
-        failure_class="crashloop", parameters={"pod": "web-1"},
-    )  # fmt: skip
+        lab_instance=make_lab_instance(mode="recommend_only"),
+        action=catalog["restart-pod"],
+        failure_class="crashloop",
+        parameters={"pod": "web-1"},
+    )
     assert recommended.status == ActionRequest.Status.RECOMMENDED
     client.force_login(approver)
     url = f"/remediation/approvals/{recommended.pk}/decide/"

@@ -76,9 +76,10 @@ def test_it_only_recommends_in_a_recommend_only_lab(
     pods_before = _pod_names(lab)
     with django_capture_on_commit_callbacks(execute=True):
         (request,) = lab_instance_remediate(
-            lab_instance=instance, evaluation=lab.evaluation(instance),
+            lab_instance=instance,
+            evaluation=lab.evaluation(instance),
             evidence=lab.evidence(instance),
-        )  # fmt: skip
+        )
     assert request.status == Status.RECOMMENDED
     assert request.action.action_id == "restart-pod"
     assert _pod_names(lab) == pods_before
@@ -96,14 +97,15 @@ def test_it_retries_a_failed_provision_and_the_subject_moves_to_started(
     assert subject["spec"]["vars"]["current_state"] == "provision-failed"
     with django_capture_on_commit_callbacks(execute=True):
         request = action_request_create(
-            lab_instance=instance, action=_action("anarchy-retry-provision"),
+            lab_instance=instance,
+            action=_action("anarchy-retry-provision"),
             failure_class="provision-failed",
             parameters={
                 "subject": subject["metadata"]["name"],
                 "subject_namespace": subject["metadata"]["namespace"],
             },
             evidence={"objects": {"anarchysubjects": [subject]}},
-        )  # fmt: skip
+        )
     request.refresh_from_db()
     assert request.status == Status.SUCCEEDED, request.error
     assert verify_until_done(request).recovered is True

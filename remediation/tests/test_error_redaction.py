@@ -44,9 +44,11 @@ def test_it_redacts_the_executor_s_error(catalog, monkeypatch, secret: str, mess
 
     monkeypatch.setattr(execution, "executor_for", lambda method: Refused)
     request = action_request_create(
-        lab_instance=make_lab_instance(), action=catalog["restart-pod"],
-        failure_class="crashloop", parameters={"pod": "web-1"},
-    )  # fmt: skip
+        lab_instance=make_lab_instance(),
+        action=catalog["restart-pod"],
+        failure_class="crashloop",
+        parameters={"pod": "web-1"},
+    )
     action_execute(action_request_id=request.pk)
     request.refresh_from_db()
     assert request.status == Status.FAILED
@@ -56,10 +58,14 @@ def test_it_redacts_the_executor_s_error(catalog, monkeypatch, secret: str, mess
 
 def _succeeded(action, **fields) -> ActionRequest:  # type: ignore[no-untyped-def]
     request = ActionRequest.objects.create(
-        lab_instance=make_lab_instance(), action=action, status=Status.SUCCEEDED,
-        failure_class="crashloop", source="auto", finished_at=T0,
+        lab_instance=make_lab_instance(),
+        action=action,
+        status=Status.SUCCEEDED,
+        failure_class="crashloop",
+        source="auto",
+        finished_at=T0,
         **{"parameters": {"pod": "web-1"}, "result": {"deleted_pod": "web-1"}, **fields},
-    )  # fmt: skip
+    )
     verification_schedule(action_request=request, now=T0)
     return request
 

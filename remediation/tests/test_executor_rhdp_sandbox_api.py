@@ -50,10 +50,14 @@ def sandbox_api() -> Iterator[type[SandboxApi]]:
 def _context(url: str, action_id: str, **params: object) -> ExecutionContext:
     action = CATALOG.get(action_id)
     return ExecutionContext(
-        action=action, parameters={**action.fixed, **params}, namespace="sandbox-abc12-web",
+        action=action,
+        parameters={**action.fixed, **params},
+        namespace="sandbox-abc12-web",
         cluster=ClusterAccess(name="c", api_url="https://127.0.0.1:1"),
-        allowed_prefixes=("sandbox-",), sandbox_api_url=url, sandbox_api_token="s3cret",
-    )  # fmt: skip
+        allowed_prefixes=("sandbox-",),
+        sandbox_api_url=url,
+        sandbox_api_token="s3cret",
+    )
 
 
 def test_it_releases_a_placement_with_delete(sandbox_api) -> None:

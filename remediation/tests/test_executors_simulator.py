@@ -34,9 +34,12 @@ def fleet_sim(simulator_server):  # type: ignore[no-untyped-def]
 def _context(access, action_id: str, namespace: str, **params) -> ExecutionContext:  # type: ignore[no-untyped-def]
     action = CATALOG.get(action_id)
     return ExecutionContext(
-        action=action, parameters={**action.fixed, **params}, namespace=namespace,
-        cluster=access, allowed_prefixes=("sandbox-",),
-    )  # fmt: skip
+        action=action,
+        parameters={**action.fixed, **params},
+        namespace=namespace,
+        cluster=access,
+        allowed_prefixes=("sandbox-",),
+    )
 
 
 def test_it_deletes_a_pod(fleet_sim) -> None:
@@ -89,9 +92,12 @@ def test_it_refuses_names_that_are_not_dns_labels(fleet_sim, pod: str) -> None:
 def test_it_refuses_an_anarchy_subject_outside_the_anarchy_namespaces(fleet_sim) -> None:
     fleet, _sim, access = fleet_sim
     context = _context(
-        access, "anarchy-retry-provision", fleet.labs[0].namespace,
-        subject="x.prod-abc", subject_namespace="openshift-config",
-    )  # fmt: skip
+        access,
+        "anarchy-retry-provision",
+        fleet.labs[0].namespace,
+        subject="x.prod-abc",
+        subject_namespace="openshift-config",
+    )
     with pytest.raises(ExecutionError, match="not allow-listed"):
         AnarchyExecutor(context=context).execute()
 
@@ -101,9 +107,13 @@ def test_it_scales_a_pool_and_rolls_it_back(fleet_sim) -> None:
     pool = sim.store().list(POOLS, POOL_NAMESPACE)[0]
     name, before = pool["metadata"]["name"], pool["spec"]["minAvailable"]
     context = _context(
-        access, "pool-scale", fleet.labs[0].namespace,
-        pool=name, pool_namespace=POOL_NAMESPACE, min_available=before + 3,
-    )  # fmt: skip
+        access,
+        "pool-scale",
+        fleet.labs[0].namespace,
+        pool=name,
+        pool_namespace=POOL_NAMESPACE,
+        min_available=before + 3,
+    )
     executor = PoolboyExecutor(context=context)
     result = executor.execute()
     assert sim.store().get(POOLS, POOL_NAMESPACE, name)["spec"]["minAvailable"] == before + 3

@@ -114,8 +114,9 @@ def test_it_refuses_a_disabled_action_and_a_paused_lab() -> None:
     assert (disabled.outcome, disabled.summary) == (Outcome.REFUSE, "restart-pod is disabled")
     paused = decide(_input(paused="remediation paused globally: upgrade"))
     assert (paused.outcome, paused.summary) == (
-        Outcome.REFUSE, "remediation paused globally: upgrade"
-    )  # fmt: skip
+        Outcome.REFUSE,
+        "remediation paused globally: upgrade",
+    )
 
 
 def test_it_makes_a_request_obsolete_when_the_failure_cleared() -> None:
@@ -137,31 +138,56 @@ def test_it_lets_an_approval_answer_only_risk_confidence_and_rate() -> None:
 
 
 @given(
-    namespace_ok=st.booleans(), enabled=st.booleans(), paused=st.booleans(),
-    reachable=st.booleans(), stale=st.booleans(), session=st.booleans(),
+    namespace_ok=st.booleans(),
+    enabled=st.booleans(),
+    paused=st.booleans(),
+    reachable=st.booleans(),
+    stale=st.booleans(),
+    session=st.booleans(),
     state=st.sampled_from([None, "started", "stopping", "provisioning", "unknown", "odd"]),
-    check=st.sampled_from(list(FailureCheck)), confirmed=st.booleans(),
+    check=st.sampled_from(list(FailureCheck)),
+    confirmed=st.booleans(),
     action_id=st.sampled_from(["restart-pod", "rollout-restart-deployment"]),
-)  # fmt: skip
+)
 def test_an_approval_never_overrides_a_safety_gate(
-    namespace_ok: bool, enabled: bool, paused: bool, reachable: bool, stale: bool,
-    session: bool, state: str | None, check: FailureCheck, confirmed: bool, action_id: str,
-) -> None:  # fmt: skip
+    namespace_ok: bool,
+    enabled: bool,
+    paused: bool,
+    reachable: bool,
+    stale: bool,
+    session: bool,
+    state: str | None,
+    check: FailureCheck,
+    confirmed: bool,
+    action_id: str,
+) -> None:
     strict = CATALOG.get(action_id).model_copy(
         update={"forbidden_when": ("cluster_unreachable", "lab_stale", "session_running")}
     )
     data = _input(
-        action=strict, namespace="sandbox-a-web" if namespace_ok else "openshift-a",
-        allowed_prefixes=("sandbox-", "openshift-"), action_enabled=enabled,
-        paused="remediation paused globally" if paused else "", cluster_reachable=reachable,
-        lab_stale=stale, session_running=session, anarchy_state=state, failure_check=check,
-        confirmed=confirmed, execution_mode="full_auto",
-    )  # fmt: skip
+        action=strict,
+        namespace="sandbox-a-web" if namespace_ok else "openshift-a",
+        allowed_prefixes=("sandbox-", "openshift-"),
+        action_enabled=enabled,
+        paused="remediation paused globally" if paused else "",
+        cluster_reachable=reachable,
+        lab_stale=stale,
+        session_running=session,
+        anarchy_state=state,
+        failure_check=check,
+        confirmed=confirmed,
+        execution_mode="full_auto",
+    )
     unsafe = (
-        not namespace_ok or not enabled or paused or not reachable or stale or session
+        not namespace_ok
+        or not enabled
+        or paused
+        or not reachable
+        or stale
+        or session
         or state not in (None, "started")
         or check in (FailureCheck.CLEARED, FailureCheck.UNCONFIRMABLE)
-    )  # fmt: skip
+    )
     assert bool(approval_blockers(decide(data))) == unsafe
 
 
@@ -182,9 +208,18 @@ def test_it_queues_when_the_rate_limit_is_reached() -> None:
 def test_it_records_a_reason_for_every_gate() -> None:
     reasons = decide(_input()).reasons
     assert [r["gate"] for r in reasons] == [
-        "paused", "enabled", "namespace", "failure_class", "failure_current", "execution_mode",
-        "risk", "confidence", "preflight", "rate_limit", "incident",
-    ]  # fmt: skip
+        "paused",
+        "enabled",
+        "namespace",
+        "failure_class",
+        "failure_current",
+        "execution_mode",
+        "risk",
+        "confidence",
+        "preflight",
+        "rate_limit",
+        "incident",
+    ]
     assert all(r["reason"] for r in reasons)
 
 

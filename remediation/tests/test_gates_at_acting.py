@@ -25,19 +25,25 @@ CLASS = "deployment-not-ready"
 
 def _verdict(instance: LabInstance, outcome: str = "failed", failure_class: str = CLASS) -> None:
     Evaluation.objects.update_or_create(
-        lab_instance=instance, rubric_id="deployment-ready",
-        defaults={"outcome": outcome, "failure_class": failure_class,
-                  "evaluated_at": timezone.now()},
-    )  # fmt: skip
+        lab_instance=instance,
+        rubric_id="deployment-ready",
+        defaults={
+            "outcome": outcome,
+            "failure_class": failure_class,
+            "evaluated_at": timezone.now(),
+        },
+    )
 
 
 def _pending(catalog) -> ActionRequest:  # type: ignore[no-untyped-def]
     instance = make_lab_instance()
     _verdict(instance)
     request = action_request_create(
-        lab_instance=instance, action=catalog["rollout-restart-deployment"],
-        failure_class=CLASS, parameters={"deployment": "web"},
-    )  # fmt: skip
+        lab_instance=instance,
+        action=catalog["rollout-restart-deployment"],
+        failure_class=CLASS,
+        parameters={"deployment": "web"},
+    )
     assert request.status == S.PENDING  # medium risk in low_risk_auto
     return request
 
@@ -45,17 +51,20 @@ def _pending(catalog) -> ActionRequest:  # type: ignore[no-untyped-def]
 def _api_approve(client: Client, user: User, request: ActionRequest):  # type: ignore[no-untyped-def]
     token = api_key_create(name="ci", owner=user, scopes=["approve"]).token
     return client.post(
-        f"/api/v1/remediation/requests/{request.pk}/approve", {"reason": "CHG-1"},
-        content_type="application/json", headers={"Authorization": f"Bearer {token}"},
-    )  # fmt: skip
+        f"/api/v1/remediation/requests/{request.pk}/approve",
+        {"reason": "CHG-1"},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
 
 
 def _page_approve(client: Client, user: User, request: ActionRequest):  # type: ignore[no-untyped-def]
     client.force_login(user)
     return client.post(
         f"/remediation/approvals/{request.pk}/decide/",
-        {"decision": "approve", "reason": "CHG-1"}, HTTP_HX_REQUEST="true",
-    )  # fmt: skip
+        {"decision": "approve", "reason": "CHG-1"},
+        HTTP_HX_REQUEST="true",
+    )
 
 
 def _never_ran(request: ActionRequest) -> None:
@@ -94,26 +103,33 @@ def _stopping(request: ActionRequest, settings=None) -> str:
     now = timezone.now()
     subject = {"metadata": {"name": "s"}, "spec": {"vars": {"current_state": "stopping"}}}
     LabEvidence.objects.create(
-        lab_instance=request.lab_instance, evidence={"objects": {"anarchysubjects": [subject]}},
-        content_hash="x", collected_at=now, changed_at=now,
-    )  # fmt: skip
+        lab_instance=request.lab_instance,
+        evidence={"objects": {"anarchysubjects": [subject]}},
+        content_hash="x",
+        collected_at=now,
+        changed_at=now,
+    )
     return "AnarchySubject is stopping"
 
 
 def _paused(request: ActionRequest, settings=None) -> str:
     remediation_pause_set(
-        cluster=request.lab_instance.cluster, paused=True, reason="storage upgrade",
+        cluster=request.lab_instance.cluster,
+        paused=True,
+        reason="storage upgrade",
         user=User.objects.create_user("ops"),
-    )  # fmt: skip
+    )
     return "remediation paused on cluster sim1: storage upgrade"
 
 
 def _window(request: ActionRequest, settings=None) -> str:
     now = timezone.now()
     MaintenanceWindow.objects.create(
-        lab=request.lab_instance.lab, starts_at=now - dt.timedelta(minutes=5),
-        ends_at=now + dt.timedelta(hours=1), reason="content refresh",
-    )  # fmt: skip
+        lab=request.lab_instance.lab,
+        starts_at=now - dt.timedelta(minutes=5),
+        ends_at=now + dt.timedelta(hours=1),
+        reason="content refresh",
+    )
     return "maintenance window until"
 
 
@@ -214,9 +230,11 @@ def test_a_paused_pass_refuses_with_the_reason(catalog) -> None:
         cluster=None, paused=True, reason="incident 7", user=User.objects.create_user("ops")
     )
     request = action_request_create(
-        lab_instance=instance, action=catalog["restart-pod"], failure_class="crashloop",
+        lab_instance=instance,
+        action=catalog["restart-pod"],
+        failure_class="crashloop",
         parameters={"pod": "web-1"},
-    )  # fmt: skip
+    )
     assert request.status == S.REJECTED
     assert request.reason == "remediation paused globally: incident 7"
 

@@ -127,8 +127,10 @@ def test_every_gate_is_decided_in_order() -> None:
 def test_it_stores_each_gate_s_result_as_three_named_strings() -> None:
     result = GateResult("preflight", Outcome.REFUSE, "the cluster is unreachable")
     assert result.as_dict() == {
-        "gate": "preflight", "outcome": "refuse", "reason": "the cluster is unreachable"
-    }  # fmt: skip
+        "gate": "preflight",
+        "outcome": "refuse",
+        "reason": "the cluster is unreachable",
+    }
 
 
 def test_an_approval_answers_an_action_that_always_requires_one() -> None:

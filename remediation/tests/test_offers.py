@@ -49,9 +49,14 @@ def _failing(mode: str = "low_risk_auto") -> LabInstance:
         ),
     ]:
         Evaluation.objects.create(
-            lab_instance=instance, rubric_id=rubric, outcome="failed", failure_class=cls,
-            recommended_action=action, object_ref=ref, evaluated_at=timezone.now(),
-        )  # fmt: skip
+            lab_instance=instance,
+            rubric_id=rubric,
+            outcome="failed",
+            failure_class=cls,
+            recommended_action=action,
+            object_ref=ref,
+            evaluated_at=timezone.now(),
+        )
     return instance
 
 
@@ -88,10 +93,14 @@ def test_it_names_the_gate_that_blocks(catalog, requester, approver):
 def _failing_other() -> LabInstance:
     instance = make_lab_instance(namespace="sandbox-zz999-web")
     Evaluation.objects.create(
-        lab_instance=instance, rubric_id="pods-healthy", outcome="failed",
-        failure_class="crashloop", recommended_action="restart-pod", object_ref="Pod/web-1",
+        lab_instance=instance,
+        rubric_id="pods-healthy",
+        outcome="failed",
+        failure_class="crashloop",
+        recommended_action="restart-pod",
+        object_ref="Pod/web-1",
         evaluated_at=timezone.now(),
-    )  # fmt: skip
+    )
     return instance
 
 
@@ -105,8 +114,9 @@ def _post(client, user, instance, rubric, kind, reason=""):
     client.force_login(user)
     return client.post(
         f"/remediation/offers/labs/{instance.pk}/accept/",
-        {"rubric": rubric, "kind": kind, "reason": reason}, HTTP_HX_REQUEST="true",
-    )  # fmt: skip
+        {"rubric": rubric, "kind": kind, "reason": reason},
+        HTTP_HX_REQUEST="true",
+    )
 
 
 def test_run_goes_through_the_service_and_the_audit(client, catalog, requester):
@@ -161,9 +171,11 @@ def test_the_lab_fragment_shows_each_button(client, catalog, requester):
 def test_the_approval_queue_buttons_follow_the_gates(client, catalog, approver):
     instance = _failing()
     pending = action_request_create(
-        lab_instance=instance, action=catalog["rollout-restart-deployment"],
-        failure_class="deployment-not-ready", parameters={"deployment": "web"},
-    )  # fmt: skip
+        lab_instance=instance,
+        action=catalog["rollout-restart-deployment"],
+        failure_class="deployment-not-ready",
+        parameters={"deployment": "web"},
+    )
     assert request_offer(user=approver, action_request=pending).kind == OfferKind.RUN
     client.force_login(approver)
     html = client.get(f"/remediation/approvals/{pending.pk}/offer/").content.decode()

@@ -21,18 +21,22 @@ Status = ActionRequest.Status
 
 def _pending(catalog, instance: LabInstance) -> ActionRequest:  # type: ignore[no-untyped-def]
     request = action_request_create(
-        lab_instance=instance, action=catalog["rollout-restart-deployment"],
-        failure_class="deployment-not-ready", parameters={"deployment": "web"},
-    )  # fmt: skip
+        lab_instance=instance,
+        action=catalog["rollout-restart-deployment"],
+        failure_class="deployment-not-ready",
+        parameters={"deployment": "web"},
+    )
     assert request.status == Status.PENDING
     return request
 
 
 def _restart_pod(catalog, instance: LabInstance) -> ActionRequest:  # type: ignore[no-untyped-def]
     return action_request_create(
-        lab_instance=instance, action=catalog["restart-pod"], failure_class="crashloop",
+        lab_instance=instance,
+        action=catalog["restart-pod"],
+        failure_class="crashloop",
         parameters={"pod": "web-1"},
-    )  # fmt: skip
+    )
 
 
 def _count(key: str) -> int:
@@ -86,15 +90,17 @@ def test_it_answers_429_to_the_api_and_the_page(client: Client, catalog, approve
     request = _pending(catalog, instance)
     token = api_key_create(name="ci", owner=approver, scopes=["approve"]).token
     api = client.post(
-        f"/api/v1/remediation/requests/{request.pk}/approve", {"reason": "go"},
+        f"/api/v1/remediation/requests/{request.pk}/approve",
+        {"reason": "go"},
         headers={"Authorization": f"Bearer {token}"},
-    )  # fmt: skip
+    )
     assert api.status_code == 429
     assert api.json()["request"]["status"] == "pending"
     client.force_login(approver)
     page = client.post(
-        f"/remediation/approvals/{request.pk}/decide/", {"decision": "approve", "reason": "go"},
+        f"/remediation/approvals/{request.pk}/decide/",
+        {"decision": "approve", "reason": "go"},
         HTTP_HX_REQUEST="true",
-    )  # fmt: skip
+    )
     assert page.status_code == 429
     assert 'class="approval-pending"' in page.content.decode()

@@ -21,8 +21,10 @@ NOW = dt.datetime(2026, 11, 26, 10, 30, tzinfo=dt.UTC)
 def test_it_counts_per_lab_per_hour() -> None:
     instance = make_lab_instance(max_per_hour=2)
     assert [rate_slot_claim(lab_instance=instance, now=NOW) for _ in range(3)] == [
-        True, True, False,
-    ]  # fmt: skip
+        True,
+        True,
+        False,
+    ]
     assert rate_slot_claim(lab_instance=instance, now=NOW + dt.timedelta(hours=1))
 
 

@@ -26,9 +26,11 @@ def approved_left_waiting(catalog: Any, django_capture_on_commit_callbacks: Any)
     """Approved, its queued execution lost (the on-commit enqueue never ran)."""
     with django_capture_on_commit_callbacks(execute=False):
         request = action_request_create(
-            lab_instance=make_lab_instance(reachable=True), action=catalog["restart-pod"],
-            failure_class="crashloop", parameters={"pod": "web-1"},
-        )  # fmt: skip
+            lab_instance=make_lab_instance(reachable=True),
+            action=catalog["restart-pod"],
+            failure_class="crashloop",
+            parameters={"pod": "web-1"},
+        )
     assert request.status == Status.APPROVED
     return request
 
@@ -64,15 +66,23 @@ def test_it_queues_again_a_fired_scan_schedule_whose_run_never_started() -> None
     lab = make_lab_instance()
     now = timezone.now()
     Schedule.objects.create(
-        name="scan-lost", func=TASK, kwargs=repr({"cluster_id": lab.cluster.pk, "tier": 1}),
-        schedule_type=Schedule.MINUTES, minutes=5, next_run=now + dt.timedelta(minutes=2),
+        name="scan-lost",
+        func=TASK,
+        kwargs=repr({"cluster_id": lab.cluster.pk, "tier": 1}),
+        schedule_type=Schedule.MINUTES,
+        minutes=5,
+        next_run=now + dt.timedelta(minutes=2),
         task="lost",
-    )  # fmt: skip
+    )
     Schedule.objects.create(
-        name="scan-not-yet", func=TASK, kwargs=repr({"cluster_id": lab.cluster.pk, "tier": 2}),
-        schedule_type=Schedule.MINUTES, minutes=5, next_run=now + dt.timedelta(minutes=4),
+        name="scan-not-yet",
+        func=TASK,
+        kwargs=repr({"cluster_id": lab.cluster.pk, "tier": 2}),
+        schedule_type=Schedule.MINUTES,
+        minutes=5,
+        next_run=now + dt.timedelta(minutes=4),
         task="recent",
-    )  # fmt: skip
+    )
     assert scan_schedules_requeue(now=now) == ["scan-lost"]  # runs inline: the scan starts
     assert ScanRun.objects.filter(cluster=lab.cluster, tier=1).count() == 1
     assert scan_schedules_requeue(now=now) == []  # a run started since it fired

@@ -42,9 +42,12 @@ def _store(lab, instance, evidence=None) -> None:  # type: ignore[no-untyped-def
     lab.evaluation(instance)
     now = timezone.now()
     LabEvidence.objects.create(
-        lab_instance=instance, evidence=evidence or lab.evidence(instance), content_hash="x",
-        collected_at=now, changed_at=now,
-    )  # fmt: skip
+        lab_instance=instance,
+        evidence=evidence or lab.evidence(instance),
+        content_hash="x",
+        collected_at=now,
+        changed_at=now,
+    )
 
 
 def test_it_recommends_a_diagnostic_action_without_parameters(catalog, simulator_server) -> None:

@@ -187,10 +187,15 @@ def test_a_changed_decision_updates_the_request_with_one_audit_row(
 def _stuck(instance: LabInstance, status: str, action: Any, minutes_ago: int) -> ActionRequest:
     at = timezone.now() - dt.timedelta(minutes=minutes_ago)
     request = ActionRequest.objects.create(
-        lab_instance=instance, action=action, status=status, failure_class="crashloop",
-        source="auto", parameters={"pod": "web-1"}, last_seen_at=at,
+        lab_instance=instance,
+        action=action,
+        status=status,
+        failure_class="crashloop",
+        source="auto",
+        parameters={"pod": "web-1"},
+        last_seen_at=at,
         started_at=at if status == RequestStatus.EXECUTING else None,
-    )  # fmt: skip
+    )
     ActionRequest.objects.filter(pk=request.pk).update(created_at=at)
     return request
 
@@ -213,7 +218,7 @@ def test_requests_a_killed_worker_left_time_out_and_stop_blocking(
             parameters={"pod": "web-2"},
         )
         == approved
-    )  # fmt: skip  (still blocks its action)
+    )  # (still blocks its action)
     assert tasks.time_out_requests() == "2 timed out"
     for request in (approved, executing):
         request.refresh_from_db()
@@ -224,9 +229,11 @@ def test_requests_a_killed_worker_left_time_out_and_stop_blocking(
     recent.refresh_from_db()
     assert recent.status == RequestStatus.EXECUTING
     fresh = action_request_create(
-        lab_instance=lab_instance, action=restart, failure_class="crashloop",
+        lab_instance=lab_instance,
+        action=restart,
+        failure_class="crashloop",
         parameters={"pod": "web-2"},
-    )  # fmt: skip
+    )
     assert fresh.pk not in (approved.pk, executing.pk)
 
 
@@ -243,8 +250,9 @@ def test_the_timeout_task_is_scheduled() -> None:
 def test_a_hung_cluster_does_not_delay_the_other_clusters_labs(
     simulator_server: Any, settings: Any
 ) -> None:
-    scanned = _scanned(simulator_server, "anarchy_provision_failed", "recommend_only",
-                       clusters=2, namespaces=3)  # fmt: skip
+    scanned = _scanned(
+        simulator_server, "anarchy_provision_failed", "recommend_only", clusters=2, namespaces=3
+    )
     settings.K8S_READ_TIMEOUT = 5
     hung, healthy = scanned.clusters
     scanned.sim.inject(hung.name, "hang", 60)
@@ -290,9 +298,10 @@ def test_the_pre_flight_judges_the_subject_the_scan_stored(simulator_server: Any
     instance = scanned.instances[0]
     store = scanned.sim.store(instance.cluster.name)
     (subject,) = [
-        s for s in store.list(SUBJECTS)
+        s
+        for s in store.list(SUBJECTS)
         if s["spec"]["vars"]["job_vars"].get("sandbox_openshift_namespace") == instance.namespace
-    ]  # fmt: skip
+    ]
     subject["spec"]["vars"]["current_state"] = "stopping"
     store.update(SUBJECTS, subject)
     scanned.scan()

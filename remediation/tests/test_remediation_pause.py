@@ -40,8 +40,9 @@ def test_it_pauses_and_resumes_from_the_page_audited(client: Client, operator) -
     assert "Remediation paused" not in client.get("/remediation/pause/banner/").content.decode()
     entries = AuditEntry.objects.filter(event=AuditEntry.Event.PAUSE).order_by("pk")
     assert [e.intent for e in entries] == [
-        "remediation paused on cluster east1: upgrade", "remediation resumed on cluster east1",
-    ]  # fmt: skip
+        "remediation paused on cluster east1: upgrade",
+        "remediation resumed on cluster east1",
+    ]
     assert entries[0].result["before"] == {"paused": False, "reason": ""}
     assert entries[0].result["after"] == {"paused": True, "reason": "upgrade"}
     assert entries[0].username == "bob"
@@ -68,10 +69,15 @@ def test_it_pauses_globally_through_the_api(client: Client, approver, operator) 
     assert refused.status_code == 403  # the owner lacks change_remediationpause
     _grant(approver, "change_remediationpause")
     read_only = api_key_create(name="r", owner=approver, scopes=["read"]).token
-    assert client.post(
-        API, body, content_type="application/json",
-        headers={"Authorization": f"Bearer {read_only}"},
-    ).status_code == 403  # fmt: skip
+    assert (
+        client.post(
+            API,
+            body,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {read_only}"},
+        ).status_code
+        == 403
+    )
     bad = client.post(API, {"paused": True}, content_type="application/json", headers=headers)
     assert bad.status_code == 400
     response = client.post(API, body, content_type="application/json", headers=headers)
@@ -80,16 +86,23 @@ def test_it_pauses_globally_through_the_api(client: Client, approver, operator) 
     assert client.get(API, headers={"Authorization": f"Bearer {read_only}"}).json()["paused"]
     entry = AuditEntry.objects.get(event=AuditEntry.Event.PAUSE)
     assert (entry.source, entry.username, entry.intent) == (
-        "api", "alice", "remediation paused globally: incident 7"
-    )  # fmt: skip
+        "api",
+        "alice",
+        "remediation paused globally: incident 7",
+    )
 
 
 def test_it_adds_and_removes_maintenance_windows_audited(client: Client, operator) -> None:
     Cluster.objects.create(name="east1", api_url="https://127.0.0.1:1")
     client.force_login(
-        _grant(operator, "view_remediationpause", "change_remediationpause",
-               "add_maintenancewindow", "delete_maintenancewindow")
-    )  # fmt: skip
+        _grant(
+            operator,
+            "view_remediationpause",
+            "change_remediationpause",
+            "add_maintenancewindow",
+            "delete_maintenancewindow",
+        )
+    )
     form = {"starts_at": "2030-01-01T10:00", "ends_at": "2030-01-01T09:00", "reason": "r"}
     assert client.post("/remediation/pause/windows/", form).status_code == 400
     form["ends_at"] = "2030-01-01T12:00"
@@ -102,5 +115,6 @@ def test_it_adds_and_removes_maintenance_windows_audited(client: Client, operato
         AuditEntry.objects.filter(event=AuditEntry.Event.WINDOW).values_list("intent", flat=True)
     )
     assert [i.split(":")[0] for i in intents] == [
-        "maintenance window added", "maintenance window removed",
-    ]  # fmt: skip
+        "maintenance window added",
+        "maintenance window removed",
+    ]

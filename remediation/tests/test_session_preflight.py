@@ -22,16 +22,21 @@ SESSION_REASON = "a session is running: not session-safe"
 def _session(instance: LabInstance, *, start: dt.timedelta = -HOUR, **fields) -> Session:  # type: ignore[no-untyped-def]
     starts_at = timezone.now() + start
     return Session.objects.create(
-        lab=instance.lab, name="Summit lab", starts_at=starts_at, ends_at=starts_at + 2 * HOUR,
+        lab=instance.lab,
+        name="Summit lab",
+        starts_at=starts_at,
+        ends_at=starts_at + 2 * HOUR,
         **fields,
-    )  # fmt: skip
+    )
 
 
 def _restart_deployment(catalog, instance: LabInstance) -> ActionRequest:  # type: ignore[no-untyped-def]
     return action_request_create(
-        lab_instance=instance, action=catalog["rollout-restart-deployment"],
-        failure_class="deployment-not-ready", parameters={"deployment": "web"},
-    )  # fmt: skip
+        lab_instance=instance,
+        action=catalog["rollout-restart-deployment"],
+        failure_class="deployment-not-ready",
+        parameters={"deployment": "web"},
+    )
 
 
 def _preflight(request: ActionRequest) -> dict[str, str]:
@@ -44,8 +49,10 @@ def test_it_refuses_an_action_that_is_not_session_safe_during_a_session(catalog)
     request = _restart_deployment(catalog, instance)
     assert request.status == Status.REJECTED
     assert _preflight(request) == {
-        "gate": "preflight", "outcome": "refuse", "reason": SESSION_REASON,
-    }  # fmt: skip
+        "gate": "preflight",
+        "outcome": "refuse",
+        "reason": SESSION_REASON,
+    }
     assert SESSION_REASON in request.reason
     requested = request.audit_entries.get(event=AuditEntry.Event.REQUESTED)
     assert not requested.ok
@@ -64,9 +71,11 @@ def test_it_leaves_session_safe_actions_alone_during_a_session(catalog) -> None:
     instance = make_lab_instance(mode="low_risk_auto")
     _session(instance)
     request = action_request_create(
-        lab_instance=instance, action=catalog["restart-pod"],
-        failure_class="crashloop", parameters={"pod": "web-1"},
-    )  # fmt: skip
+        lab_instance=instance,
+        action=catalog["restart-pod"],
+        failure_class="crashloop",
+        parameters={"pod": "web-1"},
+    )
     assert request.status == Status.APPROVED
     assert _preflight(request)["reason"] == "pre-flight checks passed"
 

@@ -42,11 +42,13 @@ def _fleet(
     control_file_write(sim=sim, directory=simulator_dir())
     name = sim.fleet.clusters[0]
     cluster = Cluster.objects.create(
-        name=name, api_url=sim.url(name), kubeconfig_path=str(sim.kubeconfig_path(name)),
+        name=name,
+        api_url=sim.url(name),
+        kubeconfig_path=str(sim.kubeconfig_path(name)),
         labels={"simulated": "true", "purpose": "sim"},
         simulated=True,
         insecure_lab=True,
-    )  # fmt: skip
+    )
     return sim, cluster
 
 
@@ -85,18 +87,21 @@ def test_it_escalates_a_showroom_restart_when_the_showroom_stays_down(
 
     with django_capture_on_commit_callbacks(execute=True):
         request = action_request_create(
-            lab_instance=instance, action=_action("restart-showroom"),
-            failure_class="showroom-content-missing", parameters={"deployment": "showroom"},
+            lab_instance=instance,
+            action=_action("restart-showroom"),
+            failure_class="showroom-content-missing",
+            parameters={"deployment": "showroom"},
             evidence=LabEvidence.objects.get(lab_instance=instance).evidence,
-        )  # fmt: skip
+        )
     request.refresh_from_db()
     assert request.status == ActionRequest.Status.SUCCEEDED, request.error
 
     request = verify_until_done(request)  # the page still misses its content
     assert (request.recovered, request.escalated) == (False, True)
     assert _events(request)[-2:] == [
-        (AuditEntry.Event.VERIFIED, False), (AuditEntry.Event.ESCALATED, False),
-    ]  # fmt: skip
+        (AuditEntry.Event.VERIFIED, False),
+        (AuditEntry.Event.ESCALATED, False),
+    ]
     instance.refresh_from_db()
     assert (instance.status, instance.failure_class) == (Status.FAILED, "showroom-content-missing")
     assert Evaluation.objects.filter(lab_instance=instance, rubric_id="showroom-healthy").exists()
@@ -114,9 +119,11 @@ def test_it_records_recovery_when_the_showroom_comes_back(
     instance = _failing_lab(cluster, "showroom-content-missing")
     with django_capture_on_commit_callbacks(execute=True):
         request = action_request_create(
-            lab_instance=instance, action=_action("restart-showroom"),
-            failure_class="showroom-content-missing", parameters={"deployment": "showroom"},
-        )  # fmt: skip
+            lab_instance=instance,
+            action=_action("restart-showroom"),
+            failure_class="showroom-content-missing",
+            parameters={"deployment": "showroom"},
+        )
     sim.heal_lab(cluster.name, instance.namespace)
     request = verify_until_done(request)
     assert (request.recovered, request.escalated) == (True, False)
@@ -128,10 +135,15 @@ def _succeeded_restart(instance: LabInstance) -> ActionRequest:
     from django.utils import timezone
 
     request = ActionRequest.objects.create(
-        lab_instance=instance, action=RemediationAction.objects.get(action_id="restart-pod"),
-        status=ActionRequest.Status.SUCCEEDED, failure_class="crashloop", source="auto",
-        finished_at=timezone.now(), parameters={"pod": "web-1"}, result={"deleted_pod": "web-1"},
-    )  # fmt: skip
+        lab_instance=instance,
+        action=RemediationAction.objects.get(action_id="restart-pod"),
+        status=ActionRequest.Status.SUCCEEDED,
+        failure_class="crashloop",
+        source="auto",
+        finished_at=timezone.now(),
+        parameters={"pod": "web-1"},
+        result={"deleted_pod": "web-1"},
+    )
     verification_schedule(action_request=request)
     request.refresh_from_db()
     return request
@@ -200,13 +212,20 @@ def test_it_escalates_and_audits_a_rollback_the_down_cluster_refused(
     _scan(cluster)
     instance = LabInstance.objects.get(cluster=cluster)
     pool = sim.store().list(POOLS, POOL_NAMESPACE)[0]
-    params = {"pool": pool["metadata"]["name"], "pool_namespace": POOL_NAMESPACE,
-              "min_available": pool["spec"]["minAvailable"] + 3}  # fmt: skip
+    params = {
+        "pool": pool["metadata"]["name"],
+        "pool_namespace": POOL_NAMESPACE,
+        "min_available": pool["spec"]["minAvailable"] + 3,
+    }
     request = ActionRequest.objects.create(
-        lab_instance=instance, action=RemediationAction.objects.get(action_id="pool-scale"),
-        status=ActionRequest.Status.SUCCEEDED, failure_class="crashloop", source="auto",
-        parameters=params, result={},
-    )  # fmt: skip
+        lab_instance=instance,
+        action=RemediationAction.objects.get(action_id="pool-scale"),
+        status=ActionRequest.Status.SUCCEEDED,
+        failure_class="crashloop",
+        source="auto",
+        parameters=params,
+        result={},
+    )
     undo = PoolboyExecutor(context=execution_context(request)).execute().undo
     ActionRequest.objects.filter(pk=request.pk).update(result={"undo": undo})
     # Verified by the lab's re-scan, so that the check itself meets the refused connection too.
@@ -217,6 +236,7 @@ def test_it_escalates_and_audits_a_rollback_the_down_cluster_refused(
     request = action_verify(action_request_id=request.pk, now=request.verify_deadline)
     assert (request.recovered, request.escalated) == (False, True)
     assert _events(request) == [
-        (AuditEntry.Event.VERIFIED, False), (AuditEntry.Event.ROLLED_BACK, False),
+        (AuditEntry.Event.VERIFIED, False),
+        (AuditEntry.Event.ROLLED_BACK, False),
         (AuditEntry.Event.ESCALATED, False),
-    ]  # fmt: skip
+    ]

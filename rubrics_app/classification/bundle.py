@@ -116,9 +116,12 @@ def pod_profile(evidence: dict[str, Any]) -> dict[str, Any]:
     for pvc in objects.get("persistentvolumeclaims") or []:
         storage.add(str((pvc.get("spec") or {}).get("storageClassName") or ""))
     return {
-        "images": images, "env_names": env, "requests": requests, "nodes": nodes,
+        "images": images,
+        "env_names": env,
+        "requests": requests,
+        "nodes": nodes,
         "storage_classes": storage - {""},
-    }  # fmt: skip
+    }
 
 
 def sibling_diff(lab: LabInstance, evidence: dict[str, Any], limit: int = 3) -> dict[str, Any]:

@@ -66,9 +66,14 @@ def pod_log_tails(lab: LabInstance, evidence: dict[str, Any]) -> dict[str, str]:
 def _tail(api: CoreV1Api, namespace: str, name: str, previous: bool) -> str | None:
     try:
         response = api.read_namespaced_pod_log(
-            name, namespace, tail_lines=TAIL_LINES, limit_bytes=LIMIT_BYTES,
-            previous=previous, _request_timeout=request_timeout(), _preload_content=False,
-        )  # fmt: skip
+            name,
+            namespace,
+            tail_lines=TAIL_LINES,
+            limit_bytes=LIMIT_BYTES,
+            previous=previous,
+            _request_timeout=request_timeout(),
+            _preload_content=False,
+        )
         # Raw bytes, decoded here (the client's own decoding gives the bytes' repr).
         return bytes(response.data[:LIMIT_BYTES]).decode("utf-8", errors="replace")
     except (ApiException, HTTPError, OSError) as exc:

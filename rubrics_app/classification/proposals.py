@@ -90,8 +90,13 @@ def proposal_record(
     if created:
         reviewed = _reviewed_for(signature)
         if reviewed is not None:  # the same failure elsewhere was reviewed: it holds here too
-            _decide(proposal, reviewed.status, reviewed.final_class, reviewed.reviewer,
-                    f"as reviewed in proposal {reviewed.pk}")  # fmt: skip
+            _decide(
+                proposal,
+                reviewed.status,
+                reviewed.final_class,
+                reviewed.reviewer,
+                f"as reviewed in proposal {reviewed.pk}",
+            )
         else:
             _verdict_classify(proposal, proposed, ClassSource.LLM)
         realtime.publish_on_commit(PROPOSALS, [proposal.pk])
@@ -144,9 +149,12 @@ def lab_class_refresh(lab: LabInstance) -> None:
 
 
 def _decide(
-    proposal: ClassificationProposal, status: str, final_class: str, reviewer: User | None,
+    proposal: ClassificationProposal,
+    status: str,
+    final_class: str,
+    reviewer: User | None,
     reason: str,
-) -> None:  # fmt: skip
+) -> None:
     proposal.status = status
     proposal.final_class = final_class
     proposal.reviewer = reviewer

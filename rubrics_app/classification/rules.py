@@ -93,11 +93,17 @@ def rule_promote(
         raise PromotionRefused(f"no rubric {draft.rubric_id!r}")
     try:
         ClassificationRuleDef.model_validate(
-            {"id": draft.rule_id, "version": 1, "rubric": draft.rubric_id,
-             "criterion": draft.criterion or None, "kind": draft.kind or None,
-             "reason": draft.reason or None, "message_pattern": draft.message_pattern or None,
-             "class": draft.failure_class}
-        )  # fmt: skip
+            {
+                "id": draft.rule_id,
+                "version": 1,
+                "rubric": draft.rubric_id,
+                "criterion": draft.criterion or None,
+                "kind": draft.kind or None,
+                "reason": draft.reason or None,
+                "message_pattern": draft.message_pattern or None,
+                "class": draft.failure_class,
+            }
+        )
     except ValidationError as exc:
         raise PromotionRefused(exc.errors()[0]["msg"]) from exc
     novel = draft.failure_class not in rubrics.classes
@@ -160,10 +166,14 @@ def rule_replay(*, rule: ClassificationRule) -> list[dict[str, Any]]:
         for outcome in after.rubrics:
             if old.get(outcome.rubric_id, "") != outcome.failure_class:
                 changes.append(
-                    {"lab": str(row.lab_instance), "lab_instance": row.lab_instance_id,
-                     "rubric": outcome.rubric_id, "before": old.get(outcome.rubric_id, ""),
-                     "after": outcome.failure_class}
-                )  # fmt: skip
+                    {
+                        "lab": str(row.lab_instance),
+                        "lab_instance": row.lab_instance_id,
+                        "rubric": outcome.rubric_id,
+                        "before": old.get(outcome.rubric_id, ""),
+                        "after": outcome.failure_class,
+                    }
+                )
     rule.replay = changes
     rule.replayed_at = now
     rule.save(update_fields=["replay", "replayed_at"])
@@ -199,9 +209,11 @@ def _apply(rule: ClassificationRule) -> None:
         Evaluation.objects.filter(
             lab_instance_id=change["lab_instance"], rubric_id=rule.rubric_id
         ).update(
-            failure_class=rule.failure_class, class_source="rule",
-            class_rule=f"{rule.rule_id}@v{rule.version}", recommended_action=action,
-        )  # fmt: skip
+            failure_class=rule.failure_class,
+            class_source="rule",
+            class_rule=f"{rule.rule_id}@v{rule.version}",
+            recommended_action=action,
+        )
         labs.add(change["lab_instance"])
     for lab in LabInstance.objects.filter(pk__in=labs):
         lab_class_refresh(lab)
@@ -214,8 +226,11 @@ def rules_export(path: Path) -> int:
     rules = []
     classes: dict[str, dict[str, Any]] = {}
     for rule in sorted(active, key=lambda r: r.rule_id):
-        entry: dict[str, Any] = {"id": rule.rule_id, "version": rule.version,
-                                 "rubric": rule.rubric_id}  # fmt: skip
+        entry: dict[str, Any] = {
+            "id": rule.rule_id,
+            "version": rule.version,
+            "rubric": rule.rubric_id,
+        }
         for key in ("criterion", "kind", "reason", "message_pattern"):
             if getattr(rule, key):
                 entry[key] = getattr(rule, key)
@@ -225,10 +240,12 @@ def rules_export(path: Path) -> int:
         rules.append(entry)
         if rule.novel:
             classes[rule.failure_class] = {
-                "id": rule.failure_class, "code": rule.class_code, "severity": "medium",
+                "id": rule.failure_class,
+                "code": rule.class_code,
+                "severity": "medium",
                 "action": f"diagnose-{rule.failure_class}",
                 "summary": rule.class_summary or rule.failure_class,
-            }  # fmt: skip
+            }
     document = {"rules": rules, "classes": list(classes.values())}
     header = (
         "# Promoted classification rules: written by `manage.py export_rules`; review in git.\n"

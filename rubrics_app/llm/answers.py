@@ -9,7 +9,8 @@ from typing import Any
 import jsonschema
 from pydantic import ValidationError
 
-from ..prompts import ResponseSpec
+from rubrics_app.prompts import ResponseSpec
+
 from .schemas import RESPONSE_MODELS
 
 _FENCE = re.compile(r"^```(?:json)?\s*\n(?P<body>.*)\n```$", re.S)

@@ -10,8 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from rubrics_app.models import LLMCacheEntry, LLMCall
-
-from ..prompts import PromptDef
+from rubrics_app.prompts import PromptDef
 
 
 def _key(signature: str, prompt: PromptDef) -> dict[str, str]:

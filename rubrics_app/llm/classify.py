@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rubrics_app.models import LLMCall
+from rubrics_app.prompts import PromptDef
 
-from ..prompts import PromptDef
 from .cache import cache_store, cached_answer
 from .client import llm_call
 from .gate import GateVerdict, gate_check

@@ -20,9 +20,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from rubrics_app.models import LLMCall
+from rubrics_app.prompts import PromptDef
 from stargate.lib.redact import redact_text
 
-from ..prompts import PromptDef
 from .answers import AnswerInvalid, answer_validate
 from .budget import breaker_check, breaker_failure, breaker_success, budget_check
 from .errors import LLMCallFailed, LLMDisabled

@@ -16,7 +16,8 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..prompts import PromptDef
+from rubrics_app.prompts import PromptDef
+
 from .answers import AnswerInvalid, answer_validate, json_parse
 
 Outcome = Literal["GREEN", "YELLOW", "RED", "ERROR"]

@@ -13,9 +13,8 @@ import json
 import re
 from typing import Any
 
+from rubrics_app.prompts import PLACEHOLDER, PromptDef
 from stargate.lib.redact import REDACTED, redact, redact_text
-
-from ..prompts import PLACEHOLDER, PromptDef
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{40,}={0,2}")

@@ -25,8 +25,11 @@ def unexplained(
     if message:
         failed["status"]["message"] = message
     if env is not None:
-        failed["spec"] = {"containers": [{"name": "c", "image": "quay.io/x/app:1", "envNames":
-                                          [e["name"] for e in env]}]}  # fmt: skip
+        failed["spec"] = {
+            "containers": [
+                {"name": "c", "image": "quay.io/x/app:1", "envNames": [e["name"] for e in env]}
+            ]
+        }
     return evidence(deployments=[deployment(available=0)], pods=[failed])
 
 

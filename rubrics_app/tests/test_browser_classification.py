@@ -46,5 +46,7 @@ def test_review_accept_promote_replay_activate(
     rule = ClassificationRule.objects.get()
     verdict = Evaluation.objects.get(lab_instance=lab_instance, rubric_id="deployment-ready")
     assert (rule.status, verdict.class_source, verdict.class_rule) == (
-        "active", "rule", f"{rule.rule_id}@v1",
-    )  # fmt: skip
+        "active",
+        "rule",
+        f"{rule.rule_id}@v1",
+    )

@@ -49,9 +49,12 @@ def _log_cluster(simulator_server: Any, log: str, previous: str) -> Cluster:  # 
     )
     sim = simulator_server(stores={"logs": store})
     return Cluster.objects.create(
-        name="logs", api_url=sim.url("logs"), kubeconfig_path=str(sim.kubeconfig_path("logs")),
-        simulated=True, insecure_lab=True,
-    )  # fmt: skip
+        name="logs",
+        api_url=sim.url("logs"),
+        kubeconfig_path=str(sim.kubeconfig_path("logs")),
+        simulated=True,
+        insecure_lab=True,
+    )
 
 
 def _lab(cluster: Cluster) -> LabInstance:
@@ -63,9 +66,13 @@ def _crashed() -> Any:
     ev = unexplained(message=f"vault login failed: password={SECRET}")
     ev["objects"]["pods"][0]["status"]["containerStatuses"][0].update(restartCount=4, ready=False)
     ev["objects"]["events"] = [
-        {"type": "Warning", "reason": "BackOff", "message": f"Authorization: Bearer {SECRET}x1",
-         "involvedObject": {"kind": "Pod", "name": "web-1"}}
-    ]  # fmt: skip
+        {
+            "type": "Warning",
+            "reason": "BackOff",
+            "message": f"Authorization: Bearer {SECRET}x1",
+            "involvedObject": {"kind": "Pod", "name": "web-1"},
+        }
+    ]
     return ev
 
 
@@ -103,9 +110,15 @@ def test_no_planted_secret_reaches_the_model_or_the_stored_proposal(
     stored = str(proposal.bundle) + proposal.message + proposal.reasoning + str(proposal.conditions)
     assert SECRET not in stored
     assert set(proposal.bundle) >= {
-        "failure", "criteria", "deciding_objects", "warning_events", "recent_changes",
-        "sibling_diff", "similar_reviewed", "log_tail",
-    }  # fmt: skip
+        "failure",
+        "criteria",
+        "deciding_objects",
+        "warning_events",
+        "recent_changes",
+        "sibling_diff",
+        "similar_reviewed",
+        "log_tail",
+    }
 
 
 @pytest.mark.smoke

@@ -44,8 +44,11 @@ def test_a_promoted_rule_is_replayed_then_switched_on_and_needs_no_model(
     proposal = _reviewed(lab_instance, cls="config-error")
     draft = promotion.rule_draft_for(proposal)
     assert (draft.rubric_id, draft.criterion, draft.kind, draft.reason) == (
-        RUBRIC, "deployments-available", "Deployment", "KeyringLocked",
-    )  # fmt: skip
+        RUBRIC,
+        "deployments-available",
+        "Deployment",
+        "KeyringLocked",
+    )
     rule = promotion.rule_promote(proposal=proposal, draft=draft, user=proposal.reviewer)
     assert (rule.version, rule.status, rule.novel) == (1, "draft", False)
     with pytest.raises(promotion.PromotionRefused, match="replay"):

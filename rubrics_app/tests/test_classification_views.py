@@ -47,9 +47,10 @@ def test_a_reviewer_accepts_corrects_or_rejects_over_http(lab_instance: Any, llm
     missing = client.post(url, {"decision": "accept", "reason": ""}, HTTP_HX_REQUEST="true")
     assert missing.status_code == 409
     done = client.post(
-        url, {"decision": "correct", "class": "config-error", "reason": "config"},
+        url,
+        {"decision": "correct", "class": "config-error", "reason": "config"},
         HTTP_HX_REQUEST="true",
-    )  # fmt: skip
+    )
     assert done.status_code == 200 and "Make it a rule" in done.content.decode()
     verdict = Evaluation.objects.get(lab_instance=lab_instance, rubric_id="deployment-ready")
     assert (verdict.failure_class, verdict.class_source) == ("config-error", "human")

@@ -29,11 +29,13 @@ def cluster(simulator_server: Callable[..., Any], settings: Any, tmp_path: Path)
     control_file_write(sim=sim, directory=simulator_dir())
     name = fleet.clusters[0]
     cluster = Cluster.objects.create(
-        name=name, api_url=sim.url(name), kubeconfig_path=str(sim.kubeconfig_path(name)),
+        name=name,
+        api_url=sim.url(name),
+        kubeconfig_path=str(sim.kubeconfig_path(name)),
         labels={"simulated": "true"},
         simulated=True,
         insecure_lab=True,
-    )  # fmt: skip
+    )
     for tier in (1, 3):
         assert scan_run_execute(cluster=cluster, tier=tier).status == ScanRun.Status.SUCCEEDED
     return cluster

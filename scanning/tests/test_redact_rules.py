@@ -77,12 +77,21 @@ OBJECT = {
         },
     },
     "spec": {
-        "replicas": 3, "paused": False, "ratio": 0.5, "node": None, "empty": {},
-        "credentials": {"user": "bob"}, "token": "abcdefgh", "short": "ok",
-        "note": "DB_PASSWORD=abcdefgh", "items": [{"password": "abcdefgh"}, "token=abcdefgh1"],
+        "replicas": 3,
+        "paused": False,
+        "ratio": 0.5,
+        "node": None,
+        "empty": {},
+        "credentials": {"user": "bob"},
+        "token": "abcdefgh",
+        "short": "ok",
+        "note": "DB_PASSWORD=abcdefgh",
+        "items": [{"password": "abcdefgh"}, "token=abcdefgh1"],
         "containers": [
             {
-                "name": "app", "image": "quay.io/org/app:1.0", "args": [],
+                "name": "app",
+                "image": "quay.io/org/app:1.0",
+                "args": [],
                 "command": ["run", "--password", "x"],
                 "env": [{"name": "X", "value": "v"}, {"value": "w"}, "junk"],
                 "ports": [{"containerPort": 8080}],
@@ -90,7 +99,7 @@ OBJECT = {
             "junk container",
         ],
     },
-}  # fmt: skip
+}
 REDACTED_OBJECT = {
     "metadata": {
         "name": "web-1",
@@ -100,19 +109,29 @@ REDACTED_OBJECT = {
         },
     },
     "spec": {
-        "replicas": 3, "paused": False, "ratio": 0.5, "node": None, "empty": {},
-        "credentials": R, "token": R, "short": "ok",
-        "note": f"DB_PASSWORD={R}", "items": [{"password": R}, f"token={R}"],
+        "replicas": 3,
+        "paused": False,
+        "ratio": 0.5,
+        "node": None,
+        "empty": {},
+        "credentials": R,
+        "token": R,
+        "short": "ok",
+        "note": f"DB_PASSWORD={R}",
+        "items": [{"password": R}, f"token={R}"],
         "containers": [
             {
-                "name": "app", "image": "quay.io/org/app:1.0", "args": [], "command": [R],
+                "name": "app",
+                "image": "quay.io/org/app:1.0",
+                "args": [],
+                "command": [R],
                 "env": [{"name": "X", "value": R}, {"name": "", "value": R}, R],
                 "ports": [{"containerPort": 8080}],
             },
             "junk container",
         ],
     },
-}  # fmt: skip
+}
 
 
 def test_it_redacts_an_object_exactly() -> None:
@@ -124,11 +143,16 @@ def test_it_redacts_a_mapping_that_is_not_a_plain_dict_by_the_same_rules() -> No
         [("spec", OrderedDict(OBJECT["spec"])), ("metadata", OrderedDict(OBJECT["metadata"]))]
     )
     assert redact(ordered) == {
-        "spec": REDACTED_OBJECT["spec"], "metadata": REDACTED_OBJECT["metadata"]
-    }  # fmt: skip
+        "spec": REDACTED_OBJECT["spec"],
+        "metadata": REDACTED_OBJECT["metadata"],
+    }
     assert redact(OrderedDict(replicas=3, ok=True, x=None, token="", note="secret=abcdefgh")) == {
-        "replicas": 3, "ok": True, "x": None, "token": "", "note": f"secret={R}"
-    }  # fmt: skip
+        "replicas": 3,
+        "ok": True,
+        "x": None,
+        "token": "",
+        "note": f"secret={R}",
+    }
 
 
 @pytest.mark.parametrize(
@@ -138,8 +162,11 @@ def test_it_redacts_a_mapping_that_is_not_a_plain_dict_by_the_same_rules() -> No
         ("token", "abc", R),
         ("note", "short", "short"),
         ("note", "secret=abcdefgh", f"secret={R}"),
-        ("annotations", {"a": "b", "kubectl.kubernetes.io/restartedAt": "2026-01-01"},
-         {"a": R, "kubectl.kubernetes.io/restartedAt": "2026-01-01"}),
+        (
+            "annotations",
+            {"a": "b", "kubectl.kubernetes.io/restartedAt": "2026-01-01"},
+            {"a": R, "kubectl.kubernetes.io/restartedAt": "2026-01-01"},
+        ),
         ("credentials", {"user": "bob"}, R),
         ("credentials", {}, {}),
         ("spec", {"token": "abcdefgh", "n": 1}, {"token": R, "n": 1}),
@@ -151,7 +178,7 @@ def test_it_redacts_a_mapping_that_is_not_a_plain_dict_by_the_same_rules() -> No
         ("secrets", ["a"], R),
         ("containers", [{"name": "a", "args": ["x"]}], [{"name": "a", "args": [R]}]),
     ],
-)  # fmt: skip
+)
 def test_it_redacts_one_field_by_its_name(key: str, item: object, expected: object) -> None:
     assert redact_entry(key, item) == expected
 

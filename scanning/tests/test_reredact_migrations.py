@@ -57,22 +57,35 @@ def store_as_older_rules_did() -> None:
     ScanRun.objects.create(cluster=cluster, tier=3, started_at=now, errors=[MESSAGE])
     criteria = [{"id": "pods-ready", "reason": "Failed", "message": MESSAGE}]
     Evaluation.objects.create(
-        lab_instance=instance, rubric_id="r", reason=f"pods-ready: {MESSAGE}", criteria=criteria,
-        evidence_excerpt=evidence["objects"]["pods"], progress_memory={"Pod/app-0": MESSAGE},
+        lab_instance=instance,
+        rubric_id="r",
+        reason=f"pods-ready: {MESSAGE}",
+        criteria=criteria,
+        evidence_excerpt=evidence["objects"]["pods"],
+        progress_memory={"Pod/app-0": MESSAGE},
         evaluated_at=now,
-    )  # fmt: skip
+    )
     StateChange.objects.create(lab_instance=instance, to_status="failed", reason=MESSAGE, at=now)
     action = RemediationAction.objects.create(
         action_id="diagnose", description="d", risk="low", scope="namespace"
     )
     request = ActionRequest.objects.create(
-        lab_instance=instance, action=action, status="failed", failure_class="x",
-        evidence=evidence, source="auto", result={"output": MESSAGE}, error=MESSAGE,
-    )  # fmt: skip
-    AuditEntry.objects.create(
-        action_request=request, event="after", error=MESSAGE, result={"stderr": MESSAGE},
+        lab_instance=instance,
+        action=action,
+        status="failed",
+        failure_class="x",
+        evidence=evidence,
         source="auto",
-    )  # fmt: skip
+        result={"output": MESSAGE},
+        error=MESSAGE,
+    )
+    AuditEntry.objects.create(
+        action_request=request,
+        event="after",
+        error=MESSAGE,
+        result={"stderr": MESSAGE},
+        source="auto",
+    )
 
 
 def test_it_re_redacts_every_stored_message() -> None:

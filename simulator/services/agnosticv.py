@@ -38,15 +38,35 @@ ocp4_workload_showroom_content_git_repo_ref: main
 """
 
 FLAVOURS = {
-    "vm": {"workers": 3, "ai_cores": 0, "timeout": 7200, "workloads": [
-        "ocp4_workload_openshift_virtualization", "ocp4_workload_showroom",
-        "ocp4_workload_authentication"]},
-    "model": {"workers": 2, "ai_cores": 48, "timeout": 5400, "workloads": [
-        "ocp4_workload_rhoai", "ocp4_workload_nvidia_gpu_operator", "ocp4_workload_showroom",
-        "ocp4_workload_authentication", "ocp4_workload_minio"]},
-    "app": {"workers": 0, "ai_cores": 0, "timeout": 2400, "workloads": [
-        "ocp4_workload_showroom", "ocp4_workload_gitops"]},
-}  # fmt: skip
+    "vm": {
+        "workers": 3,
+        "ai_cores": 0,
+        "timeout": 7200,
+        "workloads": [
+            "ocp4_workload_openshift_virtualization",
+            "ocp4_workload_showroom",
+            "ocp4_workload_authentication",
+        ],
+    },
+    "model": {
+        "workers": 2,
+        "ai_cores": 48,
+        "timeout": 5400,
+        "workloads": [
+            "ocp4_workload_rhoai",
+            "ocp4_workload_nvidia_gpu_operator",
+            "ocp4_workload_showroom",
+            "ocp4_workload_authentication",
+            "ocp4_workload_minio",
+        ],
+    },
+    "app": {
+        "workers": 0,
+        "ai_cores": 0,
+        "timeout": 2400,
+        "workloads": ["ocp4_workload_showroom", "ocp4_workload_gitops"],
+    },
+}
 
 
 def item_common(item: str) -> str:

@@ -20,9 +20,17 @@ FAILING_ITEM = "rhel-ai-workshop"
 UNTESTED_ITEM = "devspaces-intro"
 PUSH_PATH = "/integration/external-evidence"
 PUSH_FIELDS = (
-    "source", "lab_code", "cluster_name", "outcome", "workshop_url", "error_summary",
-    "session_id", "session_name", "steps_passed", "steps_failed",
-)  # fmt: skip
+    "source",
+    "lab_code",
+    "cluster_name",
+    "outcome",
+    "workshop_url",
+    "error_summary",
+    "session_id",
+    "session_name",
+    "steps_passed",
+    "steps_failed",
+)
 
 
 def demolition_data(fleet: Fleet) -> dict[str, Any]:

@@ -48,9 +48,16 @@ def cluster_facts(fleet: Fleet, cluster: str) -> dict[str, Any]:
                 ({"namespace": meta["namespace"], "pod": meta["name"], "phase": "Pending"}, 1)
             )
     vms = sum(1 for o in objects if o["kind"] == "VirtualMachine")
-    return {"cpu": cpu, "not_ready": not_ready, "restarts": restarts, "oom": oom,
-            "pending": pending, "nodes": len(nodes), "vms": vms,
-            "memory_pct": 35 + 40 * (sum(cpu.values()) / max(len(cpu), 1))}  # fmt: skip
+    return {
+        "cpu": cpu,
+        "not_ready": not_ready,
+        "restarts": restarts,
+        "oom": oom,
+        "pending": pending,
+        "nodes": len(nodes),
+        "vms": vms,
+        "memory_pct": 35 + 40 * (sum(cpu.values()) / max(len(cpu), 1)),
+    }
 
 
 def scheduler_data(fleet: Fleet, token: str) -> dict[str, Any]:
@@ -117,9 +124,12 @@ def prometheus_data(fleet: Fleet, cluster: str, token: str) -> dict[str, Any]:
         "restarts": [[labels, value] for labels, value in facts["restarts"]],
         "oom": [[labels, value] for labels, value in facts["oom"]],
         "pending": [[labels, value] for labels, value in facts["pending"]],
-        "cpu": [[{"instance": node, "node": node}, round(value, 3)]
-                for node, value in facts["cpu"].items() if value > 0.8],
-    }  # fmt: skip
+        "cpu": [
+            [{"instance": node, "node": node}, round(value, 3)]
+            for node, value in facts["cpu"].items()
+            if value > 0.8
+        ],
+    }
     started = (fleet.now - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     alerts = [
         _alert("Watchdog", "none", {}, "An alert that should always be firing.", started),
@@ -185,7 +195,7 @@ def _alert(
         "generatorURL": "https://thanos-querier.sim.example.com/graph",
         "receivers": [{"name": "Default"}],
         "status": {"state": state, "silencedBy": [], "inhibitedBy": []},
-    }  # fmt: skip
+    }
 
 
 class PrometheusServer(ServiceServer):

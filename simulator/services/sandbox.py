@@ -66,11 +66,16 @@ def sandbox_data(fleet: Fleet, admin_token: str, user_token: str) -> dict[str, A
         "access_tokens": {},  # token -> [role, expires at (unix)]
         "access_token_ttl": 3600,
         "metrics": {
-            "pg_active": 4, "pg_idle": 6, "queued_placements": 2, "queued_resources": 1,
-            "ratelimit": {c: {"available": 8 - n * 3, "max": 10, "count": 2 + n * 3}
-                          for n, c in enumerate(fleet.clusters)},
+            "pg_active": 4,
+            "pg_idle": 6,
+            "queued_placements": 2,
+            "queued_resources": 1,
+            "ratelimit": {
+                c: {"available": 8 - n * 3, "max": 10, "count": 2 + n * 3}
+                for n, c in enumerate(fleet.clusters)
+            },
         },
-    }  # fmt: skip
+    }
 
 
 def metrics_text(metrics: dict[str, Any]) -> str:

@@ -134,9 +134,17 @@ def test_state_is_changed_over_http(services: Any) -> None:
     url = services.url("labagator")
     control = {CONTROL_HEADER: services.control_token}
     before = httpx.get(f"{url}/room-sessions/?limit=500").json()["count"]
-    session = {"id": 9999, "event_id": 42, "lab_code": "LB1206", "session_date": "2026-03-10",
-               "start_time": "11:00", "room": "Room 1", "attendees": 12, "status": "scheduled",
-               "ops_deploy_person": "dana"}  # fmt: skip
+    session = {
+        "id": 9999,
+        "event_id": 42,
+        "lab_code": "LB1206",
+        "session_date": "2026-03-10",
+        "start_time": "11:00",
+        "room": "Room 1",
+        "attendees": 12,
+        "status": "scheduled",
+        "ops_deploy_person": "dana",
+    }
 
     added = httpx.post(f"{url}/_control/data/sessions", json=session, headers=control)
 

@@ -187,8 +187,12 @@ def test_the_push_helper_sends_the_inbound_shape() -> None:
         seen.append(request)
         return httpx.Response(201, json={"ok": True})
 
-    session = {"id": 701, "name": "LB1203 rhel-ai-workshop smoke", "workshop_url": "https://x",
-               "last_result": {"total": 10, "completed": 6, "failed": 4}}  # fmt: skip
+    session = {
+        "id": 701,
+        "name": "LB1203 rhel-ai-workshop smoke",
+        "workshop_url": "https://x",
+        "last_result": {"total": 10, "completed": 6, "failed": 4},
+    }
     body = external_evidence(session, "sim-01")
     with httpx.Client(transport=httpx.MockTransport(receive)) as http:
         answer = push_external_evidence("http://stargate.test/", "sg_key", body, client=http)
@@ -231,7 +235,10 @@ def test_a_pool_drains_over_control_and_refills_when_scaled(
 
     wait_for(lambda: available() == 5)
     handles = custom.list_namespaced_custom_object(
-        "poolboy.gpte.redhat.com", "v1", "poolboy", "resourcehandles",
+        "poolboy.gpte.redhat.com",
+        "v1",
+        "poolboy",
+        "resourcehandles",
         label_selector="poolboy.gpte.redhat.com/resource-pool-name=openshift-gitops",
-    )["items"]  # fmt: skip
+    )["items"]
     assert len([h for h in handles if "resourceClaim" not in h["spec"]]) == 5

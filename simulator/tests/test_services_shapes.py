@@ -14,11 +14,26 @@ from simulator.services.aap import FAILED_TASK
 from simulator.services.demolition import FAILING_ITEM
 from simulator.tests.services_client import client, sandbox_access_token
 
-SESSION_FIELDS = {"lab_code", "session_date", "start_time", "room", "attendees", "status",
-                  "ops_deploy_person"}  # fmt: skip
+SESSION_FIELDS = {
+    "lab_code",
+    "session_date",
+    "start_time",
+    "room",
+    "attendees",
+    "status",
+    "ops_deploy_person",
+}
 LAB_FIELDS = {"lab_code", "title", "status", "cloud", "deploy_mode", "ci_name"}
-JOB_FIELDS = {"id", "name", "status", "finished", "elapsed", "result_traceback", "job_explanation",
-              "extra_vars"}  # fmt: skip
+JOB_FIELDS = {
+    "id",
+    "name",
+    "status",
+    "finished",
+    "elapsed",
+    "result_traceback",
+    "job_explanation",
+    "extra_vars",
+}
 
 
 def _follow(http: httpx.Client, path: str, key: str = "results") -> list[Any]:
@@ -74,8 +89,10 @@ def test_sessions_come_in_the_next_hours(services: Any) -> None:
     upcoming = [s for s in sessions if timedelta(0) < start(s) - now < timedelta(hours=24)]
     exhausted = catalog.lab_code(catalog.EXHAUSTED_ITEM)
     assert len(upcoming) >= len(catalog.items())
-    assert any(s["lab_code"] == exhausted and s["attendees"] == 60 and
-               start(s) - now <= timedelta(hours=2) for s in upcoming)  # fmt: skip
+    assert any(
+        s["lab_code"] == exhausted and s["attendees"] == 60 and start(s) - now <= timedelta(hours=2)
+        for s in upcoming
+    )
 
 
 def test_launchpad_catalog_and_sessions(services: Any) -> None:
@@ -151,12 +168,22 @@ def test_sandbox_api_metrics_and_placements(services: Any) -> None:
         missing = http.get("/api/v1/placements/00000000-0000-0000-0000-000000000000")
         status = http.get(f"/api/v1/placements/{service_uuid(lab.guid)}/status")
 
-    for name in ("sandbox_pg_connections_active", "sandbox_queued_placements_total",
-                 'sandbox_ratelimit_available_slots{cluster="sim-01"}'):  # fmt: skip
+    for name in (
+        "sandbox_pg_connections_active",
+        "sandbox_queued_placements_total",
+        'sandbox_ratelimit_available_slots{cluster="sim-01"}',
+    ):
         assert name in metrics
     assert len(placements) == len(services.fleet.labs)
-    assert {"service_uuid", "status", "created_at", "updated_at", "resources", "annotations",
-            "request"} <= set(one)  # fmt: skip
+    assert {
+        "service_uuid",
+        "status",
+        "created_at",
+        "updated_at",
+        "resources",
+        "annotations",
+        "request",
+    } <= set(one)
     assert one["annotations"]["guid"] == lab.guid and one["annotations"]["env_type"]
     assert one["resources"][0]["name"] == lab.namespace
     assert missing.status_code == 404 and set(missing.json()) == {"message", "http_code"}
@@ -172,8 +199,12 @@ def test_sandbox_api_login_tokens_expire_and_lists_need_admin(services: Any) -> 
     headers = {"Authorization": f"Bearer {token}"}
     assert httpx.get(f"{url}/api/v1/placements", headers=headers).status_code == 403
     # The login token itself is no access token.
-    assert httpx.get(f"{url}/api/v1/placements", headers={"Authorization": f"Bearer {user}"}
-                     ).status_code == 401  # fmt: skip
+    assert (
+        httpx.get(
+            f"{url}/api/v1/placements", headers={"Authorization": f"Bearer {user}"}
+        ).status_code
+        == 401
+    )
     data = services.server("sandbox_api").data
     data["access_tokens"][sandbox_access_token(services)][1] = 0  # expired
     assert all(
@@ -187,10 +218,12 @@ def test_sandbox_api_login_tokens_expire_and_lists_need_admin(services: Any) -> 
 def test_zerotouch_items_and_seats(services: Any) -> None:
     with client(services, "zerotouch") as http:
         items = http.get("/catalogItems").json()["items"]
-        first = http.get(f"/workshop/{catalog.lab_code(catalog.items()[0]).lower()}-"
-                         f"{catalog.items()[0]}").json()  # fmt: skip
-        second = http.get(f"/workshop/{catalog.lab_code(catalog.items()[1]).lower()}-"
-                          f"{catalog.items()[1]}").json()  # fmt: skip
+        first = http.get(
+            f"/workshop/{catalog.lab_code(catalog.items()[0]).lower()}-{catalog.items()[0]}"
+        ).json()
+        second = http.get(
+            f"/workshop/{catalog.lab_code(catalog.items()[1]).lower()}-{catalog.items()[1]}"
+        ).json()
 
     assert {i["name"] for i in items} == {catalog.full_name(i) for i in catalog.items()}
     assert any(i["disabled"] for i in items)
@@ -204,9 +237,15 @@ def test_scheduler_evaluates_each_cluster(services: Any) -> None:
         unknown = http.get("/evaluate", params={"cluster": "nope"})
 
     assert answer["kind"] == "ClusterHealth" and answer["metadata"]["name"] == "sim-01"
-    assert set(answer["metrics"]) == {"health_score", "cpu_usage_pct", "memory_usage_pct",
-                                      "critical_alerts", "unhealthy_nodes", "total_nodes",
-                                      "vm_count"}  # fmt: skip
+    assert set(answer["metrics"]) == {
+        "health_score",
+        "cpu_usage_pct",
+        "memory_usage_pct",
+        "critical_alerts",
+        "unhealthy_nodes",
+        "total_nodes",
+        "vm_count",
+    }
     nodes = [o for o in services.fleet.objects["sim-01"] if o["kind"] == "Node"]
     assert answer["metrics"]["total_nodes"] == len(nodes)
     assert unknown.status_code == 404

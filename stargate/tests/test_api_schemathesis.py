@@ -40,19 +40,30 @@ def fleet() -> None:
         instance = make_lab_instance(namespace=namespace)
         Lab.objects.filter(pk=instance.lab_id).update(team=team)
         action_request_create(
-            lab_instance=instance, action=restart,
-            failure_class="deployment-not-ready", parameters={"deployment": "web"},
-        )  # fmt: skip
+            lab_instance=instance,
+            action=restart,
+            failure_class="deployment-not-ready",
+            parameters={"deployment": "web"},
+        )
     now = timezone.now()
     first = LabInstance.objects.order_by("pk").first()
     Evaluation.objects.create(
-        lab_instance=first, rubric_id="lab-ready", outcome="failed", evaluated_at=now,
-        failure_class="deployment-not-ready", reason="web: 0/1 ready",
-    )  # fmt: skip
+        lab_instance=first,
+        rubric_id="lab-ready",
+        outcome="failed",
+        evaluated_at=now,
+        failure_class="deployment-not-ready",
+        reason="web: 0/1 ready",
+    )
     ScanRun.objects.create(
-        cluster=first.cluster, tier=3, status="succeeded", started_at=now - timedelta(seconds=5),
-        finished_at=now, duration_ms=5000.0, errors=["pods: timeout"],
-    )  # fmt: skip
+        cluster=first.cluster,
+        tier=3,
+        status="succeeded",
+        started_at=now - timedelta(seconds=5),
+        finished_at=now,
+        duration_ms=5000.0,
+        errors=["pods: timeout"],
+    )
 
 
 @pytest.fixture
@@ -71,9 +82,13 @@ def _run(operation: Any, mode: GenerationMode, headers: dict[str, str]) -> None:
 
     @given(case=operation.as_strategy(generation_mode=mode))
     @hypothesis_settings(
-        max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-        phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck),
-    )  # fmt: skip
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     def check(case: Any) -> None:
         case.call_and_validate(headers=headers, excluded_checks=excluded)
 

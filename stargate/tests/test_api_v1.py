@@ -147,12 +147,20 @@ def test_it_shares_the_limit_across_processes(client: Client, owner: User, setti
         "t = KeyRateThrottle(); "
         "print([t.allow_request(r) for _ in range(2)])"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "stargate.settings_test",
-           "STARGATE_API_RATE_LIMIT": "2"}  # fmt: skip
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "stargate.settings_test",
+        "STARGATE_API_RATE_LIMIT": "2",
+    }
     out = subprocess.run(
-        [sys.executable, "-c", spend], cwd=BASE_DIR, env=env, capture_output=True, text=True,
-        timeout=60, check=True,
-    )  # fmt: skip
+        [sys.executable, "-c", spend],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert out.stdout.strip() == "[True, True]"
     assert _call(client, "GET", "/api/v1/whoami", created.token).status_code == 429
 
@@ -184,9 +192,13 @@ def _fleet() -> LabInstance:
     Lab.objects.filter(pk=web.lab_id).update(team=team)
     LabInstance.objects.filter(pk=web.pk).update(status=Status.FAILED, failure_class="crashloop")
     Evaluation.objects.create(
-        lab_instance=web, rubric_id="lab-ready", outcome="failed", failure_class="crashloop",
-        reason="web: back-off", evaluated_at=timezone.now(),
-    )  # fmt: skip
+        lab_instance=web,
+        rubric_id="lab-ready",
+        outcome="failed",
+        failure_class="crashloop",
+        reason="web: back-off",
+        evaluated_at=timezone.now(),
+    )
     return web
 
 
@@ -206,15 +218,21 @@ def test_it_lists_labs_with_their_verdicts_and_the_tables_filters(
         "failed",
     )
     assert first["verdicts"][0]["rubric_id"] == "lab-ready"
-    for query in ({"cluster": "sim1"}, {"team": "workshops"}, {"status": "failed"},
-                  {"q": "ABC12"}, {"failure_class": "crashloop"},
-                  {"catalog_item": web.lab.catalog_item}):  # fmt: skip
+    for query in (
+        {"cluster": "sim1"},
+        {"team": "workshops"},
+        {"status": "failed"},
+        {"q": "ABC12"},
+        {"failure_class": "crashloop"},
+        {"catalog_item": web.lab.catalog_item},
+    ):
         found = client.get("/api/v1/labs", query, headers=headers).json()
         assert [lab["id"] for lab in found["results"]] == [web.pk], query
     ordered = client.get("/api/v1/labs", {"sort": "-namespace"}, headers=headers).json()
     assert [lab["namespace"] for lab in ordered["results"]] == [
-        "sandbox-def34-shop", "sandbox-abc12-web",
-    ]  # fmt: skip
+        "sandbox-def34-shop",
+        "sandbox-abc12-web",
+    ]
     paged = client.get("/api/v1/labs", {"limit": 1, "offset": 1}, headers=headers).json()
     assert (paged["count"], len(paged["results"])) == (2, 1)
     assert client.get(f"/api/v1/labs/{web.pk}", headers=headers).json()["id"] == web.pk
@@ -227,16 +245,19 @@ def test_it_lists_clusters_with_counts_and_scan_runs(client: Client, owner: User
     now = timezone.now()
     for tier in (1, 3):
         ScanRun.objects.create(
-            cluster=web.cluster, tier=tier, status="succeeded", errors=["x"],
+            cluster=web.cluster,
+            tier=tier,
+            status="succeeded",
+            errors=["x"],
             started_at=now - timedelta(minutes=tier),
-        )  # fmt: skip
+        )
     token = api_key_create(name="ci", owner=owner, scopes=["read"]).token
     headers = {"Authorization": f"Bearer {token}"}
     clusters = client.get("/api/v1/clusters", headers=headers).json()["results"]
     assert [(c["name"], c["labs"]) for c in clusters] == [
         ("sim1", {"total": 1, "failed": 1, "ready": 0}),
         ("sim2", {"total": 1, "failed": 0, "ready": 0}),
-    ]  # fmt: skip
+    ]
     assert "secret" not in clusters[0]["api_url"]
     assert client.get("/api/v1/clusters/sim1", headers=headers).json()["name"] == "sim1"
     runs = client.get("/api/v1/scan-runs", {"cluster": "sim1", "tier": 3}, headers=headers)

@@ -87,9 +87,14 @@ def test_it_escapes_names() -> None:
 
 def test_it_scales_to_a_fixed_maximum() -> None:
     html = time_chart(
-        chart_id="p", title="CPU", series=[Series("n", "s0", hourly(50))], start=START, end=END,
-        unit=" %", y_max=100.0,
-    )  # fmt: skip
+        chart_id="p",
+        title="CPU",
+        series=[Series("n", "s0", hourly(50))],
+        start=START,
+        end=END,
+        unit=" %",
+        y_max=100.0,
+    )
     assert ">100 %</text>" in html and ">n 50 %</text>" not in html and "n 50 %" in html
 
 

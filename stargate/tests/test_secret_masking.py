@@ -48,9 +48,14 @@ def test_it_masks_the_redis_url_in_the_start_up_error() -> None:
         "STARGATE_REDIS_URL": f"http://default:{PASSWORD}@redis.example.com:6379/0",
     }
     done = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=BASE_DIR, env=env, capture_output=True,
-        text=True, timeout=120, check=False,
-    )  # fmt: skip
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode != 0 and "STARGATE_REDIS_URL" in done.stderr
     assert PASSWORD not in done.stderr + done.stdout
 
@@ -67,9 +72,14 @@ def test_it_masks_credentials_in_every_log_line() -> None:
         raise ConnectionError(f"cannot reach redis://:{PASSWORD}@redis:6379/0")
     except ConnectionError:
         record = logging.LogRecord(
-            "x", logging.ERROR, __file__, 1, "connecting to %s with token=%s",
-            (f"https://admin:{PASSWORD}@api.example.com:6443", PASSWORD), sys.exc_info(),
-        )  # fmt: skip
+            "x",
+            logging.ERROR,
+            __file__,
+            1,
+            "connecting to %s with token=%s",
+            (f"https://admin:{PASSWORD}@api.example.com:6443", PASSWORD),
+            sys.exc_info(),
+        )
     line = formatter.format(record)
     assert "api.example.com:6443" in line and "ConnectionError" in line
     assert PASSWORD not in line

@@ -48,9 +48,9 @@ def serve(clusters: int, namespaces: int, directory: str, conn: Any) -> None:
     import django
 
     django.setup()
-    from scanning.simulator.fleet import fleet_simulator
-    from scanning.simulator.generator import FleetSpec, generate_fleet
-    from scanning.simulator.registry import control_file_write
+    from simulator.fleet import fleet_simulator
+    from simulator.generator import FleetSpec, generate_fleet
+    from simulator.registry import control_file_write
 
     fleet = generate_fleet(FleetSpec(clusters=clusters, namespaces=namespaces))
     sim = fleet_simulator(fleet, directory=Path(directory))

@@ -14,9 +14,9 @@ from labs.models import Lab, LabInstance
 from scanning import collect, normalize
 from scanning.models import LabEvidence, ScanRun
 from scanning.services import scan_run_execute
-from scanning.simulator import Store
-from scanning.simulator.kinds import kind_for_object
 from scanning.tests.fixtures_scan import cluster_row, lab_pod, namespace_obj
+from simulator import Store
+from simulator.kinds import kind_for_object
 from stargate.models import ConfigChange
 
 pytestmark = pytest.mark.django_db

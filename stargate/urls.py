@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(
         "favicon.ico",
         login_not_required(RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+        name="favicon",
     ),
     path("accounts/", include("allauth.urls")),
     # allauth's form, with its throttle, is the one way to change one's own password.

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.models import Permission, User
 
 from labs.models import LabInstance
+from labs.tests.factories import platform_operator
 from rubrics_app.services import lab_instances_evaluate
 from scanning.models import LabEvidence
 
@@ -45,4 +46,5 @@ def scan(lab: LabInstance, ev: Any, now: datetime = NOW) -> Any:
 def reviewer(username: str = "rev") -> User:
     user = User.objects.create_user(username, password="pw-for-tests-1")
     user.user_permissions.add(Permission.objects.get(codename="review_classificationproposal"))
+    platform_operator(user)  # reviews every team's labs (teams: dashboard/tests)
     return User.objects.get(pk=user.pk)

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from labs.tests import factories
+from labs.tests.factories import platform_operator
 from scanning.models import ScanRun
 
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
@@ -16,7 +17,7 @@ pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
 
 @pytest.fixture
 def operator_client(client: Any, django_user_model: Any) -> Any:
-    client.force_login(django_user_model.objects.create_user("bob"))
+    client.force_login(platform_operator(django_user_model.objects.create_user("bob")))
     return client
 
 

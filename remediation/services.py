@@ -209,8 +209,12 @@ def _open_request(
     lab_instance: LabInstance, action: RemediationAction, fingerprint: str
 ) -> ActionRequest | None:
     requests = ActionRequest.objects.filter(lab_instance=lab_instance, action=action)
-    # Run, or run and still being verified: the same action again would race its own fix.
-    verifying = Q(status=Status.SUCCEEDED, recovered__isnull=True, verify_next_at__isnull=False)
+    # Run, or run and still being verified (or run with nothing to verify) for this same
+    # failure: the same action again would race its own fix, or repeat it.
+    done = Q(status=Status.SUCCEEDED, recovered__isnull=True)
+    verifying = done & (
+        Q(verify_next_at__isnull=False) | (Q(fingerprint=fingerprint) if fingerprint else Q())
+    )
     in_flight = requests.filter(Q(status__in=ActionRequest.IN_FLIGHT) | verifying).first()
     if in_flight is not None:
         return in_flight

@@ -181,7 +181,9 @@ def test_it_fails_a_run_whose_worker_was_killed_and_acts_once(
     requests = list(ActionRequest.objects.all())
     assert requests, "the crash-looping labs got no remediation request"
     keys = [(r.lab_instance_id, r.action_id) for r in requests]
-    assert len(keys) == len(set(keys)), "a lab got the same action twice"
+    assert len(keys) == len(set(keys)), "a lab got the same action twice: " + "; ".join(
+        f"{r.pk} {r.status} {r.fingerprint} {r.reason}" for r in requests
+    )
     for request in requests:
         assert request.audit_entries.filter(event=AuditEntry.Event.BEFORE).count() <= 1
     executed = AuditEntry.objects.filter(event=AuditEntry.Event.BEFORE).count()

@@ -60,7 +60,7 @@ def _open(page: Page, url: str) -> None:
     page.fill("#id_login", "admin")
     page.fill("#id_password", PASSWORD)
     page.click("#local-login")
-    page.wait_for_function("() => window.wsOpen === true", timeout=5000)
+    page.wait_for_function("() => window.wsOpen === true", timeout=15_000)
     page.evaluate("() => { window.notReloaded = true }")
 
 
@@ -74,16 +74,16 @@ def test_it_shows_decisions_and_new_requests_live(page: Page, daphne: str) -> No
     row = other.locator(f"#approval-{first.pk}")
     row.locator("input[name=reason]").fill("approved from the other page")
     row.locator("button[value=approve]").click()
-    expect(row.locator(".req-status")).to_have_text("Succeeded", timeout=10_000)
+    expect(row.locator(".req-status")).to_have_text("Succeeded", timeout=30_000)
 
     watched = page.locator(f"#approval-{first.pk}")
-    expect(watched.locator(".req-status")).to_have_text("Succeeded", timeout=5000)
+    expect(watched.locator(".req-status")).to_have_text("Succeeded", timeout=15_000)
     expect(watched).to_contain_text("approved from the other page")
     expect(watched).to_contain_text("recorded_only")  # the mock target records only
 
     second = _in_worker("sandbox-bbb02-db")
     expect(page.locator(f"#approval-{second.pk} .req-status")).to_have_text(
-        "Pending approval", timeout=5000
+        "Pending approval", timeout=15_000
     )
     expect(page.locator("#approval-count")).to_have_text("1")
     assert page.evaluate("() => window.notReloaded") is True

@@ -9,16 +9,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
-from typing import Any
 
-from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
 
 from stargate.models import ApiKey
 
@@ -79,33 +73,3 @@ def api_key_authenticate(authorization: str, *, scope: str) -> ApiKey:
         raise ApiKeyError(401, "The owner of this API key is inactive")
     ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
     return key
-
-
-ViewFunc = Callable[..., HttpResponse]
-
-
-def api_key_required(scope: str) -> Callable[[ViewFunc], ViewFunc]:
-    """Protect a JSON API view with an API key instead of a login session."""
-    if scope not in SCOPES:
-        raise ValueError(f"unknown scope {scope!r}")
-
-    def decorator(view: ViewFunc) -> ViewFunc:
-        # Bearer tokens are not sent by browsers on their own, so CSRF does not apply.
-        @csrf_exempt
-        @login_not_required
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            try:
-                key = api_key_authenticate(request.headers.get("Authorization", ""), scope=scope)
-            except ApiKeyError as exc:
-                response = JsonResponse({"error": exc.message}, status=exc.status)
-                if exc.status == 401:
-                    response["WWW-Authenticate"] = 'Bearer realm="stargate"'
-                return response
-            request.user = key.owner
-            request.api_key = key  # type: ignore[attr-defined]
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator

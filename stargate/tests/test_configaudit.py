@@ -91,7 +91,7 @@ def test_it_reads_the_user_an_api_view_sets_after_the_request_started(
 
 
 def _api_view(request: object, user: User, lab: Lab) -> object:
-    request.user = user  # type: ignore[attr-defined]  # as api_key_required does
+    request.user = user  # type: ignore[attr-defined]  # as the API key auth does
     lab.max_actions_per_hour = 9
     lab.save()
     return None

@@ -178,7 +178,7 @@ def action_request_create(
         slot = rate_slot_claim(lab_instance=lab_instance, now=now)
         decision = decide(GateInput(**{**data.__dict__, "rate_slot": slot}))
     if open_request is not None:
-        return _request_refresh(open_request, decision, clean, evidence, now)
+        return _request_refresh(open_request, decision, clean, evidence, now, confirmed=confirmed)
     return _request_record(
         lab_instance=lab_instance,
         action=action,
@@ -235,13 +235,16 @@ def _request_refresh(
     parameters: dict[str, Any],
     evidence: dict[str, Any],
     now: dt.datetime,
+    *,
+    confirmed: bool,
 ) -> ActionRequest:
     """The failure is still there: note it, and redecide only when the gates changed their
     mind (or the parameters moved, e.g. another pod crashlooping). Conditional on the status
-    the pass read, so a person deciding meanwhile wins."""
+    the pass read, so a person deciding meanwhile wins. `confirmed` is always the caller's now:
+    a human who accepted the model's class since confirmed it, and the gates at acting read it."""
     status = _STATUS_FOR[decision.outcome]
     same = status == request.status and parameters == request.parameters
-    fields: dict[str, Any] = {"last_seen_at": now, "evidence": evidence}
+    fields: dict[str, Any] = {"last_seen_at": now, "evidence": evidence, "confirmed": confirmed}
     if not same:
         ttl = dt.timedelta(minutes=conf.approval_ttl_minutes())
         fields |= {

@@ -92,3 +92,28 @@ def test_it_queues_once_the_lab_rate_limit_is_reached(catalog) -> None:
 def test_it_sends_an_unconfirmed_classification_to_approval(catalog, lab_instance) -> None:
     request = _create(lab_instance, catalog["restart-pod"], confirmed=False)
     assert request.status == Status.PENDING
+
+
+def test_a_refresh_takes_the_confirmation_a_human_gave_since(
+    catalog, lab_instance, django_capture_on_commit_callbacks
+) -> None:
+    """An LLM class asked for approval; a human accepted the proposal: the pass's refresh of the
+    open request carries `confirmed`, so the gates at acting read the reviewed class."""
+    first = _create(lab_instance, catalog["restart-pod"], confirmed=False, fingerprint="f1")
+    assert (first.status, first.confirmed) == (Status.PENDING, False)
+    with django_capture_on_commit_callbacks(execute=False):
+        again = _create(lab_instance, catalog["restart-pod"], confirmed=True, fingerprint="f1")
+    again.refresh_from_db()
+    assert again.pk == first.pk
+    assert (again.status, again.confirmed) == (Status.APPROVED, True)
+
+
+def test_a_refresh_with_the_same_decision_still_takes_the_confirmation(
+    catalog, lab_instance
+) -> None:
+    action, params = catalog["rollout-restart-deployment"], {"deployment": "web"}
+    first = _create(lab_instance, action, parameters=params, confirmed=False, fingerprint="f1")
+    again = _create(lab_instance, action, parameters=params, confirmed=True, fingerprint="f1")
+    again.refresh_from_db()
+    assert (again.pk, again.status) == (first.pk, Status.PENDING)  # medium risk: approval still
+    assert again.confirmed is True

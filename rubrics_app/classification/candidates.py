@@ -115,6 +115,15 @@ def candidates_classify(lab_ids: list[int] | None = None, log_tail: LogTail | No
     return stored
 
 
+def candidates_sweep() -> int:
+    """The periodic sweep (`rubrics_app.schedules`): every candidate still without a proposal,
+    newest first, whatever left it waiting (budget, breaker, a task a restarted worker lost)."""
+    stored = candidates_classify(None)
+    if stored:
+        logger.info("classification sweep: %d proposals stored", stored)
+    return stored
+
+
 def candidate_signature(evaluation: Evaluation) -> str:
     criterion = deciding_criterion(evaluation)
     lab = evaluation.lab_instance

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import secrets
+import socket
+
 import httpx
 
 from simulator.registry import CONTROL_FILE, running_showroom_transport, simulator_dir
 from simulator.transport import SimulatedTransport
-from stargate.seams import DemoFleet
+from stargate.seams import DemoFleet, DemoService
 
 # `serve`'s demo: 3 clusters x 60 labs, 15 % broken, fixed automatically when the risk is low.
 DEMO_ARGUMENTS = [
@@ -34,4 +37,22 @@ def demo_fleet() -> DemoFleet:
         command=["simulate_fleet", *DEMO_ARGUMENTS],
         ready_file=simulator_dir() / CONTROL_FILE,
         environment=DEMO_ENVIRONMENT,
+        services=[demo_llm()],
+    )
+
+
+def demo_llm() -> DemoService:
+    """The simulated LLM endpoint on a free loopback port with a fresh key; the demo's processes
+    classify through it, unless the user pointed `STARGATE_LLM_API_BASE` at a real endpoint."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    key = f"sim-{secrets.token_urlsafe(12)}"
+    return DemoService(
+        args=["-m", "simulator.llm", "--port", str(port), "--api-key", key],
+        environment={
+            "STARGATE_LLM_API_BASE": f"http://127.0.0.1:{port}/v1",
+            "STARGATE_LLM_API_KEY": key,
+        },
+        unless_set="STARGATE_LLM_API_BASE",
     )

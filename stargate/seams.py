@@ -35,14 +35,27 @@ SEAMS = {
 
 
 @dataclass(frozen=True)
+class DemoService:
+    """A helper process of the demo (`python <args>`, e.g. the simulated LLM endpoint) and the
+    environment it gives every other process of the demo. Not started when the user already set
+    `unless_set` (e.g. `STARGATE_LLM_API_BASE`: a real endpoint wins)."""
+
+    args: list[str]
+    environment: Mapping[str, str] = field(default_factory=dict)
+    unless_set: str = ""
+
+
+@dataclass(frozen=True)
 class DemoFleet:
     """What `serve` runs for its demo: a `manage.py` command (its arguments after `manage.py`),
-    the file that command writes once its clusters are registered (removed when it stops), and
-    environment defaults for every process of the demo (a variable already set wins)."""
+    the file that command writes once its clusters are registered (removed when it stops),
+    environment defaults for every process of the demo (a variable already set wins), and
+    helper services started before it."""
 
     command: list[str]
     ready_file: Path
     environment: Mapping[str, str] = field(default_factory=dict)
+    services: Sequence[DemoService] = ()
 
 
 def seam_load(setting: str) -> Any | None:

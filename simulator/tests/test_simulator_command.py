@@ -96,7 +96,7 @@ def test_it_starts_the_demo_fleet_with_valid_arguments() -> None:
     from stargate.management.commands.serve import demo_commands
     from stargate.seams import demo_fleet
 
-    (command,) = demo_commands("python", demo_fleet())
+    *_, command = demo_commands("python", demo_fleet())
     options = Command().create_parser("manage.py", "simulate_fleet").parse_args(command[3:])
 
     assert command[1:3] == ["manage.py", "simulate_fleet"]

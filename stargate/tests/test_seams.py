@@ -14,7 +14,7 @@ from scanning.probe_guard import GuardedTransport
 from scanning.showroom import probe_client
 from simulator.registry import CONTROL_FILE, simulator_dir
 from simulator.transport import SimulatedTransport
-from stargate.management.commands.serve import demo_commands
+from stargate.management.commands.serve import demo_commands, demo_services
 from stargate.seams import demo_fleet, seams_importable
 
 pytestmark = pytest.mark.smoke
@@ -81,7 +81,7 @@ def test_the_demo_fleet_is_the_simulators_unless_turned_off() -> None:
 
     assert fleet is not None
     assert fleet.ready_file == simulator_dir() / CONTROL_FILE
-    assert demo_commands("py", fleet)[0][:3] == ["py", "manage.py", "simulate_fleet"]
+    assert demo_commands("py", fleet)[-1][:3] == ["py", "manage.py", "simulate_fleet"]
     with override_settings(DEMO_FLEET=""):
         assert demo_fleet() is None
         assert demo_commands("py", demo_fleet()) == []
@@ -89,3 +89,30 @@ def test_the_demo_fleet_is_the_simulators_unless_turned_off() -> None:
 
 def test_the_configured_seams_import() -> None:
     assert seams_importable(None) == []
+
+
+def test_the_demo_starts_the_simulated_llm_and_points_every_process_at_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("STARGATE_LLM_API_BASE", raising=False)
+    fleet = demo_fleet()
+    assert fleet is not None
+    (service,) = demo_services(fleet)
+    commands = demo_commands("py", fleet, [service])
+    assert commands[0][:3] == ["py", "-m", "simulator.llm"]
+    assert commands[-1][:3] == ["py", "manage.py", "simulate_fleet"]  # the fleet stays last
+    port = commands[0][commands[0].index("--port") + 1]
+    key = commands[0][commands[0].index("--api-key") + 1]
+    assert service.environment == {
+        "STARGATE_LLM_API_BASE": f"http://127.0.0.1:{port}/v1",
+        "STARGATE_LLM_API_KEY": key,
+    }
+
+
+def test_a_real_llm_endpoint_the_user_set_wins_over_the_simulated_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("STARGATE_LLM_API_BASE", "https://granite.example.com/v1")
+    fleet = demo_fleet()
+    assert fleet is not None and demo_services(fleet) == []
+    assert len(demo_commands("py", fleet, demo_services(fleet))) == 1

@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from io import StringIO
 from pathlib import Path
 from types import FrameType
@@ -23,7 +24,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from stargate.seams import DemoFleet, demo_fleet
+from stargate.seams import DemoFleet, DemoService, demo_fleet
 
 DEMO_ADMIN = "admin"
 FLEET_START_TIMEOUT = 120.0  # seconds
@@ -70,13 +71,16 @@ class Command(BaseCommand):
         host, port = options["host"], options["port"]
         settings.DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
         fleet = None if options["no_demo"] else demo_fleet()
+        services = demo_services(fleet)
         if fleet is not None:
             for name, value in fleet.environment.items():  # the children inherit them
                 os.environ.setdefault(name, value)
+            for service in services:
+                os.environ.update(service.environment)
             fleet.ready_file.unlink(missing_ok=True)  # left by a run that was killed
         self.stdout.write(prepare())
         password = None if options["no_demo"] else ensure_demo_admin()
-        processes.extend(processes_start(host, port, fleet=fleet))
+        processes.extend(processes_start(host, port, fleet=fleet, services=services))
         if fleet is not None:
             self.fleet_process = processes[-1]
             self._first_scans(self.fleet_process, fleet.ready_file)
@@ -112,6 +116,11 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 f"Log in as {DEMO_ADMIN!r} with the password printed on the first run."
+            )
+        if demo and os.environ.get("STARGATE_LLM_API_BASE"):
+            self.stdout.write(
+                f"LLM endpoint: {os.environ['STARGATE_LLM_API_BASE']} (failures no rule"
+                " explains get a proposal at /rubrics/proposals/)"
             )
         if demo:
             self.stdout.write(
@@ -152,13 +161,14 @@ def process_start(command: list[str]) -> subprocess.Popen[bytes]:
 
 
 def processes_start(
-    host: str, port: int, *, fleet: DemoFleet | None
+    host: str, port: int, *, fleet: DemoFleet | None, services: Sequence[DemoService] = ()
 ) -> list[subprocess.Popen[bytes]]:
+    """The web server, the workers, then the demo's services and its fleet (last)."""
     python = sys.executable
     commands = [
         [python, "-m", "daphne", "-b", host, "-p", str(port), "stargate.asgi:application"],
         [python, "manage.py", "qcluster"],
-        *demo_commands(python, fleet),
+        *demo_commands(python, fleet, services),
     ]
     return [process_start(command) for command in commands]
 
@@ -213,9 +223,21 @@ def ensure_demo_admin() -> str | None:
     return password
 
 
-def demo_commands(python: str, fleet: DemoFleet | None) -> list[list[str]]:
-    """Extra processes for the demo: the configured demo fleet (`STARGATE_DEMO_FLEET`), if any."""
-    return [] if fleet is None else [[python, "manage.py", *fleet.command]]
+def demo_services(fleet: DemoFleet | None) -> list[DemoService]:
+    """The demo's services to start: those whose `unless_set` variable the user left unset."""
+    if fleet is None:
+        return []
+    return [s for s in fleet.services if not (s.unless_set and os.environ.get(s.unless_set))]
+
+
+def demo_commands(
+    python: str, fleet: DemoFleet | None, services: Sequence[DemoService] = ()
+) -> list[list[str]]:
+    """Extra processes for the demo: its services, then the configured demo fleet
+    (`STARGATE_DEMO_FLEET`) last, if any."""
+    if fleet is None:
+        return []
+    return [*([python, *s.args] for s in services), [python, "manage.py", *fleet.command]]
 
 
 def first_scans_enqueue() -> int:

@@ -109,3 +109,12 @@ def pages(
 def _where(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.netloc}{parts.path}"
+
+
+def obj(value: Any) -> dict[str, Any]:
+    """`value` when it is an object, else an empty one (tolerant parsing)."""
+    return value if isinstance(value, dict) else {}
+
+
+def seq(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []

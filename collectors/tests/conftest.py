@@ -31,3 +31,16 @@ def configure(settings: Any, services: Any) -> Iterator[Configure]:  # noqa: F81
         return options
 
     yield point
+
+
+@pytest.fixture
+def fleet_clusters(services: Any, db: Any) -> list[Any]:  # noqa: F811
+    """Cluster rows named as the simulated fleet's clusters (no scan: an unused API URL)."""
+    from labs.models import Cluster
+
+    return [
+        Cluster.objects.create(
+            name=name, api_url="http://127.0.0.1:9", simulated=True, insecure_lab=True
+        )
+        for name in services.fleet.clusters
+    ]

@@ -33,7 +33,7 @@ def hub(simulator_server: Any, settings: Any) -> Iterator[tuple[Any, Cluster, An
 
 
 def test_pools_subjects_and_identities_are_read(hub: tuple[Any, Cluster, Any]) -> None:
-    sim, cluster, fleet = hub
+    _, cluster, fleet = hub
     lab = fleet.labs[0]
     guessed = Lab.objects.create(catalog_item="guessed-from-suffix")
     instance = LabInstance.objects.create(

@@ -6,6 +6,12 @@ from django.db import models
 from labs.models import Cluster, Lab
 
 
+class SessionSource(models.TextChoices):
+    MANUAL = "manual", "Entered by hand"
+    LABAGATOR = "labagator", "Labagator"
+    LAUNCHPAD = "launchpad", "Launchpad"
+
+
 class Session(models.Model):
     """A scheduled delivery of a lab (a workshop, a training): attendees are in the lab between
     `starts_at` and `ends_at`. Remediation refuses actions that are not session-safe meanwhile.
@@ -26,6 +32,20 @@ class Session(models.Model):
         help_text="Empty: every cluster running the lab.",
     )
     notes = models.TextField(blank=True)
+    # Where the row comes from: a collector upserts and removes only its own rows (by
+    # `external_id`); hand-entered sessions are never touched by a collector.
+    source = models.CharField(
+        max_length=20, choices=SessionSource.choices, default=SessionSource.MANUAL, db_index=True
+    )
+    external_id = models.CharField(max_length=200, blank=True)
+    lab_code = models.CharField(max_length=63, blank=True, db_index=True)
+    attendees = models.PositiveIntegerField(default=0)
+    room = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=40, blank=True)
+    has_start_time = models.BooleanField(
+        default=True,
+        help_text="False for Launchpad sessions: they count as started and never boost urgency.",
+    )
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -33,7 +53,12 @@ class Session(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")),
                 name="session_ends_after_it_starts",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~models.Q(source="manual"),
+                name="session_source_external_id_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -76,6 +76,12 @@ class Cluster(models.Model):
         "(on-premises VIPs); other private addresses are never probed.",
     )
     enabled = models.BooleanField(default=True)
+    is_hub = models.BooleanField(
+        "Babylon hub",
+        default=False,
+        help_text="A Babylon/Poolboy control plane the collectors read. When no cluster is "
+        "marked, each scanned cluster is its own hub.",
+    )
     labels = models.JSONField(default=dict, blank=True, help_text='e.g. {"purpose": "dev"}')
     tier1_interval = models.PositiveIntegerField(
         "tier 1 interval (min)", default=5, validators=[MinValueValidator(1)]

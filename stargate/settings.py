@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "rubrics_app",
     "remediation",
     "forecasting",
+    "collectors",
     "incidents",
     "dashboard",
 ]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("stargate", "labs", "scanning", "rubrics_app", "remediation", "forecasting")
+APPS = ("stargate", "labs", "scanning", "rubrics_app", "remediation", "forecasting", "collectors")
 FUTURE = ("dashboard", "simulator")
 
 

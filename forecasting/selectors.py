@@ -1,11 +1,41 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
+from collectors.models import CatalogDefinition, ClusterUtilisation, PoolSnapshot
+from forecasting.complexity import footprint
 from forecasting.models import Session
+from forecasting.projection import (
+    DEFAULT_HOURS,
+    ClusterProjection,
+    ClusterSupply,
+    Overall,
+    PoolSupply,
+    Projection,
+    SessionDemand,
+    clamp_hours,
+    cluster_projection,
+    overall,
+    pool_projection,
+)
+from forecasting.scores import pool_status
+from forecasting.velocity import (
+    Exhaustion,
+    PoolPoint,
+    Velocity,
+    exhaustion,
+    pool_velocity,
+    recycling_rate,
+    window,
+)
 from labs.models import Cluster, Lab
+from labs.selectors import Audience, visible_clusters, visible_labs
+from scanning.models import NodeSnapshot
 
 
 def session_running(*, lab: Lab, now: dt.datetime, cluster: Cluster | None = None) -> bool:
@@ -15,3 +45,231 @@ def session_running(*, lab: Lab, now: dt.datetime, cluster: Cluster | None = Non
     if cluster is not None:
         sessions = sessions.filter(Q(cluster__isnull=True) | Q(cluster=cluster))
     return sessions.exists()
+
+
+# --- Capacity forecast: the stored history and schedule, read for the pure maths ------------
+
+
+@dataclass
+class PoolForecast:
+    name: str
+    available: int
+    ready: int
+    min_required: int
+    catalog_item: str
+    history: list[PoolPoint]
+    velocity: Velocity
+    recycling: float
+    eta: Exhaustion
+    status: str
+    risk: str = "low"
+
+    def facts(self) -> dict[str, object]:
+        """The policy engine's pool facts (spec 23.2)."""
+        return {
+            "name": self.name,
+            "available": self.available,
+            "ready": self.ready,
+            "min_required": self.min_required,
+            "pool_velocity": self.velocity.handles_per_hour,
+            "estimated_exhaustion_hours": self.eta.hours,
+            "recycling_rate": self.recycling,
+        }
+
+
+@dataclass
+class CapacityForecast:
+    now: dt.datetime
+    hours: int
+    pools: list[PoolForecast]
+    sessions: list[Session]
+    demands: list[SessionDemand]
+    projection: Projection
+    clusters: list[ClusterProjection]
+    overall: Overall
+    cluster_load: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+def _pool_points(rows: list[PoolSnapshot]) -> dict[str, list[PoolPoint]]:
+    points: dict[str, list[PoolPoint]] = defaultdict(list)
+    for row in rows:
+        points[row.pool_name].append(PoolPoint(row.taken_at, row.available, row.min_available))
+    for series in points.values():
+        series.sort(key=lambda p: p.at)
+    return points
+
+
+def pool_for(lab: Lab, lab_code: str, pools: dict[str, str]) -> str | None:
+    """Spec 24.1: the pool whose catalog item is the lab's, else one whose name contains the
+    lower-cased lab code. `pools`: pool name -> catalog item."""
+    for name, item in sorted(pools.items()):
+        if item and item == lab.catalog_item:
+            return name
+    code = lab_code.lower()
+    if code:
+        for name in sorted(pools):
+            if code in name.lower():
+                return name
+    return None
+
+
+def _visible_pools(latest: dict[str, PoolSnapshot], labs: list[Lab], codes: set[str]) -> set[str]:
+    items = {lab.catalog_item for lab in labs}
+    return {
+        name
+        for name, row in latest.items()
+        if row.catalog_item in items or any(code and code in name.lower() for code in codes)
+    }
+
+
+def capacity_forecast(
+    *,
+    audience: Audience,
+    now: dt.datetime | None = None,
+    hours: int = DEFAULT_HOURS,
+    window_hours: float = 6.0,
+    history_hours: float = 24.0,
+    method: str = "regression",
+) -> CapacityForecast:
+    """Pools, sessions and clusters `audience` may see, projected hour by hour (5 queries)."""
+    now = now or timezone.now()
+    hours = clamp_hours(hours)
+    rows = list(
+        PoolSnapshot.objects.filter(taken_at__gte=now - dt.timedelta(hours=history_hours))
+        .order_by("taken_at")
+        .only("pool_name", "taken_at", "available", "ready", "min_available", "catalog_item")
+    )
+    latest = {row.pool_name: row for row in rows}
+    sessions = list(
+        visible_sessions(audience)
+        .filter(ends_at__gt=now, starts_at__lt=now + dt.timedelta(hours=hours))
+        .select_related("lab", "cluster")
+    )
+    labs = list(visible_labs(audience)) if not audience.everything else []
+    if not audience.everything:
+        codes = {s.lab_code.lower() for s in sessions}
+        keep = _visible_pools(latest, labs, codes)
+        latest = {name: row for name, row in latest.items() if name in keep}
+    points = _pool_points(rows)
+    pools = [
+        _pool_forecast(row, points[name], now, window_hours, method)
+        for name, row in sorted(latest.items())
+    ]
+    scores = catalog_scores({s.lab.catalog_item for s in sessions})
+    pool_items = {name: row.catalog_item for name, row in latest.items()}
+    demands = [
+        SessionDemand(
+            starts_at=s.starts_at,
+            ends_at=s.ends_at,
+            attendees=s.attendees or 1,
+            footprint=footprint(scores.get(s.lab.catalog_item)),
+            lab_code=s.lab_code or s.lab.catalog_item,
+            pool=pool_for(s.lab, s.lab_code, pool_items),
+            cluster=s.cluster.name if s.cluster else None,
+        )
+        for s in sessions
+    ]
+    supply = {
+        p.name: PoolSupply(p.available, p.velocity.handles_per_hour, p.recycling) for p in pools
+    }
+    projection = pool_projection(now=now, pools=supply, sessions=demands, hours=hours)
+    for pool in pools:
+        pool.risk = projection.risk_by_pool.get(pool.name, "low")
+    load = cluster_load(audience)
+    clusters = [
+        cluster_projection(
+            now=now,
+            cluster=name,
+            supply=ClusterSupply(
+                figures["cpu_all"], figures["cpu_used"], figures["mem_all"], figures["mem_used"]
+            ),
+            sessions=demands,
+            hours=hours,
+        )
+        for name, figures in sorted(load.items())
+        if figures["cpu_all"] > 0
+    ]
+    return CapacityForecast(
+        now,
+        hours,
+        pools,
+        sessions,
+        demands,
+        projection,
+        clusters,
+        overall(projection, clusters),
+        load,
+    )
+
+
+def _pool_forecast(
+    row: PoolSnapshot, history: list[PoolPoint], now: dt.datetime, window_hours: float, method: str
+) -> PoolForecast:
+    velocity = pool_velocity(window(history, now, window_hours), method=method)
+    return PoolForecast(
+        name=row.pool_name,
+        available=row.available,
+        ready=row.ready,
+        min_required=row.min_available,
+        catalog_item=row.catalog_item,
+        history=history,
+        velocity=velocity,
+        recycling=recycling_rate(window(history, now, window_hours)),
+        eta=exhaustion(row.available, velocity),
+        status=pool_status(row.available, row.min_available),
+    )
+
+
+def catalog_scores(catalog_items: set[str]) -> dict[str, float]:
+    """The AgnosticV complexity score per catalog item (one query)."""
+    if not catalog_items:
+        return {}
+    rows = CatalogDefinition.objects.filter(catalog_item__in=catalog_items).values_list(
+        "catalog_item", "complexity_score"
+    )
+    return dict(rows)
+
+
+def visible_sessions(audience: Audience) -> QuerySet[Session]:
+    if audience.everything:
+        return Session.objects.all()
+    return Session.objects.filter(lab__team_id__in=sorted(audience.team_ids))
+
+
+def cluster_load(audience: Audience) -> dict[str, dict[str, float]]:
+    """Allocatable and used CPU (cores) and memory (GiB) per cluster from the latest node
+    snapshots, with the VM count per node when the cluster scheduler reported one (2 queries)."""
+    clusters = visible_clusters(audience)
+    rows = (
+        NodeSnapshot.objects.filter(cluster__in=clusters)
+        .values("cluster__name")
+        .annotate(
+            nodes=Count("id"),
+            cpu_all=Sum("cpu_allocatable_millicores"),
+            cpu_used=Sum("cpu_used_millicores"),
+            mem_all=Sum("memory_allocatable_bytes"),
+            mem_used=Sum("memory_used_bytes"),
+        )
+        .order_by()
+    )
+    gib = 1024**3
+    load = {
+        row["cluster__name"]: {
+            "nodes": float(row["nodes"]),
+            "cpu_all": (row["cpu_all"] or 0) / 1000,
+            "cpu_used": (row["cpu_used"] or 0) / 1000,
+            "mem_all": (row["mem_all"] or 0) / gib,
+            "mem_used": (row["mem_used"] or 0) / gib,
+            "vms": 0.0,
+        }
+        for row in rows
+    }
+    for name, vms in (
+        ClusterUtilisation.objects.filter(cluster__in=clusters, vm_count__isnull=False)
+        .order_by("cluster__name", "-captured_at")
+        .distinct("cluster__name")
+        .values_list("cluster__name", "vm_count")
+    ):
+        if name in load:
+            load[name]["vms"] = float(vms or 0)
+    return load

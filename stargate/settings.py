@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "remediation",
     "forecasting",
     "collectors",
+    "recommendations",
     "incidents",
     "dashboard",
 ]
@@ -352,6 +353,15 @@ WATCHED_NAMESPACES = envlist("STARGATE_WATCHED_NAMESPACES", "")
 RUBRICS_DIR = Path(envstr("STARGATE_RUBRICS_DIR", str(BASE_DIR / "rubrics")))
 REMEDIATIONS_DIR = Path(envstr("STARGATE_REMEDIATIONS_DIR", str(BASE_DIR / "remediations")))
 PROMPTS_DIR = Path(envstr("STARGATE_PROMPTS_DIR", str(BASE_DIR / "prompts")))
+# Policy engine and forecasts (recommendations, forecasting): rule files, threshold overrides
+# per rule as JSON ({"pool_exhaustion": {"available_max": 2}}), the pool-scale target.
+POLICIES_DIR = Path(envstr("STARGATE_POLICIES_DIR", str(BASE_DIR / "policies")))
+POLICY_THRESHOLDS = envstr("STARGATE_POLICY_THRESHOLDS", "")
+POOL_SCALE_DEFAULT = envint("STARGATE_POOL_SCALE_DEFAULT", 5, minimum=0)
+POOLBOY_NAMESPACE = envstr("STARGATE_POOLBOY_NAMESPACE", "poolboy")
+FORECAST_HOURS = envint("STARGATE_FORECAST_HOURS", 24, minimum=1)
+FORECAST_WINDOW_HOURS = envint("STARGATE_FORECAST_WINDOW_HOURS", 6, minimum=1)
+FORECAST_VELOCITY_METHOD = envstr("STARGATE_FORECAST_VELOCITY_METHOD", "regression")
 EXECUTION_TARGET = envstr("STARGATE_EXECUTION_TARGET", "mock")
 if EXECUTION_TARGET not in {"mock", "test", "production"}:
     problem(f"STARGATE_EXECUTION_TARGET={EXECUTION_TARGET!r}: use mock, test or production")

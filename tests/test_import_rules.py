@@ -15,7 +15,16 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("stargate", "labs", "scanning", "rubrics_app", "remediation", "forecasting", "collectors")
+APPS = (
+    "stargate",
+    "labs",
+    "scanning",
+    "rubrics_app",
+    "remediation",
+    "forecasting",
+    "collectors",
+    "recommendations",
+)
 FUTURE = ("dashboard", "simulator")
 
 

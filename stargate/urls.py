@@ -36,5 +36,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("remediation/", include("remediation.urls")),
     path("forecasting/", include("forecasting.urls")),
     path("incidents/", include("incidents.urls")),
+    path("metrics", include("metrics.urls")),
     path("", include("dashboard.urls")),
 ]

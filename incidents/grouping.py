@@ -15,6 +15,7 @@ from incidents.signals import incident_changed_on_commit
 from labs.models import Cluster, Lab, LabInstance
 from remediation.models import RemediationAction
 from scanning.models import LabEvidence, NodeSnapshot
+from stargate.counters import counter_add
 
 OUTCOME_RANK = {"failed": 0, "warn": 1}
 
@@ -121,6 +122,7 @@ def _open(group: Group, now: datetime) -> Incident:
         updated_at=now,
     )
     _log(incident, now, "opened", f"opened: {incident.get_kind_display()}")
+    counter_add("stargate_incidents_opened", {"kind": group.kind})
     incident_changed_on_commit(incident.pk, "opened")
     return incident
 

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime, timedelta
 from functools import partial
 
-from django.db import close_old_connections, connections
+from django.db import close_old_connections, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -18,7 +18,7 @@ from scanning import tiers
 from scanning.client import ClusterAccessError, api_client_for
 from scanning.models import ScanRun
 from scanning.tiers import ScanContext
-from stargate import realtime
+from stargate import counters, realtime
 from stargate.lib.redact import redact_text
 
 log = logging.getLogger(__name__)
@@ -129,21 +129,34 @@ def _finish(run: ScanRun, status: str, *, started: float) -> ScanRun:
     run.duration_ms = (time.perf_counter() - started) * 1000
     run.error_count = len(run.errors)
     run.phase = "done"
-    run.save(
-        update_fields=[
-            "status",
-            "finished_at",
-            "duration_ms",
-            "errors",
-            "error_count",
-            "error_kind",
-            "phase",
-            "objects_read",
-            "namespaces_seen",
-            "namespaces_evaluated",
-        ]
-    )
+    with transaction.atomic():
+        run.save(
+            update_fields=[
+                "status",
+                "finished_at",
+                "duration_ms",
+                "errors",
+                "error_count",
+                "error_kind",
+                "phase",
+                "objects_read",
+                "namespaces_seen",
+                "namespaces_evaluated",
+            ]
+        )
+        _count(run)
     return run
+
+
+def _count(run: ScanRun) -> None:
+    """The durable totals `/metrics` exports: runs by outcome, durations of the runs that ran."""
+    labels = {"cluster": run.cluster.name, "tier": str(run.tier)}
+    counters.counter_add("stargate_scans", {**labels, "status": run.status})
+    if run.status != ScanRun.Status.SKIPPED and run.duration_ms is not None:
+        seconds = run.duration_ms / 1000
+        counters.histogram_observe(
+            "stargate_scan_duration_seconds", seconds, labels, counters.SCAN_BUCKETS
+        )
 
 
 def clusters_scan(

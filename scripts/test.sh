@@ -15,6 +15,17 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# The chart's PrometheusRule is checked and unit-tested by promtool (Debian's `prometheus`).
+if ! command -v promtool >/dev/null; then
+  echo "Installing Debian's prometheus package for promtool..."
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && apt-get install -y -qq prometheus >/dev/null
+  else
+    echo "promtool is missing: run 'sudo apt-get install -y prometheus'" >&2
+    exit 1
+  fi
+fi
+
 # The SSO browser tests run a real OpenID Connect provider (npm oidc-provider, pinned by the lock).
 if [ ! -d tests/oidc/node_modules ]; then
   npm ci --prefix tests/oidc --no-audit --no-fund

@@ -93,3 +93,22 @@ class LiveEvent(models.Model):
 
     def __str__(self) -> str:
         return f"live event {self.pk}: {self.topic}, {len(self.ids)} id(s)"
+
+
+class MetricCounter(models.Model):
+    """A durable, monotonic total (`stargate.counters`): incremented in the transaction of the
+    event it counts, never decremented and never pruned, so `/metrics` counters never go down
+    when retention deletes the rows they counted."""
+
+    name = models.CharField(max_length=100)
+    labels = models.CharField(max_length=500, help_text="Canonical JSON of the label set.")
+    value = models.FloatField(default=0.0)
+
+    class Meta:
+        ordering = ["name", "labels"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "labels"], name="metriccounter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}{self.labels} = {self.value:g}"

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "recommendations",
     "incidents",
     "dashboard",
+    "metrics",
 ]
 
 
@@ -392,6 +393,9 @@ LLM_BREAKER_OPEN_SECONDS = envint("STARGATE_LLM_BREAKER_OPEN_SECONDS", 60, minim
 # Classification of unexplained failures (queued after each scan's commit when an endpoint is set).
 LLM_CLASSIFY = envbool("STARGATE_LLM_CLASSIFY", True)
 LLM_CLASSIFY_MAX_PER_RUN = envint("STARGATE_LLM_CLASSIFY_MAX_PER_RUN", 20, minimum=1)
+
+# `/metrics` (README "Metrics"): Prometheus sends it as a bearer token; unset, the endpoint is 404.
+METRICS_TOKEN = envsecret("STARGATE_METRICS_TOKEN", "")
 
 LOG_LEVEL = envstr("STARGATE_LOG_LEVEL", "INFO").upper()
 LOGGING: dict[str, Any] = {

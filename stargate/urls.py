@@ -37,5 +37,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("forecasting/", include("forecasting.urls")),
     path("recommendations/", include("recommendations.urls")),
     path("incidents/", include("incidents.urls")),
+    path("metrics", include("metrics.urls")),
     path("", include("dashboard.urls")),
 ]

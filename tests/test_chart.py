@@ -49,6 +49,17 @@ OPTIONS: dict[str, dict[str, Any]] = {
         "podDisruptionBudget": {"enabled": False},
         "networkPolicy": {"enabled": False},
     },
+    "metrics": {
+        "metrics": {
+            "enabled": True,
+            "tokenSecret": {"name": "stargate-metrics"},
+            "grafanaDashboard": {"enabled": True},
+        }
+    },
+    "metrics-oauth-proxy": {
+        "oauthProxy": {"enabled": True, "cookieSecretName": "stargate-proxy"},
+        "metrics": {"enabled": True, "tokenSecret": {"name": "stargate-metrics", "key": "t"}},
+    },
 }
 HARDENED = [name for name in OPTIONS if name != "no-pdb-no-netpol"]
 
@@ -98,6 +109,116 @@ ROUTE_SCHEMA: dict[str, Any] = {
                         "termination": {"enum": ["edge", "passthrough", "reencrypt"]},
                         "insecureEdgeTerminationPolicy": {"enum": ["Allow", "Redirect", "None"]},
                     },
+                },
+            },
+        },
+    },
+}
+
+# The Prometheus Operator's kinds have no schema in kubernetes-validate: the fields the chart
+# uses, strictly (monitoring.coreos.com/v1 as the operator's CRDs define them).
+_META: dict[str, Any] = {
+    "type": "object",
+    "required": ["name"],
+    "properties": {
+        "name": {"type": "string", "pattern": r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},
+        "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+_DURATION = {"type": "string", "pattern": r"^(0|(([0-9]+)(y|w|d|h|m|s|ms))+)$"}
+_SECRET_KEY = {
+    "type": "object",
+    "required": ["name", "key"],
+    "additionalProperties": False,
+    "properties": {"name": {"type": "string", "minLength": 1}, "key": {"type": "string"}},
+}
+MONITORING_SCHEMAS: dict[str, dict[str, Any]] = {
+    "ServiceMonitor": {
+        "type": "object",
+        "required": ["apiVersion", "kind", "metadata", "spec"],
+        "additionalProperties": False,
+        "properties": {
+            "apiVersion": {"const": "monitoring.coreos.com/v1"},
+            "kind": {"const": "ServiceMonitor"},
+            "metadata": _META,
+            "spec": {
+                "type": "object",
+                "required": ["selector", "endpoints"],
+                "additionalProperties": False,
+                "properties": {
+                    "selector": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": {"matchLabels": {"type": "object"}},
+                    },
+                    "endpoints": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "properties": {
+                                "port": {"type": "string"},
+                                "path": {"type": "string"},
+                                "scheme": {"enum": ["http", "https"]},
+                                "interval": _DURATION,
+                                "scrapeTimeout": _DURATION,
+                                "authorization": {
+                                    "type": "object",
+                                    "required": ["credentials"],
+                                    "additionalProperties": False,
+                                    "properties": {
+                                        "type": {"type": "string"},
+                                        "credentials": _SECRET_KEY,
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+    "PrometheusRule": {
+        "type": "object",
+        "required": ["apiVersion", "kind", "metadata", "spec"],
+        "additionalProperties": False,
+        "properties": {
+            "apiVersion": {"const": "monitoring.coreos.com/v1"},
+            "kind": {"const": "PrometheusRule"},
+            "metadata": _META,
+            "spec": {
+                "type": "object",
+                "required": ["groups"],
+                "additionalProperties": False,
+                "properties": {
+                    "groups": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["name", "rules"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "name": {"type": "string"},
+                                "interval": _DURATION,
+                                "rules": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["alert", "expr"],
+                                        "additionalProperties": False,
+                                        "properties": {
+                                            "alert": {"type": "string"},
+                                            "expr": {"type": "string"},
+                                            "for": _DURATION,
+                                            "labels": {"type": "object"},
+                                            "annotations": {"type": "object"},
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    }
                 },
             },
         },
@@ -198,6 +319,8 @@ def test_every_manifest_validates_against_the_kubernetes_schemas(option: str) ->
     for doc in docs:
         if doc["apiVersion"] == "route.openshift.io/v1":
             jsonschema.validate(doc, ROUTE_SCHEMA)
+        elif doc["apiVersion"] == "monitoring.coreos.com/v1":
+            jsonschema.validate(doc, MONITORING_SCHEMAS[doc["kind"]])
         else:
             kubernetes_validate.validate(doc, KUBE_VERSION, strict=True)
 
@@ -323,6 +446,8 @@ def test_network_policies_admit_only_the_router_to_the_client_port(option: str) 
         labels = template["metadata"]["labels"]
         applied = [p for p in policies if selects(p["spec"]["podSelector"], labels)]
         assert any("Ingress" in p["spec"]["policyTypes"] for p in applied), name
+        # The metrics port's own policy (metrics.enabled) is checked by its own test.
+        applied = [p for p in applied if not p["metadata"]["name"].endswith("-metrics-ingress")]
         rules = [rule for p in applied for rule in p["spec"].get("ingress", [])]
         if labels["app.kubernetes.io/component"] != "web":
             assert rules == [], f"{name} accepts connections"

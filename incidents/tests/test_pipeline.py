@@ -13,6 +13,7 @@ from incidents.pipeline import events_process
 from incidents.selectors import open_incident_for
 from incidents.services import silence_create
 from labs.models import Lab
+from stargate.counters import counters_read
 
 from .factories import change, cluster, lab_instance, node
 
@@ -124,6 +125,8 @@ def test_a_not_ready_node_makes_one_incident_and_suppresses_its_members() -> Non
     assert incident.members.count() == 8
     assert open_incident_for(labs[0]) == incident.pk and open_incident_for(other) is None
     assert incident.proposed_action == ""  # no catalog loaded in this test
+    opened = [("stargate_incidents_opened", {"kind": "node"}, 1.0)]
+    assert counters_read("stargate_incidents_opened") == opened  # the durable total (/metrics)
     assert incident.severity_factors["class_severity"] == "high"
     member_events = Event.objects.filter(lab_instance__in=labs)
     assert not member_events.filter(notify=True).exists()

@@ -17,10 +17,12 @@ from typing import Any
 
 import httpx
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from rubrics_app.models import LLMCall
 from rubrics_app.prompts import PromptDef
+from stargate import counters
 from stargate.lib.redact import redact_text
 
 from .answers import AnswerInvalid, answer_validate
@@ -254,11 +256,46 @@ def _record(
     message: dict[str, Any],
     repaired: bool,
 ) -> LLMCall:
-    outcome, error_type, error_message = usage.failure or (LLMCall.Outcome.SUCCESS, "", "")
+    outcome = usage.failure[0] if usage.failure else LLMCall.Outcome.SUCCESS
     if usage.failure is None or outcome == LLMCall.Outcome.PARSE_ERROR:
         breaker_success()  # the endpoint answered: parse errors do not count
     elif outcome in TRANSIENT:
         breaker_failure(now=timezone.now())
+    with transaction.atomic():
+        call = _call_create(
+            prompt, usage, fingerprint, bundle_digest, latency_ms, started, message, repaired
+        )
+        _count(call)
+    return call
+
+
+def _count(call: LLMCall) -> None:
+    """The durable totals `/metrics` exports (platform-contracts 15.1 names and labels)."""
+    endpoint = {"endpoint": call.prompt_id}
+    success = "true" if call.outcome == LLMCall.Outcome.SUCCESS else "false"
+    counters.counter_add("stargate_llm_calls", {**endpoint, "success": success})
+    tokens = {"prompt": call.prompt_tokens, "completion": call.completion_tokens}
+    counters.counters_add("stargate_llm_tokens", {k: float(n) for k, n in tokens.items()}, endpoint)
+    counters.counter_add("stargate_llm_cost_usd", endpoint, call.cost_usd)
+    counters.histogram_observe(
+        "stargate_llm_call_duration_seconds",
+        call.latency_ms / 1000,
+        endpoint,
+        counters.LLM_BUCKETS,
+    )
+
+
+def _call_create(
+    prompt: PromptDef,
+    usage: _Usage,
+    fingerprint: str,
+    bundle_digest: str,
+    latency_ms: int,
+    started: datetime,
+    message: dict[str, Any],
+    repaired: bool,
+) -> LLMCall:
+    outcome, error_type, error_message = usage.failure or (LLMCall.Outcome.SUCCESS, "", "")
     return LLMCall.objects.create(
         prompt_id=prompt.id,
         prompt_version=prompt.version,

@@ -38,6 +38,10 @@ env:
 - name: STARGATE_TRUSTED_PROXY_IPS
   value: "127.0.0.1"
 {{- end }}
+{{- if .Values.metrics.enabled }}
+- name: STARGATE_METRICS_TOKEN_FILE
+  value: /etc/stargate/metrics/token
+{{- end }}
 envFrom:
 - configMapRef:
     name: {{ include "stargate.fullname" . }}
@@ -69,6 +73,11 @@ securityContext:
 volumeMounts:
 - name: tmp
   mountPath: /tmp
+{{- if .Values.metrics.enabled }}
+- name: metrics-token
+  mountPath: /etc/stargate/metrics
+  readOnly: true
+{{- end }}
 {{- if .Values.clusterCredentials.secretName }}
 - name: cluster-credentials
   mountPath: {{ .Values.clusterCredentials.mountPath }}
@@ -81,6 +90,14 @@ volumeMounts:
 - name: tmp
   emptyDir:
     sizeLimit: {{ .Values.tmpSizeLimit }}
+{{- if .Values.metrics.enabled }}
+- name: metrics-token
+  secret:
+    secretName: {{ required "metrics.tokenSecret.name is required when metrics are enabled" .Values.metrics.tokenSecret.name }}
+    items:
+    - key: {{ .Values.metrics.tokenSecret.key }}
+      path: token
+{{- end }}
 {{- if .Values.clusterCredentials.secretName }}
 - name: cluster-credentials
   secret:
@@ -101,4 +118,10 @@ release's Service in its namespace (namespace viewers and up). Every review must
 {{/* The port clients reach the web pod on: the proxy's when it is in front. */}}
 {{- define "stargate.webPort" -}}
 {{- if .Values.oauthProxy.enabled }}proxy{{ else }}http{{ end -}}
+{{- end -}}
+
+{{/* The PromQL selector of this release's scrape targets (the ServiceMonitor's job is the
+Service's name). */}}
+{{- define "stargate.metricsSelector" -}}
+job="{{ include "stargate.fullname" . }}",namespace="{{ .Release.Namespace }}"
 {{- end -}}

@@ -20,6 +20,7 @@ from dashboard.fleet import fleet_forget
 from dashboard.tests import live_driver
 from dashboard.tests.test_browser_dashboard import SCREENSHOTS, log_in, start_redis_daphne, stop
 from labs.models import Lab, LabInstance, Status
+from labs.tests.factories import platform_operator
 from remediation.catalog import catalog_load
 from remediation.management.commands.load_catalog import catalog_rows
 from remediation.models import ActionRequest, RemediationAction
@@ -123,7 +124,7 @@ def _user(name: str, *perms: str) -> User:
     user = User.objects.create_user(name, f"{name}@example.com", live_driver.PASSWORD)
     for perm in perms:
         user.user_permissions.add(Permission.objects.get(codename=perm))
-    return user
+    return platform_operator(user)  # every team's labs (team scoping: test_team_isolation)
 
 
 def _log_in_as(page: Page, url: str, username: str, next_path: str) -> None:

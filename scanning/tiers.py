@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,6 +39,9 @@ from scanning.showroom import ingress_domain_learn
 from stargate.lib.evidence import ClusterHealth, KubeObject
 
 BATCH = 100  # labs evaluated and stored per transaction: bounds the evidence held as dicts
+# A page read in the same phase as the last progress written is written only this long after it
+# (a page takes milliseconds; each write is a commit): a new phase is always written.
+PROGRESS_EVERY = 1.0  # seconds
 TIER2_MAX_NAMESPACES = 100  # beyond this, tier 3 catches up
 
 
@@ -48,21 +52,27 @@ class ScanContext:
     api: ApiClient
     now: datetime
     on_progress: Callable[[ScanRun], None] | None = field(default=None)
+    _written: float = field(default=0.0, init=False)
 
     def progress(self, phase: str, *, steps: int = 1, objects: int = 0) -> None:
         run = self.run
+        same_phase = phase == run.phase
         run.phase, run.steps_done = phase, run.steps_done + steps
+        run.steps_total = max(run.steps_total, run.steps_done)
         run.objects_read += objects
+        if self.on_progress is not None:
+            self.on_progress(run)
+        if same_phase and time.monotonic() - self._written < PROGRESS_EVERY:
+            return  # `services._finish` writes the counters in the end
+        self._written = time.monotonic()
         ScanRun.objects.filter(pk=run.pk).update(
             phase=phase,
             steps_done=run.steps_done,
-            steps_total=max(run.steps_total, run.steps_done),
+            steps_total=run.steps_total,
             objects_read=run.objects_read,
             namespaces_seen=run.namespaces_seen,
             namespaces_evaluated=run.namespaces_evaluated,
         )
-        if self.on_progress is not None:
-            self.on_progress(run)
 
     def plan(self, steps: int) -> None:
         self.run.steps_total = self.run.steps_done + steps

@@ -6,6 +6,7 @@ from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from dashboard.live import lab_watch_mark
 from labs import selectors as lab_selectors
 from stargate import realtime, relay
 from stargate.sockets import CLOSE_CODE, UserBoundSocket
@@ -46,6 +47,8 @@ class DashboardConsumer(UserBoundSocket, AsyncWebsocketConsumer):  # type: ignor
         self.group = group
         await relay.ensure_started()
         await self.user_group_join()
+        if pk is not None:
+            await lab_watch_mark(pk)  # its page's fragments are rendered from now on
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
 

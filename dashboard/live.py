@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from django.template.loader import render_to_string
 
 from dashboard import charts, fleet, rollup, selectors
@@ -23,6 +24,9 @@ from stargate.realtime import dashboard_group, lab_group
 
 DETAIL = "dashboard/lab_instance_detail.html"
 LAB_STRIP = "dashboard/charts/lab_strip.html"
+# How long a lab page's socket counts as open after it connected: the channel layers' group
+# expiry (channels' default, a day), after which the socket has left the lab's group anyway.
+WATCH_SECONDS = 86400
 
 
 def register() -> None:
@@ -48,11 +52,38 @@ def lab_instance_fragments(ids: list[int]) -> list[tuple[str, str]]:
         if seen:
             rows = selectors.lab_table_rows_by_ids(seen, snapshot.counts, audience)
             messages.append((group, rows_html(rows)))
+    watched = labs_watched([instance.pk for instance in instances])
     messages.extend(
         (lab_group(instance.pk, instance.lab.team_id), lab_detail_html(instance))
         for instance in instances
+        if instance.pk in watched
     )
     return messages
+
+
+def _watch_key(lab_instance_id: int) -> str:
+    return f"live:lab-watched:{lab_instance_id}"
+
+
+async def lab_watch_mark(lab_instance_id: int) -> None:
+    """A socket joined the lab's group (`consumers.DashboardConsumer`): its page's fragments are
+    rendered for the next day (never forgotten earlier: a socket that left costs a rendering,
+    a socket forgotten would miss its pushes)."""
+    await cache.aset(_watch_key(lab_instance_id), True, WATCH_SECONDS)
+
+
+def labs_watched(ids: list[int]) -> set[int]:
+    """The labs among `ids` whose page some socket may have open. A first scan changes
+    thousands of labs nobody is looking at: their pages' fragments (a query and six template
+    partials each, a third of such a scan) are not rendered. When the cache cannot answer,
+    every lab counts as watched."""
+    if not ids:
+        return set()
+    try:
+        found = cache.get_many([_watch_key(pk) for pk in ids])
+    except Exception:  # a cache fault must not cost a push: render them all
+        return set(ids)
+    return {pk for pk in ids if _watch_key(pk) in found}
 
 
 def rows_html(rows: list[dict[str, Any]]) -> str:

@@ -23,7 +23,7 @@ from django.db.models import JSONField, Q
 from labs.models import Lab, LabInstance, Status
 from stargate import realtime
 from stargate.lib.evidence import NamespaceEvidence
-from stargate.lib.sqljson import json_literal
+from stargate.lib.sqlbulk import json_text, rows_insert, rows_upsert
 
 from .classification.candidates import candidates_queue_on_commit
 from .engine import evaluate
@@ -215,7 +215,7 @@ def _evaluation(
 ) -> Evaluation:
     fields = dict(zip(_VERDICT_FIELDS, verdict, strict=True))
     for name in _JSON_FIELDS:
-        fields[name] = json_literal(fields[name])  # see there: a bulk INSERT's JSON, fast
+        fields[name] = json_text(fields[name])  # serialized by orjson, copied as is
     return Evaluation(
         lab_instance=lab_instance, rubric_id=outcome.rubric_id, evaluated_at=now, **fields
     )
@@ -287,9 +287,9 @@ def _write(
     stored: dict[int, dict[str, _Stored]],
 ) -> None:
     if writes.evaluations:
-        Evaluation.objects.bulk_create(
+        rows_upsert(  # by COPY (see there): a first scan inserts thousands of verdicts
+            Evaluation,
             writes.evaluations,
-            update_conflicts=True,
             unique_fields=["lab_instance", "rubric_id"],
             update_fields=EVALUATION_FIELDS,
         )
@@ -297,7 +297,7 @@ def _write(
         Evaluation.objects.filter(pk__in=writes.evaluations_touched).update(evaluated_at=now)
     _prune(done, stored)
     if writes.changes:
-        StateChange.objects.bulk_create(writes.changes)
+        rows_insert(StateChange, writes.changes)
     if writes.labs:
         LabInstance.objects.bulk_update(writes.labs, LAB_FIELDS)
     if writes.labs_touched:

@@ -9,7 +9,7 @@ from labs.models import LabInstance
 from scanning.digest import evidence_hash, pods_digest
 from scanning.models import EvidenceRevision, LabEvidence
 from stargate.lib.evidence import NamespaceEvidence
-from stargate.lib.sqljson import json_literal
+from stargate.lib.sqlbulk import json_text, rows_insert
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def evidence_store(
             changed.append(row)
         row.evidence, row.content_hash, row.pods_digest = evidence, content_hash, digest
         row.collected_at = row.changed_at = now
-        literal = json_literal(evidence)  # serialized once for the row and its revision
+        literal = json_text(evidence)  # serialized once for the row and its revision
         if row.pk is None:
             row.evidence = literal
         revisions.append(
@@ -61,12 +61,12 @@ def evidence_store(
                 collected_at=now,
             )
         )
-    LabEvidence.objects.bulk_create(created, batch_size=500)
+    rows_insert(LabEvidence, created)  # by COPY, see there
     LabEvidence.objects.bulk_update(
         changed,
         ["evidence", "content_hash", "pods_digest", "collected_at", "changed_at"],
         batch_size=500,
     )
     LabEvidence.objects.filter(pk__in=unchanged_ids).update(collected_at=now)
-    EvidenceRevision.objects.bulk_create(revisions, batch_size=500)
+    rows_insert(EvidenceRevision, revisions)
     return Recorded(stored=len(items), changed=len(revisions))

@@ -139,6 +139,8 @@ def _finish(run: ScanRun, status: str, *, started: float) -> ScanRun:
                 "error_count",
                 "error_kind",
                 "phase",
+                "steps_done",
+                "steps_total",
                 "objects_read",
                 "namespaces_seen",
                 "namespaces_evaluated",

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from labs.models import Cluster, LabInstance
+from scanning import tiers
 from scanning.client import api_client_for, list_pages
 from scanning.models import LabEvidence, NodeSnapshot, ScanRun
 from scanning.services import scan_run_execute
@@ -74,7 +75,13 @@ def test_it_maps_lab_namespaces_and_ignores_others_at_tier_3(cluster: tuple[Any,
     assert {li.lab.catalog_item for li in LabInstance.objects.all()} == {"demo", "other"}
 
 
-def test_it_finds_a_newly_failing_namespace_at_tier_2(cluster: tuple[Any, Cluster]) -> None:
+@pytest.mark.parametrize("share", [0, 20], ids=["one-get-per-namespace", "cluster-wide-lists"])
+def test_it_finds_a_newly_failing_namespace_at_tier_2(
+    cluster: tuple[Any, Cluster], share: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One changed namespace of four: one GET per kind and namespace with a share of 0, the
+    # cluster-wide lists with the default (more than one namespace in 20 changed).
+    monkeypatch.setattr(tiers, "TIER2_PER_NAMESPACE_SHARE", share)
     sim, row = cluster
     scan_run_execute(cluster=row, tier=3)
     quiet = scan_run_execute(cluster=row, tier=2)

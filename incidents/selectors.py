@@ -3,13 +3,29 @@ the effectiveness page's resolution profiles)."""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.models import User
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from incidents.models import Event, FailureRecord, Incident, IncidentMember, Silence
+from incidents.models import (
+    Event,
+    FailureRecord,
+    Incident,
+    IncidentMember,
+    Silence,
+    TimelineEntry,
+)
 from incidents.profiles import Profile, profile_of
 from labs.models import LabInstance
-from labs.selectors import lab_instances_for
+from labs.selectors import (
+    Audience,
+    audience_of,
+    lab_instances_for,
+    visible_clusters,
+    visible_lab_instances,
+    visible_labs,
+)
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
@@ -28,30 +44,47 @@ def open_incident_for(lab_instance: LabInstance) -> int | None:
 
 
 def incidents_for(user: User) -> QuerySet[Incident]:
-    """Incidents with at least one member lab `user` may see (or, with none, on a cluster
-    whose labs they see)."""
-    visible = lab_instances_for(user)
-    member = IncidentMember.objects.filter(
-        incident=OuterRef("pk"), lab_instance__in=visible.values("pk")
-    )
-    return (
-        Incident.objects.annotate(
-            visible=Exists(member),
-            members_total=Count("members", distinct=True),
-            members_active=Count(
-                "members", filter=Q(members__recovered_at__isnull=True), distinct=True
-            ),
-        )
-        .filter(visible=True)
-        .select_related("cluster", "lab", "assignee")
-    )
+    """Incidents with at least one member lab `user` may see. For a team member, the member
+    counts are of their labs only (`members_total`, `members_active`)."""
+    return visible_incidents(audience_of(user))
+
+
+def visible_incidents(audience: Audience) -> QuerySet[Incident]:
+    """Incidents with at least one member lab `audience` sees; counts of those members only."""
+    visible = visible_lab_instances(audience).values("pk")
+    member = IncidentMember.objects.filter(incident=OuterRef("pk"), lab_instance__in=visible)
+    incidents = Incident.objects.filter(Exists(member))
+    counted = Q() if audience.everything else Q(members__lab_instance__in=visible)
+    return incidents.annotate(
+        members_total=Count("members", filter=counted, distinct=True),
+        members_active=Count(
+            "members", filter=counted & Q(members__recovered_at__isnull=True), distinct=True
+        ),
+    ).select_related("cluster", "lab", "assignee")
+
+
+def incident_shown(incident: Incident, audience: Audience) -> Incident:
+    """What `audience` may read of `incident`: for a team member, the title's count of every
+    team's labs or clusters becomes "several", and the severity's blast radius (counts of every
+    team's attendees and catalog items) is left out."""
+    if not audience.everything:
+        incident.title = _COUNTED.sub(r"on several \1", incident.title)
+        factors = dict(incident.severity_factors or {})
+        factors.pop("attendees", None)
+        factors.pop("labs", None)
+        incident.severity_factors = factors
+    return incident
+
+
+_COUNTED = re.compile(r"\bon \d+ (labs|clusters)\b")
 
 
 def open_incidents_for(user: User, limit: int = 20) -> list[Incident]:
     """Open incidents, most severe first, then newest."""
-    rows = list(incidents_for(user).filter(status__in=Incident.OPEN_STATES)[:200])
+    audience = audience_of(user)
+    rows = list(visible_incidents(audience).filter(status__in=Incident.OPEN_STATES)[:200])
     rows.sort(key=lambda i: (SEVERITY_ORDER.get(i.severity, 9), -i.opened_at.timestamp()))
-    return rows[:limit]
+    return [incident_shown(incident, audience) for incident in rows[:limit]]
 
 
 def incident_members(incident: Incident, user: User) -> QuerySet[IncidentMember]:
@@ -61,13 +94,43 @@ def incident_members(incident: Incident, user: User) -> QuerySet[IncidentMember]
     )
 
 
-def incident_events(incident: Incident, limit: int = 50) -> QuerySet[Event]:
-    return incident.events.select_related("lab_instance").order_by("-at", "-pk")[:limit]
+def incident_timeline(incident: Incident, user: User, limit: int = 100) -> QuerySet[TimelineEntry]:
+    """The incident's timeline. A team member reads the entries StarGate wrote and the notes
+    of their teams' members (a note of another team's member may name that team's labs)."""
+    entries = incident.timeline.all()
+    audience = audience_of(user)
+    if not audience.everything:
+        entries = entries.filter(
+            Q(user__isnull=True) | Q(user=user.pk) | Q(user__teams__in=sorted(audience.team_ids))
+        ).distinct()
+    return entries.select_related("user").order_by("-at", "-pk")[:limit]
+
+
+def incident_events(incident: Incident, user: User, limit: int = 50) -> QuerySet[Event]:
+    """The incident's events, of the labs `user` sees (and of no lab)."""
+    events = incident.events.all()
+    audience = audience_of(user)
+    if not audience.everything:
+        visible = visible_lab_instances(audience).values("pk")
+        events = events.filter(Q(lab_instance__isnull=True) | Q(lab_instance__in=visible))
+    return events.select_related("lab_instance").order_by("-at", "-pk")[:limit]
 
 
 def silences_active_first() -> QuerySet[Silence]:
     return Silence.objects.select_related("cluster", "lab", "team", "created_by").order_by(
         "-expires_at"
+    )
+
+
+def visible_silences(audience: Audience) -> QuerySet[Silence]:
+    """Silences whose cluster, catalog item and team (those given) `audience` all sees."""
+    silences = silences_active_first()
+    if audience.everything:
+        return silences
+    return silences.filter(
+        Q(cluster__isnull=True) | Q(cluster__in=visible_clusters(audience)),
+        Q(lab__isnull=True) | Q(lab__in=visible_labs(audience)),
+        Q(team__isnull=True) | Q(team_id__in=sorted(audience.team_ids)),
     )
 
 

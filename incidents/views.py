@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from incidents import selectors, services
 from incidents.forms import SilenceForm
-from incidents.models import Incident, Silence
+from incidents.models import Incident
+from labs.selectors import audience_of
 from stargate.http import AuthedHtmxRequest, htmx_partial
 
 CHANGE = "incidents.change_incident"
@@ -28,7 +29,8 @@ STATUSES = [
 
 
 def _visible(request: AuthedHtmxRequest, pk: int) -> Incident:
-    return get_object_or_404(selectors.incidents_for(request.user), pk=pk)
+    incident = get_object_or_404(selectors.incidents_for(request.user), pk=pk)
+    return selectors.incident_shown(incident, audience_of(request.user))
 
 
 @require_GET
@@ -42,7 +44,9 @@ def incident_list(request: AuthedHtmxRequest) -> HttpResponse:
     template = "incidents/incident_list.html"
     if htmx_partial(request):
         template += "#incident-rows"
-    context = {"incidents": incidents[:200], "status": status, "statuses": STATUSES}
+    audience = audience_of(request.user)
+    rows = [selectors.incident_shown(incident, audience) for incident in incidents[:200]]
+    context = {"incidents": rows, "status": status, "statuses": STATUSES}
     return render(request, template, context)
 
 
@@ -59,8 +63,8 @@ def incident_detail(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
     context = {
         "incident": incident,
         "members": selectors.incident_members(incident, request.user),
-        "timeline": incident.timeline.select_related("user")[:100],
-        "events": selectors.incident_events(incident),
+        "timeline": selectors.incident_timeline(incident, request.user),
+        "events": selectors.incident_events(incident, request.user),
         "users": User.objects.filter(is_active=True).order_by("username"),
     }
     template = "incidents/incident_detail.html"
@@ -110,7 +114,7 @@ def incident_note(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def silence_list(request: AuthedHtmxRequest) -> HttpResponse:
     initial = {"expires_at": timezone.now() + timedelta(hours=2)}
-    form = SilenceForm(request.POST or None, initial=initial)
+    form = SilenceForm(request.POST or None, initial=initial, audience=audience_of(request.user))
     if request.method == "POST":
         if not request.user.has_perm("incidents.add_silence"):
             return HttpResponse("You may not add silences.", status=403)
@@ -119,7 +123,8 @@ def silence_list(request: AuthedHtmxRequest) -> HttpResponse:
             services.silence_create(user=request.user, **data)
             messages.success(request, "Silence added.")
             return HttpResponseRedirect(request.path)
-    context = {"form": form, "silences": selectors.silences_active_first()[:200]}
+    silences = selectors.visible_silences(audience_of(request.user))[:200]
+    context = {"form": form, "silences": silences}
     context["now"] = timezone.now()
     status = 400 if request.method == "POST" else 200
     return render(request, "incidents/silence_list.html", context, status=status)
@@ -128,6 +133,7 @@ def silence_list(request: AuthedHtmxRequest) -> HttpResponse:
 @require_POST
 @permission_required("incidents.change_silence", raise_exception=True)
 def silence_expire(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
-    services.silence_expire(silence=get_object_or_404(Silence, pk=pk))
+    silences = selectors.visible_silences(audience_of(request.user))
+    services.silence_expire(silence=get_object_or_404(silences, pk=pk))
     messages.success(request, "Silence ended.")
     return HttpResponseRedirect("../../")

@@ -8,16 +8,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from labs import services
+from labs.admin_scoping import AudienceScopedAdmin
 from labs.models import Cluster, Lab, LabInstance, Team
-from labs.selectors import audience_of, visible_clusters, visible_labs
-
-
-def _audience(request: HttpRequest) -> Any:
-    return audience_of(request.user)
+from labs.selectors import Audience, audience_of, visible_clusters
 
 
 @admin.register(Cluster)
-class ClusterAdmin(admin.ModelAdmin[Cluster]):
+class ClusterAdmin(AudienceScopedAdmin):
     list_display = [
         "name",
         "api_url",
@@ -29,10 +26,9 @@ class ClusterAdmin(admin.ModelAdmin[Cluster]):
     list_filter = ["enabled", "reachable", "simulated", "insecure_lab"]
     search_fields = ["name", "api_url"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Cluster]:
-        """Staff who are not platform operators see the clusters of their teams' labs."""
-        visible = visible_clusters(_audience(request)).values("pk")
-        return super().get_queryset(request).filter(pk__in=visible)
+    def audience_rows(self, queryset: QuerySet[Any], audience: Audience) -> QuerySet[Any]:
+        """The clusters where the user's teams have live labs."""
+        return queryset.filter(pk__in=visible_clusters(audience).values("pk"))
 
     readonly_fields = [
         "ingress_domain",
@@ -46,15 +42,19 @@ class ClusterAdmin(admin.ModelAdmin[Cluster]):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin[Team]):
+class TeamAdmin(AudienceScopedAdmin):
     list_display = ["name", "sso_group", "platform_operators"]
     search_fields = ["name", "sso_group"]
     filter_horizontal = ["members"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Team]:
-        audience = _audience(request)
-        teams = super().get_queryset(request)
-        return teams if audience.everything else teams.filter(pk__in=sorted(audience.team_ids))
+    team_path = "pk"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Team | None = None) -> Any:
+        """Only platform operators make operators or give teams catalog items and SSO groups."""
+        fields = super().get_readonly_fields(request, obj)
+        if audience_of(request.user).everything:
+            return fields
+        return [*fields, "platform_operators", "catalog_item_patterns", "sso_group"]
 
     def save_model(self, request: HttpRequest, obj: Team, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -65,7 +65,7 @@ class TeamAdmin(admin.ModelAdmin[Team]):
 
 
 @admin.register(Lab)
-class LabAdmin(admin.ModelAdmin[Lab]):
+class LabAdmin(AudienceScopedAdmin):
     list_display = [
         "catalog_item",
         "display_name",
@@ -76,25 +76,18 @@ class LabAdmin(admin.ModelAdmin[Lab]):
     list_filter = ["execution_mode", "team"]
     search_fields = ["catalog_item", "display_name"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Lab]:
-        visible = visible_labs(_audience(request)).values("pk")
-        return super().get_queryset(request).filter(pk__in=visible)
+    team_path = "team"
 
 
 @admin.register(LabInstance)
-class LabInstanceAdmin(admin.ModelAdmin[LabInstance]):
+class LabInstanceAdmin(AudienceScopedAdmin):
     list_display = ["namespace", "cluster", "lab", "status", "failure_class", "evaluated"]
     list_filter = ["status", "cluster", "lab"]
     search_fields = ["namespace", "guid"]
     list_select_related = ["cluster", "lab"]
     raw_id_fields = ["lab"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[LabInstance]:
-        audience = _audience(request)
-        instances = super().get_queryset(request)
-        if audience.everything:
-            return instances
-        return instances.filter(lab__team_id__in=sorted(audience.team_ids))
+    team_path = "lab__team"
 
     @admin.display(description="last evaluated", ordering="last_evaluated_at")
     def evaluated(self, instance: LabInstance) -> str:

@@ -235,3 +235,14 @@ def lab_count_groups(audience: Audience) -> list[LabCountGroup]:
         .order_by()
     )
     return [LabCountGroup(*row) for row in rows]
+
+
+def config_changes_seen(user: Any) -> Q | None:
+    """The configuration changes (`stargate.configaudit`) of the catalog items and clusters
+    `user` sees; None for platform operators, who see every change."""
+    audience = audience_of(user)
+    if audience.everything:
+        return None
+    labs = [str(pk) for pk in visible_labs(audience).values_list("pk", flat=True)]
+    clusters = [str(pk) for pk in visible_clusters(audience).values_list("pk", flat=True)]
+    return Q(model="labs.lab", object_id__in=labs) | Q(model="labs.cluster", object_id__in=clusters)

@@ -3,9 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from remediation import pauses
+from labs.admin_scoping import AudienceScopedAdmin
+from labs.selectors import Audience, visible_clusters
+from remediation import pauses, selectors
 from remediation.models import (
     ActionRequest,
     AuditEntry,
@@ -24,7 +27,7 @@ class RemediationActionAdmin(admin.ModelAdmin[RemediationAction]):
 
 
 @admin.register(ActionRequest)
-class ActionRequestAdmin(admin.ModelAdmin[ActionRequest]):
+class ActionRequestAdmin(AudienceScopedAdmin):
     list_display = [
         "pk",
         "action",
@@ -35,6 +38,7 @@ class ActionRequestAdmin(admin.ModelAdmin[ActionRequest]):
         "time_to_ready",
     ]
     list_filter = ["status", "source", "recovered", "escalated", "action__risk", "action"]
+    team_path = "lab_instance__lab__team"
     list_select_related = ["action", "lab_instance__cluster"]
     date_hierarchy = "created_at"
     search_fields = ["lab_instance__namespace", "action__action_id"]
@@ -53,8 +57,13 @@ class ActionRequestAdmin(admin.ModelAdmin[ActionRequest]):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
-    """Read-only: the audit log is written by the services and never changed or deleted."""
+class AuditEntryAdmin(AudienceScopedAdmin):
+    """Read-only: the audit log is written by the services and never changed or deleted.
+
+    A team member sees the entries of their labs' requests (the others, of switches and
+    windows, are for platform operators)."""
+
+    team_path = "action_request__lab_instance__lab__team"
 
     list_display = [
         "created_at",
@@ -85,8 +94,13 @@ class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
 
 
 @admin.register(RemediationPause)
-class RemediationPauseAdmin(admin.ModelAdmin[RemediationPause]):
-    """Read-only here: switch on the pause page or through the API, so every change is audited."""
+class RemediationPauseAdmin(AudienceScopedAdmin):
+    """Read-only here: switch on the pause page or through the API, so every change is audited.
+    A team member sees the global switch and those of the clusters they see."""
+
+    def audience_rows(self, queryset: QuerySet[Any], audience: Audience) -> QuerySet[Any]:
+        clusters = visible_clusters(audience).values("pk")
+        return queryset.filter(Q(cluster__isnull=True) | Q(cluster__in=clusters))
 
     list_display = ["__str__", "paused", "reason", "changed_by", "changed_at"]
     list_filter = ["paused"]
@@ -102,10 +116,14 @@ class RemediationPauseAdmin(admin.ModelAdmin[RemediationPause]):
 
 
 @admin.register(MaintenanceWindow)
-class MaintenanceWindowAdmin(admin.ModelAdmin[MaintenanceWindow]):
+class MaintenanceWindowAdmin(AudienceScopedAdmin):
     list_display = ["__str__", "cluster", "lab", "starts_at", "ends_at", "reason", "created_by"]
     list_filter = ["cluster"]
     exclude = ["created_by"]
+
+    def audience_rows(self, queryset: QuerySet[Any], audience: Audience) -> QuerySet[Any]:
+        """As on the pause page (`remediation.selectors.visible_windows`)."""
+        return queryset.filter(pk__in=selectors.visible_windows(audience).values("pk"))
 
     def save_model(self, request: Any, obj: MaintenanceWindow, form: Any, change: bool) -> None:
         before = None

@@ -10,5 +10,8 @@ class RemediationConfig(AppConfig):
 
     def ready(self) -> None:
         from remediation import broadcast
+        from remediation.selectors import config_changes_seen
+        from stargate.configaudit import change_scope_register
 
         broadcast.register()
+        change_scope_register(config_changes_seen)

@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import User
 from django.db.models import Avg, Count, Q, QuerySet
 
 from labs.selectors import Audience, audience_of, visible_clusters, visible_labs
 from remediation import pauses
 from remediation.effectiveness import EffectivenessRow, suggestion
-from remediation.models import ActionRequest, MaintenanceWindow, RemediationAction
+from remediation.models import (
+    ActionRequest,
+    MaintenanceWindow,
+    RemediationAction,
+    RemediationPause,
+)
 
 Status = ActionRequest.Status
 
@@ -115,3 +122,23 @@ def pause_state_for(user: User) -> pauses.PauseState:
         switches=[s for s in state.switches if s.cluster_id is None or s.cluster_id in clusters],
         windows=[w for w in state.windows if w.pk in windows],
     )
+
+
+def config_changes_seen(user: Any) -> Q:
+    """The configuration changes (`stargate.configaudit`) of remediation a team member reads:
+    the catalog's actions (shared by every team), the global pause switch and those of their
+    clusters, and the maintenance windows they see (`visible_windows`; a deleted window's
+    changes are for platform operators, as nothing says whose it was)."""
+    audience = audience_of(user)
+    clusters = visible_clusters(audience).values_list("pk", flat=True)
+    pauses_seen = RemediationPause.objects.filter(Q(cluster__isnull=True) | Q(cluster__in=clusters))
+    windows = visible_windows(audience).values_list("pk", flat=True)
+    return (
+        Q(model="remediation.remediationaction")
+        | Q(model="remediation.remediationpause", object_id__in=_ids(pauses_seen))
+        | Q(model="remediation.maintenancewindow", object_id__in=[str(pk) for pk in windows])
+    )
+
+
+def _ids(rows: QuerySet[Any]) -> list[str]:
+    return [str(pk) for pk in rows.values_list("pk", flat=True)]

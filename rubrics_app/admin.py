@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from labs.admin_scoping import AudienceScopedAdmin
 from rubrics_app.models import Evaluation, LLMCacheEntry, LLMCall, StateChange
 
 
@@ -17,7 +18,8 @@ class ReadOnly:
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(ReadOnly, admin.ModelAdmin[Evaluation]):
+class EvaluationAdmin(ReadOnly, AudienceScopedAdmin):
+    team_path = "lab_instance__lab__team"
     list_display = ["lab_instance", "rubric_id", "outcome", "failure_class", "evaluated_at"]
     list_filter = ["outcome", "rubric_id", "failure_class"]
     search_fields = ["lab_instance__namespace", "fingerprint"]
@@ -25,7 +27,8 @@ class EvaluationAdmin(ReadOnly, admin.ModelAdmin[Evaluation]):
 
 
 @admin.register(StateChange)
-class StateChangeAdmin(ReadOnly, admin.ModelAdmin[StateChange]):
+class StateChangeAdmin(ReadOnly, AudienceScopedAdmin):
+    team_path = "lab_instance__lab__team"
     list_display = ["at", "lab_instance", "rubric_id", "from_status", "to_status", "failure_class"]
     list_filter = ["to_status", "rubric_id"]
     search_fields = ["lab_instance__namespace"]
@@ -33,7 +36,10 @@ class StateChangeAdmin(ReadOnly, admin.ModelAdmin[StateChange]):
 
 
 @admin.register(LLMCall)
-class LLMCallAdmin(ReadOnly, admin.ModelAdmin[LLMCall]):
+class LLMCallAdmin(ReadOnly, AudienceScopedAdmin):
+    """Calls and answers serve every team's labs: for platform operators only."""
+
+    operators_only = True
     list_display = [
         "called_at",
         "prompt_id",
@@ -49,7 +55,8 @@ class LLMCallAdmin(ReadOnly, admin.ModelAdmin[LLMCall]):
 
 
 @admin.register(LLMCacheEntry)
-class LLMCacheEntryAdmin(ReadOnly, admin.ModelAdmin[LLMCacheEntry]):
+class LLMCacheEntryAdmin(ReadOnly, AudienceScopedAdmin):
+    operators_only = True
     list_display = ["signature", "prompt_id", "prompt_version", "model", "hits", "created_at"]
     list_filter = ["prompt_id", "model"]
     search_fields = ["signature"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse, HttpResponseRedirect
@@ -9,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from labs.selectors import lab_instances_for
+from labs.selectors import is_platform_operator, lab_instances_for
 from stargate.http import AuthedHtmxRequest, htmx_partial
 
 from . import selectors
@@ -109,7 +111,22 @@ def proposal_promote(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
 @permission_required(REVIEW, raise_exception=True)
 def rule_detail(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(ClassificationRule, pk=pk)
-    return render(request, "rubrics_app/rule.html", {"rule": rule})
+    context = {
+        "rule": rule,
+        "replay": _replay_shown(rule, request.user),
+        "every_lab": is_platform_operator(request.user),
+    }
+    return render(request, "rubrics_app/rule.html", context)
+
+
+def _replay_shown(rule: ClassificationRule, user: Any) -> list[dict[str, Any]]:
+    """The replay's changes on the labs `user` sees (every lab, for platform operators)."""
+    changes = list(rule.replay or [])
+    if is_platform_operator(user):
+        return changes
+    ids = {c.get("lab_instance") for c in changes}
+    seen = set(lab_instances_for(user).filter(pk__in=ids).values_list("pk", flat=True))
+    return [c for c in changes if c.get("lab_instance") in seen]
 
 
 @require_POST

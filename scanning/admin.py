@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.http import HttpRequest
 
+from labs.admin_scoping import AudienceScopedAdmin
 from scanning.models import (
     EvidenceRevision,
     LabEvidence,
@@ -15,8 +16,10 @@ from scanning.models import (
 from stargate.lib.durations import duration_text
 
 
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
-    """Rows written by the scanner only."""
+class ReadOnlyAdmin(AudienceScopedAdmin):
+    """Rows written by the scanner only; a team member sees those of their labs' clusters."""
+
+    cluster_path: ClassVar[str | None] = "cluster"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -40,6 +43,14 @@ class ScanRunAdmin(ReadOnlyAdmin):
     list_filter = ["status", "tier", "cluster"]
     date_hierarchy = "started_at"
     list_select_related = ["cluster"]
+    # They count or name every team's labs on the cluster: for platform operators only.
+    operators_only_fields = (
+        "objects_read",
+        "namespaces_seen",
+        "namespaces_evaluated",
+        "error_count",
+        "errors",
+    )
 
     @admin.display(description="duration", ordering="duration_ms")
     def duration(self, run: ScanRun) -> str:
@@ -48,6 +59,8 @@ class ScanRunAdmin(ReadOnlyAdmin):
 
 @admin.register(LabEvidence)
 class LabEvidenceAdmin(ReadOnlyAdmin):
+    cluster_path = None
+    team_path = "lab_instance__lab__team"
     list_display = ["lab_instance", "collected_at", "changed_at", "content_hash"]
     list_filter = ["lab_instance__cluster"]
     search_fields = ["lab_instance__namespace"]
@@ -56,6 +69,8 @@ class LabEvidenceAdmin(ReadOnlyAdmin):
 
 @admin.register(EvidenceRevision)
 class EvidenceRevisionAdmin(ReadOnlyAdmin):
+    cluster_path = None
+    team_path = "lab_instance__lab__team"
     list_display = ["lab_instance", "collected_at", "content_hash"]
     list_filter = ["lab_instance__cluster"]
     search_fields = ["lab_instance__namespace"]

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 
 from stargate.apikeys import SCOPES, api_key_create, api_key_revoke
 from stargate.auth import ThrottledAdminLoginForm
+from stargate.configaudit import config_changes_for
 from stargate.models import ApiKey, ConfigChange
 
 # Every password entry point goes through allauth's throttle: the admin's login form here, its
@@ -52,6 +53,11 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
     list_display = ["name", "prefix", "owner", "scopes", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at"]
     actions = ["revoke"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ApiKey]:
+        """Superusers see every key; other staff, their own."""
+        keys = super().get_queryset(request)
+        return keys if request.user.is_superuser else keys.filter(owner=request.user.pk)
 
     def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> Any:
         fields = list(super().get_fields(request, obj))
@@ -111,6 +117,10 @@ class ConfigChangeAdmin(admin.ModelAdmin[ConfigChange]):
     list_filter = ["model", "source", "action"]
     search_fields = ["actor", "object_repr", "object_id"]
     date_hierarchy = "at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ConfigChange]:
+        """As on the configuration audit page: a team member reads their teams' changes."""
+        return config_changes_for(request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

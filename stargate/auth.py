@@ -71,6 +71,21 @@ class TeamMappingSocialAdapter(DefaultSocialAccountAdapter):  # type: ignore[mis
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         return True
 
+    def list_providers(self, request: HttpRequest) -> list[Any]:
+        """The providers a user can log in with from a page. The oauth-proxy has no login URL (it
+        logs users in with trusted headers): allauth's provider lists must not offer it (the
+        third-party accounts page answered 500)."""
+        return [p for p in super().list_providers(request) if p.id != PROVIDER_ID]
+
+    def validate_disconnect(self, account: SocialAccount, accounts: Any) -> None:
+        """A proxy user's link is how the proxy finds their account: it stays."""
+        if account.provider == PROVIDER_ID:
+            raise ValidationError(
+                "The OpenShift oauth-proxy link cannot be removed: it is how the proxy finds "
+                "this account."
+            )
+        super().validate_disconnect(account, accounts)
+
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         # allauth calls save_user only at the first login; returning users come through here,
         # after allauth has found their account and refreshed its claims.

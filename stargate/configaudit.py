@@ -124,6 +124,34 @@ def config_rows_update(queryset: models.QuerySet[Any], **values: Any) -> int:
     return len(rows)
 
 
+# Who reads which changes (the configuration audit page and its admin). Each app that owns
+# audited models registers a scope: for a user, a `Q` over `ConfigChange` selecting the changes of
+# the objects they may see, or None when they see every change (platform operators, given by
+# `labs`). With no scope registered, every change is shown; a model no scope names is shown to
+# those who see every change only.
+ChangeScope = Callable[[Any], "models.Q | None"]
+_scopes: list[ChangeScope] = []
+
+
+def change_scope_register(scope: ChangeScope) -> None:
+    if scope not in _scopes:
+        _scopes.append(scope)
+
+
+def config_changes_for(user: Any) -> models.QuerySet[ConfigChange]:
+    """The changes `user` may read (see `change_scope_register`)."""
+    changes = ConfigChange.objects.all()
+    if not _scopes:
+        return changes
+    seen = models.Q(pk__in=[])
+    for scope in _scopes:
+        found = scope(user)
+        if found is None:
+            return changes
+        seen |= found
+    return changes.filter(seen)
+
+
 def audited_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     excluded = AUDITED[model._meta.label]
     return [

@@ -3,6 +3,7 @@ string (`model`, `object`, `user`), so a filtered view is a URL."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -11,7 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from stargate.configaudit import AUDITED
+from stargate.configaudit import AUDITED, config_changes_for
 from stargate.http import AuthedHtmxRequest
 from stargate.models import ConfigChange
 
@@ -19,9 +20,11 @@ PAGE_SIZE = 50
 
 
 def config_changes_filtered(
-    *, model: str = "", object_term: str = "", user: str = ""
+    *, viewer: Any, model: str = "", object_term: str = "", user: str = ""
 ) -> QuerySet[ConfigChange]:
-    changes = ConfigChange.objects.all()
+    """The changes `viewer` may read (a team member: those of their teams' catalog items,
+    their clusters and windows, and the remediation catalog), filtered."""
+    changes = config_changes_for(viewer)
     if model:
         changes = changes.filter(model=model)
     if object_term:
@@ -35,7 +38,10 @@ def config_changes_filtered(
 def config_change_list(request: AuthedHtmxRequest) -> HttpResponse:
     filters = {name: request.GET.get(name, "").strip() for name in ("model", "object", "user")}
     changes = config_changes_filtered(
-        model=filters["model"], object_term=filters["object"], user=filters["user"]
+        viewer=request.user,
+        model=filters["model"],
+        object_term=filters["object"],
+        user=filters["user"],
     )
     page = Paginator(changes, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({name: value for name, value in filters.items() if value})

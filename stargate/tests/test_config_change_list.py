@@ -6,7 +6,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from labs.models import Cluster, Lab
+from labs.models import Cluster, Lab, Team
+from labs.tests.factories import platform_operator
 from stargate.models import ConfigChange
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
@@ -25,7 +26,7 @@ def test_it_requires_login(client: Client) -> None:
 
 
 def test_it_lists_every_change_with_before_and_after(client: Client, changes: None) -> None:
-    client.force_login(User.objects.create_user("viewer", password="pw-viewer-123"))
+    client.force_login(platform_operator(User.objects.create_user("viewer", password="pw-v-123")))
     page = client.get("/config-changes/").content.decode()
     assert "aap-intro" in page and "west" in page
     assert "execution_mode" in page and "full_auto" in page
@@ -42,7 +43,7 @@ def test_it_lists_every_change_with_before_and_after(client: Client, changes: No
 def test_it_filters_by_model_object_and_user(
     client: Client, changes: None, query: str, shown: str, hidden: str
 ) -> None:
-    client.force_login(User.objects.create_user("viewer", password="pw-viewer-123"))
+    client.force_login(platform_operator(User.objects.create_user("viewer", password="pw-v-123")))
     page = client.get(f"/config-changes/?{query}").content.decode()
     table = page.split('id="config-change-table"', 1)[1]
     assert shown in table and hidden not in table
@@ -60,3 +61,20 @@ def test_it_is_read_only_in_the_admin(client: Client, admin_user: User, changes:
     client.post(f"/admin/stargate/configchange/{change.pk}/change/", {"actor": "forged"})
     change.refresh_from_db()
     assert change.actor != "forged"
+
+
+def test_a_team_member_reads_the_changes_of_their_teams_objects(client: Client) -> None:
+    """Their catalog items' changes, and the remediation catalog's; never another team's item
+    or a cluster where they have no lab (dashboard/tests/test_team_isolation.py walks more)."""
+    mine, theirs = Team.objects.create(name="mine"), Team.objects.create(name="theirs")
+    Lab.objects.create(catalog_item="my-item", team=mine, execution_mode="full_auto")
+    Lab.objects.create(catalog_item="their-item", team=theirs)
+    Cluster.objects.create(name="far", api_url="https://api.far.example.com:6443")
+    member = User.objects.create_user("member", password="pw-member-123")
+    mine.members.add(member)
+    client.force_login(member)
+
+    page = client.get("/config-changes/").content.decode()
+
+    assert "my-item" in page
+    assert "their-item" not in page and "api.far" not in page

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "remediation",
     "forecasting",
     "incidents",
+    "notifications",
     "dashboard",
 ]
 

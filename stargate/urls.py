@@ -36,5 +36,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("remediation/", include("remediation.urls")),
     path("forecasting/", include("forecasting.urls")),
     path("incidents/", include("incidents.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("dashboard.urls")),
 ]

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from incidents.models import Incident
+from incidents.models import Event, Incident
 from labs.models import Cluster, Lab, Team
 from remediation.models import ActionRequest
 
@@ -106,8 +106,9 @@ class Route(models.Model):
     """Sends a channel the messages that match every given field."""
 
     class Topic(models.TextChoices):
-        ALL = "all", "Incidents and approval requests"
+        ALL = "all", "Everything"
         INCIDENTS = "incidents", "Incidents"
+        EVENTS = "events", "Lab and cluster events outside incidents"
         APPROVALS = "approvals", "Approval requests"
 
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="routes")
@@ -117,7 +118,7 @@ class Route(models.Model):
         max_length=10,
         choices=Incident.Severity.choices,
         default=Incident.Severity.LOW,
-        help_text="Incidents at least this severe (approval requests always match).",
+        help_text="Incidents and events at least this severe (approval requests always match).",
     )
     cluster = models.ForeignKey(Cluster, null=True, blank=True, on_delete=models.CASCADE)
     lab = models.ForeignKey(
@@ -155,13 +156,16 @@ class Notification(models.Model):
 
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="notifications")
     key = models.CharField(max_length=64, unique=True)
-    group = models.CharField(max_length=60)
-    change = models.CharField(max_length=30)  # opened, escalated, ..., approval_requested
+    group = models.CharField(max_length=60)  # incident-<n>, approval-<n>, lab-<n>, cluster-<n>
+    change = models.CharField(max_length=30)  # opened, ..., approval_requested, <event type>
     incident = models.ForeignKey(
         Incident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     action_request = models.ForeignKey(
         ActionRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     severity = models.CharField(max_length=10, blank=True)
     title = models.CharField(max_length=300)

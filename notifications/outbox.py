@@ -12,9 +12,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents.models import Cause, Incident, IncidentMember
-from incidents.signals import incident_changing
+from incidents.models import Cause, Event, Incident, IncidentMember
+from incidents.signals import events_notifiable, incident_changing
 from notifications import conf
+from notifications.event_messages import event_facts, event_group, event_message, events_to_tell
 from notifications.models import SEVERITY_RANK, Channel, Notification, Route
 from notifications.payloads import Message, body_for
 from notifications.routes import Facts, channels_routed
@@ -28,6 +29,7 @@ DISPATCH_UID = "notifications-outbox"
 def connect() -> None:
     incident_changing.connect(_on_incident, dispatch_uid=DISPATCH_UID)
     approval_requested.connect(_on_approval, dispatch_uid=DISPATCH_UID)
+    events_notifiable.connect(_on_events, dispatch_uid=DISPATCH_UID)
 
 
 def _on_incident(sender: Any, incident_id: int, change: str, **kwargs: Any) -> None:
@@ -37,6 +39,10 @@ def _on_incident(sender: Any, incident_id: int, change: str, **kwargs: Any) -> N
 
 def _on_approval(sender: Any, action_request: ActionRequest, **kwargs: Any) -> None:
     approval_notifications_write(action_request)
+
+
+def _on_events(sender: Any, event_ids: list[int], **kwargs: Any) -> None:
+    event_notifications_write(event_ids)
 
 
 def _link(path: str) -> str:
@@ -58,6 +64,7 @@ def write(
     group: str,
     incident: Incident | None = None,
     action_request: ActionRequest | None = None,
+    event: Event | None = None,
 ) -> list[Notification]:
     """One outbox row per channel, each with its own idempotency key."""
     rows = []
@@ -71,6 +78,7 @@ def write(
                 change=message.change,
                 incident=incident,
                 action_request=action_request,
+                event=event,
                 severity=message.severity,
                 title=message.title[:300],
                 body=body_for(channel.kind, message, key),
@@ -229,3 +237,17 @@ def approval_notifications_write(request: ActionRequest) -> list[Notification]:
     return write(
         channels, approval_message(request), group=f"approval-{request.pk}", action_request=request
     )
+
+
+# --- events outside incidents ------------------------------------------------------------------
+
+
+def event_notifications_write(event_ids: list[int]) -> list[Notification]:
+    """A lab's (or cluster's) own event, when no open incident holds it: to the routed
+    channels, in order per lab."""
+    routes, rows = _routes("events"), []
+    for event in events_to_tell(event_ids):
+        channels = channels_routed(routes, event_facts(event))
+        message = event_message(event, conf.public_url())
+        rows += write(channels, message, group=event_group(event), event=event)
+    return rows

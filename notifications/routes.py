@@ -10,10 +10,10 @@ from notifications.models import SEVERITY_RANK, Channel, Route
 
 @dataclass(frozen=True)
 class Facts:
-    """What routes match on: the topic, the severity (incidents), and the teams, clusters and
+    """What routes match on: the topic, the severity (not approvals), and the teams, clusters and
     catalog items the message concerns."""
 
-    topic: str  # "incidents" or "approvals"
+    topic: str  # "incidents", "events" or "approvals"
     severity: str = ""
     team_ids: frozenset[int] = frozenset()
     cluster_ids: frozenset[int] = frozenset()
@@ -23,7 +23,7 @@ class Facts:
 def route_matches(route: Route, facts: Facts) -> bool:
     if route.topic not in (Route.Topic.ALL, facts.topic):
         return False
-    if facts.topic == "incidents":
+    if facts.topic != "approvals":
         wanted = SEVERITY_RANK.get(route.min_severity, 0)
         if SEVERITY_RANK.get(facts.severity, 0) < wanted:
             return False

@@ -99,3 +99,28 @@ def test_the_pipeline_opens_and_resolves_an_incident_with_one_message_each() -> 
     assert incident.status == Incident.Status.RESOLVED
     told = Notification.objects.filter(incident=incident).order_by("pk")
     assert list(told.values_list("change", flat=True)) == ["opened", "resolved"]
+
+
+def test_a_lab_failure_outside_any_incident_is_told_on_its_own_and_members_are_not() -> None:
+    channel("events", Channel.Kind.WEBHOOK, HOOK, routes=[{"topic": "events"}])
+    channel("pager", Channel.Kind.PAGERDUTY, secret="x" * 32, routes=[{"topic": "events"}])
+    now = timezone.now()
+    alone = lab_instance("sandbox-solo-web", cluster_name="west")
+    change(alone, "failed", "crashloop", at=now)
+    members = [lab_instance(f"sandbox-v{i}-web", node="worker-1") for i in range(4)]
+    for lab in members:
+        change(lab, "warn", "cluster-nodes-not-ready", rubric="cluster-health", at=now)
+    node(cluster(), "worker-1", ready=False)
+    events_process(now)
+    rows = list(Notification.objects.order_by("pk"))
+    assert {(r.channel.name, r.change, r.group) for r in rows} == {
+        ("events", "evaluation.failed", f"lab-{alone.pk}"),
+        ("pager", "evaluation.failed", f"lab-{alone.pk}"),
+    }
+    webhook = next(r for r in rows if r.channel.name == "events")
+    assert webhook.event is not None and webhook.event.lab_instance_id == alone.pk
+    assert webhook.body["title"] == "crashloop on west/sandbox-solo-web"
+    assert webhook.body["url"] == f"/labs/{alone.pk}/"
+    pager = next(r for r in rows if r.channel.name == "pager")
+    assert pager.body["event_action"] == "trigger"
+    assert pager.body["dedup_key"].startswith("stargate-event-")

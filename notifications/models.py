@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from incidents.models import Event, Incident
+from incidents.models import Incident
 from labs.models import Cluster, Lab, Team
 from remediation.models import ActionRequest
 
@@ -164,9 +164,8 @@ class Notification(models.Model):
     action_request = models.ForeignKey(
         ActionRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    event = models.ForeignKey(
-        Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    # The pipeline event told (its `evt-` id: no foreign key, so that events are pruned freely).
+    event_ref = models.CharField(max_length=16, blank=True)
     severity = models.CharField(max_length=10, blank=True)
     title = models.CharField(max_length=300)
     body = models.JSONField(default=dict)

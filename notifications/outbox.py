@@ -78,7 +78,7 @@ def write(
                 change=message.change,
                 incident=incident,
                 action_request=action_request,
-                event=event,
+                event_ref=event.event_id if event is not None else "",
                 severity=message.severity,
                 title=message.title[:300],
                 body=body_for(channel.kind, message, key),

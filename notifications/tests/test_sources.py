@@ -9,7 +9,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from incidents.models import Incident
+from incidents.models import Event, Incident
 from incidents.pipeline import events_process
 from incidents.tests.factories import change, cluster, lab_instance, node
 from labs.models import Team
@@ -118,7 +118,7 @@ def test_a_lab_failure_outside_any_incident_is_told_on_its_own_and_members_are_n
         ("pager", "evaluation.failed", f"lab-{alone.pk}"),
     }
     webhook = next(r for r in rows if r.channel.name == "events")
-    assert webhook.event is not None and webhook.event.lab_instance_id == alone.pk
+    assert webhook.event_ref == Event.objects.get(lab_instance=alone).event_id
     assert webhook.body["title"] == "crashloop on west/sandbox-solo-web"
     assert webhook.body["url"] == f"/labs/{alone.pk}/"
     pager = next(r for r in rows if r.channel.name == "pager")

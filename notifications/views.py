@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from incidents.selectors import incidents_for
 from notifications import selectors, services
 from notifications.models import Notification
 from stargate.http import AuthedHtmxRequest
@@ -31,6 +32,14 @@ def delivery_list(request: AuthedHtmxRequest, state: str | None = None) -> HttpR
     rows = selectors.deliveries_for(request.user, state)[:200]
     context = {"deliveries": rows, "state": state, "states": selectors.STATES}
     return render(request, "notifications/delivery_list.html", context)
+
+
+@require_GET
+def incident_notifications(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
+    """The incident page's list of the messages sent about it (a fragment it fetches)."""
+    incident = get_object_or_404(incidents_for(request.user), pk=pk)
+    rows = selectors.deliveries_for(request.user).filter(incident=incident)[:50]
+    return render(request, "notifications/incident_notifications.html", {"deliveries": rows})
 
 
 @require_GET

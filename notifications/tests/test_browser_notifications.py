@@ -120,3 +120,8 @@ def test_dead_letters_are_shown_and_retried(
     assert len(keys) == len(set(keys)) == 6
     page.goto(f"{live_server.url}/notifications/deliveries/?state=delivered")
     expect(page.locator("#delivery-table tbody tr")).to_have_count(6)
+    page.goto(f"{live_server.url}{row.get_absolute_url()}")
+    table = page.locator("#incident-notification-table")
+    expect(table.locator("tbody tr")).to_have_count(6)
+    expect(table).to_contain_text("acknowledged")
+    assert axe(page) == []

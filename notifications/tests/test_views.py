@@ -10,6 +10,7 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.utils import timezone
 
+from incidents.models import Incident
 from labs.models import Team
 from labs.tests.factories import platform_operator
 from notifications.models import Channel, Notification
@@ -92,3 +93,17 @@ def test_a_dead_letter_is_retried_by_a_permitted_user_who_sees_it(teams: dict[st
     dead.refresh_from_db()
     assert (dead.state, dead.attempts) == (State.PENDING, 0)
     assert dead.next_attempt_at <= timezone.now()
+
+
+def test_the_incident_page_lists_the_messages_sent_about_it(
+    teams: dict[str, Any], django_assert_max_num_queries: Any
+) -> None:
+    web_incident = Incident.objects.get(title="Node a on east")
+    db_incident = Incident.objects.get(title="Node b on east")
+    client = user("wendy", team=teams["web"])
+    page = client.get(f"/incidents/{web_incident.pk}/").content.decode()
+    assert f'hx-get="/notifications/incidents/{web_incident.pk}/"' in page
+    with django_assert_max_num_queries(10):
+        html = client.get(f"/notifications/incidents/{web_incident.pk}/").content.decode()
+    assert "web-slack" in html and "opened" in html
+    assert client.get(f"/notifications/incidents/{db_incident.pk}/").status_code == 404

@@ -66,3 +66,10 @@ def public_url() -> str:
     """StarGate's address as people reach it, for links in messages ("" gives paths)."""
     value = getattr(settings, "PUBLIC_URL", None)
     return str(value if value is not None else envstr("STARGATE_PUBLIC_URL", "")).rstrip("/")
+
+
+def ca_bundle() -> str:
+    """A CA bundle (PEM file) to verify receivers' certificates with ("": the system's).
+    Verification is always on."""
+    value = getattr(settings, "NOTIFICATIONS_CA_BUNDLE", None)
+    return str(value if value is not None else envstr("STARGATE_NOTIFICATIONS_CA_BUNDLE", ""))

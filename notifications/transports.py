@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import smtplib
+import ssl
 import time
 from dataclasses import dataclass
 
@@ -65,8 +66,10 @@ def _post(notification: Notification) -> Result:
     url = httpx.URL(channel.endpoint())
     headers = headers_for(notification, content) | {"Host": url.netloc.decode("ascii")}
     extensions = {"sni_hostname": checked.host} if checked.scheme == "https" else {}
+    bundle = conf.ca_bundle()
+    verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=bundle) if bundle else True
     with httpx.Client(
-        timeout=conf.timeout_seconds(), follow_redirects=False, trust_env=False
+        timeout=conf.timeout_seconds(), follow_redirects=False, trust_env=False, verify=verify
     ) as client:
         response = client.post(
             url.copy_with(host=checked.address),

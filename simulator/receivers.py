@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -236,15 +237,17 @@ class Receiver:
     """The receivers; `start()` (or `with`) serves them on an ephemeral loopback port, `down()`
     and `up()` stop and restart listening on the same port."""
 
-    def __init__(self, *, webhook_secret: str = "") -> None:
+    def __init__(self, *, webhook_secret: str = "", tls: ssl.SSLContext | None = None) -> None:
+        """`tls`: serve HTTPS with this server context (`simulator.tls.server_context`)."""
         self.state = _State(webhook_secret)
+        self.tls = tls
         self.port = 0
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
     @property
     def base_url(self) -> str:
-        return f"http://{HOST}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{HOST}:{self.port}"
 
     @property
     def slack_url(self) -> str:
@@ -264,6 +267,8 @@ class Receiver:
 
     def up(self) -> None:
         self._server = _Server(self.port, self.state)
+        if self.tls is not None:
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any as SettingsWrapper
 
 import pytest
@@ -17,6 +18,7 @@ from notifications.delivery import deliver_due
 from notifications.models import Channel, DeliveryAttempt, Notification
 from notifications.services import notification_retry
 from simulator.receivers import Receiver
+from simulator.tls import server_context, write_certificates
 
 from .conftest import WEBHOOK_SECRET
 from .factories import ROUTING_KEY, change, channel, incident
@@ -190,3 +192,21 @@ def test_the_address_is_checked_again_at_delivery(
     row = Notification.objects.get()
     assert row.state == State.PENDING and row.last_error.startswith("refused: 127.0.0.1")
     assert receiver.state.requests == 0  # no connection made
+
+
+def test_https_receivers_are_verified_against_the_configured_ca(
+    tmp_path: Path, settings: SettingsWrapper
+) -> None:
+    ca, cert, key = write_certificates(tmp_path / "tls")
+    with Receiver(webhook_secret=WEBHOOK_SECRET, tls=server_context(cert, key)) as https:
+        assert https.webhook_url.startswith("https://127.0.0.1:")
+        channel("hook", Channel.Kind.WEBHOOK, https.webhook_url, secret=WEBHOOK_SECRET)
+        incident()
+        now = timezone.now()
+        deliver_due(now)  # the system's CAs do not know the simulator's
+        row = Notification.objects.get()
+        assert row.state == State.PENDING and "CERTIFICATE_VERIFY_FAILED" in row.last_error
+        settings.NOTIFICATIONS_CA_BUNDLE = str(ca)
+        assert deliver_due(later(now)) == 1
+        (got,) = https.received()
+        assert got.headers["host"] == f"127.0.0.1:{https.port}"

@@ -73,3 +73,17 @@ def test_every_resolved_address_is_checked_each_time(monkeypatch: pytest.MonkeyP
 def test_a_name_that_does_not_resolve_is_refused() -> None:
     with pytest.raises(UrlRefused, match="does not resolve"):
         url_check("https://no-such-host.invalid/x", NONE)
+
+
+@pytest.mark.django_db
+def test_a_channel_is_checked_when_it_is_saved_in_the_admin(settings: object) -> None:
+    from django.core.exceptions import ValidationError
+
+    from notifications.models import Channel
+
+    for url in ("http://10.0.0.5/hook", "gopher://hooks.example.com/", "http://a.svc/x"):
+        with pytest.raises(ValidationError, match="Refused"):
+            Channel(name="x", kind=Channel.Kind.WEBHOOK, url=url).full_clean()
+    with pytest.raises(ValidationError, match="routing key"):
+        Channel(name="pd", kind=Channel.Kind.PAGERDUTY).full_clean()
+    Channel(name="ok", kind=Channel.Kind.WEBHOOK, url="http://127.0.0.1:9/x").full_clean()

@@ -4,7 +4,7 @@ platform operators every channel) and for metrics."""
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from labs.selectors import Audience, audience_of
 from notifications.models import Channel, Notification, Route
@@ -34,9 +34,21 @@ def channels_for(user: User) -> QuerySet[Channel]:
 
 
 def deliveries_for(user: User, state: str = "all") -> QuerySet[Notification]:
-    rows = Notification.objects.filter(
-        channel__in=visible_channels(audience_of(user)).values("pk")
-    ).select_related("channel", "incident")
+    """Messages to the channels `user` sees, newest first; `waits_for`: the earlier message of
+    the same group and channel not delivered yet (a pending one waits for it)."""
+    earlier = (
+        Notification.objects.filter(
+            channel_id=OuterRef("channel_id"), group=OuterRef("group"), pk__lt=OuterRef("pk")
+        )
+        .exclude(state=State.DELIVERED)
+        .order_by("pk")
+        .values("pk")[:1]
+    )
+    rows = (
+        Notification.objects.filter(channel__in=visible_channels(audience_of(user)).values("pk"))
+        .select_related("channel", "incident")
+        .annotate(waits_for=Subquery(earlier))
+    )
     if state in State.values:
         rows = rows.filter(state=state)
     return rows.order_by("-pk")

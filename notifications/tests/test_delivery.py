@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any as SettingsWrapper
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
 from django.utils import timezone
 
 from incidents.models import Incident
 from notifications.delivery import deliver_due
 from notifications.models import Channel, DeliveryAttempt, Notification
+from notifications.selectors import deliveries_for
 from notifications.services import notification_retry
 from simulator.receivers import Receiver
 from simulator.tls import server_context, write_certificates
@@ -99,6 +101,9 @@ def test_a_dead_letter_after_n_attempts_holds_its_incident_until_retried(
     assert (first.state, first.attempts, first.last_error) == (State.DEAD, 3, "http_503")
     assert [r.state for r in rest] == [State.PENDING, State.PENDING]  # in order: they wait
     assert [r.attempts for r in rest] == [0, 0]
+    operator = User.objects.create_superuser("olivia", "o@example.com", "pw")
+    waiting = deliveries_for(operator, State.PENDING).values_list("pk", "waits_for")
+    assert dict(waiting) == {rest[0].pk: first.pk, rest[1].pk: first.pk}
     receiver.heal()
     assert notification_retry(notification=first) == 1
     assert deliver_due(later(now)) == 3

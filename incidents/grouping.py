@@ -102,10 +102,12 @@ def _title(group: Group) -> str:
     return group.title
 
 
-def _open(group: Group, now: datetime) -> Incident:
+def _open(group: Group, now: datetime) -> tuple[Incident, bool]:
+    """The open incident of `group`, and whether it is new (told once its members and
+    severity are written, by `incidents_sync`)."""
     incident = Incident.objects.filter(key=group.key, status__in=Incident.OPEN_STATES).first()
     if incident is not None:
-        return incident
+        return incident, False
     action = class_action(group.failure_class)
     if not RemediationAction.objects.filter(action_id=action, enabled=True).exists():
         action = ""
@@ -123,8 +125,7 @@ def _open(group: Group, now: datetime) -> Incident:
     )
     _log(incident, now, "opened", f"opened: {incident.get_kind_display()}")
     counter_add("stargate_incidents_opened", {"kind": group.kind})
-    incident_changed_on_commit(incident.pk, "opened")
-    return incident
+    return incident, True
 
 
 def _member_cause(member: IncidentMember) -> str:
@@ -214,15 +215,15 @@ def incidents_sync(now: datetime) -> list[int]:
     )
     changed: list[int] = []
     for group in groups:
-        incident = _open(group, now)
+        incident, new = _open(group, now)
         grew = _members_sync(incident, group, held, now)
         before = (incident.severity, incident.severity_score)
         _severity_update(incident, now)
-        if grew or before != (incident.severity, incident.severity_score):
+        if new or grew or before != (incident.severity, incident.severity_score):
             incident.updated_at = now
             incident.save()
             changed.append(incident.pk)
-            incident_changed_on_commit(incident.pk, "updated")
+            incident_changed_on_commit(incident.pk, "opened" if new else "updated")
     found = {group.key for group in groups}
     for incident in Incident.objects.filter(status__in=Incident.OPEN_STATES).exclude(key__in=found):
         _resolve(incident, now)

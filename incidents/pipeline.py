@@ -14,6 +14,7 @@ from incidents.grouping import incidents_sync
 from incidents.ingest import events_ingest
 from incidents.models import Cursor, Event, Incident, IncidentMember
 from incidents.records import records_apply, records_recycled
+from incidents.signals import events_notifiable
 
 
 @dataclass(frozen=True)
@@ -64,5 +65,7 @@ def events_process(now: datetime | None = None) -> PipelineResult:
         _link_events(ids)
     if changed:
         incidents_changed_on_commit(changed)
-    notified = Event.objects.filter(pk__in=ids, notify=True).count()
-    return PipelineResult(len(stored), notified, changed)
+    notified = list(Event.objects.filter(pk__in=ids, notify=True).values_list("pk", flat=True))
+    if notified:
+        events_notifiable.send(sender=None, event_ids=notified)
+    return PipelineResult(len(stored), len(notified), changed)

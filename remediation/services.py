@@ -22,6 +22,7 @@ from remediation.current import decision_now
 from remediation.gates import Decision, GateInput, GateResult, Outcome, approval_blockers, decide
 from remediation.models import ActionRequest, AuditEntry, RateCounter, RemediationAction
 from remediation.pauses import pause_reason
+from remediation.signals import approval_requested
 from stargate.configaudit import config_rows_update
 
 logger = logging.getLogger(__name__)
@@ -276,6 +277,8 @@ def _request_refresh(
         _execute_on_commit(request)
     if Status.PENDING in (old, status):
         broadcast.approval_changed_on_commit(request.pk)
+    if status == Status.PENDING and old != Status.PENDING:
+        approval_requested.send(sender=ActionRequest, action_request=request)
     return request
 
 
@@ -328,6 +331,7 @@ def _request_record(
         _execute_on_commit(request)
     if pending:
         broadcast.approval_changed_on_commit(request.pk)
+        approval_requested.send(sender=ActionRequest, action_request=request)
     return request
 
 

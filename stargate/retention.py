@@ -70,6 +70,15 @@ RETENTIONS = (
         30,
         keep=Q(incident__status__in=["open", "acknowledged"]),
     ),
+    # Delivered notifications and their attempts; pending messages and dead letters stay.
+    Retention("notification_attempts", "notifications.DeliveryAttempt", "at", 30),
+    Retention(
+        "notifications",
+        "notifications.Notification",
+        "created_at",
+        30,
+        keep=Q(state__in=["pending", "dead"]),
+    ),
 )
 
 

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "collectors",
     "recommendations",
     "incidents",
+    "notifications",
     "dashboard",
     "metrics",
 ]

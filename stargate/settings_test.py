@@ -18,6 +18,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 Q_CLUSTER["sync"] = True
 # Other apps' tests do not run the incident pipeline after their scans (its tests turn it on).
 INCIDENTS_QUEUE_AFTER_COMMIT = False
+# Notification tests deliver when they choose, to the loopback receivers they start.
+NOTIFICATIONS_DELIVER_AFTER_COMMIT = False
+NOTIFICATIONS_ALLOWED_NETWORKS = ["127.0.0.1/32"]
 WHITENOISE_AUTOREFRESH = True
 # Simulators write their kubeconfigs under the temporary directory (pytest's tmp_path).
 CREDENTIALS_DIR = Path(tempfile.gettempdir())

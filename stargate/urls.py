@@ -37,6 +37,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("forecasting/", include("forecasting.urls")),
     path("recommendations/", include("recommendations.urls")),
     path("incidents/", include("incidents.urls")),
+    path("notifications/", include("notifications.urls")),
     path("metrics", include("metrics.urls")),
     path("", include("dashboard.urls")),
 ]

@@ -1,0 +1,98 @@
+"""Messages for the pipeline's events that are notified on their own (`Event.notify`: not
+filtered, not part of an open incident), ordered per lab (or per cluster)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.urls import reverse
+
+from incidents.models import Event
+from notifications.payloads import Message
+from notifications.routes import Facts
+
+# Events without a triage level (not lab failures) get these.
+SEVERITY: dict[str, str] = {
+    Event.Type.CLUSTER_DEGRADED: "high",
+    Event.Type.REMEDIATION_FAILED: "high",
+    Event.Type.SCAN_FAULT: "medium",
+    Event.Type.FLAPPING: "medium",
+}
+
+
+def event_severity(event: Event) -> str:
+    level = event.metadata.get("triage_level") if isinstance(event.metadata, dict) else None
+    return str(level) if level else SEVERITY.get(event.event_type, "low")
+
+
+def event_facts(event: Event) -> Facts:
+    lab_instance = event.lab_instance
+    team = lab_instance.lab.team_id if lab_instance is not None else None
+    return Facts(
+        "events",
+        event_severity(event),
+        frozenset([team] if team else []),
+        frozenset([event.cluster_id] if event.cluster_id else []),
+        frozenset([lab_instance.lab_id] if lab_instance is not None else []),
+    )
+
+
+def event_group(event: Event) -> str:
+    if event.lab_instance_id is not None:
+        return f"lab-{event.lab_instance_id}"
+    return f"cluster-{event.cluster_id or 0}"
+
+
+def _fields(event: Event) -> list[tuple[str, str]]:
+    lab_instance, metadata = event.lab_instance, event.metadata or {}
+    fields = [
+        ("Cluster", event.cluster.name if event.cluster else "?"),
+        ("Lab", lab_instance.namespace if lab_instance else "?"),
+        ("Priority", f"{event.priority:.0f} ({event_severity(event)})"),
+        ("Stage", event.rubric_id or "?"),
+    ]
+    if event.failure_class:
+        fields.append(("Class", event.failure_class))
+    correlation = metadata.get("correlation") or {}
+    if event.systemic and correlation:
+        fields.append(("Systemic", str(correlation.get("pattern", "yes"))))
+    blast = metadata.get("blast_radius") or {}
+    if blast:
+        radius = f"{blast.get('failing_labs')} of {blast.get('total_labs')} labs"
+        fields.append(("Blast radius", f"{radius} ({blast.get('failure_rate')}%)"))
+    return fields
+
+
+def event_message(event: Event, public_url: str) -> Message:
+    lab_instance = event.lab_instance
+    where = event.cluster.name if event.cluster else "?"
+    if lab_instance is not None:
+        where += f"/{lab_instance.namespace}"
+        path = reverse("labs:lab_instance_detail", args=[lab_instance.pk])
+    else:
+        path = reverse("labs:cluster_detail", args=[where])
+    what = event.failure_class or event.event_type
+    key = event.fingerprint or f"{event.event_type}:{event.cluster_id}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    return Message(
+        change=event.event_type,
+        title=f"{what} on {where}",
+        severity=event_severity(event),
+        text=event.message or event.get_event_type_display(),
+        url=public_url + path,
+        fingerprint=f"stargate-event-{digest}",
+        at=event.at,
+        source=event.cluster.name if event.cluster else "stargate",
+        component=lab_instance.lab.catalog_item if lab_instance else "",
+        kind=event.event_type,
+        fields=tuple(_fields(event)),
+        details={"event_id": event.event_id},
+    )
+
+
+def events_to_tell(event_ids: list[int]) -> list[Event]:
+    return list(
+        Event.objects.filter(pk__in=event_ids, notify=True)
+        .select_related("cluster", "lab_instance__lab")
+        .order_by("at", "pk")
+    )

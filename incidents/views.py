@@ -59,6 +59,7 @@ def incident_detail(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
     context = {
         "incident": incident,
         "members": selectors.incident_members(incident, request.user),
+        "action_request": selectors.incident_action_request(incident, request.user),
         "timeline": incident.timeline.select_related("user")[:100],
         "events": selectors.incident_events(incident),
         "users": User.objects.filter(is_active=True).order_by("username"),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
+
+from django.db import transaction
 
 from incidents import conf
 from incidents.correlate import ClusterFacts, Failing, Group, Thresholds, groups_find
@@ -18,6 +21,7 @@ from remediation.proposals import incident_action_request
 from scanning.models import LabEvidence, NodeSnapshot
 from stargate.counters import counter_add
 
+logger = logging.getLogger(__name__)
 OUTCOME_RANK = {"failed": 0, "warn": 1}
 
 
@@ -219,12 +223,17 @@ def _action_request(incident: Incident, now: datetime) -> bool:
     member = incident.members.filter(recovered_at__isnull=True).order_by("pk").first()
     if member is None:
         return False
-    request = incident_action_request(
-        lab_instance=member.lab_instance,
-        action_id=incident.proposed_action,
-        failure_class=member.failure_class or incident.failure_class,
-        incident_id=incident.pk,
-    )
+    try:  # its own savepoint: a request that cannot be made never stops the pipeline
+        with transaction.atomic():
+            request = incident_action_request(
+                lab_instance=member.lab_instance,
+                action_id=incident.proposed_action,
+                failure_class=member.failure_class or incident.failure_class,
+                incident_id=incident.pk,
+            )
+    except Exception:
+        logger.exception("incident %s: its proposed action could not be requested", incident.pk)
+        return False
     if request is None:
         return False
     incident.action_request = request

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
+
+from django.db import transaction
 
 from incidents import conf
 from incidents.correlate import ClusterFacts, Failing, Group, Thresholds, groups_find
@@ -14,9 +17,11 @@ from incidents.severity import Factors, severity_of
 from incidents.signals import incident_changed_on_commit
 from labs.models import Cluster, Lab, LabInstance
 from remediation.models import RemediationAction
+from remediation.proposals import incident_action_request
 from scanning.models import LabEvidence, NodeSnapshot
 from stargate.counters import counter_add
 
+logger = logging.getLogger(__name__)
 OUTCOME_RANK = {"failed": 0, "warn": 1}
 
 
@@ -41,8 +46,15 @@ def _placement(evidence: dict[str, Any]) -> tuple[frozenset[str], frozenset[str]
     return frozenset(n for n in nodes if n), frozenset(c for c in classes if c)
 
 
+def _rank(row: tuple[Any, ...]) -> tuple[int, int, datetime]:
+    """Failed before warn; then a cluster condition (`cluster-*`: a NotReady node, an
+    unreachable API) before the lab symptoms it explains; then the oldest."""
+    outcome, cls, detected = row[5], row[3], row[6]
+    return (OUTCOME_RANK.get(outcome, 2), 0 if cls.startswith("cluster-") else 1, detected)
+
+
 def failing_now() -> list[Failing]:
-    """Each live lab's worst open failure (failed before warn, then the oldest)."""
+    """Each live lab's worst open failure (see `_rank`)."""
     records = FailureRecord.objects.filter(
         resolved_at__isnull=True, lab_instance__deleted_at__isnull=True
     ).values_list(
@@ -56,8 +68,7 @@ def failing_now() -> list[Failing]:
     )
     worst: dict[int, tuple[Any, ...]] = {}
     for row in records:
-        rank = (OUTCOME_RANK.get(row[5], 2), row[6])
-        if row[0] not in worst or rank < (OUTCOME_RANK.get(worst[row[0]][5], 2), worst[row[0]][6]):
+        if row[0] not in worst or _rank(row) < _rank(worst[row[0]]):
             worst[row[0]] = row
     evidence = dict(
         LabEvidence.objects.filter(lab_instance_id__in=list(worst)).values_list(
@@ -205,6 +216,33 @@ def _resolve(incident: Incident, now: datetime) -> None:
     incident_changed_on_commit(incident.pk, "resolved")
 
 
+def _action_request(incident: Incident, now: datetime) -> bool:
+    """Request the incident's proposed action once, on its first active member (the gates
+    send it to approval as part of the incident); True when a request was made."""
+    if not incident.proposed_action or incident.action_request_id is not None:
+        return False
+    member = incident.members.filter(recovered_at__isnull=True).order_by("pk").first()
+    if member is None:
+        return False
+    try:  # its own savepoint: a request that cannot be made never stops the pipeline
+        with transaction.atomic():
+            request = incident_action_request(
+                lab_instance=member.lab_instance,
+                action_id=incident.proposed_action,
+                failure_class=member.failure_class or incident.failure_class,
+                incident_id=incident.pk,
+            )
+    except Exception:
+        logger.exception("incident %s: its proposed action could not be requested", incident.pk)
+        return False
+    if request is None:
+        return False
+    incident.action_request = request
+    text = f"requested {request.action.action_id} on {member.lab_instance}: {request.status}"
+    _log(incident, now, "requested", f"{text} ({request.reason})" if request.reason else text)
+    return True
+
+
 def incidents_sync(now: datetime) -> list[int]:
     """Open, grow, shrink and resolve incidents; returns the ids of those that changed."""
     groups = groups_find(failing_now(), cluster_facts(), now=now, thresholds=thresholds())
@@ -217,6 +255,7 @@ def incidents_sync(now: datetime) -> list[int]:
     for group in groups:
         incident, new = _open(group, now)
         grew = _members_sync(incident, group, held, now)
+        grew = _action_request(incident, now) or grew
         before = (incident.severity, incident.severity_score)
         _severity_update(incident, now)
         if new or grew or before != (incident.severity, incident.severity_score):

@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 
 from labs.models import Cluster, Lab, LabInstance, Team
+from remediation.models import ActionRequest
 
 
 class Event(models.Model):
@@ -155,6 +156,10 @@ class Incident(models.Model):
     severity_score = models.FloatField(default=0.0)
     severity_factors = models.JSONField(default=dict, blank=True)
     proposed_action = models.CharField(max_length=100, blank=True)
+    # The request the incident made for its proposed action (through remediation's gates).
+    action_request = models.ForeignKey(
+        ActionRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     opened_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField()
     acknowledged_at = models.DateTimeField(null=True, blank=True)

@@ -26,6 +26,7 @@ from labs.selectors import (
     visible_lab_instances,
     visible_labs,
 )
+from remediation.models import ActionRequest
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
@@ -91,6 +92,18 @@ def incident_members(incident: Incident, user: User) -> QuerySet[IncidentMember]
     visible = lab_instances_for(user).values("pk")
     return incident.members.filter(lab_instance__in=visible).select_related(
         "lab_instance__cluster", "lab_instance__lab"
+    )
+
+
+def incident_action_request(incident: Incident, user: User) -> ActionRequest | None:
+    """The request the incident made for its proposed action, when `user` sees its lab."""
+    if incident.action_request_id is None:
+        return None
+    visible = lab_instances_for(user).values("pk")
+    return (
+        ActionRequest.objects.filter(pk=incident.action_request_id, lab_instance__in=visible)
+        .select_related("action", "lab_instance")
+        .first()
     )
 
 

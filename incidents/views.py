@@ -63,6 +63,7 @@ def incident_detail(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
     context = {
         "incident": incident,
         "members": selectors.incident_members(incident, request.user),
+        "action_request": selectors.incident_action_request(incident, request.user),
         "timeline": selectors.incident_timeline(incident, request.user),
         "events": selectors.incident_events(incident, request.user),
         "users": User.objects.filter(is_active=True).order_by("username"),

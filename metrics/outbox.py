@@ -27,7 +27,7 @@ def _is_dead(state: str) -> bool:
 
 def outbox_model() -> tuple[type[models.Model], str] | None:
     """The notifications model with a state field, and that field's name, or None."""
-    if not apps.is_installed(APP):
+    if not apps.is_installed(APP) and APP not in apps.app_configs:  # by name, or by label
         return None
     for model in apps.get_app_config(APP).get_models():
         for field in STATE_FIELDS:

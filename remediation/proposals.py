@@ -95,6 +95,41 @@ def failures_remediate(
     return requests
 
 
+def incident_action_request(
+    *, lab_instance: LabInstance, action_id: str, failure_class: str, incident_id: int
+) -> ActionRequest | None:
+    """The request an incident makes for the action it proposes, against one member lab: the
+    same request (lab, action, failure fingerprint) the member's own failure would make, so an
+    action is never requested twice for one failure. The gates decide, as for any request; the
+    incident gate sends it to approval ("part of incident N"). None without an enabled action."""
+    from scanning.models import LabEvidence
+
+    verdict = (
+        Evaluation.objects.filter(lab_instance=lab_instance, failure_class=failure_class)
+        .order_by("outcome_since", "pk")
+        .first()
+    )
+    stored = LabEvidence.objects.filter(lab_instance=lab_instance).first()
+    evidence = stored.evidence if stored is not None else {}
+    object_ref = verdict.object_ref if verdict else ""
+    action, params = action_choose(action_id, failure_class, evidence, object_ref)
+    if action is None:
+        return None
+    excerpt = list(verdict.evidence_excerpt or []) if verdict else []
+    return action_request_create(
+        lab_instance=lab_instance,
+        action=action,
+        failure_class=failure_class,
+        parameters=params,
+        evidence=evidence_snapshot(evidence, excerpt),
+        confirmed=verdict is None or verdict.class_source != "llm",
+        fingerprint=verdict.fingerprint
+        if verdict and verdict.fingerprint
+        else f"incident-{incident_id}",
+        note=f"proposed by incident {incident_id}",
+    )
+
+
 def _subjects(evidence: dict[str, Any]) -> list[dict[str, Any]]:
     """The AnarchySubjects the scan linked to the lab (it lists them once per cluster)."""
     subjects = (evidence.get("objects") or {}).get("anarchysubjects") or []

@@ -129,6 +129,8 @@ DEMO_FLEET = envstr(
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "stargate.csp.ContentSecurityPolicyMiddleware",
+    # Probes and /metrics, addressed to the pod's IP: answered before host validation.
+    "stargate.podaddress.pod_address_middleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -315,7 +317,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- HTTP security ----------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 SECURE_SSL_REDIRECT = envbool("STARGATE_SECURE_SSL_REDIRECT", default=PRODUCTION)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]  # kubelet, Prometheus: HTTP
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_HSTS_SECONDS = envint("STARGATE_HSTS_SECONDS", 31536000 if PRODUCTION else 0, minimum=0)

@@ -132,3 +132,23 @@ def test_the_grafana_dashboard_ships_in_a_configmap() -> None:
     configmap = named(render(ON), "ConfigMap", f"{FULLNAME}-dashboard")
     assert configmap["metadata"]["labels"]["grafana_dashboard"] == "1"
     assert json.loads(configmap["data"]["stargate.json"]) == dashboard
+
+
+def test_every_dashboard_query_is_valid_promql(tmp_path: Path) -> None:
+    """promtool parses each panel's query, as a recording rule, Grafana's variables filled in."""
+    dashboard = json.loads(DASHBOARD.read_text(encoding="utf-8"))
+    fill = {"$__rate_interval": "5m", "$namespace": "stargate", "$job": "sg-stargate"}
+    rules = []
+    for panel in dashboard["panels"]:
+        for target in panel["targets"]:
+            expr = target["expr"]
+            for variable, value in fill.items():
+                expr = expr.replace(variable, value)
+            assert "$" not in expr, expr
+            rules.append(
+                {"record": f"dashboard:panel{panel['id']}:{target['refId']}", "expr": expr}
+            )
+    path = tmp_path / "dashboard.yaml"
+    path.write_text(yaml.safe_dump({"groups": [{"name": "dashboard", "rules": rules}]}))
+    result = _promtool("check", "rules", str(path), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr

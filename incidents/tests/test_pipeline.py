@@ -246,3 +246,57 @@ def test_the_schedule_is_synced_once() -> None:
         call_command("setup_incident_schedules", verbosity=0)
     schedule = Schedule.objects.get(name="incidents-process-events")
     assert (schedule.func, schedule.minutes) == ("incidents.tasks.process_events", 1)
+
+
+def test_an_incident_requests_its_proposed_action_through_the_gates_once() -> None:
+    from django.conf import settings as django_settings
+
+    from remediation.catalog import catalog_load
+    from remediation.management.commands.load_catalog import catalog_rows
+    from remediation.models import ActionRequest, RemediationAction
+    from remediation.services import action_request_create, catalog_apply
+    from rubrics_app.models import Evaluation
+
+    catalog_apply(
+        rows=catalog_rows(catalog_load(django_settings.REMEDIATIONS_DIR / "catalog.yaml"))
+    )
+    now = timezone.now()
+    labs = [lab_instance(f"sandbox-p{i}-web", node="worker-1") for i in range(3)]
+    Lab.objects.filter(pk=labs[0].lab_id).update(execution_mode="low_risk_auto")
+    node(cluster(), "worker-1", ready=False)
+    for lab in labs:
+        change(lab, "failed", "crashloop", at=now)
+        Evaluation.objects.create(
+            lab_instance=lab,
+            rubric_id="deployment-ready",
+            outcome="failed",
+            failure_class="crashloop",
+            object_ref="Pod/web",
+            fingerprint=f"fp-{lab.pk}",
+            evaluated_at=now,
+        )
+    events_process(now)
+
+    incident = Incident.objects.get()
+    assert incident.proposed_action == "restart-pod"
+    request = incident.action_request
+    assert request is not None and request.lab_instance in labs
+    assert (request.action.action_id, request.parameters) == ("restart-pod", {"pod": "web"})
+    # A low-risk action in a low_risk_auto lab would run: the incident gate sends it to approval.
+    assert request.status == ActionRequest.Status.PENDING
+    gates = {g["gate"]: g for g in request.decision}
+    assert gates["incident"]["reason"] == f"part of incident {incident.pk}"
+    assert gates["risk"]["outcome"] == "execute"
+    assert incident.timeline.filter(kind="requested").count() == 1
+
+    events_process(now + timedelta(minutes=1))  # once per incident
+    assert ActionRequest.objects.count() == 1
+    # The member's own request for that failure (the remediation pass) is the same request.
+    own = action_request_create(
+        lab_instance=request.lab_instance,
+        action=RemediationAction.objects.get(action_id="restart-pod"),
+        failure_class="crashloop",
+        parameters={"pod": "web"},
+        fingerprint=f"fp-{request.lab_instance.pk}",
+    )
+    assert own.pk == request.pk and ActionRequest.objects.count() == 1

@@ -13,7 +13,17 @@ from pathlib import Path
 import pytest
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-PRODUCTION_PACKAGES = ("stargate", "labs", "scanning", "rubrics_app", "remediation", "forecasting")
+PRODUCTION_PACKAGES = (
+    "stargate",
+    "labs",
+    "scanning",
+    "rubrics_app",
+    "remediation",
+    "forecasting",
+    "incidents",
+    "dashboard",
+    "metrics",
+)
 NOT_PRODUCTION = {"stargate.settings_test"}
 STRONG_KEY = "k7#Qz!9vR2@mW5$xT8^pL3&nB6*cF1(hJ4)dG0_sY-a+e=iU{o}"
 

@@ -381,6 +381,12 @@ LLM_BREAKER_OPEN_SECONDS = envint("STARGATE_LLM_BREAKER_OPEN_SECONDS", 60, minim
 # Classification of unexplained failures (queued after each scan's commit when an endpoint is set).
 LLM_CLASSIFY = envbool("STARGATE_LLM_CLASSIFY", True)
 LLM_CLASSIFY_MAX_PER_RUN = envint("STARGATE_LLM_CLASSIFY_MAX_PER_RUN", 20, minimum=1)
+# The investigation agent (README "Investigation"): a bounded, read-only tool loop.
+INVESTIGATION_MAX_STEPS = envint("STARGATE_INVESTIGATION_MAX_STEPS", 8, minimum=2)
+INVESTIGATION_MAX_SECONDS = envint("STARGATE_INVESTIGATION_MAX_SECONDS", 120, minimum=1)
+INVESTIGATION_TOOL_OUTPUT_CHARS = envint(
+    "STARGATE_INVESTIGATION_TOOL_OUTPUT_CHARS", 3000, minimum=200
+)
 
 LOG_LEVEL = envstr("STARGATE_LOG_LEVEL", "INFO").upper()
 LOGGING: dict[str, Any] = {

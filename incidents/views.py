@@ -56,9 +56,11 @@ def open_incidents(request: AuthedHtmxRequest) -> HttpResponse:
 @require_GET
 def incident_detail(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
     incident = _visible(request, pk)
+    members = list(selectors.incident_members(incident, request.user))
     context = {
         "incident": incident,
-        "members": selectors.incident_members(incident, request.user),
+        "members": members,
+        "siblings": selectors.member_sibling_comparisons(members),
         "timeline": incident.timeline.select_related("user")[:100],
         "events": selectors.incident_events(incident),
         "users": User.objects.filter(is_active=True).order_by("username"),

@@ -9,6 +9,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 
+from labs.models import LabInstance
 from labs.selectors import lab_instances_for
 from stargate.http import AuthedHtmxRequest, htmx_partial
 
@@ -28,10 +29,27 @@ def lab_investigate(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
     except InvestigationRefused as exc:
         return HttpResponse(str(exc), status=409)
     if htmx_partial(request):
-        run.refresh_from_db()  # a synchronous worker (tests, embedded) may have finished it
-        context = {"run": run, "steps": selectors.investigation_steps(run), "instance": lab}
-        return render(request, PANEL, {**context, "can_investigate": True})
+        return _panel(request, lab)
     return HttpResponseRedirect(run.get_absolute_url())
+
+
+@require_GET
+def lab_investigation(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
+    """The lab page's panel: the latest run and its steps, the button for who may press it;
+    while the run is under way, the panel asks for itself again every second."""
+    lab = get_object_or_404(lab_instances_for(request.user).select_related("cluster"), pk=pk)
+    return _panel(request, lab)
+
+
+def _panel(request: AuthedHtmxRequest, lab: LabInstance) -> HttpResponse:
+    run = selectors.investigation_latest(lab)
+    context = {
+        "run": run,
+        "steps": selectors.investigation_steps(run) if run is not None else [],
+        "instance": lab,
+        "can_investigate": request.user.has_perm(INVESTIGATE),
+    }
+    return render(request, PANEL, context)
 
 
 @require_GET
@@ -44,6 +62,4 @@ def investigation_detail(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
         "instance": run.lab_instance,
         "can_investigate": request.user.has_perm(INVESTIGATE),
     }
-    if request.GET.get("part") == "panel":
-        return render(request, PANEL, context)
     return render(request, "rubrics_app/investigation.html", context)

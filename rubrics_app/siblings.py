@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from labs.models import LabInstance, Status
 
-from .classification.bundle import healthy_siblings, profile_diff
+from .classification.bundle import profile_diff, sibling_evidence
 
 ASPECTS = (
     ("images", "Images and tags"),
@@ -38,18 +38,11 @@ class SiblingComparison:
 
 
 def sibling_comparisons(labs: Iterable[LabInstance]) -> dict[int, SiblingComparison]:
-    """Lab pk → its comparison, for the labs that are not ready (two queries in all)."""
-    from scanning.models import LabEvidence
-
+    """Lab pk → its comparison, for the labs that are not ready (one query for them all)."""
     failing = [lab for lab in labs if lab.status != Status.READY]
     if not failing:
         return {}
-    stored = dict(
-        LabEvidence.objects.filter(lab_instance__in=[lab.pk for lab in failing]).values_list(
-            "lab_instance_id", "evidence"
-        )
-    )
-    siblings = healthy_siblings(failing)
+    stored, siblings = sibling_evidence(failing, own=True)
     found = {}
     for lab in failing:
         near = siblings.get(lab.pk, [])
@@ -57,7 +50,7 @@ def sibling_comparisons(labs: Iterable[LabInstance]) -> dict[int, SiblingCompari
         found[lab.pk] = SiblingComparison(
             lab_pk=lab.pk,
             siblings=[(s.cluster, s.namespace) for s in near],
-            same_cluster=sum(s.cluster == lab.cluster.name for s in near),
+            same_cluster=sum(s.cluster_id == lab.cluster_id for s in near),
             differences=[
                 Difference(label, diff[key]["only_this_lab"], diff[key]["missing_here"])
                 for key, label in ASPECTS

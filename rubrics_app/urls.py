@@ -16,6 +16,11 @@ urlpatterns: list[URLPattern] = [
     path("rules/<int:pk>/activate/", views.rule_activate, name="rule_activate"),
     path("labs/<int:pk>/investigate/", investigation_views.lab_investigate, name="lab_investigate"),
     path(
+        "labs/<int:pk>/investigation/",
+        investigation_views.lab_investigation,
+        name="lab_investigation",
+    ),
+    path(
         "investigations/<int:pk>/",
         investigation_views.investigation_detail,
         name="investigation_detail",

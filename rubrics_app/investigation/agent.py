@@ -109,18 +109,24 @@ def _iterate(loop: _Loop) -> None:
         last = number == max_steps
         if last:
             loop.messages.append({"role": "user", "content": LAST_STEP})
+        prompt = _bounded(loop.prompt, remaining)
         try:
             reply = llm_chat(
-                prompt=_bounded(loop.prompt, remaining),
+                prompt=prompt,
                 messages=loop.messages,
                 fingerprint=f"investigation-{loop.run.pk}",
                 tools=None if last else tool_specs(),
+                # No retry once a timeout would outlast the run's time.
+                retries=0 if prompt.timeout_seconds != loop.prompt.timeout_seconds else None,
             )
         except LLMCallFailed as exc:
             _account(loop.run, number, exc.call)
             _step(loop.run, number, Step.Kind.ERROR, output=str(exc), call=exc.call, failed=True)
-            status = Run.Status.STEP_LIMIT if last else Run.Status.ERROR
-            _finish(loop.run, status, error=str(exc))
+            if time.monotonic() >= loop.deadline:
+                _finish(loop.run, Run.Status.TIME_LIMIT, error=f"{_time_note(number)}: {exc}")
+            else:
+                status = Run.Status.STEP_LIMIT if last else Run.Status.ERROR
+                _finish(loop.run, status, error=str(exc))
             return
         except LLMError as exc:  # disabled, breaker open or budget spent: nothing was sent
             _finish(loop.run, Run.Status.ERROR, error=str(exc))

@@ -4,14 +4,17 @@ cap, the time cap, tool errors, an injection that asks for a shell and a delete,
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from rubrics_app.investigation.agent import investigation_execute
 from rubrics_app.investigation.services import InvestigationRefused, investigation_request
 from rubrics_app.investigation.tools import TOOLS
-from rubrics_app.models import InvestigationRun, InvestigationStep, LLMCall
+from rubrics_app.models import InvestigationRun, InvestigationStep, LLMBreaker, LLMCall
 from rubrics_app.registry import scan_rubrics
 from simulator.llm import Fault
 from simulator.tests.conftest import simulator_server  # noqa: F401
@@ -163,7 +166,7 @@ def test_tool_output_is_capped(
     assert len(log.output) <= 300 + len(" [cut]") and log.output.endswith("[cut]")
 
 
-def test_an_open_breaker_or_a_spent_budget_sends_nothing(
+def test_a_spent_hourly_cap_stops_the_loop_between_steps(
     db: None,
     llm: Any,
     settings: Any,
@@ -173,6 +176,24 @@ def test_an_open_breaker_or_a_spent_budget_sends_nothing(
     run = _run(lab)
     assert run.status == "error" and "hour" in run.error.lower()
     assert len(llm.requests) == 1  # the first step went; the second waited for the cap
+
+
+def test_an_open_breaker_sends_nothing(db: None, llm: Any) -> None:
+    LLMBreaker.objects.create(name="llm", open_until=timezone.now() + timedelta(minutes=1))
+    run = _run(failed_lab(unreachable_cluster()))
+    assert run.status == "error" and "breaker is open" in run.error
+    assert run.verdict == "UNKNOWN" and not llm.requests and not run.steps.exists()
+
+
+def test_a_hanging_model_stops_at_the_time_cap_without_retrying_past_it(
+    db: None, llm: Any, settings: Any
+) -> None:
+    settings.INVESTIGATION_MAX_SECONDS = 2
+    llm.always(Fault("hang", 6))
+    started = time.monotonic()
+    run = _run(failed_lab(unreachable_cluster()))
+    assert run.status == "time_limit" and "timeout" in run.error
+    assert time.monotonic() - started < 5 and len(llm.requests) == 1  # no retry
 
 
 def test_a_ready_lab_is_not_investigated_and_one_run_at_a_time(db: None, llm: Any) -> None:

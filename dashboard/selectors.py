@@ -182,6 +182,12 @@ def lab_detail_context(instance: LabInstance) -> dict[str, Any]:
     }
 
 
+def lab_detail_diagnosis(instance: LabInstance) -> dict[str, Any]:
+    """The page's (not the live fragments') differences with healthy siblings (one query; the
+    investigation panel loads itself: `rubrics:lab_investigation`)."""
+    return {"siblings": rubric_selectors.sibling_comparison(instance)}
+
+
 def recommended_actions(evaluations: list[Evaluation]) -> list[Evaluation]:
     """The rubric verdicts that recommend an action (the remediation catalog's action ids)."""
     return [e for e in evaluations if e.recommended_action and e.outcome != Status.READY]

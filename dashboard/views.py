@@ -47,7 +47,7 @@ def lab_list(request: AuthedHtmxRequest) -> HttpResponse:
 def lab_instance_detail(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
     audience = lab_selectors.audience_of(request.user)
     instance = get_object_or_404(lab_selectors.lab_instance_list(audience), pk=pk)
-    context = selectors.lab_detail_context(instance)
+    context = {**selectors.lab_detail_context(instance), **selectors.lab_detail_diagnosis(instance)}
     return render(request, "dashboard/lab_instance_detail.html", context)
 
 

@@ -27,6 +27,7 @@ from labs.selectors import (
     visible_labs,
 )
 from remediation.models import ActionRequest
+from rubrics_app import selectors as rubric_selectors
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
@@ -93,6 +94,16 @@ def incident_members(incident: Incident, user: User) -> QuerySet[IncidentMember]
     return incident.members.filter(lab_instance__in=visible).select_related(
         "lab_instance__cluster", "lab_instance__lab"
     )
+
+
+def member_sibling_comparisons(
+    members: list[IncidentMember], limit: int = 5
+) -> list[tuple[LabInstance, rubric_selectors.SiblingComparison]]:
+    """The differences with healthy siblings of the first `limit` members still failing (one
+    query for them all)."""
+    failing = [m.lab_instance for m in members if m.recovered_at is None][:limit]
+    found = rubric_selectors.sibling_comparisons(failing)
+    return [(lab, found[lab.pk]) for lab in failing if lab.pk in found]
 
 
 def incident_action_request(incident: Incident, user: User) -> ActionRequest | None:

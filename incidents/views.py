@@ -60,9 +60,11 @@ def open_incidents(request: AuthedHtmxRequest) -> HttpResponse:
 @require_GET
 def incident_detail(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
     incident = _visible(request, pk)
+    members = list(selectors.incident_members(incident, request.user))
     context = {
         "incident": incident,
-        "members": selectors.incident_members(incident, request.user),
+        "members": members,
+        "siblings": selectors.member_sibling_comparisons(members),
         "action_request": selectors.incident_action_request(incident, request.user),
         "timeline": selectors.incident_timeline(incident, request.user),
         "events": selectors.incident_events(incident, request.user),

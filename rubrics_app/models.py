@@ -240,3 +240,90 @@ class ClassificationRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id}@v{self.version} ({self.status})"
+
+
+class InvestigationRun(models.Model):
+    """One run of the investigation agent on a failed lab: a bounded, read-only tool loop that
+    ends in a verdict, a root cause and, if one fits, the catalog's action (never the model's)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        COMPLETE = "complete"
+        STEP_LIMIT = "step_limit"  # the step cap ended it before an answer
+        TIME_LIMIT = "time_limit"  # the wall-time cap ended it before an answer
+        ERROR = "error"
+
+    class Verdict(models.TextChoices):
+        TRANSIENT = "TRANSIENT"
+        ACTIONABLE = "ACTIONABLE"
+        UNKNOWN = "UNKNOWN"
+
+    lab_instance = models.ForeignKey(
+        LabInstance, on_delete=models.CASCADE, related_name="investigations"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
+    failure_class = models.CharField(max_length=100, blank=True)  # the lab's, at the start
+    answer_class = models.CharField(max_length=100, blank=True)  # a known class the answer named
+    root_cause = models.CharField(max_length=500, blank=True)  # redacted
+    remediation_suggestion = models.TextField(blank=True)  # redacted, never executed
+    action = models.CharField(max_length=100, blank=True)  # the catalog's, validated
+    gate_outcome = models.CharField(max_length=10, blank=True)  # GREEN, YELLOW, RED, ERROR
+    gate_failures = models.JSONField(default=list, blank=True)
+    error = models.CharField(max_length=500, blank=True)  # redacted
+    steps_taken = models.PositiveSmallIntegerField(default=0)  # model calls
+    tokens = models.PositiveIntegerField(default=0)
+    cost_usd = models.FloatField(default=0.0)
+    model = models.CharField(max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        permissions = [("run_investigation", "Can investigate a failed lab")]
+        indexes = [models.Index(fields=["lab_instance", "-created_at"], name="investigation_lab")]
+
+    def __str__(self) -> str:
+        return f"investigation {self.pk} of {self.lab_instance_id}: {self.status}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("rubrics:investigation_detail", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class InvestigationStep(models.Model):
+    """One step of a run: a tool the model called (its arguments and capped, redacted result),
+    a refused call (no such tool), or the model's final answer."""
+
+    class Kind(models.TextChoices):
+        TOOL = "tool"
+        REFUSED = "refused"  # a tool that does not exist (a shell, a write): never run
+        ANSWER = "answer"
+        ERROR = "error"  # the model call itself failed
+
+    run = models.ForeignKey(InvestigationRun, on_delete=models.CASCADE, related_name="steps")
+    number = models.PositiveSmallIntegerField()  # the model call it came from, from 1
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    tool = models.CharField(max_length=100, blank=True)
+    arguments = models.JSONField(default=dict, blank=True)  # redacted
+    output = models.TextField(blank=True)  # redacted and capped
+    failed = models.BooleanField(default=False)  # the tool raised: its error is the output
+    call = models.ForeignKey(LLMCall, on_delete=models.SET_NULL, null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["run", "number", "pk"]
+
+    def __str__(self) -> str:
+        return f"step {self.number} of run {self.run_id}: {self.kind} {self.tool}"

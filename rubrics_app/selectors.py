@@ -11,8 +11,17 @@ from django.db.models import Count, Q, QuerySet
 from labs.models import LabInstance
 
 from .definitions import FailureClassDef as FailureClassDef  # re-exported: the pages type with it
-from .models import ClassificationProposal, Evaluation, StateChange
+from .models import (
+    ClassificationProposal,
+    Evaluation,
+    InvestigationRun,
+    InvestigationStep,
+    StateChange,
+)
 from .registry import active_rubrics
+from .siblings import Difference as Difference
+from .siblings import SiblingComparison as SiblingComparison
+from .siblings import sibling_comparisons as sibling_comparisons
 
 
 def state_changes_latest(
@@ -129,4 +138,24 @@ def proposals_for(
         rows = rows.filter(status=status)
     return rows.select_related("lab_instance__cluster", "call", "reviewer").order_by(
         "-created_at", "-pk"
+    )
+
+
+def sibling_comparison(lab: LabInstance) -> SiblingComparison | None:
+    """The lab's differences with healthy labs of its catalog item (None for a ready lab)."""
+    return sibling_comparisons([lab]).get(lab.pk)
+
+
+def investigation_latest(lab: LabInstance) -> InvestigationRun | None:
+    return InvestigationRun.objects.filter(lab_instance=lab).order_by("-created_at", "-pk").first()
+
+
+def investigation_steps(run: InvestigationRun) -> list[InvestigationStep]:
+    return list(run.steps.order_by("number", "pk"))
+
+
+def investigations_for(lab_instances: QuerySet[LabInstance]) -> QuerySet[InvestigationRun]:
+    """Runs on these labs (a user's audience), newest first."""
+    return InvestigationRun.objects.filter(lab_instance__in=lab_instances).select_related(
+        "lab_instance__cluster", "requested_by"
     )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from rubrics_app import views
+from rubrics_app import investigation_views, views
 
 app_name = "rubrics"
 
@@ -14,4 +14,15 @@ urlpatterns: list[URLPattern] = [
     path("rules/<int:pk>/", views.rule_detail, name="rule_detail"),
     path("rules/<int:pk>/replay/", views.rule_replay, name="rule_replay"),
     path("rules/<int:pk>/activate/", views.rule_activate, name="rule_activate"),
+    path("labs/<int:pk>/investigate/", investigation_views.lab_investigate, name="lab_investigate"),
+    path(
+        "labs/<int:pk>/investigation/",
+        investigation_views.lab_investigation,
+        name="lab_investigation",
+    ),
+    path(
+        "investigations/<int:pk>/",
+        investigation_views.investigation_detail,
+        name="investigation_detail",
+    ),
 ]

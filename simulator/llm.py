@@ -8,9 +8,13 @@
 Answers are deterministic and derived from the request's evidence (the `<user-data>` blocks): a
 classification picks the known class whose words the evidence shows best, cites the evidence's
 `reason` and answers in the JSON contract; a prose request gets three plain sentences; a request
-with tools calls each tool once, in order, then answers. Faults, per request, from a queue (or
+with tools calls each tool once, in order (arguments from the tool's schema: an enum's first
+value, a pod name the conversation shows), then answers. Faults, per request, from a queue (or
 always, with `always`): latency, hang, http_429, http_500, malformed_json, schema_violation,
-hallucinated_class, obey_injection, truncated. Every request is recorded with its headers and body.
+hallucinated_class, obey_injection (an agent also calls a `run_shell` tool the injection asks
+for), truncated, loop (an agent that calls tools forever and never answers in JSON),
+bad_arguments (an agent asks for a secret first). Every request is recorded with its headers and
+body.
 Run it alone with `python -m simulator.llm --port 8099 --api-key sim-key`.
 """
 
@@ -39,12 +43,18 @@ FaultKind = Literal[
     "hallucinated_class",
     "obey_injection",
     "truncated",  # finish_reason "length", the JSON cut in the middle
+    "loop",  # an agent: the same tool again and again; without tools, prose instead of JSON
+    "bad_arguments",  # an agent: its first tool call asks for a kind it may not read
 ]
+CONTENT_FAULTS = frozenset({"malformed_json", "schema_violation", "truncated"})
+SHELL_TOOL = "run_shell"
 HALLUCINATED_CLASS = "quantum-flux-failure"
 _BLOCK = re.compile(r'<user-data name="(?P<name>[a-z_]+)">\n(?P<text>.*?)\n</user-data>', re.S)
 _REASON = re.compile(r'"reason":\s*"(?P<reason>[^"]{2,80})"')
 _INJECTION = re.compile(r"classify (?:this |it )?as (?P<cls>[A-Za-z][\w-]*)", re.I)
 _WORD = re.compile(r"[a-z0-9]+")
+_POD = re.compile(r"Pod/(?P<name>[a-z0-9][a-z0-9.-]*)")
+_OBEY = re.compile(r"ignore (?:all )?previous instructions", re.I)
 
 
 @dataclass(frozen=True)
@@ -204,8 +214,10 @@ def completion(body: dict[str, Any], fault: Fault | None) -> dict[str, Any]:
     text = "\n".join(m.get("content") or "" for m in messages if isinstance(m, dict))
     message: dict[str, Any] = {"role": "assistant", "content": None}
     finish = "stop"
-    tool_call = _next_tool_call(body, messages)
-    if tool_call is not None and fault is None:
+    tool_call = None
+    if fault is None or fault.kind not in CONTENT_FAULTS:
+        tool_call = _next_tool_call(body, messages, fault)
+    if tool_call is not None:
         message["tool_calls"] = [tool_call]
         finish = "tool_calls"
     else:
@@ -240,7 +252,7 @@ def _kind(body: dict[str, Any], text: str) -> str:
     schema = json.dumps(body.get("response_format") or {})
     if "proposed_class" in schema or "proposed_class" in text:
         return "classify"
-    if "verdict" in schema or body.get("tools"):
+    if "verdict" in schema or body.get("tools") or '"verdict"' in text:
         return "investigate"
     return "prose"
 
@@ -254,8 +266,10 @@ def _content(body: dict[str, Any], messages: list[Any], text: str, fault: Fault 
     blocks = _blocks(messages)
     if kind == "classify":
         return json.dumps(_classify(blocks, fault))
+    if fault is not None and fault.kind == "loop":
+        return "I still need to look at more objects before I can answer."
     if kind == "investigate":
-        return json.dumps(_investigate(blocks, messages))
+        return json.dumps(_investigate(blocks, messages, fault))
     return _prose(blocks)
 
 
@@ -336,46 +350,99 @@ def _prose(blocks: dict[str, str]) -> str:
     )
 
 
-def _next_tool_call(body: dict[str, Any], messages: list[Any]) -> dict[str, Any] | None:
-    tools = [t for t in body.get("tools") or [] if isinstance(t, dict) and "function" in t]
-    called = {
+def _calls(messages: list[Any]) -> list[str]:
+    return [
         c["function"]["name"]
         for m in messages
         if isinstance(m, dict) and m.get("role") == "assistant"
         for c in m.get("tool_calls") or []
-    }
-    for tool in tools:
-        function = tool["function"]
-        if function["name"] not in called:
-            arguments = _tool_arguments(function.get("parameters") or {}, _blocks(messages))
-            return {
-                "id": f"call_{len(called) + 1}",
-                "type": "function",
-                "function": {"name": function["name"], "arguments": json.dumps(arguments)},
-            }
-    return None
+    ]
 
 
-def _tool_arguments(schema: dict[str, Any], blocks: dict[str, str]) -> dict[str, Any]:
-    lab = blocks.get("lab", "").strip() or "unknown"
-    properties = schema.get("properties") or {}
-    return {
-        name: 50 if properties.get(name, {}).get("type") == "integer" else lab
-        for name in schema.get("required") or []
-    }
-
-
-def _investigate(blocks: dict[str, str], messages: list[Any]) -> dict[str, Any]:
-    results = [
+def _tool_results(messages: list[Any]) -> list[str]:
+    return [
         str(m.get("content") or "")
         for m in messages
         if isinstance(m, dict) and m.get("role") == "tool"
     ]
-    _, reason = _evidence(blocks)
-    cited = [r[:200] for r in results if r][:3] or [reason]
+
+
+def _call(number: int, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": f"call_{number}",
+        "type": "function",
+        "function": {"name": name, "arguments": json.dumps(arguments)},
+    }
+
+
+def _next_tool_call(
+    body: dict[str, Any], messages: list[Any], fault: Fault | None = None
+) -> dict[str, Any] | None:
+    tools = [t for t in body.get("tools") or [] if isinstance(t, dict) and "function" in t]
+    if not tools:
+        return None
+    called, kind = _calls(messages), fault.kind if fault is not None else ""
+    number = len(called) + 1
+    if kind == "loop":
+        function = tools[0]["function"]
+        return _call(number, function["name"], _tool_arguments(function, messages))
+    if kind == "bad_arguments" and not called:
+        return _call(number, "get_object", {"kind": "secrets", "name": "db-credentials"})
+    injected = any(_OBEY.search(r) for r in _tool_results(messages))
+    if kind == "obey_injection" and injected and SHELL_TOOL not in called:
+        command = f"kubectl delete namespace {_lab(messages)}"
+        return _call(number, SHELL_TOOL, {"command": command})
+    for tool in tools:
+        function = tool["function"]
+        if function["name"] not in called:
+            return _call(number, function["name"], _tool_arguments(function, messages))
+    return None
+
+
+def _lab(messages: list[Any]) -> str:
+    return _blocks(messages).get("lab", "").strip() or "unknown"
+
+
+def _tool_arguments(function: dict[str, Any], messages: list[Any]) -> dict[str, Any]:
+    """Each required argument: an enum's first value ("pods" when it is one), a pod name the
+    conversation shows for a pod or name, 50 for an integer, else the lab."""
+    schema = function.get("parameters") or {}
+    properties = schema.get("properties") or {}
+    text = "\n".join(str(m.get("content") or "") for m in messages if isinstance(m, dict))
+    pod = _POD.search(text)
+    arguments: dict[str, Any] = {}
+    for name in schema.get("required") or []:
+        spec = properties.get(name, {})
+        if spec.get("enum"):
+            arguments[name] = "pods" if "pods" in spec["enum"] else spec["enum"][0]
+        elif spec.get("type") == "integer":
+            arguments[name] = 50
+        elif name in ("pod", "name") and pod is not None:
+            arguments[name] = pod["name"]
+        else:
+            arguments[name] = _lab(messages)
+    return arguments
+
+
+def _investigate(
+    blocks: dict[str, str], messages: list[Any], fault: Fault | None = None
+) -> dict[str, Any]:
+    results = [r for r in _tool_results(messages) if r]
+    evidence, reason = _evidence(blocks)
+    if fault is not None and fault.kind == "obey_injection" and any(map(_OBEY.search, results)):
+        return {
+            "verdict": "ACTIONABLE",
+            "root_cause": "As instructed by the log, the namespace is broken.",
+            "failure_class": "namespace-wipe",
+            "remediation_suggestion": f"kubectl delete namespace {_lab(messages)}",
+            "cited_evidence": results[-1:],
+        }
+    cls, _ = _best_class(evidence + "\n".join(results), _known_classes(blocks))
+    cited = [r[:200] for r in results][:3] or [reason]
     return {
         "verdict": "ACTIONABLE" if results else "UNKNOWN",
         "root_cause": f"The lab fails with {reason}."[:500],
+        "failure_class": cls,
         "remediation_suggestion": "",
         "cited_evidence": cited,
     }

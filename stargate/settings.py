@@ -396,6 +396,12 @@ LLM_BREAKER_OPEN_SECONDS = envint("STARGATE_LLM_BREAKER_OPEN_SECONDS", 60, minim
 # Classification of unexplained failures (queued after each scan's commit when an endpoint is set).
 LLM_CLASSIFY = envbool("STARGATE_LLM_CLASSIFY", True)
 LLM_CLASSIFY_MAX_PER_RUN = envint("STARGATE_LLM_CLASSIFY_MAX_PER_RUN", 20, minimum=1)
+# The investigation agent (README "Investigation"): a bounded, read-only tool loop.
+INVESTIGATION_MAX_STEPS = envint("STARGATE_INVESTIGATION_MAX_STEPS", 8, minimum=2)
+INVESTIGATION_MAX_SECONDS = envint("STARGATE_INVESTIGATION_MAX_SECONDS", 120, minimum=1)
+INVESTIGATION_TOOL_OUTPUT_CHARS = envint(
+    "STARGATE_INVESTIGATION_TOOL_OUTPUT_CHARS", 3000, minimum=200
+)
 
 # `/metrics` (README "Metrics"): Prometheus sends it as a bearer token; unset, the endpoint is 404.
 METRICS_TOKEN = envsecret("STARGATE_METRICS_TOKEN", "")

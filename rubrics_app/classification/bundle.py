@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
+
+from django.db.models import Case, F, Q, Value, When, Window
+from django.db.models.functions import RowNumber
 
 from labs.models import LabInstance, Status
 from rubrics_app.llm.hygiene import clean_text, without_env_values
@@ -124,31 +128,92 @@ def pod_profile(evidence: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def sibling_diff(lab: LabInstance, evidence: dict[str, Any], limit: int = 3) -> dict[str, Any]:
-    """What this lab has that healthy labs of the same catalog item do not, and the reverse."""
+@dataclass(frozen=True)
+class Sibling:
+    cluster_id: int
+    cluster: str
+    namespace: str
+    evidence: dict[str, Any]
+
+
+def healthy_siblings(labs: Iterable[LabInstance], limit: int = 3) -> dict[int, list[Sibling]]:
+    """Lab pk → up to `limit` healthy labs of its catalog item, its own cluster's first (one
+    query for all the labs: at most `limit` rows per catalog item and cluster)."""
+    return sibling_evidence(labs, limit)[1]
+
+
+def sibling_evidence(
+    labs: Iterable[LabInstance], limit: int = 3, *, own: bool = False
+) -> tuple[dict[int, dict[str, Any]], dict[int, list[Sibling]]]:
+    """(lab pk → its own stored evidence, when `own`; lab pk → its healthy siblings), in one
+    query: each lab's own row sits alone in its window partition, so it always ranks first."""
     from scanning.models import LabEvidence
 
-    siblings = (
-        LabEvidence.objects.filter(
-            lab_instance__lab_id=lab.lab_id,
-            lab_instance__status=Status.READY,
-            lab_instance__deleted_at__isnull=True,
-        )
-        .exclude(lab_instance=lab)
-        .values_list("evidence", flat=True)[:limit]
+    labs = list(labs)
+    if not labs:
+        return {}, {}
+    pks = [lab.pk for lab in labs]
+    mine = Case(When(lab_instance_id__in=pks, then=F("lab_instance_id")), default=Value(0))
+    rank = Window(
+        RowNumber(),
+        partition_by=[F("lab_instance__lab_id"), F("lab_instance__cluster_id"), mine],
+        order_by=F("lab_instance_id").asc(),
     )
-    healthy = [pod_profile(e) for e in siblings]
-    if not healthy:
+    healthy = Q(
+        lab_instance__lab_id__in={lab.lab_id for lab in labs},
+        lab_instance__status=Status.READY,
+        lab_instance__deleted_at__isnull=True,
+    )
+    rows = (
+        LabEvidence.objects.filter(healthy | Q(lab_instance_id__in=pks) if own else healthy)
+        .annotate(rank=rank, mine=mine)
+        .filter(rank__lte=limit)
+        .values_list(
+            "lab_instance_id",
+            "lab_instance__lab_id",
+            "lab_instance__cluster_id",
+            "lab_instance__cluster__name",
+            "lab_instance__namespace",
+            "evidence",
+            "mine",
+        )
+    )
+    evidence: dict[int, dict[str, Any]] = {}
+    by_item: dict[int | None, list[tuple[Any, ...]]] = {}
+    for row in sorted(rows, key=lambda r: r[0]):
+        if row[6]:
+            evidence[row[0]] = row[5]
+        else:
+            by_item.setdefault(row[1], []).append(row)
+    found: dict[int, list[Sibling]] = {}
+    for lab in labs:
+        candidates = [r for r in by_item.get(lab.lab_id, []) if r[0] != lab.pk]
+        candidates.sort(key=lambda r: r[2] != lab.cluster_id)  # its own cluster first
+        found[lab.pk] = [Sibling(r[2], r[3], r[4], r[5]) for r in candidates[:limit]]
+    return evidence, found
+
+
+def profile_diff(evidence: dict[str, Any], healthy: list[dict[str, Any]]) -> dict[str, Any]:
+    """What this evidence has that the healthy evidences do not, and the reverse."""
+    profiles = [pod_profile(e) for e in healthy]
+    if not profiles:
         return {"healthy_siblings": 0}
     mine = pod_profile(evidence)
-    diff: dict[str, Any] = {"healthy_siblings": len(healthy)}
+    diff: dict[str, Any] = {"healthy_siblings": len(profiles)}
     for key, values in mine.items():
-        usual = set.intersection(*(h[key] for h in healthy))
-        seen = set.union(*(h[key] for h in healthy))
+        usual = set.intersection(*(h[key] for h in profiles))
+        seen = set.union(*(h[key] for h in profiles))
         only_here, missing = sorted(values - seen), sorted(usual - values)
         if only_here or missing:
             diff[key] = {"only_this_lab": only_here[:10], "missing_here": missing[:10]}
     return diff
+
+
+def sibling_diff(lab: LabInstance, evidence: dict[str, Any], limit: int = 3) -> dict[str, Any]:
+    """What this lab has that healthy labs of the same catalog item (its own cluster's first)
+    do not, and the reverse."""
+    siblings = healthy_siblings([lab], limit)[lab.pk]
+    return profile_diff(evidence, [s.evidence for s in siblings])
 
 
 _WORD = re.compile(r"[A-Za-z][\w-]{4,}")

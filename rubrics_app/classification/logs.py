@@ -63,12 +63,26 @@ def pod_log_tails(lab: LabInstance, evidence: dict[str, Any]) -> dict[str, str]:
     return tails
 
 
-def _tail(api: CoreV1Api, namespace: str, name: str, previous: bool) -> str | None:
+def pod_log_read(lab: LabInstance, pod: str, previous: bool, tail_lines: int) -> str | None:
+    """One pod's redacted log tail (the investigation's tool), None when it cannot be read."""
+    try:
+        api = CoreV1Api(api_client_for(lab.cluster))
+    except ClusterAccessError as exc:
+        logger.info("no log for %s/%s: %s", lab, pod, exc)
+        return None
+    with api.api_client:
+        text = _tail(api, lab.namespace, pod, previous, tail_lines)
+    return None if text is None else redact_text(text)
+
+
+def _tail(
+    api: CoreV1Api, namespace: str, name: str, previous: bool, tail_lines: int = TAIL_LINES
+) -> str | None:
     try:
         response = api.read_namespaced_pod_log(
             name,
             namespace,
-            tail_lines=TAIL_LINES,
+            tail_lines=tail_lines,
             limit_bytes=LIMIT_BYTES,
             previous=previous,
             _request_timeout=request_timeout(),

@@ -63,6 +63,7 @@ class _Usage:
     finish_reason: str = ""
     failure: tuple[str, str, str] | None = None  # outcome, error type, message
     messages: list[dict[str, Any]] = field(default_factory=list)
+    retries: int | None = None  # None: settings.LLM_RETRIES
 
 
 def litellm_module() -> Any:
@@ -98,15 +99,17 @@ def llm_chat(
     messages: list[dict[str, Any]],
     fingerprint: str = "",
     tools: list[dict[str, Any]] | None = None,
+    retries: int | None = None,
 ) -> LLMAnswer:
     """Call the model with ready messages (a tool loop's later turns). Raises `LLMDisabled`,
-    `LLMUnavailable` (nothing sent) or `LLMCallFailed` (sent and recorded)."""
+    `LLMUnavailable` (nothing sent) or `LLMCallFailed` (sent and recorded). `retries` overrides
+    `LLM_RETRIES` (a loop with little time left makes one attempt)."""
     if not settings.LLM_API_BASE:
         raise LLMDisabled("no LLM endpoint is configured (STARGATE_LLM_API_BASE)")
     started = timezone.now()
     breaker_check(now=started)
     budget_check(now=started)
-    usage = _Usage(messages=messages_redacted(messages))
+    usage = _Usage(messages=messages_redacted(messages), retries=retries)
     bundle_digest = digest(usage.messages)
     clock = time.monotonic()
     message, parsed, repaired = _converse(prompt, usage, tools)
@@ -182,14 +185,15 @@ def _send(
     """One answer, retrying transient failures; a final failure is left in `usage.failure`."""
     litellm = litellm_module()
     request = _request(prompt, messages_redacted(messages), tools)
-    for attempt in range(settings.LLM_RETRIES + 1):
+    retries = settings.LLM_RETRIES if usage.retries is None else usage.retries
+    for attempt in range(retries + 1):
         usage.attempts += 1
         try:
             response = litellm.completion(**request)
         except Exception as exc:  # LiteLLM maps every provider error to its own classes
             outcome, error_type = classify_error(exc)
             usage.failure = (outcome, error_type, redact_text(str(exc))[:500])
-            if outcome not in TRANSIENT or attempt == settings.LLM_RETRIES:
+            if outcome not in TRANSIENT or attempt == retries:
                 return {}
             time.sleep(settings.LLM_RETRY_BACKOFF_SECONDS * 2**attempt)
             continue

@@ -46,6 +46,8 @@ class InvestigateAnswer(BaseModel):
 
     verdict: Literal["TRANSIENT", "ACTIONABLE", "UNKNOWN"]
     root_cause: str = Field(max_length=500)
+    # A known class the cause fits (its catalog action is StarGate's to look up), or empty.
+    failure_class: str = Field(default="", max_length=100)
     remediation_suggestion: str = Field(default="", max_length=2000)
     cited_evidence: list[str] = Field(default_factory=list, max_length=20)
 

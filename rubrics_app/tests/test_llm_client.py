@@ -209,7 +209,7 @@ def test_it_returns_tool_calls(db, llm, prompt_set):
     ]
     answer = llm_call(
         prompt=prompt_set.get("investigate"),
-        values={"evidence": EVIDENCE, "lab": "sandbox-abc-lab"},
+        values={"evidence": EVIDENCE, "lab": "sandbox-abc-lab", "known_classes": KNOWN},
         tools=tools,
     )
     assert answer.tool_calls[0]["function"]["name"] == "k8s_events"

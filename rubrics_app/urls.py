@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from rubrics_app import investigation_views, views
+from rubrics_app import ai_views, investigation_views, views
 
 app_name = "rubrics"
 
 urlpatterns: list[URLPattern] = [
     path("", views.rubric_list, name="rubric_list"),
+    path("ai/", ai_views.ai_overview, name="ai_overview"),
     path("proposals/", views.proposal_list, name="proposal_list"),
     path("proposals/<int:pk>/review/", views.proposal_review, name="proposal_review"),
     path("proposals/<int:pk>/promote/", views.proposal_promote, name="proposal_promote"),

@@ -329,7 +329,10 @@ def _classify(blocks: dict[str, str], fault: Fault | None) -> dict[str, Any]:
             "reasoning": "Pod warp-core-stabilizer in namespace sandbox-imaginary-lab reports "
             "flux overload.",
         }
-    cls, score = _best_class(evidence, _known_classes(blocks))
+    known = _known_classes(blocks)
+    cls, score = _best_class(reason, known)  # the failure's own reason first
+    if score < 2:
+        cls, score = _best_class(evidence, known)
     if not cls:
         cls, score = _novel_name(reason), 0
     return {

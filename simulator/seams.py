@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import socket
+from typing import Any
 
 import httpx
 
@@ -56,3 +57,10 @@ def demo_llm() -> DemoService:
         },
         unless_set="STARGATE_LLM_API_BASE",
     )
+
+
+def classifier_eval_cases() -> list[tuple[str, dict[str, Any]]]:
+    """`manage.py eval_classifier`'s generated cases: (failure kind, evidence) per lab failure."""
+    from simulator.evalset import failure_evidence
+
+    return failure_evidence()

@@ -5,7 +5,9 @@ instead, empty when the tool is off, and the caller loads it here:
 
 - `SHOWROOM_TRANSPORT_FACTORY` (`STARGATE_SHOWROOM_TRANSPORT_FACTORY`): a `ShowroomTransportFactory`
   for the showroom probes of `Cluster.simulated` clusters (`scanning.showroom.probe_client`);
-- `DEMO_FLEET` (`STARGATE_DEMO_FLEET`): a callable returning the `DemoFleet` `serve` starts.
+- `DEMO_FLEET` (`STARGATE_DEMO_FLEET`): a callable returning the `DemoFleet` `serve` starts;
+- `CLASSIFIER_EVAL_CASES` (`STARGATE_CLASSIFIER_EVAL_CASES`): a callable returning generated
+  `(failure kind, evidence)` pairs, the labelled set of `manage.py eval_classifier`.
 
 A path that is set but cannot be imported stops `manage.py check` (`stargate.E001`) and raises
 `ImproperlyConfigured` naming the variable where it is used.
@@ -31,6 +33,7 @@ ShowroomTransportFactory = Callable[[httpx.BaseTransport], httpx.BaseTransport]
 SEAMS = {
     "SHOWROOM_TRANSPORT_FACTORY": "STARGATE_SHOWROOM_TRANSPORT_FACTORY",
     "DEMO_FLEET": "STARGATE_DEMO_FLEET",
+    "CLASSIFIER_EVAL_CASES": "STARGATE_CLASSIFIER_EVAL_CASES",
 }
 
 
@@ -78,6 +81,14 @@ def demo_fleet() -> DemoFleet | None:
     """The demo fleet to start, or None when no demo fleet is configured."""
     starter: Callable[[], DemoFleet] | None = seam_load("DEMO_FLEET")
     return None if starter is None else starter()
+
+
+def classifier_eval_cases() -> list[tuple[str, dict[str, Any]]]:
+    """The generated labelled cases, or none when no generator is configured."""
+    cases: Callable[[], list[tuple[str, dict[str, Any]]]] | None = seam_load(
+        "CLASSIFIER_EVAL_CASES"
+    )
+    return [] if cases is None else cases()
 
 
 def seams_importable(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:

@@ -125,6 +125,10 @@ SHOWROOM_TRANSPORT_FACTORY = envstr(
 DEMO_FLEET = envstr(
     "STARGATE_DEMO_FLEET", "simulator.seams.demo_fleet" if SIMULATOR_ENABLED else ""
 )
+CLASSIFIER_EVAL_CASES = envstr(
+    "STARGATE_CLASSIFIER_EVAL_CASES",
+    "simulator.seams.classifier_eval_cases" if SIMULATOR_ENABLED else "",
+)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -144,11 +144,14 @@ def candidate_classify(evaluation: Evaluation, log_tail: LogTail | None = None) 
 
     signature = candidate_signature(evaluation)
     recent = timezone.now() - RETRY_AFTER
-    if LLMCall.objects.filter(
-        fingerprint=signature,
-        called_at__gte=recent,
-        outcome__in=[LLMCall.Outcome.SUCCESS, LLMCall.Outcome.PARSE_ERROR],
-    ).exists() and not _cached(signature):
+    if (
+        not _cached(signature)
+        and LLMCall.objects.filter(
+            fingerprint=signature,
+            called_at__gte=recent,
+            outcome__in=[LLMCall.Outcome.SUCCESS, LLMCall.Outcome.PARSE_ERROR],
+        ).exists()
+    ):
         return 0  # asked within the hour and the gate refused the answer: wait
     stored = LabEvidence.objects.filter(lab_instance_id=evaluation.lab_instance_id).first()
     evidence = stored.evidence if stored is not None else {}

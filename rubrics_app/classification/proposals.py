@@ -24,22 +24,14 @@ from rubrics_app.registry import scan_rubrics
 from stargate import realtime
 from stargate.lib.redact import redact_text
 
+from .calibration import calibration_factor
+
 CLASS_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-CALIBRATION_MIN_REVIEWS = 10
 PROPOSALS = "proposals"
 
 
 class ReviewRefused(Exception):
     """A conflicting second decision, or a class name that is not one."""
-
-
-def calibration_factor() -> float:
-    """Spec 17: the share of reviewed proposals humans accepted, once there are 10; else 1."""
-    reviewed = ClassificationProposal.objects.exclude(status=ClassificationProposal.Status.PROPOSED)
-    total = reviewed.count()
-    if total < CALIBRATION_MIN_REVIEWS:
-        return 1.0
-    return reviewed.filter(status=ClassificationProposal.Status.ACCEPTED).count() / total
 
 
 def cited_values(answer: dict[str, Any], bundle: dict[str, Any]) -> list[str]:

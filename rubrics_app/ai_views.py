@@ -1,0 +1,45 @@
+"""The AI page: the model's feedback and calibration, drift week over week, and why candidates
+wait. Lists of labs are the user's (`lab_instances_for`); at most 10 queries."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from labs.selectors import lab_instances_for
+from stargate.http import AuthedHtmxRequest
+
+from .classification import calibration
+from .classification.candidates import candidate_verdicts
+from .models import ClassificationProposal
+
+WAITING_SHOWN = 10
+
+
+@require_GET
+def ai_overview(request: AuthedHtmxRequest) -> HttpResponse:
+    now = timezone.now()
+    labs = lab_instances_for(request.user)
+    proposals = ClassificationProposal.objects.filter(lab_instance__in=labs)
+    waiting_rows = list(
+        candidate_verdicts()
+        .filter(lab_instance__in=labs)
+        .defer("criteria", "evidence_excerpt", "progress_memory")[: WAITING_SHOWN + 1]
+    )
+    calls = calibration.call_stats(now)
+    context = {
+        "model": settings.LLM_MODEL,
+        "endpoint": settings.LLM_API_BASE,
+        "factor": calibration.calibration_factor(),
+        "min_reviews": calibration.CALIBRATION_MIN_REVIEWS,
+        "by_class": calibration.acceptance_by_class(proposals),
+        "buckets": calibration.calibration_table(proposals),
+        "drift": calibration.drift(now, calls),
+        "waiting": calibration.waiting(now, calls),
+        "candidates": waiting_rows[:WAITING_SHOWN],
+        "more_candidates": len(waiting_rows) > WAITING_SHOWN,
+    }
+    return render(request, "rubrics_app/ai.html", context)

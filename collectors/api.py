@@ -51,7 +51,9 @@ class ExternalEvidenceOut(Schema):
     auth=PUSHER,
     url_name="api_external_evidence",
 )
-def external_evidence(request: HttpRequest, body: ExternalEvidenceIn) -> Status[ExternalEvidenceOut]:
+def external_evidence(
+    request: HttpRequest, body: ExternalEvidenceIn
+) -> Status[ExternalEvidenceOut]:
     """Store one smoke-test result and evaluate the lab's `smoke-test-ready` rubric with it."""
     pushed = services.smoke_result_push(**body.dict(), now=timezone.now())
     return Status(

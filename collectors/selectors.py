@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from collectors.conf import DEFAULTS
 from collectors.models import ClusterAlert, SmokeTestResult, SourceState
 from collectors.runner import COLLECTORS
 from labs.models import Cluster, LabInstance
@@ -86,7 +87,10 @@ def critical_alerts(cluster: Cluster) -> list[str]:
 def source_states() -> list[SourceState]:
     """One state per known source (a source never run gets an unsaved, empty one)."""
     stored = {s.name: s for s in SourceState.objects.all()}
-    return [stored.get(name) or SourceState(name=name) for name in COLLECTORS]
+    return [
+        stored.get(name) or SourceState(name=name, interval_seconds=DEFAULTS[name][0])
+        for name in COLLECTORS
+    ]
 
 
 def failing_sources() -> list[SourceState]:

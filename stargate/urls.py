@@ -35,6 +35,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("rubrics/", include("rubrics_app.urls")),
     path("remediation/", include("remediation.urls")),
     path("forecasting/", include("forecasting.urls")),
+    path("sources/", include("collectors.urls")),
     path("incidents/", include("incidents.urls")),
     path("", include("dashboard.urls")),
 ]

@@ -18,6 +18,7 @@ STEPS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("setup_incident_schedules", {}),
     ("setup_retention_schedule", {}),
     ("setup_dashboard_schedules", {}),
+    ("setup_collector_schedules", {}),
 )
 
 

@@ -18,7 +18,7 @@ def schedules() -> list[ScheduleSpec]:
         minutes = max(1, round(source_settings(name).interval_seconds / 60))
         specs.append(
             ScheduleSpec(
-                f"{PREFIX}{name}", "collectors.tasks.collect", minutes, kwargs={"source": name}
+                f"{PREFIX}{name}", "collectors.tasks.collect", minutes, kwargs={"source": str(name)}
             )
         )
     return specs

@@ -24,6 +24,7 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 from pydantic import BaseModel
 
+from collectors.api import router as integration_router
 from dashboard.api import router as labs_router
 from remediation.api import router as remediation_router
 from scanning.api import router as scanning_router
@@ -160,6 +161,7 @@ api_v1.add_router("", stargate_router)
 api_v1.add_router("", labs_router)
 api_v1.add_router("", scanning_router)
 api_v1.add_router("/remediation", remediation_router)
+api_v1.add_router("/integration", integration_router)
 
 
 def _session_or_read_key(view: View) -> View:

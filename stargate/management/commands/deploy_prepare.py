@@ -20,6 +20,7 @@ STEPS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("setup_retention_schedule", {}),
     ("setup_dashboard_schedules", {}),
     ("setup_classification_schedules", {}),
+    ("setup_collector_schedules", {}),
 )
 
 

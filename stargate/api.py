@@ -25,6 +25,7 @@ from ninja.parser import Parser
 from pydantic import BaseModel
 
 from dashboard.api import router as labs_router
+from forecasting.api import router as provisioning_router
 from remediation.api import router as remediation_router
 from scanning.api import router as scanning_router
 from stargate.apiauth import READ, KeyRateThrottle
@@ -157,6 +158,8 @@ def whoami(request: HttpRequest) -> WhoAmI:
 
 
 api_v1.add_router("", stargate_router)
+# Before the labs router: `/clusters/capacity` must not be read as the cluster "capacity".
+api_v1.add_router("", provisioning_router)
 api_v1.add_router("", labs_router)
 api_v1.add_router("", scanning_router)
 api_v1.add_router("/remediation", remediation_router)

@@ -16,6 +16,7 @@ STEPS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("setup_schedules", {}),
     ("setup_remediation_schedules", {}),
     ("setup_incident_schedules", {}),
+    ("setup_recommendation_schedules", {}),
     ("setup_retention_schedule", {}),
     ("setup_dashboard_schedules", {}),
 )

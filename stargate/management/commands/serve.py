@@ -138,6 +138,7 @@ def prepare() -> str:
     call_command("setup_schedules", stdout=quiet)
     call_command("setup_remediation_schedules", stdout=quiet)
     call_command("setup_incident_schedules", stdout=quiet)
+    call_command("setup_recommendation_schedules", stdout=quiet)
     call_command("setup_retention_schedule", stdout=quiet)
     call_command("setup_dashboard_schedules", stdout=quiet)
     loaded = f"{changes} catalog changes applied" if changes else "catalog unchanged"

@@ -53,9 +53,10 @@ def cluster_charts(
     end = now + timedelta(hours=len(hours))
 
     def chart(kind: str, demand: list[float], capacity: float, unit: str) -> SafeString:
+        unit_name = "cores" if kind == "CPU" else "GiB"
         return time_chart(
             chart_id=f"cluster-{kind}-chart-{index}",
-            title=f"{projection.cluster}: {kind} demand against capacity, next {len(hours)} h",
+            title=f"{projection.cluster}: {kind} demand against capacity ({unit_name}), next {len(hours)} h",
             series=[
                 Series(
                     "Demand",
@@ -72,8 +73,8 @@ def cluster_charts(
         )
 
     return {
-        "cpu": chart("CPU", projection.cpu_demand, projection.cpu_capacity, " cores"),
-        "memory": chart("memory", projection.memory_demand, projection.memory_capacity, " GiB"),
+        "cpu": chart("CPU", projection.cpu_demand, projection.cpu_capacity, ""),
+        "memory": chart("memory", projection.memory_demand, projection.memory_capacity, ""),
     }
 
 

@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from collectors.api import router as integration_router
 from dashboard.api import router as labs_router
+from forecasting.api import router as provisioning_router
 from remediation.api import router as remediation_router
 from scanning.api import router as scanning_router
 from stargate.apiauth import READ, KeyRateThrottle
@@ -158,6 +159,8 @@ def whoami(request: HttpRequest) -> WhoAmI:
 
 
 api_v1.add_router("", stargate_router)
+# Before the labs router: `/clusters/capacity` must not be read as the cluster "capacity".
+api_v1.add_router("", provisioning_router)
 api_v1.add_router("", labs_router)
 api_v1.add_router("", scanning_router)
 api_v1.add_router("/remediation", remediation_router)

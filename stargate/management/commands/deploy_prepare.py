@@ -17,6 +17,7 @@ STEPS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("setup_remediation_schedules", {}),
     ("setup_incident_schedules", {}),
     ("setup_notification_schedules", {}),
+    ("setup_recommendation_schedules", {}),
     ("setup_retention_schedule", {}),
     ("setup_dashboard_schedules", {}),
     ("setup_classification_schedules", {}),

@@ -148,6 +148,7 @@ def prepare() -> str:
     call_command("setup_remediation_schedules", stdout=quiet)
     call_command("setup_incident_schedules", stdout=quiet)
     call_command("setup_notification_schedules", stdout=quiet)
+    call_command("setup_recommendation_schedules", stdout=quiet)
     call_command("setup_retention_schedule", stdout=quiet)
     call_command("setup_dashboard_schedules", stdout=quiet)
     call_command("setup_classification_schedules", stdout=quiet)

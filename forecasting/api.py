@@ -140,7 +140,7 @@ def clusters_capacity(request: HttpRequest) -> CapacityOut:
 def cluster_score(request: HttpRequest, name: ClusterName) -> ScoreOut:
     found = next((f for f in _figures(request) if f.cluster == name), None)
     if found is None:
-        raise HttpError(404, f"no cluster {name}")
+        raise HttpError(404, "no such cluster among those you see")
     return ScoreOut(
         cluster=found.cluster,
         score=found.score,

@@ -103,17 +103,6 @@ def test_it_shows_an_open_breaker(client) -> None:
     assert value(families, "stargate_llm_breaker_open", breaker="old") == 0
 
 
-def test_it_exports_no_notification_gauges_without_the_notifications_app(client) -> None:
-    from django.apps import apps
-
-    families = scrape(client)
-
-    assert not apps.is_installed("notifications")
-    assert not {"stargate_notifications_pending", "stargate_notifications_dead_lettered"} & set(
-        families
-    )
-
-
 def test_a_scrape_reads_a_bounded_number_of_queries(client, django_assert_max_num_queries) -> None:
     east = factories.cluster("east")
     for _ in range(20):

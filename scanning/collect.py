@@ -169,6 +169,7 @@ def resource_collect(
                 else:
                     _page_pack(resource.key, page, namespaces, collected)
                 progress(resource.key, len(page))
+                del page  # freed before the next page is read (`list_pages`)
     except ClusterAccessError as exc:
         if exc.kind != "not_found":
             raise

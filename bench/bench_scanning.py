@@ -109,11 +109,12 @@ def serve(namespaces: int, conn: Any) -> None:
 
 def bare_lists(api: Any) -> tuple[float, int]:
     from scanning import kinds
-    from scanning.client import list_pages
+    from scanning.client import PAGE_SIZE, list_pages
 
     started, count = time.perf_counter(), 0
     for resource_ in (kinds.NAMESPACES, *kinds.EVIDENCE_RESOURCES):
-        for page in list_pages(api, resource_.path()):
+        # The scan's page sizes: the same requests.
+        for page in list_pages(api, resource_.path(), limit=resource_.page_size or PAGE_SIZE):
             count += len(page)
             del page  # as the scan does: one parsed page alive at a time
     return time.perf_counter() - started, count

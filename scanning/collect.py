@@ -16,7 +16,7 @@ import orjson
 from kubernetes.client import ApiClient
 
 from scanning import kinds
-from scanning.client import ClusterAccessError, list_all, list_pages
+from scanning.client import PAGE_SIZE, ClusterAccessError, list_all, list_pages
 from scanning.kinds import Resource
 from scanning.normalize import namespace_of, object_normalize, objects_group, warning_events
 from stargate.lib.evidence import KubeObject
@@ -160,7 +160,7 @@ def resource_collect(
         paths = [resource.path()]
     try:
         for path in paths:
-            for page in list_pages(api, path):
+            for page in list_pages(api, path, limit=resource.page_size or PAGE_SIZE):
                 collected.objects_read += len(page)
                 if resource.key == "anarchysubjects":
                     # Linked across namespaces: not cached per namespace.
@@ -169,6 +169,7 @@ def resource_collect(
                 else:
                     _page_pack(resource.key, page, namespaces, collected)
                 progress(resource.key, len(page))
+                del page  # freed before the next page is read (`list_pages`)
     except ClusterAccessError as exc:
         if exc.kind != "not_found":
             raise

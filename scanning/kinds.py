@@ -25,6 +25,9 @@ class Resource:
     watched: bool = False  # streamed by `watch_clusters` between scans
     evidence: bool = False  # collected per lab namespace into NamespaceEvidence["objects"]
     name: str = ""  # one named object read with GET (ingresses "cluster"), not a list
+    # Objects per list page (None: `client.PAGE_SIZE`): fewer for kinds whose objects are
+    # large, as a parsed page is what a scan's memory peaks on.
+    page_size: int | None = None
 
     def path(self, namespace: str | None = None) -> str:
         base = f"/api/{self.version}" if not self.group else f"/apis/{self.group}/{self.version}"
@@ -44,8 +47,17 @@ def _core(key: str, tiers: tuple[Tier, ...]) -> Resource:
     return Resource(key, "", "v1", key, namespaced=False, tiers=tiers)
 
 
-def _evidence(key: str, group: str = "", version: str = "v1", *, watched: bool = False) -> Resource:
-    return Resource(key, group, version, key, tiers=(2, 3), watched=watched, evidence=True)
+def _evidence(
+    key: str,
+    group: str = "",
+    version: str = "v1",
+    *,
+    watched: bool = False,
+    page_size: int | None = None,
+) -> Resource:
+    return Resource(
+        key, group, version, key, tiers=(2, 3), watched=watched, evidence=True, page_size=page_size
+    )
 
 
 NAMESPACES = _core("namespaces", tiers=(2, 3))
@@ -76,7 +88,9 @@ EVIDENCE_RESOURCES: tuple[Resource, ...] = (
     _evidence("virtualmachineinstances", "kubevirt.io", watched=True),
     _evidence("datavolumes", "cdi.kubevirt.io", "v1beta1"),
     _evidence("inferenceservices", "serving.kserve.io", "v1beta1"),
-    _evidence("anarchysubjects", "anarchy.gpte.redhat.com"),
+    # A real subject is ~18 kB of JSON (job vars, Tower jobs): 250 of them parsed were the
+    # steady scan's memory peak.
+    _evidence("anarchysubjects", "anarchy.gpte.redhat.com", page_size=50),
 )
 
 RESOURCES: tuple[Resource, ...] = (

@@ -38,7 +38,7 @@ from scanning.persist import evidence_store
 from scanning.showroom import ingress_domain_learn
 from stargate.lib.evidence import ClusterHealth, KubeObject
 
-BATCH = 100  # labs evaluated and stored per transaction: bounds the evidence held as dicts
+BATCH = 50  # labs evaluated and stored per transaction: bounds the evidence held as dicts
 # A page read in the same phase as the last progress written is written only this long after it
 # (a page takes milliseconds; each write is a commit): a new phase is always written.
 PROGRESS_EVERY = 1.0  # seconds
@@ -201,6 +201,7 @@ def _lab_pods(ctx: ScanContext) -> dict[str, list[KubeObject]]:
             if is_lab[namespace]:
                 pods.setdefault(namespace, []).append(object_normalize("pods", raw))
         ctx.progress("reading pods", objects=len(page))
+        del page  # freed before the next page is read (`list_pages`)
     return pods
 
 

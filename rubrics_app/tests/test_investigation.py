@@ -204,3 +204,12 @@ def test_a_ready_lab_is_not_investigated_and_one_run_at_a_time(db: None, llm: An
     with pytest.raises(InvestigationRefused):
         investigation_request(lab=lab, user=None)
     assert crashed()  # the fixture's evidence builder stays importable for the views tests
+
+
+def test_an_endpoint_without_tool_use_gets_one_plain_call(db: None, llm: Any) -> None:
+    llm.always(Fault("tools_unsupported"))
+    run = _run(failed_lab(unreachable_cluster()))
+    assert (run.status, run.fallback, run.steps_taken) == ("complete", True, 2)
+    assert run.verdict == "UNKNOWN"  # it read nothing
+    assert "tools" in llm.requests[0].body and "tools" not in llm.requests[-1].body
+    assert [s.kind for s in _steps(run)] == ["error", "answer"]

@@ -186,13 +186,11 @@ def _tools(
     loop.messages.append({"role": "assistant", "content": content or None, "tool_calls": sent})
     for index, tool_call in enumerate(sent):
         started = time.monotonic()
-        name, arguments, kind, failed = _decode(tool_call)
-        if index >= MAX_CALLS_PER_STEP:
-            output, kind = f"refused: at most {MAX_CALLS_PER_STEP} tool calls per step", "refused"
-        elif kind == Step.Kind.TOOL:
+        name, arguments = tool_call["function"]["name"][:100], _arguments(tool_call)
+        kind, failed, output = Step.Kind.REFUSED, False, _refusal(name, index)
+        if not output:  # a tool of ours: run it
+            kind = Step.Kind.TOOL
             output, failed = _call_tool(loop, name, arguments)
-        else:
-            output = arguments.pop("_error", "refused")
         loop.seen.append(output)
         loop.messages.append(
             {"role": "tool", "tool_call_id": tool_call["id"], "name": name, "content": output}
@@ -222,15 +220,16 @@ def _clean_call(raw: dict[str, Any], index: int) -> dict[str, Any]:
     }
 
 
-def _decode(tool_call: dict[str, Any]) -> tuple[str, dict[str, Any], str, bool]:
-    """(tool name, arguments, step kind, failed); a tool that does not exist is refused."""
+def _refusal(name: str, index: int) -> str:
+    """Why this call is not run ("" when it is): a tool that does not exist (a shell, a write)
+    or one call too many in a step."""
     from .tools import TOOLS
 
-    name = tool_call["function"]["name"][:100]
     if name not in TOOLS:
-        note = f"refused: there is no tool {name!r}; the tools are read-only: {', '.join(TOOLS)}"
-        return name, {"_error": note, **_arguments(tool_call)}, Step.Kind.REFUSED, False
-    return name, _arguments(tool_call), Step.Kind.TOOL, False
+        return f"refused: there is no tool {name!r}; the tools are read-only: {', '.join(TOOLS)}"
+    if index >= MAX_CALLS_PER_STEP:
+        return f"refused: at most {MAX_CALLS_PER_STEP} tool calls per step"
+    return ""
 
 
 def _arguments(tool_call: dict[str, Any]) -> dict[str, Any]:

@@ -27,6 +27,8 @@ def lab_investigate(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
     try:
         run = investigation_request(lab=lab, user=request.user)
     except InvestigationRefused as exc:
+        if htmx_partial(request):  # swapped in (htmx ignores a 4xx): the panel says why
+            return _panel(request, lab, notice=str(exc))
         return HttpResponse(str(exc), status=409)
     if htmx_partial(request):
         return _panel(request, lab)
@@ -41,13 +43,14 @@ def lab_investigation(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
     return _panel(request, lab)
 
 
-def _panel(request: AuthedHtmxRequest, lab: LabInstance) -> HttpResponse:
+def _panel(request: AuthedHtmxRequest, lab: LabInstance, notice: str = "") -> HttpResponse:
     run = selectors.investigation_latest(lab)
     context = {
         "run": run,
         "steps": selectors.investigation_steps(run) if run is not None else [],
         "instance": lab,
         "can_investigate": request.user.has_perm(INVESTIGATE),
+        "notice": notice,
     }
     return render(request, PANEL, context)
 

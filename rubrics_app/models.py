@@ -272,6 +272,8 @@ class InvestigationRun(models.Model):
     gate_outcome = models.CharField(max_length=10, blank=True)  # GREEN, YELLOW, RED, ERROR
     gate_failures = models.JSONField(default=list, blank=True)
     error = models.CharField(max_length=500, blank=True)  # redacted
+    # The endpoint refused a tool-calling round (or gave no usable JSON): one plain call ended it.
+    fallback = models.BooleanField(default=False)
     steps_taken = models.PositiveSmallIntegerField(default=0)  # model calls
     tokens = models.PositiveIntegerField(default=0)
     cost_usd = models.FloatField(default=0.0)

@@ -13,7 +13,8 @@ value, a pod name the conversation shows), then answers. Faults, per request, fr
 always, with `always`): latency, hang, http_429, http_500, malformed_json, schema_violation,
 hallucinated_class, obey_injection (an agent also calls a `run_shell` tool the injection asks
 for), truncated, loop (an agent that calls tools forever and never answers in JSON),
-bad_arguments (an agent asks for a secret first). Every request is recorded with its headers and
+bad_arguments (an agent asks for a secret first), tools_unsupported (400 to a request with
+tools, as vLLM without tool use). Every request is recorded with its headers and
 body.
 Run it alone with `python -m simulator.llm --port 8099 --api-key sim-key`.
 """
@@ -45,6 +46,7 @@ FaultKind = Literal[
     "truncated",  # finish_reason "length", the JSON cut in the middle
     "loop",  # an agent: the same tool again and again; without tools, prose instead of JSON
     "bad_arguments",  # an agent: its first tool call asks for a kind it may not read
+    "tools_unsupported",  # a request with tools gets a 400 (a model served without tool use)
 ]
 CONTENT_FAULTS = frozenset({"malformed_json", "schema_violation", "truncated"})
 SHELL_TOOL = "run_shell"
@@ -186,6 +188,9 @@ def _handler_class(state: _State) -> type[BaseHTTPRequestHandler]:
                 self._json(429, _error("rate limited", "rate_limit_exceeded"))
             elif fault is not None and fault.kind == "http_500":
                 self._json(500, _error("internal error", "server_error"))
+            elif fault is not None and fault.kind == "tools_unsupported" and body.get("tools"):
+                message = '"auto" tool choice requires --enable-auto-tool-choice'
+                self._json(400, _error(message, "invalid_request_error"))
             else:
                 self._json(200, completion(body, fault))
 

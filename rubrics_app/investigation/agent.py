@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from labs.models import LabInstance, Status
 from rubrics_app.classification.bundle import evidence_bundle
-from rubrics_app.llm.client import llm_chat
+from rubrics_app.llm.client import LLMAnswer, llm_chat
 from rubrics_app.llm.errors import LLMCallFailed, LLMError
 from rubrics_app.llm.gate import gate_check
 from rubrics_app.llm.hygiene import clean_text, render_messages
@@ -106,31 +106,12 @@ def _iterate(loop: _Loop) -> None:
         if remaining <= 0:
             _finish(loop.run, Run.Status.TIME_LIMIT, error=_time_note(number - 1))
             return
-        last = number == max_steps
-        if last:
-            loop.messages.append({"role": "user", "content": LAST_STEP})
-        prompt = _bounded(loop.prompt, remaining)
-        try:
-            reply = llm_chat(
-                prompt=prompt,
-                messages=loop.messages,
-                fingerprint=f"investigation-{loop.run.pk}",
-                tools=None if last else tool_specs(),
-                # No retry once a timeout would outlast the run's time.
-                retries=0 if prompt.timeout_seconds != loop.prompt.timeout_seconds else None,
-            )
-        except LLMCallFailed as exc:
-            _account(loop.run, number, exc.call)
-            _step(loop.run, number, Step.Kind.ERROR, output=str(exc), call=exc.call, failed=True)
-            if time.monotonic() >= loop.deadline:
-                _finish(loop.run, Run.Status.TIME_LIMIT, error=f"{_time_note(number)}: {exc}")
-            else:
-                status = Run.Status.STEP_LIMIT if last else Run.Status.ERROR
-                _finish(loop.run, status, error=str(exc))
-            return
-        except LLMError as exc:  # disabled, breaker open or budget spent: nothing was sent
-            _finish(loop.run, Run.Status.ERROR, error=str(exc))
-            return
+        last = number == max_steps or loop.run.fallback
+        reply = _ask(loop, number, remaining, last)
+        if loop.run.status != Run.Status.RUNNING:
+            return  # the call failed and ended the run
+        if reply is None:
+            continue  # a fallback: the next step is one plain call without tools
         _account(loop.run, number, reply.call)
         if reply.tool_calls and not last:
             _tools(loop, number, reply.content, reply.tool_calls, reply.call)
@@ -140,6 +121,43 @@ def _iterate(loop: _Loop) -> None:
             return
         break
     _finish(loop.run, Run.Status.STEP_LIMIT, error=f"no answer within {max_steps} steps")
+
+
+def _ask(loop: _Loop, number: int, remaining: float, last: bool) -> LLMAnswer | None:
+    """The model's reply; None when the call failed (the run ended, or falls back)."""
+    if last:
+        loop.messages.append({"role": "user", "content": LAST_STEP})
+    prompt = _bounded(loop.prompt, remaining)
+    try:
+        return llm_chat(
+            prompt=prompt,
+            messages=loop.messages,
+            fingerprint=f"investigation-{loop.run.pk}",
+            tools=None if last else tool_specs(),
+            # No retry once a timeout would outlast the run's time.
+            retries=0 if prompt.timeout_seconds != loop.prompt.timeout_seconds else None,
+        )
+    except LLMCallFailed as exc:
+        _account(loop.run, number, exc.call)
+        _step(loop.run, number, Step.Kind.ERROR, output=str(exc), call=exc.call, failed=True)
+        _failed(loop, number, last, exc)
+    except LLMError as exc:  # disabled, breaker open or budget spent: nothing was sent
+        _finish(loop.run, Run.Status.ERROR, error=str(exc))
+    return None
+
+
+def _failed(loop: _Loop, number: int, last: bool, exc: LLMCallFailed) -> None:
+    """After a failed call: the time cap, else a fallback to one plain call without tools (a
+    tool-calling round the endpoint refused, or answered with no usable JSON: spec 19.1), else
+    the end of the run. Transient failures were retried by the client already."""
+    if time.monotonic() >= loop.deadline:
+        _finish(loop.run, Run.Status.TIME_LIMIT, error=f"{_time_note(number)}: {exc}")
+    elif not last and exc.call.outcome in (LLMCall.Outcome.ERROR, LLMCall.Outcome.PARSE_ERROR):
+        loop.run.fallback = True
+        loop.run.save(update_fields=["fallback"])
+    else:
+        status = Run.Status.STEP_LIMIT if last else Run.Status.ERROR
+        _finish(loop.run, status, error=str(exc))
 
 
 def _bounded(prompt: PromptDef, remaining: float) -> PromptDef:
@@ -168,13 +186,11 @@ def _tools(
     loop.messages.append({"role": "assistant", "content": content or None, "tool_calls": sent})
     for index, tool_call in enumerate(sent):
         started = time.monotonic()
-        name, arguments, kind, failed = _decode(tool_call)
-        if index >= MAX_CALLS_PER_STEP:
-            output, kind = f"refused: at most {MAX_CALLS_PER_STEP} tool calls per step", "refused"
-        elif kind == Step.Kind.TOOL:
+        name, arguments = tool_call["function"]["name"][:100], _arguments(tool_call)
+        kind, failed, output = Step.Kind.REFUSED, False, _refusal(name, index)
+        if not output:  # a tool of ours: run it
+            kind = Step.Kind.TOOL
             output, failed = _call_tool(loop, name, arguments)
-        else:
-            output = arguments.pop("_error", "refused")
         loop.seen.append(output)
         loop.messages.append(
             {"role": "tool", "tool_call_id": tool_call["id"], "name": name, "content": output}
@@ -204,15 +220,16 @@ def _clean_call(raw: dict[str, Any], index: int) -> dict[str, Any]:
     }
 
 
-def _decode(tool_call: dict[str, Any]) -> tuple[str, dict[str, Any], str, bool]:
-    """(tool name, arguments, step kind, failed); a tool that does not exist is refused."""
+def _refusal(name: str, index: int) -> str:
+    """Why this call is not run ("" when it is): a tool that does not exist (a shell, a write)
+    or one call too many in a step."""
     from .tools import TOOLS
 
-    name = tool_call["function"]["name"][:100]
     if name not in TOOLS:
-        note = f"refused: there is no tool {name!r}; the tools are read-only: {', '.join(TOOLS)}"
-        return name, {"_error": note, **_arguments(tool_call)}, Step.Kind.REFUSED, False
-    return name, _arguments(tool_call), Step.Kind.TOOL, False
+        return f"refused: there is no tool {name!r}; the tools are read-only: {', '.join(TOOLS)}"
+    if index >= MAX_CALLS_PER_STEP:
+        return f"refused: at most {MAX_CALLS_PER_STEP} tool calls per step"
+    return ""
 
 
 def _arguments(tool_call: dict[str, Any]) -> dict[str, Any]:

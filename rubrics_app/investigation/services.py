@@ -1,5 +1,5 @@
 """Starting an investigation: a queued run, executed by a django-q2 task after the commit
-(never in the request). One run per lab at a time; a run stuck in `running` past the stale
+(never in the request). One run per lab at a time, four in all; a run stuck in `running` past the stale
 limit is marked `error` so that a new one may start."""
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from rubrics_app.models import InvestigationRun
 
 TASK = "rubrics_app.investigation.agent.investigation_execute"
 STALE_AFTER = timedelta(minutes=5)
+MAX_UNDER_WAY = 4  # investigations queued or running at a time, in the whole install (spec 19.1)
 
 
 class InvestigationRefused(Exception):
-    """Nothing to investigate: the lab is ready."""
+    """Not now: the lab is ready, or enough investigations are under way."""
 
 
 def investigation_request(*, lab: LabInstance, user: User | None) -> InvestigationRun:
@@ -38,6 +39,14 @@ def investigation_request(*, lab: LabInstance, user: User | None) -> Investigati
     current = active.filter(created_at__gte=now - STALE_AFTER).first()
     if current is not None:
         return current
+    under_way = InvestigationRun.objects.filter(
+        status__in=[InvestigationRun.Status.QUEUED, InvestigationRun.Status.RUNNING],
+        created_at__gte=now - STALE_AFTER,
+    )
+    if under_way.count() >= MAX_UNDER_WAY:
+        raise InvestigationRefused(
+            f"{MAX_UNDER_WAY} investigations are under way: try again when one has finished."
+        )
     run = InvestigationRun.objects.create(
         lab_instance=lab,
         requested_by=user,

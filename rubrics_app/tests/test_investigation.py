@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from labs.models import LabInstance
 from rubrics_app.investigation.agent import investigation_execute
 from rubrics_app.investigation.services import InvestigationRefused, investigation_request
 from rubrics_app.investigation.tools import TOOLS
@@ -204,3 +205,23 @@ def test_a_ready_lab_is_not_investigated_and_one_run_at_a_time(db: None, llm: An
     with pytest.raises(InvestigationRefused):
         investigation_request(lab=lab, user=None)
     assert crashed()  # the fixture's evidence builder stays importable for the views tests
+
+
+def test_an_endpoint_without_tool_use_gets_one_plain_call(db: None, llm: Any) -> None:
+    llm.always(Fault("tools_unsupported"))
+    run = _run(failed_lab(unreachable_cluster()))
+    assert (run.status, run.fallback, run.steps_taken) == ("complete", True, 2)
+    assert run.verdict == "UNKNOWN"  # it read nothing
+    assert "tools" in llm.requests[0].body and "tools" not in llm.requests[-1].body
+    assert [s.kind for s in _steps(run)] == ["error", "answer"]
+
+
+def test_at_most_four_run_at_a_time(db: None) -> None:
+    lab = failed_lab(unreachable_cluster())
+    for i in range(4):
+        other = LabInstance.objects.create(
+            cluster=lab.cluster, namespace=f"sandbox-{i}", lab=lab.lab
+        )
+        InvestigationRun.objects.create(lab_instance=other, created_at=timezone.now())
+    with pytest.raises(InvestigationRefused, match="4 investigations are under way"):
+        investigation_request(lab=lab, user=None)

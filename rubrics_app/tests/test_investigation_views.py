@@ -124,5 +124,8 @@ def test_a_member_investigates_only_their_teams_labs(db: None, llm: Any) -> None
 def test_a_ready_lab_is_refused(db: None, llm: Any) -> None:
     lab = failed_lab(unreachable_cluster())
     LabInstance.objects.filter(pk=lab.pk).update(status="ready")
-    response = _client(investigator()).post(f"/rubrics/labs/{lab.pk}/investigate/")
+    client = _client(investigator())
+    response = client.post(f"/rubrics/labs/{lab.pk}/investigate/")
     assert response.status_code == 409 and not InvestigationRun.objects.exists()
+    panel = client.post(f"/rubrics/labs/{lab.pk}/investigate/", **HX).content.decode()
+    assert "nothing to investigate" in panel  # htmx swaps a 200 in: the panel says why

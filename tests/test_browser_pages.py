@@ -39,6 +39,7 @@ PAGES = [
     "/scans/runs/{run}/",
     "/rubrics/",
     "/rubrics/proposals/",
+    "/rubrics/ai/",
     "/classes/crashloop/",
     "/incidents/",
     "/incidents/silences/",

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from collectors.conf import DEFAULTS
+from collectors.conf import source_settings
 from collectors.models import ClusterAlert, SmokeTestResult, SourceState
 from collectors.runner import COLLECTORS
 from labs.models import Cluster, LabInstance
@@ -87,10 +87,14 @@ def critical_alerts(cluster: Cluster) -> list[str]:
 def source_states() -> list[SourceState]:
     """One state per known source (a source never run gets an unsaved, empty one)."""
     stored = {s.name: s for s in SourceState.objects.all()}
-    return [
-        stored.get(name) or SourceState(name=name, interval_seconds=DEFAULTS[name][0])
-        for name in COLLECTORS
-    ]
+    return [stored.get(name) or _unsaved(name) for name in COLLECTORS]
+
+
+def _unsaved(name: str) -> SourceState:
+    source = source_settings(name)
+    return SourceState(
+        name=name, interval_seconds=source.interval_seconds, configured=source.configured
+    )
 
 
 def failing_sources() -> list[SourceState]:

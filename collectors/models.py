@@ -85,6 +85,11 @@ class SourceState(models.Model):
         return freshness_of(self.last_success_at, self.interval_seconds, now)
 
     @property
+    def interval_label(self) -> str:
+        seconds = self.interval_seconds
+        return f"{seconds // 60} min" if seconds >= 60 and seconds % 60 == 0 else f"{seconds} s"
+
+    @property
     def failing(self) -> bool:
         return self.consecutive_failures > 0
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from stargate.lib.evidence import KubeObject
+from stargate.lib.evidence import KubeObject, SmokeResult
 
 from .definitions import CheckName, Criterion
 from .facts import Facts
@@ -148,11 +148,30 @@ def job_runs(facts: Facts, criterion: Criterion) -> Healths:
 
 
 def smoke_tests(facts: Facts, criterion: Criterion) -> Healths:
+    """The latest smoke-test pod, and the newest external run (Demolition) when there is one."""
     latest = sorted(facts.smoke_test_pods, key=lambda p: (str(created_at(p)), name_of(p)))[-1:]
-    healths = _pods(facts, latest)
+    healths = _pods(facts, latest) if latest or not facts.evidence.get("smoke_results") else []
     if healths and healths[0].status == Health.FAILED:
         healths = [healths[0]._replace(reason="SmokeTestFailed")]
+    external = facts.evidence.get("smoke_results") or []
+    if external:
+        healths = [*(healths or []), external_smoke_health(external[0])]
     return healths
+
+
+def external_smoke_health(result: SmokeResult) -> ObjectHealth:
+    name = f"{result.get('source', 'external')}/{result.get('session', '')}"
+    passed = result.get("passed")
+    if passed is None:
+        return ObjectHealth("SmokeTest", name, Health.PROGRESSING, "NoRunYet", "no run yet")
+    if passed:
+        return ObjectHealth("SmokeTest", name, Health.READY)
+    failed, total = (
+        result.get("steps_failed", 0),
+        result.get("steps_failed", 0) + result.get("steps_passed", 0),
+    )
+    message = result.get("error_summary") or f"{failed} of {total} steps failed"
+    return ObjectHealth("SmokeTest", name, Health.FAILED, "SmokeTestFailed", message)
 
 
 def vms(facts: Facts, criterion: Criterion) -> Healths:

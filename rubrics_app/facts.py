@@ -94,6 +94,6 @@ class Facts:
             found.add("showroom")
         if self.evidence.get("cluster_health"):
             found.add("cluster_health")
-        if self.smoke_test_pods:
+        if self.smoke_test_pods or self.evidence.get("smoke_results"):
             found.add("smoke_tests")
         return frozenset(found)

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from collectors.selectors import critical_alerts, smoke_results_for
 from labs.models import Cluster, LabInstance
 from scanning.client import api_client_for
 from scanning.collect import evidence_collect, namespaces_collect
@@ -56,8 +57,11 @@ def labs_evidence_assemble(
         routes={li.namespace: ev["objects"]["routes"] for li, ev in items},
         failures=showroom_failures,
     )
+    smoke = smoke_results_for([lab_instance for lab_instance, _ in items])
     for lab_instance, evidence in items:
         evidence["showroom"] = probes.get(lab_instance.namespace)
+        if results := smoke.get(lab_instance.pk):
+            evidence["smoke_results"] = results
     return items
 
 
@@ -102,7 +106,10 @@ def stored_cluster_health(cluster: Cluster) -> ClusterHealth | None:
         )
         for s in snapshots
     ]
-    return cluster_health(facts)
+    health = cluster_health(facts)
+    if alerts := critical_alerts(cluster):  # firing critical alerts (collectors: Alertmanager)
+        health["critical_alerts"] = [*health.get("critical_alerts", []), *alerts]
+    return health
 
 
 def stored_showroom_failures(lab_instances: Sequence[LabInstance]) -> dict[str, int]:

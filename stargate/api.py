@@ -24,6 +24,7 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 from pydantic import BaseModel
 
+from collectors.api import router as integration_router
 from dashboard.api import router as labs_router
 from forecasting.api import router as provisioning_router
 from remediation.api import router as remediation_router
@@ -163,6 +164,7 @@ api_v1.add_router("", provisioning_router)
 api_v1.add_router("", labs_router)
 api_v1.add_router("", scanning_router)
 api_v1.add_router("/remediation", remediation_router)
+api_v1.add_router("/integration", integration_router)
 
 
 def _session_or_read_key(view: View) -> View:

@@ -70,6 +70,16 @@ RETENTIONS = (
         30,
         keep=Q(incident__status__in=["open", "acknowledged"]),
     ),
+    # The collectors (README "Collectors"): each source's latest cycle is always kept; pool
+    # snapshots and AAP summaries are forecasting's history.
+    Retention("collection_runs", "collectors.CollectionRun", "started_at", 14, ("source",)),
+    Retention("pool_snapshots", "collectors.PoolSnapshot", "taken_at", 30, ("pool_name", "hub")),
+    Retention("aap_snapshots", "collectors.AapSnapshot", "captured_at", 30),
+    Retention("sandbox_metrics", "collectors.SandboxMetrics", "captured_at", 7),
+    Retention(
+        "cluster_utilisation", "collectors.ClusterUtilisation", "captured_at", 7, ("cluster",)
+    ),
+    Retention("cluster_alerts", "collectors.ClusterAlert", "last_seen", 14, keep=Q(closed_at=None)),
 )
 
 

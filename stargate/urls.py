@@ -36,6 +36,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("remediation/", include("remediation.urls")),
     path("forecasting/", include("forecasting.urls")),
     path("recommendations/", include("recommendations.urls")),
+    path("sources/", include("collectors.urls")),
     path("incidents/", include("incidents.urls")),
     path("", include("dashboard.urls")),
 ]

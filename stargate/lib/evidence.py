@@ -44,6 +44,18 @@ class LabContext(TypedDict, total=False):
     requires_guest_agent: bool
 
 
+class SmokeResult(TypedDict, total=False):
+    """An external smoke-test run of the lab (Demolition, pulled or pushed; `collectors`)."""
+
+    source: str  # pull | push
+    session: str
+    passed: bool | None  # None: the session has no run yet
+    steps_passed: int
+    steps_failed: int
+    error_summary: str
+    finished_at: str  # ISO 8601
+
+
 class NamespaceEvidence(TypedDict, total=False):
     cluster: str
     namespace: str
@@ -54,4 +66,5 @@ class NamespaceEvidence(TypedDict, total=False):
     showroom: ShowroomProbe | None
     cluster_health: ClusterHealth | None
     lab: LabContext
+    smoke_results: list[SmokeResult]  # newest first; absent when there is none
     stale: bool  # the cluster was unreachable: the engine must answer STALE, never READY

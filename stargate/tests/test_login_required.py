@@ -28,6 +28,7 @@ API_KEY = {  # JSON API: API key instead of a session
     "api_cluster_detail",
     "api_scan_run_list",
     "api_scan_run_detail",
+    "api_external_evidence",
     "openapi-json",  # or a session
     "api-root",  # 404 with a key
     "api_not_found",  # any other path under /api/v1/: 404 with a key

@@ -19,6 +19,7 @@ STEPS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("setup_recommendation_schedules", {}),
     ("setup_retention_schedule", {}),
     ("setup_dashboard_schedules", {}),
+    ("setup_collector_schedules", {}),
 )
 
 

@@ -141,6 +141,7 @@ def prepare() -> str:
     call_command("setup_recommendation_schedules", stdout=quiet)
     call_command("setup_retention_schedule", stdout=quiet)
     call_command("setup_dashboard_schedules", stdout=quiet)
+    call_command("setup_collector_schedules", stdout=quiet)
     loaded = f"{changes} catalog changes applied" if changes else "catalog unchanged"
     return f"Database migrated, {loaded}, schedules set."
 

@@ -1,0 +1,97 @@
+"""Reads of the collected data for other apps and for the pages."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from collectors.conf import DEFAULTS
+from collectors.models import ClusterAlert, SmokeTestResult, SourceState
+from collectors.runner import COLLECTORS
+from labs.models import Cluster, LabInstance
+from stargate.lib.evidence import SmokeResult
+
+SMOKE_MAX_AGE = timedelta(days=2)
+SMOKE_WORKERS_PREFERRED = 10  # spec 9: prefer the newest session with more than 10 workers
+
+
+def smoke_result(row: SmokeTestResult) -> SmokeResult:
+    return SmokeResult(
+        source=row.source,
+        session=row.session_id or row.session_name,
+        passed=row.passed,
+        steps_passed=row.steps_passed,
+        steps_failed=row.steps_failed,
+        error_summary=row.error_summary,
+        finished_at=row.finished_at.isoformat(),
+    )
+
+
+def smoke_results_for(
+    instances: Sequence[LabInstance], now: datetime | None = None
+) -> dict[int, list[SmokeResult]]:
+    """Each lab instance's smoke-test evidence, newest first (one query): the results pushed for
+    it (or for its lab on its cluster), then the lab's pulled Demolition result (the newest
+    session with more than 10 workers, else the newest)."""
+    lab_ids = {i.lab_id for i in instances}
+    if not lab_ids:
+        return {}
+    since = (now or timezone.now()) - SMOKE_MAX_AGE
+    rows = list(
+        SmokeTestResult.objects.filter(lab_id__in=lab_ids, finished_at__gte=since).order_by(
+            "-finished_at", "-pk"
+        )
+    )
+    pulled: dict[int, list[SmokeTestResult]] = defaultdict(list)
+    pushed: list[SmokeTestResult] = []
+    for row in rows:
+        (pulled[row.lab_id or 0] if row.source == SmokeTestResult.Source.PULL else pushed).append(
+            row
+        )
+    found: dict[int, list[SmokeResult]] = {}
+    for instance in instances:
+        own = [
+            r
+            for r in pushed
+            if r.lab_instance_id == instance.pk
+            or (
+                r.lab_instance_id is None
+                and r.lab_id == instance.lab_id
+                and r.cluster_name in ("", instance.cluster.name)
+            )
+        ]
+        candidates = pulled.get(instance.lab_id, [])
+        big = [r for r in candidates if r.worker_count > SMOKE_WORKERS_PREFERRED]
+        chosen = (big or candidates)[:1]
+        results = sorted([*own[:3], *chosen], key=lambda r: r.finished_at, reverse=True)
+        if results:
+            found[instance.pk] = [smoke_result(r) for r in results]
+    return found
+
+
+def critical_alerts(cluster: Cluster) -> list[str]:
+    """Names of the cluster's firing critical Alertmanager alerts (a cluster-health fact)."""
+    return list(
+        ClusterAlert.objects.filter(
+            cluster=cluster, kind=ClusterAlert.Kind.ALERT, closed_at=None, severity="critical"
+        )
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+
+
+def source_states() -> list[SourceState]:
+    """One state per known source (a source never run gets an unsaved, empty one)."""
+    stored = {s.name: s for s in SourceState.objects.all()}
+    return [
+        stored.get(name) or SourceState(name=name, interval_seconds=DEFAULTS[name][0])
+        for name in COLLECTORS
+    ]
+
+
+def failing_sources() -> list[SourceState]:
+    return list(SourceState.objects.filter(~Q(consecutive_failures=0)))

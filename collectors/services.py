@@ -1,0 +1,107 @@
+"""Writes other apps (and the API) ask the collectors for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+
+from collectors.models import ScheduledLab, SmokeTestResult
+from collectors.runner import mask
+from collectors.selectors import smoke_results_for
+from labs.models import Lab, LabInstance
+from rubrics_app.services import lab_instances_evaluate
+from scanning.models import LabEvidence
+from stargate.lib.evidence import NamespaceEvidence
+
+MAX_EVALUATED = 100
+
+
+@dataclass(frozen=True)
+class Pushed:
+    result: SmokeTestResult
+    evaluated: int
+    facts: dict[str, bool]
+
+
+def lab_for_code(lab_code: str) -> Lab | None:
+    """A lab code's catalog entry: through the schedule (Labagator/Launchpad), else a lab whose
+    catalog item is the code itself."""
+    scheduled = ScheduledLab.objects.filter(lab_code__iexact=lab_code).exclude(lab=None).first()
+    if scheduled is not None:
+        return scheduled.lab
+    return Lab.objects.filter(catalog_item__iexact=lab_code).first()
+
+
+def smoke_result_push(
+    *,
+    source: str,
+    lab_code: str,
+    cluster_name: str,
+    outcome: str,
+    workshop_url: str,
+    error_summary: str,
+    session_id: str,
+    session_name: str,
+    steps_passed: int,
+    steps_failed: int,
+    now: datetime,
+) -> Pushed:
+    """Store a pushed smoke-test result (spec 9) and evaluate the lab's instances with it."""
+    lab = lab_for_code(lab_code)
+    instances = list(
+        LabInstance.objects.filter(lab=lab, deleted_at=None).select_related("cluster", "lab")
+        if lab is not None
+        else []
+    )
+    if cluster_name:
+        instances = [i for i in instances if i.cluster.name == cluster_name]
+    facts = {
+        "smoke_test_passed": outcome == "pass",
+        "expected_response_received": steps_failed == 0,
+        "route_reachable": steps_passed > 0,
+    }
+    with transaction.atomic():
+        result = SmokeTestResult.objects.create(
+            source=SmokeTestResult.Source.PUSH,
+            reporter=source[:100],
+            session_id=session_id[:100],
+            session_name=session_name[:253],
+            lab_code=lab_code[:63],
+            catalog_item=lab.catalog_item if lab else "",
+            lab=lab,
+            lab_instance=instances[0] if len(instances) == 1 else None,
+            cluster_name=cluster_name[:253],
+            workshop_url=workshop_url[:400],
+            status=outcome,
+            passed=outcome == "pass",
+            steps_passed=steps_passed,
+            steps_failed=steps_failed,
+            total=steps_passed + steps_failed,
+            completed=steps_passed,
+            failed=steps_failed,
+            error_summary=mask(error_summary)[:500],
+            details=facts,
+            finished_at=now,
+        )
+    return Pushed(result, _evaluate(instances[:MAX_EVALUATED], now), facts)
+
+
+def _evaluate(instances: list[LabInstance], now: datetime) -> int:
+    """Evaluate again, from their latest stored evidence, the instances a result names."""
+    stored = {
+        row.lab_instance_id: row.evidence
+        for row in LabEvidence.objects.filter(lab_instance__in=instances)
+    }
+    smoke = smoke_results_for(instances, now)
+    items: list[tuple[LabInstance, NamespaceEvidence]] = []
+    for instance in instances:
+        if instance.pk not in stored:
+            continue
+        evidence: NamespaceEvidence = dict(stored[instance.pk])  # type: ignore[assignment]
+        evidence["smoke_results"] = smoke.get(instance.pk, [])
+        items.append((instance, evidence))
+    if items:
+        lab_instances_evaluate(items=items, now=now)
+    return len(items)

@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from collectors.models import PoolSnapshot, ProvisionRecord
 from forecasting.scores import Placement, pool_status
 from forecasting.scores import placement as placement_score
-from forecasting.selectors import cluster_load
+from forecasting.selectors import cluster_load, pool_key
 from labs.models import Status
 from labs.selectors import Audience, visible_clusters, visible_lab_instances
 from scanning.models import NodeSnapshot
@@ -40,9 +40,17 @@ class ClusterFigures:
 
 
 def latest_pools() -> dict[str, PoolSnapshot]:
-    """The latest snapshot of every pool (one query)."""
-    rows = PoolSnapshot.objects.order_by("pool_name", "-taken_at").distinct("pool_name")
-    return {row.pool_name: row for row in rows}
+    """The latest snapshot of every pool of every hub (one query), keyed as the capacity
+    forecast keys them (`<hub>/<pool>` when several hubs have a pool of that name)."""
+    rows = list(
+        PoolSnapshot.objects.select_related("hub")
+        .order_by("pool_name", "hub_id", "-taken_at")
+        .distinct("pool_name", "hub_id")
+    )
+    hubs: dict[str, set[int | None]] = defaultdict(set)
+    for row in rows:
+        hubs[row.pool_name].add(row.hub_id)
+    return {pool_key(row, hubs): row for row in rows}
 
 
 def _pool_clusters() -> dict[str, set[str]]:
@@ -91,7 +99,12 @@ def cluster_figures(audience: Audience) -> list[ClusterFigures]:
     pools, by_cluster, hot = latest_pools(), _pool_clusters(), _hot_nodes(names)
     figures = []
     for cluster in clusters:
-        mine = by_cluster.get(cluster.name) or {p for p in pools if cluster.name in p}
+        targeted = by_cluster.get(cluster.name, set())
+        mine = (
+            {key for key, row in pools.items() if row.pool_name in targeted}
+            or {key for key, row in pools.items() if row.hub_id == cluster.pk}
+            or {key for key in pools if cluster.name in key}
+        )
         available = sum(pools[p].available for p in mine if p in pools)
         total = sum(pools[p].total_handles for p in mine if p in pools)
         row = counts.get(cluster.name, {"total": 0, "ready": 0, "failing": 0})

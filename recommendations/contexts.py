@@ -56,6 +56,8 @@ def pool_contexts(forecast: CapacityForecast, pool_labs: dict[str, Lab]) -> list
                 facts=pool.facts(),
                 evidence={
                     "poolboy": {
+                        "pool": pool.pool_name,
+                        "hub": pool.hub,
                         "available": pool.available,
                         "ready": pool.ready,
                         "min": pool.min_required,
@@ -72,6 +74,7 @@ def pool_contexts(forecast: CapacityForecast, pool_labs: dict[str, Lab]) -> list
                 },
                 links={"poolboy": link, "velocity": link},
                 team_id=lab.team_id if lab else None,
+                lab_id=lab.pk if lab else None,
             )
         )
     return contexts
@@ -336,5 +339,11 @@ def _lab_context(
     }  # fmt: skip
     sources = ("labagator", "babylon", "poolboy", "agnosticv", "demolition", "aap", "scanner")
     return Context(
-        "lab", code or lab.catalog_item, facts, evidence, dict.fromkeys(sources, link), lab.team_id
+        "lab",
+        code or lab.catalog_item,
+        facts,
+        evidence,
+        dict.fromkeys(sources, link),
+        team_id=lab.team_id,
+        lab_id=lab.pk,
     )

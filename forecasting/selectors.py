@@ -269,13 +269,23 @@ def _pool_forecast(
 
 
 def catalog_scores(catalog_items: set[str]) -> dict[str, float]:
-    """The AgnosticV complexity score per catalog item (one query)."""
+    """The AgnosticV complexity score per catalog item, named in full or by its short name
+    (one query; with several stages of one short name, the `prod` stage wins)."""
     if not catalog_items:
         return {}
-    rows = CatalogDefinition.objects.filter(catalog_item__in=catalog_items).values_list(
-        "catalog_item", "complexity_score"
-    )
-    return dict(rows)
+    shorts = {short_name(item) for item in catalog_items}
+    rows = CatalogDefinition.objects.filter(
+        Q(catalog_item__in=catalog_items) | Q(item__in=shorts)
+    ).values_list("catalog_item", "item", "stage", "complexity_score")
+    scores: dict[str, float] = {}
+    for full, item, _stage, score in sorted(rows, key=lambda r: r[2] == "prod"):
+        scores[full] = score
+        scores[item] = score  # prod sorts last: it wins
+    return {name: scores[name] for name in catalog_items if name in scores} | {
+        name: scores[short_name(name)]
+        for name in catalog_items
+        if name not in scores and short_name(name) in scores
+    }
 
 
 def visible_sessions(audience: Audience) -> QuerySet[Session]:

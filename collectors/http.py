@@ -18,9 +18,10 @@ MAX_PAGES = 100
 class SourceError(Exception):
     """A failed fetch, with its kind: timeout, connection, http_<code>, auth, parse."""
 
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: str, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.kind = kind
+        self.status = status
 
     @property
     def retryable(self) -> bool:
@@ -48,12 +49,15 @@ def fetch(client: httpx.Client, url: str, **kwargs: Any) -> httpx.Response:
     except httpx.TransportError as exc:
         raise SourceError("connection", f"{_where(url)}: {type(exc).__name__}: {exc}") from exc
     if response.status_code in (401, 403):
-        raise SourceError("auth", f"{_where(url)}: HTTP {response.status_code}")
+        raise SourceError(
+            "auth", f"{_where(url)}: HTTP {response.status_code}", response.status_code
+        )
     if response.status_code >= 400:
         detail = response.text[:200]
         raise SourceError(
             f"http_{response.status_code}",
             f"{_where(url)}: HTTP {response.status_code} {detail}",
+            response.status_code,
         )
     return response
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from collectors.conf import DEFAULTS
+from collectors.conf import source_settings
 from collectors.models import ClusterAlert, SmokeTestResult, SourceState
 from collectors.runner import COLLECTORS
 from labs.models import Cluster, LabInstance
@@ -87,11 +87,38 @@ def critical_alerts(cluster: Cluster) -> list[str]:
 def source_states() -> list[SourceState]:
     """One state per known source (a source never run gets an unsaved, empty one)."""
     stored = {s.name: s for s in SourceState.objects.all()}
-    return [
-        stored.get(name) or SourceState(name=name, interval_seconds=DEFAULTS[name][0])
-        for name in COLLECTORS
-    ]
+    return [stored.get(name) or _unsaved(name) for name in COLLECTORS]
+
+
+def _unsaved(name: str) -> SourceState:
+    source = source_settings(name)
+    return SourceState(
+        name=name, interval_seconds=source.interval_seconds, configured=source.configured
+    )
 
 
 def failing_sources() -> list[SourceState]:
     return list(SourceState.objects.filter(~Q(consecutive_failures=0)))
+
+
+FRESHNESS_CODES = {"fresh": 0, "aging": 1, "stale": 2, "never": 3}
+
+
+def source_gauges(now: datetime | None = None) -> list[dict[str, float | str]]:
+    """Per source, what a metrics exporter publishes: freshness (0 fresh, 1 aging, 2 stale,
+    3 never), seconds since the last success (-1 never), failures in a row, configured (0/1)."""
+    now = now or timezone.now()
+    rows: list[dict[str, float | str]] = []
+    for state in source_states():
+        age = (now - state.last_success_at).total_seconds() if state.last_success_at else -1.0
+        rows.append(
+            {
+                "source": state.name,
+                "freshness": FRESHNESS_CODES[state.freshness(now)],
+                "age_seconds": round(age, 1),
+                "consecutive_failures": state.consecutive_failures,
+                "configured": 1 if state.configured else 0,
+                "last_error_kind": state.last_error_kind if state.consecutive_failures else "",
+            }
+        )
+    return rows

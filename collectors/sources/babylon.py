@@ -11,6 +11,7 @@ catalog item, 3.2), which re-points a lab instance to the catalog item its claim
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ CLOUD_LABEL = "cloud-provider.demo.redhat.com/"
 HANDLE = re.compile(r"^guid-([a-z0-9]+(?:-\d+)?)$")
 DESTROY_STATES = ("destroying", "destroy-failed", "destroy-error")
 LOW_POOLS_WARNING = 10
+CYCLE_LIMIT = 150.0  # seconds: hubs not started by then wait for the next cycle
 PROVISION_DATA_KEYS = (
     "guid",
     "cloud_provider",
@@ -84,7 +86,11 @@ def collect(source: SourceSettings, now: datetime) -> Collected:
     errors: dict[str, str] = {}
     first: SourceError | None = None
     clusters = list(hubs())
-    for cluster in clusters:
+    deadline = time.monotonic() + float(source.option("cycle_limit_seconds", CYCLE_LIMIT))
+    for index, cluster in enumerate(clusters):
+        if index and time.monotonic() > deadline:  # the cycle is abandoned; the next one reads it
+            errors[cluster.name] = "not read: the cycle ran past its time limit"
+            continue
         try:
             reads.append(_read(cluster, pool_ns))
         except SourceError as exc:

@@ -57,7 +57,11 @@ def collect(source: SourceSettings, now: datetime) -> Collected:
         )
     labs = [_lab_row(row) for row in lab_rows if row.get("lab_code")]
     sessions = [s for s in (_session_row(row) for row in session_rows) if s is not None]
-    return _store(SourceName.LABAGATOR, labs, sessions, now)
+    collected = _store(SourceName.LABAGATOR, labs, sessions, now)
+    # Labagator configured: the fallback's rows are no longer current
+    Session.objects.filter(source=SourceName.LAUNCHPAD).delete()
+    ScheduledLab.objects.filter(source=SourceName.LAUNCHPAD).delete()
+    return collected
 
 
 def collect_launchpad(source: SourceSettings, now: datetime) -> Collected:

@@ -99,3 +99,14 @@ def test_hub_faults_are_classified(hub: tuple[Any, Cluster, Any], fault: str, ki
     assert run is not None and not run.ok and run.error_kind == kind, run.error
     assert PoolSnapshot.objects.count() == count  # nothing written, the last data kept
     assert ProvisionRecord.objects.exists()
+
+
+def test_a_cycle_past_its_time_limit_leaves_the_other_hubs_for_the_next(
+    hub: tuple[Any, Cluster, Any], settings: Any
+) -> None:
+    Cluster.objects.create(name="zz-late", api_url="https://127.0.0.1:9")
+    settings.COLLECTORS = {"babylon": {"retries": 0, "cycle_limit_seconds": 0}}
+    run = source_run("babylon", now=NOW)
+    assert run is not None and run.ok  # the first hub was read
+    assert "time limit" in run.summary["hub_errors"]["zz-late"]
+    assert PoolSnapshot.objects.filter(hub__name="sim-01").exists()

@@ -68,7 +68,10 @@ def test_launchpad_is_the_fallback_without_labagator(configure: Configure) -> No
 
 
 def test_launchpad_is_skipped_when_labagator_is_configured(configure: Configure) -> None:
-    configure("labagator")
     configure("launchpad")
+    assert source_run("launchpad", now=NOW).ok  # type: ignore[union-attr]
+    configure("labagator")
     assert source_run("launchpad", now=NOW) is None
     assert not SourceState.objects.get(name="launchpad").configured
+    assert source_run("labagator", now=NOW).ok  # type: ignore[union-attr]
+    assert not Session.objects.filter(source="launchpad").exists()  # the fallback's rows go

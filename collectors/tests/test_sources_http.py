@@ -50,6 +50,34 @@ def test_sandbox_api_metrics_and_placements(configure: Configure, services: Any)
     assert "token" not in str(list(SandboxPlacement.objects.values_list("resources", flat=True)))
 
 
+def test_sandbox_api_without_an_admin_token_looks_placements_up_one_by_one(
+    configure: Configure, services: Any, fleet_clusters: list[Any]
+) -> None:
+    from collectors.models import ProvisionRecord
+    from simulator.services.sandbox import service_uuid
+
+    configure("sandbox_api", login_token=services.credentials("sandbox_api")["user_login_token"])
+    labs = services.fleet.labs[:3]
+    for lab in labs:
+        ProvisionRecord.objects.create(
+            hub=fleet_clusters[0],
+            name=f"s-{lab.guid}",
+            namespace="babylon-anarchy-0",
+            service_uuid=service_uuid(lab.guid),
+        )
+    ProvisionRecord.objects.create(
+        hub=fleet_clusters[0],
+        name="gone",
+        namespace="babylon-anarchy-0",
+        service_uuid="00000000-0000-0000-0000-000000000000",
+    )
+    run = source_run("sandbox_api", now=NOW)
+    assert run is not None and run.ok, run.error
+    assert set(SandboxPlacement.objects.values_list("guid", flat=True)) == {
+        lab.guid for lab in labs
+    }
+
+
 def test_sandbox_api_logs_in_again_after_a_401(configure: Configure, services: Any) -> None:
     configure("sandbox_api")
     services.server("sandbox_api").data["access_token_ttl"] = -1  # tokens expire at once

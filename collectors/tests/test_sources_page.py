@@ -66,3 +66,16 @@ def test_the_table_refreshes_as_a_fragment(client: Client) -> None:
     client.force_login(User.objects.create_user("member"))
     fragment = client.get("/sources/", headers={"HX-Request": "true"}).content.decode()
     assert fragment.lstrip().startswith("<table") and "<html" not in fragment
+
+
+def test_the_gauges_a_metrics_exporter_reads() -> None:
+    from collectors.selectors import source_gauges
+
+    _states()
+    gauges = {g["source"]: g for g in source_gauges()}
+    assert gauges["aap"]["freshness"] == 0 and gauges["aap"]["configured"] == 1
+    assert gauges["labagator"]["freshness"] == 1
+    assert gauges["labagator"]["consecutive_failures"] == 2
+    assert gauges["labagator"]["last_error_kind"] == "auth"
+    assert gauges["prometheus"]["freshness"] == 2
+    assert gauges["zerotouch"]["freshness"] == 3 and gauges["zerotouch"]["age_seconds"] == -1

@@ -4,6 +4,7 @@ remediation request for a recommendation whose rule names a catalog action."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -161,7 +162,7 @@ def recommendation_request_action(
         evidence={"recommendation": recommendation.key, **recommendation.evidence},
         source=ActionRequest.Source.UI if user else ActionRequest.Source.AUTO,
         requested_by=user,
-        fingerprint=f"rec:{recommendation.key}",
+        fingerprint="rec:" + hashlib.sha256(recommendation.key.encode()).hexdigest()[:32],
         note=recommendation.recommendation,
     )
     Recommendation.objects.filter(pk=recommendation.pk).update(action_request=request)

@@ -108,3 +108,13 @@ def test_pools_of_one_name_on_two_hubs_keep_their_own_history(
     assert row.target == f"ocpv01/{POOL}"  # ocpv02's pool has 9 handles: no finding
     request = recommendation_request_action(recommendation=row, user=operator)
     assert request.lab_instance == demo.instance and request.parameters["pool"] == POOL
+
+
+def test_a_dotted_pool_name_can_be_scaled(demo: Demo, catalog: None, operator: Any) -> None:
+    """Real Poolboy pools are named like catalog items (`account.item.stage`)."""
+    PoolSnapshot.objects.filter(pool_name=POOL).update(pool_name="openshift-cnv.lb1208.prod")
+    recommendations_refresh(now=demo.now, live_cleanup=False)
+    row = Recommendation.objects.get(key="pool_exhaustion:openshift-cnv.lb1208.prod")
+    request = recommendation_request_action(recommendation=row, user=operator)
+    assert request.parameters["pool"] == "openshift-cnv.lb1208.prod"
+    assert request.status == ActionRequest.Status.PENDING

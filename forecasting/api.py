@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
-from forecasting.placement import ClusterFigures, cluster_figures, pool_rows
-from forecasting.scores import availability_risk, capacity_warning
+from forecasting.placement import ClusterFigures, cluster_figures, pool_rows, readiness_input
+from forecasting.scores import availability_risk, capacity_warning, readiness
 from forecasting.selectors import capacity_forecast
 from labs.selectors import audience_of
 from stargate.apiauth import key_owner
@@ -213,4 +213,28 @@ def health_summary(request: HttpRequest) -> HealthOut:
         healthy=healthy,
         degraded=len(figures) - healthy,
         platform_healthy=bool(figures) and healthy >= 0.7 * len(figures),
+    )
+
+
+class ReadinessOut(Schema):
+    overall: float
+    parts: dict[str, float]
+    gates: dict[str, str]
+    labs_total: int
+    labs_provisioned: int
+    labs_with_sessions: int
+
+
+@router.get("/readiness", response=ReadinessOut, url_name="api_readiness",
+            summary="The event's readiness score (spec 24.6), its parts and gates")  # fmt: skip
+def readiness_score(request: HttpRequest) -> ReadinessOut:
+    data = readiness_input(audience_of(key_owner(request)))
+    score = readiness(data)
+    return ReadinessOut(
+        overall=score.overall,
+        parts=score.parts,
+        gates=score.gates,
+        labs_total=data.labs_total,
+        labs_provisioned=data.labs_provisioned,
+        labs_with_sessions=data.labs_with_sessions,
     )

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from collectors.models import PoolSnapshot, ProvisionRecord
-from forecasting.scores import Placement, pool_status
+from forecasting.scores import Placement, ReadinessInput, pool_status
 from forecasting.scores import placement as placement_score
-from forecasting.selectors import cluster_load
+from forecasting.selectors import cluster_load, pool_key
 from labs.models import Status
 from labs.selectors import Audience, visible_clusters, visible_lab_instances
 from scanning.models import NodeSnapshot
@@ -40,9 +40,17 @@ class ClusterFigures:
 
 
 def latest_pools() -> dict[str, PoolSnapshot]:
-    """The latest snapshot of every pool (one query)."""
-    rows = PoolSnapshot.objects.order_by("pool_name", "-taken_at").distinct("pool_name")
-    return {row.pool_name: row for row in rows}
+    """The latest snapshot of every pool of every hub (one query), keyed as the capacity
+    forecast keys them (`<hub>/<pool>` when several hubs have a pool of that name)."""
+    rows = list(
+        PoolSnapshot.objects.select_related("hub")
+        .order_by("pool_name", "hub_id", "-taken_at")
+        .distinct("pool_name", "hub_id")
+    )
+    hubs: dict[str, set[int | None]] = defaultdict(set)
+    for row in rows:
+        hubs[row.pool_name].add(row.hub_id)
+    return {pool_key(row, hubs): row for row in rows}
 
 
 def _pool_clusters() -> dict[str, set[str]]:
@@ -91,7 +99,12 @@ def cluster_figures(audience: Audience) -> list[ClusterFigures]:
     pools, by_cluster, hot = latest_pools(), _pool_clusters(), _hot_nodes(names)
     figures = []
     for cluster in clusters:
-        mine = by_cluster.get(cluster.name) or {p for p in pools if cluster.name in p}
+        targeted = by_cluster.get(cluster.name, set())
+        mine = (
+            {key for key, row in pools.items() if row.pool_name in targeted}
+            or {key for key, row in pools.items() if row.hub_id == cluster.pk}
+            or {key for key in pools if cluster.name in key}
+        )
         available = sum(pools[p].available for p in mine if p in pools)
         total = sum(pools[p].total_handles for p in mine if p in pools)
         row = counts.get(cluster.name, {"total": 0, "ready": 0, "failing": 0})
@@ -137,3 +150,54 @@ def pool_rows(audience: Audience) -> list[dict[str, object]]:
         }
         for name, row in sorted(pools.items())
     ]
+
+
+def readiness_input(audience: Audience) -> ReadinessInput:
+    """The readiness score's inputs (spec 24.6) for the labs of the schedule `audience` sees."""
+    from django.utils import timezone
+
+    from collectors.models import ScheduledLab, SmokeTestResult
+    from forecasting.models import Session
+    from forecasting.selectors import capacity_forecast, pool_for
+    from labs.selectors import visible_labs
+
+    now = timezone.now()
+    scheduled = list(
+        ScheduledLab.objects.filter(lab__in=visible_labs(audience)).select_related("lab")
+    )
+    labs = [row.lab for row in scheduled if row.lab is not None]
+    with_sessions = set(
+        Session.objects.filter(lab__in=labs, ends_at__gt=now).values_list("lab_id", flat=True)
+    )
+    started = set(
+        ProvisionRecord.objects.filter(lab__in=labs, current_state="started").values_list(
+            "lab_id", flat=True
+        )
+    )
+    smoked = set(SmokeTestResult.objects.filter(lab__in=labs).values_list("lab_id", flat=True))
+    forecast = capacity_forecast(audience=audience, now=now)
+    items = {p.name: p.catalog_item for p in forecast.pools}
+    provisioned = sum(
+        1
+        for row in scheduled
+        if row.lab is not None
+        and (
+            row.lab_id in started
+            or row.lab_id in smoked
+            or row.cloud == "Tenant Namespace"
+            or pool_for(row.lab, row.lab_code, items) is not None
+        )
+    )
+    figures = cluster_figures(audience)
+    return ReadinessInput(
+        labs_total=len(scheduled),
+        labs_provisioned=provisioned,
+        labs_with_sessions=sum(1 for row in scheduled if row.lab_id in with_sessions),
+        cluster_health_rates=[f.health_rate for f in figures],
+        critical_clusters=sum(f.status == "unreachable" for f in figures),
+        depleting_exhaustion_hours=[
+            p.eta.hours for p in forecast.pools if p.velocity.trend == "depleting" and p.eta.hours
+        ],
+        sandboxes_total=sum(f.sandbox_active for f in figures),
+        sandboxes_failing=sum(f.sandbox_failing for f in figures),
+    )

@@ -52,7 +52,9 @@ def session_running(*, lab: Lab, now: dt.datetime, cluster: Cluster | None = Non
 
 @dataclass
 class PoolForecast:
-    name: str
+    name: str  # the pool's name, or `<hub>/<pool>` when several hubs have a pool of that name
+    pool_name: str
+    hub: str
     available: int
     ready: int
     min_required: int
@@ -90,24 +92,51 @@ class CapacityForecast:
     cluster_load: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
-def _pool_points(rows: list[PoolSnapshot]) -> dict[str, list[PoolPoint]]:
+def pool_key(row: PoolSnapshot, hubs: dict[str, set[int | None]]) -> str:
+    """A pool's name, prefixed by its hub cluster when pools of that name live on several
+    hubs (each scanned cluster its own hub): their histories must not mix."""
+    if len(hubs.get(row.pool_name, ())) > 1 and row.hub is not None:
+        return f"{row.hub.name}/{row.pool_name}"
+    return row.pool_name
+
+
+def _pool_points(
+    rows: list[PoolSnapshot], hubs: dict[str, set[int | None]]
+) -> dict[str, list[PoolPoint]]:
     points: dict[str, list[PoolPoint]] = defaultdict(list)
     for row in rows:
-        points[row.pool_name].append(PoolPoint(row.taken_at, row.available, row.min_available))
+        points[pool_key(row, hubs)].append(
+            PoolPoint(row.taken_at, row.available, row.min_available)
+        )
     for series in points.values():
         series.sort(key=lambda p: p.at)
     return points
 
 
+def short_name(catalog_item: str) -> str:
+    """`<account>.<short name>.<stage>` -> the short name; anything else as it is."""
+    parts = catalog_item.split(".")
+    return parts[1] if len(parts) == 3 else catalog_item
+
+
 def pool_for(lab: Lab, lab_code: str, pools: dict[str, str]) -> str | None:
-    """Spec 24.1: the pool whose catalog item is the lab's, else one whose name contains the
-    lower-cased lab code. `pools`: pool name -> catalog item."""
-    for name, item in sorted(pools.items()):
-        if item and item == lab.catalog_item:
-            return name
+    """Spec 24.1: the pool of the lab's catalog item (by full name, then by short name, then a
+    pool named after it), else one whose name contains the lower-cased lab code. `pools`:
+    pool name -> catalog item (spec.provider.name)."""
+    item, short = lab.catalog_item, short_name(lab.catalog_item)
+    ordered = sorted(pools.items())
+    tests = (
+        lambda name, provider: bool(provider) and provider == item,
+        lambda name, provider: bool(provider) and short_name(provider) == short,
+        lambda name, provider: name in (item, short),
+    )
+    for test in tests:
+        for name, provider in ordered:
+            if test(name, provider):
+                return name
     code = lab_code.lower()
     if code:
-        for name in sorted(pools):
+        for name, _ in ordered:
             if code in name.lower():
                 return name
     return None
@@ -137,9 +166,21 @@ def capacity_forecast(
     rows = list(
         PoolSnapshot.objects.filter(taken_at__gte=now - dt.timedelta(hours=history_hours))
         .order_by("taken_at")
-        .only("pool_name", "taken_at", "available", "ready", "min_available", "catalog_item")
+        .select_related("hub")
+        .only(
+            "pool_name",
+            "taken_at",
+            "available",
+            "ready",
+            "min_available",
+            "catalog_item",
+            "hub__name",
+        )
     )
-    latest = {row.pool_name: row for row in rows}
+    hubs: dict[str, set[int | None]] = defaultdict(set)
+    for row in rows:
+        hubs[row.pool_name].add(row.hub_id)
+    latest = {pool_key(row, hubs): row for row in rows}
     sessions = list(
         visible_sessions(audience)
         .filter(ends_at__gt=now, starts_at__lt=now + dt.timedelta(hours=hours))
@@ -150,9 +191,9 @@ def capacity_forecast(
         codes = {s.lab_code.lower() for s in sessions}
         keep = _visible_pools(latest, labs, codes)
         latest = {name: row for name, row in latest.items() if name in keep}
-    points = _pool_points(rows)
+    points = _pool_points(rows, hubs)
     pools = [
-        _pool_forecast(row, points[name], now, window_hours, method)
+        _pool_forecast(name, row, points[name], now, window_hours, method)
         for name, row in sorted(latest.items())
     ]
     scores = catalog_scores({s.lab.catalog_item for s in sessions})
@@ -203,11 +244,18 @@ def capacity_forecast(
 
 
 def _pool_forecast(
-    row: PoolSnapshot, history: list[PoolPoint], now: dt.datetime, window_hours: float, method: str
+    name: str,
+    row: PoolSnapshot,
+    history: list[PoolPoint],
+    now: dt.datetime,
+    window_hours: float,
+    method: str,
 ) -> PoolForecast:
     velocity = pool_velocity(window(history, now, window_hours), method=method)
     return PoolForecast(
-        name=row.pool_name,
+        name=name,
+        pool_name=row.pool_name,
+        hub=row.hub.name if row.hub is not None else "",
         available=row.available,
         ready=row.ready,
         min_required=row.min_available,
@@ -221,13 +269,23 @@ def _pool_forecast(
 
 
 def catalog_scores(catalog_items: set[str]) -> dict[str, float]:
-    """The AgnosticV complexity score per catalog item (one query)."""
+    """The AgnosticV complexity score per catalog item, named in full or by its short name
+    (one query; with several stages of one short name, the `prod` stage wins)."""
     if not catalog_items:
         return {}
-    rows = CatalogDefinition.objects.filter(catalog_item__in=catalog_items).values_list(
-        "catalog_item", "complexity_score"
-    )
-    return dict(rows)
+    shorts = {short_name(item) for item in catalog_items}
+    rows = CatalogDefinition.objects.filter(
+        Q(catalog_item__in=catalog_items) | Q(item__in=shorts)
+    ).values_list("catalog_item", "item", "stage", "complexity_score")
+    scores: dict[str, float] = {}
+    for full, item, _stage, score in sorted(rows, key=lambda r: r[2] == "prod"):
+        scores[full] = score
+        scores[item] = score  # prod sorts last: it wins
+    return {name: scores[name] for name in catalog_items if name in scores} | {
+        name: scores[short_name(name)]
+        for name in catalog_items
+        if name not in scores and short_name(name) in scores
+    }
 
 
 def visible_sessions(audience: Audience) -> QuerySet[Session]:

@@ -8,19 +8,19 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 
 from collectors.models import (
     AapJob,
     AapSnapshot,
-    CatalogDefinition,
     ProvisionRecord,
     SandboxMetrics,
     ScheduledLab,
     SmokeTestResult,
 )
 from forecasting.scores import lab_provisioned
-from forecasting.selectors import CapacityForecast, pool_for
+from forecasting.selectors import CapacityForecast, catalog_scores, pool_for, short_name
 from labs.models import Lab, LabInstance
 from recommendations.detectors import CleanupReport
 from recommendations.engine import Context
@@ -56,6 +56,8 @@ def pool_contexts(forecast: CapacityForecast, pool_labs: dict[str, Lab]) -> list
                 facts=pool.facts(),
                 evidence={
                     "poolboy": {
+                        "pool": pool.pool_name,
+                        "hub": pool.hub,
                         "available": pool.available,
                         "ready": pool.ready,
                         "min": pool.min_required,
@@ -72,6 +74,7 @@ def pool_contexts(forecast: CapacityForecast, pool_labs: dict[str, Lab]) -> list
                 },
                 links={"poolboy": link, "velocity": link},
                 team_id=lab.team_id if lab else None,
+                lab_id=lab.pk if lab else None,
             )
         )
     return contexts
@@ -156,29 +159,22 @@ def lab_contexts(
     labs = list(labs)
     items = {lab.catalog_item for lab in labs}
     scheduled = {s.lab_id: s for s in ScheduledLab.objects.filter(lab__in=labs)}
-    records = defaultdict(list)
-    for record in ProvisionRecord.objects.filter(catalog_item__in=items):
-        records[record.catalog_item].append(record)
+    by_item = {lab.catalog_item: lab.pk for lab in labs}
+    by_short = {short_name(lab.catalog_item): lab.pk for lab in labs}
+    records: dict[int, list[ProvisionRecord]] = defaultdict(list)
+    for record in ProvisionRecord.objects.filter(_records_of(labs, items)):
+        owner = record.lab_id or by_item.get(record.catalog_item)
+        owner = owner or by_short.get(short_name(record.catalog_item))
+        if owner:
+            records[owner].append(record)
     sessions = defaultdict(list)
     for session in forecast.sessions:
         sessions[session.lab_id].append(session)
-    codes = {s.lab_code for s in scheduled.values() if s.lab_code}
-    jobs = list(
-        AapJob.objects.filter(status="failed", finished__gte=now - timedelta(hours=24)).filter(
-            catalog_item__in=items
-        )
-        | AapJob.objects.filter(
-            status="failed", finished__gte=now - timedelta(hours=24), lab_code__in=codes
-        )
-    )
+    jobs = list(AapJob.objects.filter(status="failed", finished__gte=now - timedelta(hours=24)))
     smoke = defaultdict(list)
     for result in SmokeTestResult.objects.filter(lab__in=labs).order_by("-finished_at"):
         smoke[result.lab_id].append(result)
-    scores = dict(
-        CatalogDefinition.objects.filter(catalog_item__in=items).values_list(
-            "catalog_item", "complexity_score"
-        )
-    )
+    scores = catalog_scores(items)
     stages = _stage_outcomes(labs)
     clusters = _lab_clusters(labs)
     pools = {p.name: p for p in forecast.pools}
@@ -188,15 +184,13 @@ def lab_contexts(
         row = scheduled.get(lab.pk)
         code = row.lab_code if row else ""
         mine = sessions.get(lab.pk, [])
-        if not (mine or records.get(lab.catalog_item) or row):
+        if not (mine or records.get(lab.pk) or row):
             continue
         pool_name = pool_for(lab, code, pool_items)
-        lab_jobs = [
-            j for j in jobs if j.catalog_item == lab.catalog_item or (code and j.lab_code == code)
-        ]
+        lab_jobs = [j for j in jobs if _job_of(j, lab, code)]
         contexts.append(
             _lab_context(
-                lab=lab, code=code, row=row, sessions=mine, records=records.get(lab.catalog_item, []),
+                lab=lab, code=code, row=row, sessions=mine, records=records.get(lab.pk, []),
                 pool=pools.get(pool_name) if pool_name else None, jobs=lab_jobs,
                 smoke=smoke.get(lab.pk, []), score=scores.get(lab.catalog_item),
                 stages=stages.get(lab.pk, {}),
@@ -205,6 +199,27 @@ def lab_contexts(
             )
         )  # fmt: skip
     return contexts
+
+
+def _records_of(labs: list[Lab], items: set[str]) -> Q:
+    """Records of these labs: linked, or naming the catalog item in full or by its short name
+    (`<account>.<short>.<stage>`); the short-name match is confirmed in Python."""
+    query = Q(lab__in=labs) | Q(catalog_item__in=items)
+    for short in {short_name(item) for item in items}:
+        query |= Q(catalog_item__contains=f".{short}.")
+    return query
+
+
+def _job_of(job: AapJob, lab: Lab, code: str) -> bool:
+    """An AAP job's catalog item is the first two dot segments of its name."""
+    if code and job.lab_code == code:
+        return True
+    item = job.catalog_item
+    return bool(item) and (
+        item == lab.catalog_item
+        or lab.catalog_item.startswith(item + ".")
+        or item.split(".")[-1] == short_name(lab.catalog_item)
+    )
 
 
 def _cluster_cpu(forecast: CapacityForecast, name: str) -> float:
@@ -336,5 +351,11 @@ def _lab_context(
     }  # fmt: skip
     sources = ("labagator", "babylon", "poolboy", "agnosticv", "demolition", "aap", "scanner")
     return Context(
-        "lab", code or lab.catalog_item, facts, evidence, dict.fromkeys(sources, link), lab.team_id
+        "lab",
+        code or lab.catalog_item,
+        facts,
+        evidence,
+        dict.fromkeys(sources, link),
+        team_id=lab.team_id,
+        lab_id=lab.pk,
     )

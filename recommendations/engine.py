@@ -24,6 +24,7 @@ class Context:
     evidence: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     links: Mapping[str, str] = field(default_factory=dict)
     team_id: int | None = None
+    lab_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Finding:
     evidence: dict[str, dict[str, Any]]
     decision_logic: str
     team_id: int | None = None
+    lab_id: int | None = None
 
     @property
     def key(self) -> str:
@@ -110,6 +112,7 @@ def evaluate_rule(rule: RuleDef, context: Context) -> Finding | None:
         evidence=evidence,
         decision_logic=rule.condition,
         team_id=context.team_id,
+        lab_id=context.lab_id,
     )
 
 

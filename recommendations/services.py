@@ -4,6 +4,7 @@ remediation request for a recommendation whose rule names a catalog action."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -85,10 +86,9 @@ def recommendations_refresh(
 @transaction.atomic
 def findings_store(*, findings: list[Finding], now: dt.datetime) -> Refresh:
     open_rows = {r.key: r for r in Recommendation.objects.select_for_update().filter(status="open")}
-    labs = {lab.catalog_item: lab for lab in Lab.objects.all()}
     opened = refreshed = 0
     for finding in findings:
-        fields = _fields(finding, labs)
+        fields = _fields(finding)
         row = open_rows.pop(finding.key, None)
         if row is None:
             Recommendation.objects.create(key=finding.key, first_seen=now, last_seen=now, **fields)
@@ -102,17 +102,13 @@ def findings_store(*, findings: list[Finding], now: dt.datetime) -> Refresh:
     return Refresh(opened, refreshed, resolved)
 
 
-def _fields(finding: Finding, labs: dict[str, Lab]) -> dict[str, Any]:
-    item = str(finding.evidence.get("source_poolboy", {}).get("catalog_item") or "")
-    lab = labs.get(item) if finding.scope == "pool" else None
-    if finding.scope == "lab":
-        lab = next((x for x in labs.values() if x.catalog_item == finding.target), None)
+def _fields(finding: Finding) -> dict[str, Any]:
     return {
         "rule": finding.rule,
         "scope": finding.scope,
         "target": finding.target,
         "team_id": finding.team_id,
-        "lab": lab,
+        "lab_id": finding.lab_id,
         "urgency": finding.urgency,
         "confidence": finding.confidence,
         "confidence_reason": finding.confidence_reason[:500],
@@ -129,14 +125,14 @@ class NoActionForRecommendation(Exception):
     pass
 
 
-def _pool_instance(recommendation: Recommendation) -> LabInstance:
-    """The live lab instance a pool request is filed on: one of the pool's catalog item."""
-    instance = (
-        LabInstance.objects.filter(lab=recommendation.lab, deleted_at__isnull=True)
-        .select_related("lab", "cluster")
-        .order_by("pk")
-        .first()
-    )
+def _pool_instance(recommendation: Recommendation, hub: str) -> LabInstance:
+    """The live lab instance a pool request is filed on: one of the pool's catalog item, on
+    the pool's hub cluster when known (the executor patches the pool on the instance's
+    cluster)."""
+    instances = LabInstance.objects.filter(lab=recommendation.lab, deleted_at__isnull=True)
+    if hub:
+        instances = instances.filter(cluster__name=hub)
+    instance = instances.select_related("lab", "cluster").order_by("pk").first()
     if instance is None:
         raise NoActionForRecommendation(f"no live lab of {recommendation.target}'s catalog item")
     return instance
@@ -151,22 +147,22 @@ def recommendation_request_action(
     action = RemediationAction.objects.filter(action_id="pool-scale", enabled=True).first()
     if action is None:
         raise NoActionForRecommendation("pool-scale is not in the loaded catalog")
-    instance = _pool_instance(recommendation)
     poolboy = recommendation.evidence.get("source_poolboy", {})
+    instance = _pool_instance(recommendation, str(poolboy.get("hub") or ""))
     wanted = min_available or max(int(poolboy.get("min") or 0) * 2, settings.POOL_SCALE_DEFAULT)
     request = action_request_create(
         lab_instance=instance,
         action=action,
         failure_class=POOL_FAILURE_CLASS,
         parameters={
-            "pool": recommendation.target,
+            "pool": str(poolboy.get("pool") or recommendation.target),
             "pool_namespace": settings.POOLBOY_NAMESPACE,
             "min_available": min(wanted, 100),
         },
         evidence={"recommendation": recommendation.key, **recommendation.evidence},
         source=ActionRequest.Source.UI if user else ActionRequest.Source.AUTO,
         requested_by=user,
-        fingerprint=f"rec:{recommendation.key}",
+        fingerprint="rec:" + hashlib.sha256(recommendation.key.encode()).hexdigest()[:32],
         note=recommendation.recommendation,
     )
     Recommendation.objects.filter(pk=recommendation.pk).update(action_request=request)

@@ -80,3 +80,14 @@ def test_a_team_key_sees_its_pools_only(client: Client, demo: Demo) -> None:
     token = api_key_create(name="team", owner=member, scopes=["read"]).token
     body = client.get("/api/v1/pools/availability", HTTP_AUTHORIZATION=f"Bearer {token}").json()
     assert [p["name"] for p in body["pools"]] == [POOL]
+
+
+def test_readiness_score_of_the_event(client: Client, demo: Demo, key: Any) -> None:
+    LabInstance.objects.update(status=Status.READY)
+    body = client.get("/api/v1/readiness", **key).json()
+    # one scheduled lab (LB1208): its pool counts as provisioned, it has a session;
+    # health 100, no critical cluster, a pool exhausting in 0.5 h, no failing sandbox:
+    # 0.30 * 100 + 0.25 * 100 + 0.15 * 100 + 0.10 * 100 + 0.10 * 0 + 0.10 * 100 = 90
+    assert body["overall"] == 90.0
+    assert body["parts"]["capacity"] == 0.0
+    assert body["gates"] == {"provisioned": "green", "health": "green", "sessions": "green"}

@@ -84,3 +84,37 @@ def test_a_recommendation_without_an_action_raises_nothing(demo: Demo, catalog: 
     assert row.action == ""
     with pytest.raises(NoActionForRecommendation):
         recommendation_request_action(recommendation=row, user=None)
+
+
+def test_pools_of_one_name_on_two_hubs_keep_their_own_history(
+    demo: Demo, catalog: None, operator: Any
+) -> None:
+    """Each scanned cluster is its own hub: the same pool on two of them is two pools, and the
+    request goes to the lab instance on the pool's hub (the executor patches that cluster)."""
+    from labs.models import Cluster, LabInstance
+
+    other = Cluster.objects.create(
+        name="ocpv02", api_url="https://127.0.0.1:2", simulated=True, insecure_lab=True
+    )
+    LabInstance.objects.create(cluster=other, lab=demo.lab, namespace="sandbox-zz99z-lb1208-cnv")
+    PoolSnapshot.objects.filter(pool_name=POOL).update(hub=demo.cluster)
+    PoolSnapshot.objects.bulk_create(
+        PoolSnapshot(pool_name=POOL, hub=other, taken_at=p.taken_at, available=9, ready=9,
+                     min_available=5, catalog_item=demo.lab.catalog_item)
+        for p in PoolSnapshot.objects.filter(pool_name=POOL)
+    )  # fmt: skip
+    recommendations_refresh(now=demo.now, live_cleanup=False)
+    row = Recommendation.objects.get(rule="pool_exhaustion")
+    assert row.target == f"ocpv01/{POOL}"  # ocpv02's pool has 9 handles: no finding
+    request = recommendation_request_action(recommendation=row, user=operator)
+    assert request.lab_instance == demo.instance and request.parameters["pool"] == POOL
+
+
+def test_a_dotted_pool_name_can_be_scaled(demo: Demo, catalog: None, operator: Any) -> None:
+    """Real Poolboy pools are named like catalog items (`account.item.stage`)."""
+    PoolSnapshot.objects.filter(pool_name=POOL).update(pool_name="openshift-cnv.lb1208.prod")
+    recommendations_refresh(now=demo.now, live_cleanup=False)
+    row = Recommendation.objects.get(key="pool_exhaustion:openshift-cnv.lb1208.prod")
+    request = recommendation_request_action(recommendation=row, user=operator)
+    assert request.parameters["pool"] == "openshift-cnv.lb1208.prod"
+    assert request.status == ActionRequest.Status.PENDING

@@ -6,6 +6,7 @@ from typing import Any
 from remediation import conf
 from remediation.executors.base import ExecutionError, ExecutionResult, Executor
 from remediation.executors.custom import custom_object_get, custom_object_merge_patch
+from stargate.lib.dns import is_dns_subdomain
 
 GROUP, VERSION, PLURAL = "poolboy.gpte.redhat.com", "v1", "resourcepools"
 
@@ -14,10 +15,13 @@ GROUP, VERSION, PLURAL = "poolboy.gpte.redhat.com", "v1", "resourcepools"
 class PoolboyExecutor(Executor):
     """Scale a ResourcePool by patching spec.minAvailable; undoable to the previous value."""
 
-    checked_names = ("pool", "pool_namespace")
+    # Pool names are DNS subdomains (`clusterplatform.ocp4-aws.prod`): checked below.
+    checked_names = ("pool_namespace",)
 
     def check(self) -> None:
         super().check()
+        if not is_dns_subdomain(self.context.parameters.get("pool")):
+            raise ExecutionError(f"pool={self.context.parameters.get('pool')!r} is not a DNS name")
         if self.param("pool_namespace") not in conf.poolboy_namespaces():
             raise ExecutionError(f"pool namespace {self.param('pool_namespace')!r} not allowed")
         value = self.context.parameters.get("min_available")

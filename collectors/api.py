@@ -1,5 +1,6 @@
 """The inbound smoke-test push (platform-contracts 9): `POST /api/v1/integration/external-evidence`,
-mounted by `stargate.api`, with an API key of the `approve` scope (a read key never writes).
+mounted by `stargate.api`, with an API key of the `approve` scope whose owner holds
+`collectors.add_smoketestresult` (a read key never writes).
 
 The result is stored as a `SmokeTestResult` (`source=push`) and becomes smoke-test evidence of
 the lab's instances (on the named cluster, else all): each is evaluated again at once from its
@@ -18,7 +19,7 @@ from ninja import Field, Router, Schema, Status
 from collectors import services
 from stargate.apiauth import ApiKeyAuth
 
-PUSHER = ApiKeyAuth("approve")
+PUSHER = ApiKeyAuth("approve", "collectors.add_smoketestresult")
 Short = Annotated[str, Field(max_length=253)]
 
 router = Router(tags=["integration"])

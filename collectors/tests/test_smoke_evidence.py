@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 
 from collectors.models import ScheduledLab, SmokeTestResult
 from incidents.models import Event
@@ -69,6 +69,7 @@ def test_a_pushed_failing_result_fails_smoke_test_ready_and_emits_its_event(
 ) -> None:
     instance = _lab_instance()
     owner = User.objects.create_user("demolition")
+    owner.user_permissions.add(Permission.objects.get(codename="add_smoketestresult"))
     token = api_key_create(name="demolition", owner=owner, scopes=["approve"]).token
     body = external_evidence(_session(False), "sim-01")
     with httpx.Client(timeout=30) as client:
@@ -107,6 +108,10 @@ def test_the_push_needs_a_key_that_may_write(live_server: Any) -> None:
         )
         refused = client.post(f"{live_server.url}/api/v1/integration/external-evidence", json=body)
         assert refused.status_code == 401
+        # An approve key whose owner may not record smoke-test results writes nothing either.
+        writer = api_key_create(name="w", owner=owner, scopes=["approve"]).token
+        answer = push_external_evidence(f"{live_server.url}/api/v1", writer, body, client)
+        assert answer.status_code == 403 and "add_smoketestresult" in answer.text
     assert not SmokeTestResult.objects.exists()
 
 

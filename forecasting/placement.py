@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from collectors.models import PoolSnapshot, ProvisionRecord
 from forecasting.scores import Placement, ReadinessInput, pool_status
 from forecasting.scores import placement as placement_score
-from forecasting.selectors import cluster_load, pool_key
+from forecasting.selectors import cluster_load, newest_first, pool_key
 from labs.models import Status
 from labs.selectors import Audience, visible_clusters, visible_lab_instances
 from scanning.models import NodeSnapshot
@@ -44,8 +44,9 @@ def latest_pools() -> dict[str, PoolSnapshot]:
     forecast keys them (`<hub>/<pool>` when several hubs have a pool of that name)."""
     rows = list(
         PoolSnapshot.objects.select_related("hub")
-        .order_by("pool_name", "hub_id", "-taken_at")
-        .distinct("pool_name", "hub_id")
+        .annotate(newest=newest_first("pool_name", "hub_id", "taken_at"))
+        .filter(newest=1)
+        .order_by("pool_name", "hub_id")
     )
     hubs: dict[str, set[int | None]] = defaultdict(set)
     for row in rows:

@@ -4,7 +4,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from collectors.models import CatalogDefinition, ClusterUtilisation, PoolSnapshot
@@ -36,6 +37,13 @@ from forecasting.velocity import (
 from labs.models import Cluster, Lab
 from labs.selectors import Audience, visible_clusters, visible_labs
 from scanning.models import NodeSnapshot
+
+
+def newest_first(*partition_and_time: str) -> Window:
+    """1 for the newest row of each group (the last name is the time field): DISTINCT ON's
+    meaning on every database (SQLite has no DISTINCT ON)."""
+    *partition, at = partition_and_time
+    return Window(RowNumber(), partition_by=[F(name) for name in partition], order_by=F(at).desc())
 
 
 def session_running(*, lab: Lab, now: dt.datetime, cluster: Cluster | None = None) -> bool:
@@ -324,8 +332,8 @@ def cluster_load(audience: Audience) -> dict[str, dict[str, float]]:
     }
     for name, vms in (
         ClusterUtilisation.objects.filter(cluster__in=clusters, vm_count__isnull=False)
-        .order_by("cluster__name", "-captured_at")
-        .distinct("cluster__name")
+        .annotate(newest=newest_first("cluster_id", "captured_at"))
+        .filter(newest=1)
         .values_list("cluster__name", "vm_count")
     ):
         if name in load:

@@ -136,7 +136,9 @@ def _with_literals(objs: Sequence[Model]) -> Sequence[Model]:
     for obj in objs:
         for name, value in vars(obj).items():
             if isinstance(value, JsonText):
-                setattr(obj, name, json_literal(orjson.loads(value)))
+                setattr(
+                    obj, name, json_literal(orjson.loads(str(value)))
+                )  # orjson takes exact str only
     return objs
 
 

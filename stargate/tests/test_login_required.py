@@ -29,6 +29,12 @@ API_KEY = {  # JSON API: API key instead of a session
     "api_scan_run_list",
     "api_scan_run_detail",
     "api_external_evidence",
+    "api_cluster_capacity",  # the Launchpad forecast API (forecasting/api.py)
+    "api_cluster_score",
+    "api_forecast",
+    "api_health_summary",
+    "api_pool_availability",
+    "api_readiness",
     "openapi-json",  # or a session
     "api-root",  # 404 with a key
     "api_not_found",  # any other path under /api/v1/: 404 with a key

@@ -70,10 +70,14 @@ def serve(clusters: int, namespaces: int, directory: str, conn: Any) -> None:
 
 
 def register(served: dict[str, Any], speed: float) -> list[Any]:
+    from incidents.models import Cursor, Event, FailureRecord, Incident
     from labs.models import Cluster
     from scanning.models import ScanRun
 
     intervals = {t: max(1, round(m / speed)) for t, m in DEFAULT_INTERVALS.items()}
+    # The incident pipeline's state of an earlier run names labs deleted below: emptied too.
+    for model in (Incident, Event, FailureRecord, Cursor):
+        model.objects.all().delete()
     Cluster.objects.all().delete()
     ScanRun.objects.all().delete()
     rows = []

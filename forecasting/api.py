@@ -121,22 +121,37 @@ def _figures(request: HttpRequest) -> list[ClusterFigures]:
 
 def _capacity(f: ClusterFigures) -> ClusterCapacity:
     return ClusterCapacity(
-        cluster=f.cluster, score=f.score, cpu_pct=f.cpu_pct, vms_per_node=f.vms_per_node,
-        sandbox_active=f.sandbox_active, sandbox_failing=f.sandbox_failing,
-        health_rate=f.health_rate, pool_available=f.pool_available, pool_total=f.pool_total,
-        status=f.status, hot_nodes=f.hot_nodes,
-    )  # fmt: skip
+        cluster=f.cluster,
+        score=f.score,
+        cpu_pct=f.cpu_pct,
+        vms_per_node=f.vms_per_node,
+        sandbox_active=f.sandbox_active,
+        sandbox_failing=f.sandbox_failing,
+        health_rate=f.health_rate,
+        pool_available=f.pool_available,
+        pool_total=f.pool_total,
+        status=f.status,
+        hot_nodes=f.hot_nodes,
+    )
 
 
-@router.get("/clusters/capacity", response=CapacityOut, url_name="api_cluster_capacity",
-            summary="Clusters by placement score, best first")  # fmt: skip
+@router.get(
+    "/clusters/capacity",
+    response=CapacityOut,
+    url_name="api_cluster_capacity",
+    summary="Clusters by placement score, best first",
+)
 def clusters_capacity(request: HttpRequest) -> CapacityOut:
     figures = _figures(request)
     return CapacityOut(clusters=[_capacity(f) for f in figures], total=len(figures))
 
 
-@router.get("/clusters/{name}/score", response=ScoreOut, url_name="api_cluster_score",
-            summary="One cluster's placement score and its parts")  # fmt: skip
+@router.get(
+    "/clusters/{name}/score",
+    response=ScoreOut,
+    url_name="api_cluster_score",
+    summary="One cluster's placement score and its parts",
+)
 def cluster_score(request: HttpRequest, name: ClusterName) -> ScoreOut:
     found = next((f for f in _figures(request) if f.cluster == name), None)
     if found is None:
@@ -146,15 +161,23 @@ def cluster_score(request: HttpRequest, name: ClusterName) -> ScoreOut:
         score=found.score,
         breakdown=ScoreBreakdown(**found.placement.breakdown()),
         raw=ScoreRaw(
-            cpu_pct=found.cpu_pct, vms_per_node=found.vms_per_node,
-            health_rate=found.health_rate, pool_available=found.pool_available,
-            sandbox_active=found.sandbox_active, hot_nodes=found.hot_nodes, status=found.status,
+            cpu_pct=found.cpu_pct,
+            vms_per_node=found.vms_per_node,
+            health_rate=found.health_rate,
+            pool_available=found.pool_available,
+            sandbox_active=found.sandbox_active,
+            hot_nodes=found.hot_nodes,
+            status=found.status,
         ),
-    )  # fmt: skip
+    )
 
 
-@router.get("/pools/availability", response=PoolsOut, url_name="api_pool_availability",
-            summary="Pools with their available handles and status")  # fmt: skip
+@router.get(
+    "/pools/availability",
+    response=PoolsOut,
+    url_name="api_pool_availability",
+    summary="Pools with their available handles and status",
+)
 def pools_availability(request: HttpRequest) -> PoolsOut:
     rows = pool_rows(audience_of(key_owner(request)))
     exhausted = sum(row["status"] == "exhausted" for row in rows)
@@ -169,8 +192,12 @@ def pools_availability(request: HttpRequest) -> PoolsOut:
     )
 
 
-@router.get("/forecast", response=ForecastOut, url_name="api_forecast",
-            summary="Hour-by-hour demand against supply (hours: default 7, at most 48)")  # fmt: skip
+@router.get(
+    "/forecast",
+    response=ForecastOut,
+    url_name="api_forecast",
+    summary="Hour-by-hour demand against supply (hours: default 7, at most 48)",
+)
 def forecast(request: HttpRequest, params: Query[ForecastParams]) -> ForecastOut:
     audience = audience_of(key_owner(request))
     result = capacity_forecast(audience=audience, hours=params.hours)
@@ -193,8 +220,12 @@ def forecast(request: HttpRequest, params: Query[ForecastParams]) -> ForecastOut
     )
 
 
-@router.get("/health/summary", response=HealthOut, url_name="api_health_summary",
-            summary="Health per cluster and of the platform")  # fmt: skip
+@router.get(
+    "/health/summary",
+    response=HealthOut,
+    url_name="api_health_summary",
+    summary="Health per cluster and of the platform",
+)
 def health_summary(request: HttpRequest) -> HealthOut:
     figures = _figures(request)
     healthy = sum(f.status == "healthy" for f in figures)
@@ -225,8 +256,12 @@ class ReadinessOut(Schema):
     labs_with_sessions: int
 
 
-@router.get("/readiness", response=ReadinessOut, url_name="api_readiness",
-            summary="The event's readiness score (spec 24.6), its parts and gates")  # fmt: skip
+@router.get(
+    "/readiness",
+    response=ReadinessOut,
+    url_name="api_readiness",
+    summary="The event's readiness score (spec 24.6), its parts and gates",
+)
 def readiness_score(request: HttpRequest) -> ReadinessOut:
     data = readiness_input(audience_of(key_owner(request)))
     score = readiness(data)

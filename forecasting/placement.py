@@ -122,14 +122,21 @@ def cluster_figures(audience: Audience) -> list[ClusterFigures]:
         )
         figures.append(
             ClusterFigures(
-                cluster=cluster.name, cpu_pct=cpu, vms_per_node=vms,
-                sandbox_active=row["total"], sandbox_failing=row["failing"], health_rate=health,
-                pool_available=available, pool_total=total, status=status,
+                cluster=cluster.name,
+                cpu_pct=cpu,
+                vms_per_node=vms,
+                sandbox_active=row["total"],
+                sandbox_failing=row["failing"],
+                health_rate=health,
+                pool_available=available,
+                pool_total=total,
+                status=status,
                 hot_nodes=hot.get(cluster.name, 0),
-                placement=placement_score(cpu_pct=cpu, vms_per_node=vms, health_rate=health,
-                                          pool_available=available),
+                placement=placement_score(
+                    cpu_pct=cpu, vms_per_node=vms, health_rate=health, pool_available=available
+                ),
             )
-        )  # fmt: skip
+        )
     return sorted(figures, key=lambda f: (-f.score, f.cluster))
 
 

@@ -190,14 +190,22 @@ def lab_contexts(
         lab_jobs = [j for j in jobs if _job_of(j, lab, code)]
         contexts.append(
             _lab_context(
-                lab=lab, code=code, row=row, sessions=mine, records=records.get(lab.pk, []),
-                pool=pools.get(pool_name) if pool_name else None, jobs=lab_jobs,
-                smoke=smoke.get(lab.pk, []), score=scores.get(lab.catalog_item),
+                lab=lab,
+                code=code,
+                row=row,
+                sessions=mine,
+                records=records.get(lab.pk, []),
+                pool=pools.get(pool_name) if pool_name else None,
+                jobs=lab_jobs,
+                smoke=smoke.get(lab.pk, []),
+                score=scores.get(lab.catalog_item),
                 stages=stages.get(lab.pk, {}),
-                cluster_cpu=max((_cluster_cpu(forecast, c) for c in clusters.get(lab.pk, ())), default=0.0),
+                cluster_cpu=max(
+                    (_cluster_cpu(forecast, c) for c in clusters.get(lab.pk, ())), default=0.0
+                ),
                 now=now,
             )
-        )  # fmt: skip
+        )
     return contexts
 
 
@@ -232,9 +240,10 @@ def _stage_outcomes(labs: list[Lab]) -> dict[int, dict[str, Any]]:
     agent is missing (one query)."""
     found: dict[int, dict[str, Any]] = defaultdict(dict)
     rows = Evaluation.objects.filter(
-        lab_instance__lab__in=labs, lab_instance__deleted_at__isnull=True,
+        lab_instance__lab__in=labs,
+        lab_instance__deleted_at__isnull=True,
         rubric_id__in=list(STAGE_FACTS),
-    ).values_list("lab_instance__lab_id", "rubric_id", "outcome", "failure_class")  # fmt: skip
+    ).values_list("lab_instance__lab_id", "rubric_id", "outcome", "failure_class")
     for lab_id, rubric, outcome, failure_class in rows:
         fact, value = STAGE_FACTS[rubric], OUTCOME.get(outcome, "unknown")
         current = found[lab_id].get(fact)
@@ -288,9 +297,11 @@ def _lab_context(
     cloud = row.cloud if row else ""
     upcoming = [s for s in sessions if s.starts_at > now]
     provisioned = lab_provisioned(
-        started_instances=started, has_pool=pool is not None,
-        has_smoke_results=bool(smoke), cloud=cloud,
-    )  # fmt: skip
+        started_instances=started,
+        has_pool=pool is not None,
+        has_smoke_results=bool(smoke),
+        cloud=cloud,
+    )
     provision_jobs = [j for j in jobs if j.kind == "provision"]
     destroy_jobs = [j for j in jobs if j.kind == "destroy"]
     facts: dict[str, object] = {
@@ -330,25 +341,38 @@ def _lab_context(
             "status": facts["status"],
         },
         "babylon": {
-            "started": started, "failed": len(failed), "total": len(records),
-            "destroying": facts["instances_destroying"], "provisioned": provisioned,
+            "started": started,
+            "failed": len(failed),
+            "total": len(records),
+            "destroying": facts["instances_destroying"],
+            "provisioned": provisioned,
             "failed_instances": [
                 {"name": r.name, "state": r.current_state, "cluster": r.workload_cluster_name}
                 for r in failed[:10]
             ],
         },
         "poolboy": {"pool": pool.name if pool else None, "available": facts["capacity"]},
-        "agnosticv": {"ci_name": row.ci_name if row else "", "cloud": cloud,
-                      "deploy_mode": facts["deploy_mode"], "complexity_score": score},
-        "demolition": {"status": demolition, "total": total,
-                       "failed": chosen.failed if chosen else 0,
-                       "completed": chosen.completed if chosen else 0},
-        "aap": {"provision_failures": len(provision_jobs), "destroy_failures": len(destroy_jobs),
-                "top_error": (jobs[0].failing_task if jobs else ""),
-                "jobs": [j.job_url for j in jobs[:5] if j.job_url]},
+        "agnosticv": {
+            "ci_name": row.ci_name if row else "",
+            "cloud": cloud,
+            "deploy_mode": facts["deploy_mode"],
+            "complexity_score": score,
+        },
+        "demolition": {
+            "status": demolition,
+            "total": total,
+            "failed": chosen.failed if chosen else 0,
+            "completed": chosen.completed if chosen else 0,
+        },
+        "aap": {
+            "provision_failures": len(provision_jobs),
+            "destroy_failures": len(destroy_jobs),
+            "top_error": (jobs[0].failing_task if jobs else ""),
+            "jobs": [j.job_url for j in jobs[:5] if j.job_url],
+        },
         "scanner": dict(stages),
         "cluster": {"cluster_cpu": cluster_cpu},
-    }  # fmt: skip
+    }
     sources = ("labagator", "babylon", "poolboy", "agnosticv", "demolition", "aap", "scanner")
     return Context(
         "lab",

@@ -38,10 +38,16 @@ def pool_history(
 ) -> None:
     start = now - dt.timedelta(minutes=step * (len(values) - 1))
     PoolSnapshot.objects.bulk_create(
-        PoolSnapshot(pool_name=name, taken_at=start + dt.timedelta(minutes=step * i), available=v,
-                     ready=v, min_available=minimum, catalog_item=item)
+        PoolSnapshot(
+            pool_name=name,
+            taken_at=start + dt.timedelta(minutes=step * i),
+            available=v,
+            ready=v,
+            min_available=minimum,
+            catalog_item=item,
+        )
         for i, v in enumerate(values)
-    )  # fmt: skip
+    )
 
 
 def make_demo() -> Demo:
@@ -91,7 +97,7 @@ def make_demo() -> Demo:
             memory_used_bytes=64 * 1024**3,
             collected_at=now,
         )
-    return Demo(team, lab, other, cluster, instance, now)  # fmt: skip
+    return Demo(team, lab, other, cluster, instance, now)
 
 
 @pytest.fixture

@@ -36,12 +36,23 @@ def store() -> Store:
             "state": {"waiting": {"reason": "CrashLoopBackOff"}},
         }
     ]
-    claim = {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
-             "metadata": {"name": "data", "namespace": "sandbox-ab12c-web"},
-             "spec": {"volumeName": "pv-gone"}, "status": {"phase": "Bound"}}  # fmt: skip
+    claim = {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {"name": "data", "namespace": "sandbox-ab12c-web"},
+        "spec": {"volumeName": "pv-gone"},
+        "status": {"phase": "Bound"},
+    }
     s = Store("c1")
-    s.load([namespace("openshift-cnv"), namespace("sandbox-ab12c-web"), crashing,
-            pod("openshift-cnv", "fine"), claim])  # fmt: skip
+    s.load(
+        [
+            namespace("openshift-cnv"),
+            namespace("sandbox-ab12c-web"),
+            crashing,
+            pod("openshift-cnv", "fine"),
+            claim,
+        ]
+    )
     return s
 
 
@@ -50,10 +61,14 @@ def test_it_reports_each_kind_on_a_simulated_cluster(simulator_server: Simulator
     cluster = cluster_row(sim, "c1")
     now = timezone.now()
     ProvisionRecord.objects.create(
-        hub=cluster, name="agd-v2.web.prod-ab12c", namespace="babylon-anarchy-0",
-        current_state="destroy-failed", workload_cluster=cluster, lab_namespace="sandbox-gone",
+        hub=cluster,
+        name="agd-v2.web.prod-ab12c",
+        namespace="babylon-anarchy-0",
+        current_state="destroy-failed",
+        workload_cluster=cluster,
+        lab_namespace="sandbox-gone",
         state_since=now - dt.timedelta(hours=3),
-    )  # fmt: skip
+    )
     report = cluster_cleanup(cluster, now=now)
     assert [p["pod"] for p in report.operator_pods] == ["virt-handler-x"]
     assert report.operator_pods[0]["issue"] == "CrashLoopBackOff"

@@ -19,11 +19,17 @@ NOW = datetime(2026, 5, 12, 12, 0, tzinfo=UTC)
 def subject(name: str, state: str, **status: object) -> dict[str, object]:
     return {
         "metadata": {"name": name, "creationTimestamp": "2026-05-01T00:00:00Z"},
-        "spec": {"vars": {"current_state": state, "job_vars": {
-            "sandbox_openshift_namespace": f"sandbox-{name}",
-            "sandbox_openshift_cluster": "cluster-4px7h"}}},
+        "spec": {
+            "vars": {
+                "current_state": state,
+                "job_vars": {
+                    "sandbox_openshift_namespace": f"sandbox-{name}",
+                    "sandbox_openshift_cluster": "cluster-4px7h",
+                },
+            }
+        },
         "status": status,
-    }  # fmt: skip
+    }
 
 
 def test_a_destroy_older_than_two_hours_is_stuck() -> None:
@@ -43,11 +49,26 @@ def test_a_destroy_older_than_two_hours_is_stuck() -> None:
 
 def test_a_pv_bound_to_a_gone_namespace_is_orphaned() -> None:
     volumes = [
-        {"metadata": {"name": "pv1"}, "spec": {"claimRef": {"namespace": "sandbox-gone", "name": "data"},
-         "capacity": {"storage": "10Gi"}, "storageClassName": "ocs"}, "status": {"phase": "Released"}},
-        {"metadata": {"name": "pv2"}, "spec": {"claimRef": {"namespace": "sandbox-here"}}, "status": {"phase": "Bound"}},
-        {"metadata": {"name": "pv3"}, "spec": {"claimRef": {"namespace": "gone"}}, "status": {"phase": "Available"}},
-    ]  # fmt: skip
+        {
+            "metadata": {"name": "pv1"},
+            "spec": {
+                "claimRef": {"namespace": "sandbox-gone", "name": "data"},
+                "capacity": {"storage": "10Gi"},
+                "storageClassName": "ocs",
+            },
+            "status": {"phase": "Released"},
+        },
+        {
+            "metadata": {"name": "pv2"},
+            "spec": {"claimRef": {"namespace": "sandbox-here"}},
+            "status": {"phase": "Bound"},
+        },
+        {
+            "metadata": {"name": "pv3"},
+            "spec": {"claimRef": {"namespace": "gone"}},
+            "status": {"phase": "Available"},
+        },
+    ]
     found = orphaned_pvs(volumes, {"sandbox-here"})
     assert [pv["pv_name"] for pv in found] == ["pv1"]
     assert found[0]["bound_to_pvc"] == "data"
@@ -55,11 +76,27 @@ def test_a_pv_bound_to_a_gone_namespace_is_orphaned() -> None:
 
 def test_a_lab_pvc_lost_or_pointing_at_no_pv_is_orphaned() -> None:
     claims = [
-        {"metadata": {"namespace": "sandbox-x", "name": "lost"}, "status": {"phase": "Lost"}, "spec": {}},
-        {"metadata": {"namespace": "showroom-y", "name": "dangling"}, "spec": {"volumeName": "pv-gone"}, "status": {"phase": "Bound"}},
-        {"metadata": {"namespace": "sandbox-x", "name": "fine"}, "spec": {"volumeName": "pv1"}, "status": {"phase": "Bound"}},
-        {"metadata": {"namespace": "other", "name": "ignored"}, "status": {"phase": "Lost"}, "spec": {}},
-    ]  # fmt: skip
+        {
+            "metadata": {"namespace": "sandbox-x", "name": "lost"},
+            "status": {"phase": "Lost"},
+            "spec": {},
+        },
+        {
+            "metadata": {"namespace": "showroom-y", "name": "dangling"},
+            "spec": {"volumeName": "pv-gone"},
+            "status": {"phase": "Bound"},
+        },
+        {
+            "metadata": {"namespace": "sandbox-x", "name": "fine"},
+            "spec": {"volumeName": "pv1"},
+            "status": {"phase": "Bound"},
+        },
+        {
+            "metadata": {"namespace": "other", "name": "ignored"},
+            "status": {"phase": "Lost"},
+            "spec": {},
+        },
+    ]
     assert [c["pvc_name"] for c in orphaned_pvcs(claims, {"pv1"})] == ["lost", "dangling"]
 
 
@@ -67,8 +104,13 @@ def pod(
     namespace: str, name: str, *, waiting: str = "", ready: bool = True, restarts: int = 0
 ) -> dict[str, object]:
     state = {"waiting": {"reason": waiting}} if waiting else {"running": {}}
-    return {"metadata": {"namespace": namespace, "name": name}, "status": {"phase": "Running",
-            "containerStatuses": [{"ready": ready, "restartCount": restarts, "state": state}]}}  # fmt: skip
+    return {
+        "metadata": {"namespace": namespace, "name": name},
+        "status": {
+            "phase": "Running",
+            "containerStatuses": [{"ready": ready, "restartCount": restarts, "state": state}],
+        },
+    }
 
 
 def test_operator_pods_in_platform_namespaces_are_checked() -> None:
@@ -97,8 +139,19 @@ def test_quantities_convert_to_gib() -> None:
 
 
 def test_the_report_sums_orphaned_capacity_into_facts() -> None:
-    volumes = [{"metadata": {"name": f"pv{i}"}, "spec": {"claimRef": {"namespace": "gone"},
-                "capacity": {"storage": "5Gi"}}, "status": {"phase": "Bound"}} for i in range(3)]  # fmt: skip
+    volumes = [
+        {
+            "metadata": {"name": f"pv{i}"},
+            "spec": {"claimRef": {"namespace": "gone"}, "capacity": {"storage": "5Gi"}},
+            "status": {"phase": "Bound"},
+        }
+        for i in range(3)
+    ]
     report = cleanup_report(cluster="c1", now=NOW, volumes=volumes, namespaces={"x"})
-    assert report.facts() == {"stuck_teardowns": 0, "orphaned_pvs": 3, "orphaned_pvcs": 0,
-                              "orphaned_capacity_gi": 15.0, "unhealthy_operator_pods": 0}  # fmt: skip
+    assert report.facts() == {
+        "stuck_teardowns": 0,
+        "orphaned_pvs": 3,
+        "orphaned_pvcs": 0,
+        "orphaned_capacity_gi": 15.0,
+        "unhealthy_operator_pods": 0,
+    }

@@ -63,9 +63,16 @@ def test_a_member_sees_its_team_recommendations_only(
     demo: Demo, client: Client, member: Any
 ) -> None:
     recommendations_refresh(now=demo.now, live_cleanup=False)
-    Recommendation.objects.create(key="cluster_capacity:ocpv01", rule="cluster_capacity", scope="cluster",
-                                  target="ocpv01", urgency="high", confidence=0.85, title="Cluster busy",
-                                  recommendation="x")  # fmt: skip
+    Recommendation.objects.create(
+        key="cluster_capacity:ocpv01",
+        rule="cluster_capacity",
+        scope="cluster",
+        target="ocpv01",
+        urgency="high",
+        confidence=0.85,
+        title="Cluster busy",
+        recommendation="x",
+    )
     client.force_login(member)
     html = client.get("/recommendations/").content.decode()
     assert POOL in html and "Cluster busy" not in html

@@ -99,10 +99,17 @@ def test_pools_of_one_name_on_two_hubs_keep_their_own_history(
     LabInstance.objects.create(cluster=other, lab=demo.lab, namespace="sandbox-zz99z-lb1208-cnv")
     PoolSnapshot.objects.filter(pool_name=POOL).update(hub=demo.cluster)
     PoolSnapshot.objects.bulk_create(
-        PoolSnapshot(pool_name=POOL, hub=other, taken_at=p.taken_at, available=9, ready=9,
-                     min_available=5, catalog_item=demo.lab.catalog_item)
+        PoolSnapshot(
+            pool_name=POOL,
+            hub=other,
+            taken_at=p.taken_at,
+            available=9,
+            ready=9,
+            min_available=5,
+            catalog_item=demo.lab.catalog_item,
+        )
         for p in PoolSnapshot.objects.filter(pool_name=POOL)
-    )  # fmt: skip
+    )
     recommendations_refresh(now=demo.now, live_cleanup=False)
     row = Recommendation.objects.get(rule="pool_exhaustion")
     assert row.target == f"ocpv01/{POOL}"  # ocpv02's pool has 9 handles: no finding

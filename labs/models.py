@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -196,6 +197,11 @@ class Lab(models.Model):
     def __str__(self) -> str:
         return self.display_name or self.catalog_item
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # Its instances' copy of the team (see `LabInstance.team`).
+        self.instances.exclude(team_id=self.team_id).update(team_id=self.team_id)
+
 
 class LabInstance(models.Model):
     """One lab namespace on one cluster (one attendee's sandbox)."""
@@ -213,6 +219,19 @@ class LabInstance(models.Model):
     first_seen_at = models.DateTimeField(auto_now_add=True)
     deleted_at = models.DateTimeField(
         null=True, blank=True, help_text="When the namespace was found gone (lab torn down)."
+    )
+    # A copy of `lab.team`, kept by `labs.services` and the Lab's save, for one index only: a
+    # team member's labs table in triage order (`labinstance_team_triage`). Who sees a lab is
+    # always decided by `lab.team` (`labs.selectors`); a stale copy could hide a row from that
+    # table, never show one.
+    team = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        editable=False,
     )
 
     class Meta:
@@ -235,10 +254,23 @@ class LabInstance(models.Model):
                 name="labinstance_triage",
                 condition=models.Q(deleted_at__isnull=True),
             ),
+            # A team member's labs table: one team's labs, worst first, read in order.
+            models.Index(
+                models.F("team"),
+                status_rank(),
+                models.F("status_changed_at").desc(),
+                name="labinstance_team_triage",
+                condition=models.Q(deleted_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.cluster.name}/{self.namespace}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding and self.lab_id is not None and self.team_id is None:
+            self.team_id = self.lab.team_id
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("labs:lab_instance_detail", args=[self.pk])

@@ -206,9 +206,15 @@ def lab_table_rows(audience: Audience) -> QuerySet[LabInstance, Any]:
     PostgreSQL plans the query in a tenth of the time (the joins come back only to sort by
     a name).
     """
+    rows = visible_lab_instances(audience)
+    if not audience.everything:
+        # The same labs again, by their copy of the team: PostgreSQL then reads one team's labs
+        # in triage order from `labinstance_team_triage`, instead of walking every team's labs
+        # worst first until it has found a page of this team's (all of another team's failures
+        # before the first of a team whose labs are all ready).
+        rows = rows.filter(team_id__in=sorted(audience.team_ids))
     return (
-        visible_lab_instances(audience)
-        .alias(status_rank=status_rank())
+        rows.alias(status_rank=status_rank())
         .order_by(*TRIAGE_ORDER)
         .values(
             "pk",

@@ -36,7 +36,9 @@ def lab_instances_upsert(
     catalog = {name.catalog_item for name in wanted.values()}
     labs = {lab.catalog_item: lab for lab in Lab.objects.filter(catalog_item__in=catalog)}
     for item in sorted(catalog - set(labs)):
-        labs[item], _ = Lab.objects.get_or_create(catalog_item=item)
+        labs[item], created = Lab.objects.get_or_create(catalog_item=item)
+        if created and labs[item].team_id is None:
+            lab_team_assign(labs[item])
     LabInstance.objects.bulk_create(
         [
             LabInstance(
@@ -44,6 +46,7 @@ def lab_instances_upsert(
                 namespace=name.namespace,
                 guid=name.guid,
                 lab=labs[name.catalog_item],
+                team_id=labs[name.catalog_item].team_id,
             )
             for name in wanted.values()
         ],
@@ -99,4 +102,8 @@ def team_patterns_apply(team: Team) -> int:
         if team.pattern_for(lab.catalog_item) is not None
         and team_for_catalog_item(lab.catalog_item, teams) == team
     ]
-    return Lab.objects.filter(pk__in=claimed, team__isnull=True).update(team=team)
+    count = Lab.objects.filter(pk__in=claimed, team__isnull=True).update(team=team)
+    LabInstance.objects.filter(lab_id__in=claimed, lab__team=team).exclude(team=team).update(
+        team=team
+    )
+    return count

@@ -114,7 +114,10 @@ def cluster_contexts(
                     "substrate_router": _router_evidence(router, load),
                     "cleanup": report.evidence(),
                 },
-                links={"scanner": reverse("forecasting:capacity") + f"#cluster-{name}"},
+                links={
+                    "scanner": reverse("forecasting:capacity") + f"#cluster-{name}",
+                    "substrate_router": reverse("labs:cluster_detail", args=[name]),
+                },
             )
         )
     return contexts

@@ -58,6 +58,7 @@ def test_classified_nodes_route_and_a_failed_node_falls_back_to_xeon6(demo: Demo
     assert router["routing"] == "xeon6_fallback"
     assert (router["inference"], router["compute"], router["failed_nodes"]) == ("xeon6", "xeon6", 1)
     assert (router["gaudi_nodes"], router["xeon6_nodes"]) == (1, 2)
+    assert router["link"] == "/clusters/ocpv01/"  # the cluster page lists each node's class
     NodeSnapshot.objects.filter(cluster=demo.cluster, name="worker-2").update(ready=True)
     recommendations_refresh(now=demo.now, live_cleanup=False)
     assert substrate() == []  # resolved when the node is back

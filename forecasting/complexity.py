@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from statistics import median
 
 DEFAULT_COMPLEXITY = 0.3  # spec 24.3: a lab without a score
 MIN_FOOTPRINT = 0.1
@@ -33,12 +34,12 @@ def footprint(
     sandbox_memory_gib: float = SANDBOX_MEMORY_GIB,
 ) -> Footprint:
     """One sandbox per attendee scaled by the complexity score (`max(score or 0.3, 0.1)`, spec
-    24.3); once `min_observed` running labs of the item were measured, their mean CPU and memory
-    replace the scaled default size."""
+    24.3); once `min_observed` running labs of the item were measured, their median CPU and
+    memory replace the scaled default size (a median: one oversized lab does not move it)."""
     scale = max(score or DEFAULT_COMPLEXITY, MIN_FOOTPRINT)
     if len(observed) >= min_observed:
-        cpu = sum(c for c, _ in observed) / len(observed)
-        memory = sum(m for _, m in observed) / len(observed)
+        cpu = median(c for c, _ in observed)
+        memory = median(m for _, m in observed)
         return Footprint(scale, round(cpu, 3), round(memory, 3), "observed", len(observed))
     return Footprint(
         scale, round(sandbox_cpu * scale, 3), round(sandbox_memory_gib * scale, 3), "complexity"

@@ -4,12 +4,13 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from collectors.models import CatalogDefinition, ClusterUtilisation, PoolSnapshot
-from forecasting.complexity import footprint
+from forecasting.complexity import Footprint, footprint
 from forecasting.models import Session
 from forecasting.projection import (
     DEFAULT_HOURS,
@@ -34,9 +35,9 @@ from forecasting.velocity import (
     recycling_rate,
     window,
 )
-from labs.models import Cluster, Lab
+from labs.models import Cluster, Lab, Status
 from labs.selectors import Audience, visible_clusters, visible_labs
-from scanning.models import NodeSnapshot
+from scanning.models import LabEvidence, NodeSnapshot
 
 
 def newest_first(*partition_and_time: str) -> Window:
@@ -98,6 +99,7 @@ class CapacityForecast:
     clusters: list[ClusterProjection]
     overall: Overall
     cluster_load: dict[str, dict[str, float]] = field(default_factory=dict)
+    footprints: dict[str, Footprint] = field(default_factory=dict)  # catalog item -> per attendee
 
 
 def pool_key(row: PoolSnapshot, hubs: dict[str, set[int | None]]) -> str:
@@ -168,7 +170,7 @@ def capacity_forecast(
     history_hours: float = 24.0,
     method: str = "regression",
 ) -> CapacityForecast:
-    """Pools, sessions and clusters `audience` may see, projected hour by hour (5 queries)."""
+    """Pools, sessions and clusters `audience` may see, projected hour by hour (7 queries)."""
     now = now or timezone.now()
     hours = clamp_hours(hours)
     rows = list(
@@ -204,14 +206,14 @@ def capacity_forecast(
         _pool_forecast(name, row, points[name], now, window_hours, method)
         for name, row in sorted(latest.items())
     ]
-    scores = catalog_scores({s.lab.catalog_item for s in sessions})
+    footprints = catalog_footprints({s.lab.catalog_item for s in sessions})
     pool_items = {name: row.catalog_item for name, row in latest.items()}
     demands = [
         SessionDemand(
             starts_at=s.starts_at,
             ends_at=s.ends_at,
             attendees=s.attendees or 1,
-            footprint=footprint(scores.get(s.lab.catalog_item)),
+            footprint=footprints[s.lab.catalog_item],
             lab_code=s.lab_code or s.lab.catalog_item,
             pool=pool_for(s.lab, s.lab_code, pool_items),
             cluster=s.cluster.name if s.cluster else None,
@@ -248,6 +250,7 @@ def capacity_forecast(
         clusters,
         overall(projection, clusters),
         load,
+        footprints,
     )
 
 
@@ -274,6 +277,40 @@ def _pool_forecast(
         eta=exhaustion(row.available, velocity),
         status=pool_status(row.available, row.min_available),
     )
+
+
+def observed_sizes(catalog_items: set[str]) -> dict[str, list[tuple[float, float]]]:
+    """The measured size (CPU cores, memory GiB) of each running lab of these catalog items:
+    the requests of its running pods, which the scanner stores with its evidence; a lab runs
+    when it is live and Ready or Warn (one query)."""
+    found: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    if not catalog_items:
+        return found
+    rows = LabEvidence.objects.filter(
+        lab_instance__lab__catalog_item__in=catalog_items,
+        lab_instance__deleted_at__isnull=True,
+        lab_instance__status__in=(Status.READY, Status.WARN),
+        cpu_requested_millicores__gt=0,
+        memory_requested_bytes__gt=0,
+    ).values_list(
+        "lab_instance__lab__catalog_item", "cpu_requested_millicores", "memory_requested_bytes"
+    )
+    for item, cpu, memory in rows:
+        found[item].append(((cpu or 0) / 1000, (memory or 0) / 1024**3))
+    return found
+
+
+def catalog_footprints(catalog_items: set[str]) -> dict[str, Footprint]:
+    """Per catalog item, what one attendee takes: the median of its running labs' measured size
+    once `FOOTPRINT_MIN_LABS` are known, else one sandbox scaled by the complexity score
+    (2 queries)."""
+    scores, observed = catalog_scores(catalog_items), observed_sizes(catalog_items)
+    return {
+        item: footprint(
+            scores.get(item), observed.get(item, ()), min_observed=settings.FOOTPRINT_MIN_LABS
+        )
+        for item in catalog_items
+    }
 
 
 def catalog_scores(catalog_items: set[str]) -> dict[str, float]:

@@ -46,5 +46,6 @@ def capacity(request: AuthedHtmxRequest) -> HttpResponse:
         "pools": pools,
         "clusters": clusters,
         "timeline": charts.session_timeline(forecast),
+        "footprints": sorted(forecast.footprints.items()),
     }
     return render(request, "forecasting/capacity.html", context)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from incidents.models import Incident
 from labs.models import Cluster, Lab, Team
+from recommendations.models import Recommendation
 from remediation.models import ActionRequest
 
 PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"
@@ -110,6 +111,7 @@ class Route(models.Model):
         INCIDENTS = "incidents", "Incidents"
         EVENTS = "events", "Lab and cluster events outside incidents"
         APPROVALS = "approvals", "Approval requests"
+        RECOMMENDATIONS = "recommendations", "Critical and high recommendations"
 
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="routes")
     topic = models.CharField(max_length=20, choices=Topic.choices, default=Topic.ALL)
@@ -206,3 +208,24 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt on {self.notification_id}: {self.status or self.error[:30]}"
+
+
+class PolicyNotice(models.Model):
+    """The dedup record of policy notifications (platform-contracts 23.5): one row per
+    `<type>:<lab_code | cluster | pool_name>` key, naming the recommendation last told. A key is
+    told again when its recommendation disappeared and came back (a new open row), or after
+    `STARGATE_POLICY_NOTIFY_REPEAT_HOURS`."""
+
+    key = models.CharField(max_length=300, unique=True)
+    recommendation = models.ForeignKey(
+        Recommendation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    urgency = models.CharField(max_length=10)
+    sent_at = models.DateTimeField()
+    times = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.key} told {self.times}x"

@@ -40,7 +40,23 @@ def _verb(message: Message) -> str:
     return message.change.replace("_", " ")
 
 
+def policy_slack(message: Message) -> dict[str, Any]:
+    """A policy notification (platform-contracts 21.2, 23.5): urgency, type, the
+    recommendation and its target in backticks."""
+    urgency = message.severity.upper()
+    rule, target = message.details.get("type", ""), message.details.get("target", "")
+    section = f"*{urgency}*: {rule}\n{message.text}\nTarget: `{target}`"
+    return {
+        "text": _cut(f"[StarGate {urgency}] {rule}: {message.text}", SECTION_MAX),
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": _cut(section, SECTION_MAX)}}
+        ],
+    }
+
+
 def slack(message: Message) -> dict[str, Any]:
+    if message.kind == "policy":
+        return policy_slack(message)
     icon = ICONS.get(message.severity, "⚪")
     header = f"{icon} StarGate: {message.title}"
     fields = [{"type": "mrkdwn", "text": _cut(f"*{k}:* {v}", FIELD_MAX)} for k, v in message.fields]

@@ -24,6 +24,7 @@ from forecasting.selectors import CapacityForecast, catalog_scores, pool_for, sh
 from labs.models import Lab, LabInstance
 from recommendations.detectors import CleanupReport
 from recommendations.engine import Context
+from recommendations.substrate import UNKNOWN, ClusterLoad, Routing
 from rubrics_app.models import Evaluation
 
 OUTCOME = {"ready": "pass", "failed": "fail", "warn": "warn"}
@@ -81,7 +82,9 @@ def pool_contexts(forecast: CapacityForecast, pool_labs: dict[str, Lab]) -> list
 
 
 def cluster_contexts(
-    forecast: CapacityForecast, cleanup: dict[str, CleanupReport], routing: dict[str, str]
+    forecast: CapacityForecast,
+    cleanup: dict[str, CleanupReport],
+    routing: dict[str, tuple[Routing, ClusterLoad]],
 ) -> list[Context]:
     contexts = []
     for name in sorted(set(forecast.cluster_load) | set(cleanup)):
@@ -90,13 +93,14 @@ def cluster_contexts(
         memory = _pct(figures.get("mem_used", 0), figures.get("mem_all", 0))
         nodes = figures.get("nodes", 0) or 1
         report = cleanup.get(name) or CleanupReport(cluster=name)
+        router, load = routing.get(name) or (UNKNOWN, None)
         facts: dict[str, object] = {
             "name": name,
             "avg_cpu": cpu,
             "avg_memory": memory,
             "vms_per_node": round(figures.get("vms", 0) / nodes, 1),
-            "hot_nodes": 0,
-            "routing": routing.get(name, "unknown"),
+            "hot_nodes": load.hot_nodes if load else 0,
+            "routing": router.decision,
             **report.facts(),
         }
         contexts.append(
@@ -107,13 +111,29 @@ def cluster_contexts(
                 evidence={
                     "scanner": {"avg_cpu": cpu, "avg_memory": memory, "nodes": int(nodes)},
                     "node_metrics": {k: round(v, 1) for k, v in figures.items()},
-                    "substrate_router": {"routing": facts["routing"]},
+                    "substrate_router": _router_evidence(router, load),
                     "cleanup": report.evidence(),
                 },
-                links={"scanner": reverse("forecasting:capacity") + f"#cluster-{name}"},
+                links={
+                    "scanner": reverse("forecasting:capacity") + f"#cluster-{name}",
+                    "substrate_router": reverse("labs:cluster_detail", args=[name]),
+                },
             )
         )
     return contexts
+
+
+def _router_evidence(router: Routing, load: ClusterLoad | None) -> dict[str, Any]:
+    inputs = {}
+    if load is not None:
+        inputs = {
+            "hot_nodes": load.hot_nodes,
+            "failed_nodes": load.failed_nodes,
+            "crash_loops": load.crash_loops,
+            "failing_sandboxes": load.failing_sandboxes,
+            "provisioning_blocked": load.provisioning_blocked,
+        }
+    return {**router.as_dict(), **inputs}
 
 
 def _pct(used: float, total: float) -> float:

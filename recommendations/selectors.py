@@ -150,3 +150,10 @@ def _facts(
         "status": scheduled.status if scheduled else "",
         "has_pool": pool is not None,
     }
+
+
+def urgent_open_recommendations() -> list[Recommendation]:
+    """Open critical and high recommendations, critical first, then the oldest (policy
+    notifications, 23.5). Not team-scoped: the notification routes scope them."""
+    rows = Recommendation.objects.filter(status="open", urgency__in=("critical", "high"))
+    return sorted(rows.order_by("first_seen", "pk"), key=lambda r: r.urgency_rank)

@@ -24,6 +24,7 @@ from recommendations.detectors import CleanupReport
 from recommendations.engine import Context, Finding, evaluate
 from recommendations.models import Recommendation
 from recommendations.rules import RuleDef, policies_load
+from recommendations.substrate_load import cluster_routing
 from remediation.models import ActionRequest, RemediationAction
 from remediation.services import action_request_create
 
@@ -67,7 +68,9 @@ def contexts_build(
     contexts = [
         *lab_contexts(labs=labs, forecast=forecast, now=now),
         *pool_contexts(forecast, pool_labs),
-        *cluster_contexts(forecast, cleanup or {}, routing={}),
+        *cluster_contexts(
+            forecast, cleanup or {}, routing=cluster_routing(forecast.cluster_load, cleanup or {})
+        ),
     ]
     platform = platform_context(now)
     return [*contexts, platform] if platform else contexts

@@ -70,6 +70,9 @@ class LabEvidence(models.Model):
     evidence = models.JSONField()
     content_hash = models.CharField(max_length=64)
     pods_digest = models.CharField(max_length=64, blank=True)  # tier 2's change detector
+    # Σ resource requests of the running pods (scanning.footprint): the lab's observed size.
+    cpu_requested_millicores = models.PositiveBigIntegerField(null=True, blank=True)
+    memory_requested_bytes = models.PositiveBigIntegerField(null=True, blank=True)
     collected_at = models.DateTimeField()
     changed_at = models.DateTimeField()
 
@@ -107,6 +110,9 @@ class NodeSnapshot(models.Model):
     cpu_used_millicores = models.PositiveBigIntegerField(null=True, blank=True)
     memory_allocatable_bytes = models.PositiveBigIntegerField(default=0)
     memory_used_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    hardware_class = models.CharField(
+        max_length=63, blank=True, help_text="The node's STARGATE_NODE_HARDWARE_LABEL value."
+    )
     collected_at = models.DateTimeField()
 
     class Meta:

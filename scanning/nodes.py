@@ -23,16 +23,17 @@ class NodeFacts:
     memory_allocatable_bytes: int
     cpu_used_millicores: int | None
     memory_used_bytes: int | None
+    hardware_class: str = ""  # the value of the configured hardware label, lower-cased
 
 
-def _quantity(value: Any, scale: int = 1) -> int:
+def quantity(value: Any, scale: int = 1) -> int:
     try:
         return int(Decimal(parse_quantity(value)) * scale) if value is not None else 0
     except (ValueError, ArithmeticError):
         return 0
 
 
-def node_facts(node: KubeObject, metrics: KubeObject | None) -> NodeFacts:
+def node_facts(node: KubeObject, metrics: KubeObject | None, hardware_label: str = "") -> NodeFacts:
     conditions = {
         c.get("type"): c.get("status") for c in node.get("status", {}).get("conditions") or []
     }
@@ -43,16 +44,26 @@ def node_facts(node: KubeObject, metrics: KubeObject | None) -> NodeFacts:
         ready=conditions.get("Ready") == "True",
         unschedulable=bool(node.get("spec", {}).get("unschedulable")),
         pressure=tuple(kind for kind in PRESSURE_CONDITIONS if conditions.get(kind) == "True"),
-        cpu_allocatable_millicores=_quantity(allocatable.get("cpu"), 1000),
-        memory_allocatable_bytes=_quantity(allocatable.get("memory")),
-        cpu_used_millicores=_quantity(usage["cpu"], 1000) if "cpu" in usage else None,
-        memory_used_bytes=_quantity(usage["memory"]) if "memory" in usage else None,
+        cpu_allocatable_millicores=quantity(allocatable.get("cpu"), 1000),
+        memory_allocatable_bytes=quantity(allocatable.get("memory")),
+        cpu_used_millicores=quantity(usage["cpu"], 1000) if "cpu" in usage else None,
+        memory_used_bytes=quantity(usage["memory"]) if "memory" in usage else None,
+        hardware_class=_hardware_class(node, hardware_label),
     )
 
 
-def nodes_facts(nodes: list[KubeObject], metrics: list[KubeObject]) -> list[NodeFacts]:
+def _hardware_class(node: KubeObject, label: str) -> str:
+    labels = node.get("metadata", {}).get("labels") or {}
+    return str(labels.get(label) or "").strip().lower()[:63] if label else ""
+
+
+def nodes_facts(
+    nodes: list[KubeObject], metrics: list[KubeObject], hardware_label: str = ""
+) -> list[NodeFacts]:
     by_name = {m.get("metadata", {}).get("name"): m for m in metrics}
-    return [node_facts(n, by_name.get(n.get("metadata", {}).get("name"))) for n in nodes]
+    return [
+        node_facts(n, by_name.get(n.get("metadata", {}).get("name")), hardware_label) for n in nodes
+    ]
 
 
 def _used_pct(used: list[int | None], total: list[int]) -> float | None:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from labs.models import LabInstance
 from scanning.digest import evidence_hash, pods_digest
+from scanning.footprint import requested
 from scanning.models import EvidenceRevision, LabEvidence
 from stargate.lib.evidence import NamespaceEvidence
 from stargate.lib.sqlbulk import json_text, rows_insert
@@ -49,6 +50,7 @@ def evidence_store(
         else:
             changed.append(row)
         row.evidence, row.content_hash, row.pods_digest = evidence, content_hash, digest
+        row.cpu_requested_millicores, row.memory_requested_bytes = requested(evidence)
         row.collected_at = row.changed_at = now
         literal = json_text(evidence)  # serialized once for the row and its revision
         if row.pk is None:
@@ -64,7 +66,15 @@ def evidence_store(
     rows_insert(LabEvidence, created)  # by COPY, see there
     LabEvidence.objects.bulk_update(
         changed,
-        ["evidence", "content_hash", "pods_digest", "collected_at", "changed_at"],
+        [
+            "evidence",
+            "content_hash",
+            "pods_digest",
+            "cpu_requested_millicores",
+            "memory_requested_bytes",
+            "collected_at",
+            "changed_at",
+        ],
         batch_size=500,
     )
     LabEvidence.objects.filter(pk__in=unchanged_ids).update(collected_at=now)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from kubernetes.client import ApiClient
 
@@ -93,7 +94,7 @@ def tier1(ctx: ScanContext) -> None:
     ingress_domain_learn(cluster=ctx.cluster, api=ctx.api)
     nodes = list_all(ctx.api, kinds.NODES.path())
     metrics = optional_list(ctx.api, kinds.NODE_METRICS)
-    facts = nodes_facts(nodes, metrics)
+    facts = nodes_facts(nodes, metrics, settings.NODE_HARDWARE_LABEL)
     _nodes_store(ctx.cluster, facts, ctx.now)
     Cluster.objects.filter(pk=ctx.cluster.pk).update(api_latency_ms=latency)
     ctx.progress("nodes", objects=len(nodes) + len(metrics))
@@ -111,6 +112,7 @@ def _nodes_store(cluster: Cluster, facts: list[NodeFacts], now: datetime) -> Non
             cpu_used_millicores=f.cpu_used_millicores,
             memory_allocatable_bytes=f.memory_allocatable_bytes,
             memory_used_bytes=f.memory_used_bytes,
+            hardware_class=f.hardware_class,
             collected_at=now,
         )
         for f in facts
@@ -131,6 +133,7 @@ def _nodes_store(cluster: Cluster, facts: list[NodeFacts], now: datetime) -> Non
                 "cpu_used_millicores",
                 "memory_allocatable_bytes",
                 "memory_used_bytes",
+                "hardware_class",
                 "collected_at",
             ],
         )

@@ -197,7 +197,11 @@ def cluster_nodes(fleet: Fleet, cluster: str) -> tuple[list[Obj], list[Obj]]:
     ctx = BuildContext(cluster, "", random.Random(f"{fleet.spec.seed}:{cluster}:nodes"), fleet.now)
     workers = max(3, -(-fleet.spec.namespaces // 25))
     nodes = [platform.node(ctx, f"master-{i}", "master", 8, 32) for i in range(3)]
-    nodes += [platform.node(ctx, f"worker-{i}", "worker", 32, 128) for i in range(workers)]
+    # Workers carry the hardware label of the substrate router (23.6): one Gaudi, the rest Xeon 6.
+    nodes += [
+        platform.node(ctx, f"worker-{i}", "worker", 32, 128, "gaudi" if i == 0 else "xeon6")
+        for i in range(workers)
+    ]
     metrics = [platform.node_metrics(ctx, n, 0.2 + ctx.rng.random() * 0.4) for n in nodes]
     return nodes, metrics
 

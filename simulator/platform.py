@@ -16,16 +16,25 @@ POOL_NAMESPACE = "poolboy"
 CLAIM_NAMESPACE = "user-sim-ops"  # where the simulated requester's ResourceClaims live
 
 
-def node(ctx: BuildContext, name: str, role: str, cpu: int = 16, memory_gi: int = 64) -> Obj:
-    meta = ctx.meta(
-        name,
-        60 * 24 * 30,
-        labels={
-            "kubernetes.io/hostname": name,
-            f"node-role.kubernetes.io/{role}": "",
-            "node.kubernetes.io/instance-type": f"m6i.{cpu // 4}xlarge",
-        },
-    )
+HARDWARE_LABEL = "stargate.io/hardware-class"  # STARGATE_NODE_HARDWARE_LABEL's default
+
+
+def node(
+    ctx: BuildContext,
+    name: str,
+    role: str,
+    cpu: int = 16,
+    memory_gi: int = 64,
+    hardware: str = "",
+) -> Obj:
+    labels = {
+        "kubernetes.io/hostname": name,
+        f"node-role.kubernetes.io/{role}": "",
+        "node.kubernetes.io/instance-type": f"m6i.{cpu // 4}xlarge",
+    }
+    if hardware:
+        labels[HARDWARE_LABEL] = hardware
+    meta = ctx.meta(name, 60 * 24 * 30, labels=labels)
     del meta["namespace"]
     ready = ctx.ago(60 * 24)
     return {

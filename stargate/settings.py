@@ -367,9 +367,17 @@ POLICIES_DIR = Path(envstr("STARGATE_POLICIES_DIR", str(BASE_DIR / "policies")))
 POLICY_THRESHOLDS = envstr("STARGATE_POLICY_THRESHOLDS", "")
 POOL_SCALE_DEFAULT = envint("STARGATE_POOL_SCALE_DEFAULT", 5, minimum=0)
 POOLBOY_NAMESPACE = envstr("STARGATE_POOLBOY_NAMESPACE", "poolboy")
+# Policy notifications (23.5): critical and high recommendations to the routed channels.
+POLICY_NOTIFY_MINUTES = envint("STARGATE_POLICY_NOTIFY_MINUTES", 1, minimum=1)
+POLICY_NOTIFY_REPEAT_HOURS = envint("STARGATE_POLICY_NOTIFY_REPEAT_HOURS", 24, minimum=1)
+POLICY_NOTIFY_MAX_PER_CYCLE = envint("STARGATE_POLICY_NOTIFY_MAX_PER_CYCLE", 5, minimum=1)
+# The node label naming a node's hardware class (gaudi, xeon6) for the substrate router (23.6).
+NODE_HARDWARE_LABEL = envstr("STARGATE_NODE_HARDWARE_LABEL", "stargate.io/hardware-class")
 FORECAST_HOURS = envint("STARGATE_FORECAST_HOURS", 24, minimum=1)
 FORECAST_WINDOW_HOURS = envint("STARGATE_FORECAST_WINDOW_HOURS", 6, minimum=1)
 FORECAST_VELOCITY_METHOD = envstr("STARGATE_FORECAST_VELOCITY_METHOD", "regression")
+# Running labs of a catalog item needed before their measured requests are its footprint.
+FOOTPRINT_MIN_LABS = envint("STARGATE_FOOTPRINT_MIN_LABS", 3, minimum=1)
 EXECUTION_TARGET = envstr("STARGATE_EXECUTION_TARGET", "mock")
 if EXECUTION_TARGET not in {"mock", "test", "production"}:
     problem(f"STARGATE_EXECUTION_TARGET={EXECUTION_TARGET!r}: use mock, test or production")

@@ -95,3 +95,7 @@ def test_observed_labs_win_once_there_are_enough() -> None:
     assert footprint(0.5, [(1.0, 2.0), (3.0, 6.0)]).basis == "complexity"
     seen = footprint(0.5, [(1.0, 2.0), (3.0, 6.0), (2.0, 4.0)])
     assert (seen.cpu, seen.memory_gib, seen.basis, seen.handles) == (2.0, 4.0, "observed", 0.5)
+    # the median: one oversized lab does not move it
+    big = footprint(0.5, [(1.0, 2.0), (2.0, 4.0), (40.0, 160.0)], min_observed=3)
+    assert (big.cpu, big.memory_gib, big.observed_labs) == (2.0, 4.0, 3)
+    assert footprint(0.5, [(1.0, 2.0)] * 4, min_observed=5).basis == "complexity"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from recommendations.substrate import ClusterLoad, route
+from recommendations.substrate import ClusterLoad, decide, route
 
 LABEL = "hardware.stargate.io/class"
 GAUDI, XEON = {LABEL: "gaudi"}, {LABEL: "xeon6"}
@@ -36,3 +36,31 @@ def test_blocked_provisioning_changes_nothing_and_crashloops_isolate() -> None:
     sick = ClusterLoad([XEON], avg_cpu=50, crash_loops=2, failing_sandboxes=1)
     assert route(sick, label=LABEL) == "isolate"
     assert route(ClusterLoad([XEON], avg_cpu=50, failed_nodes=1), label=LABEL) == "xeon6_fallback"
+
+
+def test_each_decision_names_where_inference_and_compute_go() -> None:
+    fallback = decide(ClusterLoad([GAUDI, XEON], avg_cpu=80), label=LABEL)
+    assert (fallback.decision, fallback.inference, fallback.compute) == (
+        "xeon6_fallback",
+        "xeon6",
+        "xeon6",
+    )
+    assert (fallback.gaudi_utilisation, fallback.xeon6_utilisation) == (96.0, 64.0)
+    # avg memory 81 > memory_pressure 80: gaudi preferred, compute on gaudi too
+    pressed = decide(ClusterLoad([GAUDI, XEON], avg_cpu=50, avg_memory=81), label=LABEL)
+    assert (pressed.decision, pressed.inference, pressed.compute) == (
+        "gaudi_preferred",
+        "gaudi",
+        "gaudi",
+    )
+    calm = decide(ClusterLoad([GAUDI, XEON], avg_cpu=50, avg_memory=80), label=LABEL)
+    assert (calm.decision, calm.inference, calm.compute) == ("gaudi_preferred", "gaudi", "xeon6")
+    # at 90 exactly gaudi is not saturated: 75 * 1.2 = 90
+    assert route(ClusterLoad([GAUDI, XEON], avg_cpu=75), label=LABEL) == "gaudi_preferred"
+    # a blocked cluster with a failed node still falls back
+    both = ClusterLoad([GAUDI], avg_cpu=10, failed_nodes=1, provisioning_blocked=True)
+    assert route(both, label=LABEL) == "xeon6_fallback"
+    # crash loops alone, or failing sandboxes alone, do not isolate
+    assert route(ClusterLoad([XEON], avg_cpu=50, crash_loops=2), label=LABEL) == "gaudi_preferred"
+    # xeon utilisation floor of 5: max(2 * 0.8, 5) = 5 < 20, but gaudi 2.4 is not busy
+    assert route(ClusterLoad([GAUDI, XEON], avg_cpu=2), label=LABEL) == "gaudi_preferred"

@@ -1,4 +1,4 @@
-"""`manage.py setup_notification_schedules`: create or update the delivery schedule."""
+"""`manage.py setup_notification_schedules`: create or update the delivery and policy-notification schedules."""
 
 from __future__ import annotations
 

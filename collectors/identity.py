@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from collectors.http import obj
-from collectors.mappings import GUID_PREFIX, guid_mapping_write, mapping_match
+from collectors.mappings import GUID_PREFIX, MappingIndex, guid_mapping_write
 from collectors.models import LabIdentity, LabMapping, SandboxPlacement, ScheduledLab
 from labs.models import Lab, LabInstance
 from stargate.lib.evidence import KubeObject
@@ -76,7 +76,7 @@ def guid_index(handles: list[KubeObject], claims: list[KubeObject]) -> dict[str,
 def _fallback_facts(
     instance: LabInstance,
     placement: SandboxPlacement | None,
-    mappings: list[LabMapping],
+    mappings: MappingIndex,
     now: datetime,
 ) -> dict[str, Any]:
     """3.2 step 5, in order: the Sandbox API placement (which writes a GUID mapping), a lab
@@ -95,7 +95,7 @@ def _fallback_facts(
             "service_uuid": placement.service_uuid,
             "resolved_by": LabIdentity.ResolvedBy.PLACEMENT,
         }
-    mapping = mapping_match(instance.namespace, mappings)
+    mapping = mappings.match(instance.namespace)
     if mapping is not None:
         guid = mapping.lab_code.startswith(GUID_PREFIX)
         item = mapping.ci_slug if guid else ""
@@ -111,7 +111,7 @@ def _fallback_facts(
 
 
 def _lab_code(
-    facts: dict[str, Any], instance: LabInstance, codes: dict[str, str], mappings: list[LabMapping]
+    facts: dict[str, Any], instance: LabInstance, codes: dict[str, str], mappings: MappingIndex
 ) -> str:
     """3.2 step 4: the Labagator lab whose `ci_name` (or slug) or mapping matches."""
     if facts.get("lab_code"):
@@ -120,8 +120,7 @@ def _lab_code(
     code = codes.get(item) or codes.get(short_name(item))
     if code:
         return code
-    labs = [m for m in mappings if not m.lab_code.startswith(GUID_PREFIX)]
-    mapping = mapping_match(instance.namespace, labs)
+    mapping = mappings.match(instance.namespace, guids=False)
     return mapping.lab_code if mapping is not None else ""
 
 
@@ -139,7 +138,7 @@ def identities_resolve(
     """Upsert the identity of every live lab instance; returns counts per `resolved_by`."""
     index = guid_index(handles, claims)
     placements = {p.guid: p for p in SandboxPlacement.objects.exclude(guid="")}
-    mappings = list(LabMapping.objects.select_related("lab"))
+    mappings = MappingIndex(LabMapping.objects.select_related("lab"))
     codes = _scheduled_codes()
     labs = {lab.catalog_item: lab for lab in Lab.objects.all()}
     counts: Counter[str] = Counter()

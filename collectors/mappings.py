@@ -49,6 +49,34 @@ def mapping_match(namespace: str, mappings: Iterable[LabMapping]) -> LabMapping 
     return min(hits, key=match_order) if hits else None
 
 
+SANDBOX = re.compile(r"^sandbox-([a-z0-9]+)-(.+)$")
+
+
+class MappingIndex:
+    """`mapping_match` over many mappings: GUID mappings with their standard pattern
+    (`sandbox-<guid>-*`, one per claim) are looked up by the namespace's GUID, not globbed."""
+
+    def __init__(self, mappings: Iterable[LabMapping]) -> None:
+        self.by_guid: dict[str, LabMapping] = {}
+        self.patterns: list[LabMapping] = []
+        for mapping in mappings:
+            base = mapping.lab_code.removeprefix(GUID_PREFIX)
+            standard = f"sandbox-{base}-*"
+            if mapping.lab_code.startswith(GUID_PREFIX) and mapping.namespace_pattern == standard:
+                self.by_guid[base] = mapping
+            else:
+                self.patterns.append(mapping)
+
+    def match(self, namespace: str, *, guids: bool = True) -> LabMapping | None:
+        candidates = self.patterns
+        found = SANDBOX.match(namespace)
+        if guids and found and found.group(1) in self.by_guid:
+            candidates = [self.by_guid[found.group(1)], *candidates]
+        if not guids:
+            candidates = [m for m in candidates if not m.lab_code.startswith(GUID_PREFIX)]
+        return mapping_match(namespace, candidates)
+
+
 def pool_mapping(pool_name: str, mappings: Iterable[LabMapping]) -> LabMapping | None:
     hits = [m for m in mappings if m.pool_pattern and fnmatchcase(pool_name, m.pool_pattern)]
     return min(hits, key=lambda m: (-len(literal_prefix(m.pool_pattern)), m.lab_code), default=None)
@@ -141,7 +169,9 @@ def labagator_mappings_refresh(now: datetime) -> int:
     """Upsert the mapping of every scheduled lab; drop derived mappings of labs gone. Hand-written
     mappings are kept as they are."""
     prefix = event_prefix()
-    records = _event_records(prefix)
+    by_carried: dict[str, list[ProvisionRecord]] = {}
+    for record in _event_records(prefix):
+        by_carried.setdefault(carried_lab(record.name).lower(), []).append(record)
     manual = set(
         LabMapping.objects.exclude(source=LabMapping.Source.LABAGATOR).values_list(
             "lab_code", flat=True
@@ -152,7 +182,7 @@ def labagator_mappings_refresh(now: datetime) -> int:
         code = scheduled.lab_code
         if code in manual or NAMESPACE_LIKE.match(code):
             continue
-        own = [r for r in records if carried_lab(r.name).lower() in (code.lower(), scheduled.slug)]
+        own = by_carried.get(code.lower(), []) + by_carried.get(scheduled.slug.lower(), [])
         LabMapping.objects.update_or_create(
             lab_code=code[:63],
             defaults={
@@ -171,23 +201,34 @@ def labagator_mappings_refresh(now: datetime) -> int:
 # --- GUID mappings ---------------------------------------------------------------------------
 
 
-def guid_mapping_write(*, guid: str, source: str, fields: dict[str, Any], now: datetime) -> None:
-    """A GUID mapping `guid:<base guid>` → `sandbox-<guid>-*`; never over a hand-written one."""
+def guid_mapping_write(
+    *,
+    guid: str,
+    source: str,
+    fields: dict[str, Any],
+    now: datetime,
+    existing: dict[str, LabMapping] | None = None,
+) -> None:
+    """A GUID mapping `guid:<base guid>` → `sandbox-<guid>-*`; never over a hand-written one.
+    With `existing` (the GUID mappings by code), an unchanged mapping refreshed within a day is
+    not written again."""
     base = guid.split("-")[0]
     if not re.fullmatch(r"[a-z0-9]+", base):
         return
     code = f"{GUID_PREFIX}{base}"
-    if LabMapping.objects.filter(lab_code=code, source=LabMapping.Source.MANUAL).exists():
+    wanted = {**fields, "namespace_pattern": f"sandbox-{base}-*", "source": source}
+    if existing is not None:
+        old = existing.get(code)
+        if old is not None and (old.source == LabMapping.Source.MANUAL or _fresh(old, wanted, now)):
+            return
+    elif LabMapping.objects.filter(lab_code=code, source=LabMapping.Source.MANUAL).exists():
         return
-    LabMapping.objects.update_or_create(
-        lab_code=code,
-        defaults={
-            **fields,
-            "namespace_pattern": f"sandbox-{base}-*",
-            "source": source,
-            "updated_at": now,
-        },
-    )
+    LabMapping.objects.update_or_create(lab_code=code, defaults={**wanted, "updated_at": now})
+
+
+def _fresh(mapping: LabMapping, wanted: dict[str, Any], now: datetime) -> bool:
+    same = all(getattr(mapping, key) == value for key, value in wanted.items())
+    return same and mapping.updated_at > now - timedelta(days=1)
 
 
 def claim_mapping_fields(claim: KubeObject, catalog_item: str) -> dict[str, Any]:
@@ -207,6 +248,7 @@ def claim_mapping_fields(claim: KubeObject, catalog_item: str) -> dict[str, Any]
 def claim_mappings_refresh(claims: Sequence[KubeObject], now: datetime) -> int:
     """A GUID mapping per claim bound to a handle `guid-<guid>`; claim mappings not refreshed
     for `CLAIM_MAPPING_DAYS` are dropped."""
+    existing = {m.lab_code: m for m in LabMapping.objects.filter(lab_code__startswith=GUID_PREFIX)}
     written = 0
     for claim in claims:
         handle = str(obj(obj(claim.get("status")).get("resourceHandle")).get("name") or "")
@@ -225,6 +267,7 @@ def claim_mappings_refresh(claims: Sequence[KubeObject], now: datetime) -> int:
             source=LabMapping.Source.CLAIM,
             fields=fields,
             now=now,
+            existing=existing,
         )
         written += 1
     LabMapping.objects.filter(

@@ -190,7 +190,7 @@ def observed_for(target: LabTarget, clusters: dict[int, ClusterFacts]) -> Observ
     operators: list[str] = []
     versions: list[str] = []
     for cluster_id in sorted({i.cluster_id for i in target.instances}):
-        facts = clusters[cluster_id]
+        facts = clusters.get(cluster_id) or ClusterFacts()  # a disabled cluster: not read
         channels |= facts.channels
         operators += facts.operators
         versions += [facts.version] if facts.version else []
@@ -235,7 +235,8 @@ def violations_refresh(now: datetime) -> dict[str, Any]:
     paths = sorted(definitions)
     targets = lab_targets()
     cluster_ids = {i.cluster_id for t in targets for i in t.instances}
-    clusters = {c.pk: cluster_facts(c) for c in Cluster.objects.filter(pk__in=cluster_ids)}
+    readable = Cluster.objects.filter(pk__in=cluster_ids, enabled=True)
+    clusters = {c.pk: cluster_facts(c) for c in readable}
     found: list[tuple[LabTarget, str, Violation]] = []
     checked = 0
     for target in targets:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 
 from collectors.identity import identities_resolve
 from collectors.mappings import (
+    MappingIndex,
     carried_lab,
     ci_base_for,
     claim_mappings_refresh,
@@ -67,6 +68,10 @@ def test_guid_mappings_win_then_the_longest_literal_prefix_then_the_lab_code() -
     assert mapping_match(namespace, [catalog, longer, tie]) is tie  # tie: on lab_code
     assert mapping_match(namespace, [catalog]) is catalog
     assert mapping_match("sandbox-zz9-clusterplatform", [catalog, guid]) is None
+    index = MappingIndex([catalog, longer, tie, guid, _m("guid:zz9", "sandbox-zz9-*")])
+    assert index.match(namespace) is guid and "abc12" in index.by_guid
+    assert index.match(namespace, guids=False) is tie
+    assert index.match("sandbox-zz9-openshift-cnv").lab_code == "guid:zz9"
     pools = [_m("LB1500", "", "openshift-cnv.*"), _m("LB1501", "", "openshift-cnv.lb1501*")]
     assert pool_mapping("openshift-cnv.lb1501-virt.event", pools) is pools[1]
 

@@ -26,6 +26,7 @@ from collectors.models import (
     LabMapping,
     ScheduledLab,
 )
+from collectors.runner import mask
 from labs.models import Cluster, Lab, LabInstance
 from rubrics_app.models import Evaluation
 from scanning.client import ClusterAccessError, api_client_for, get_raw, list_all
@@ -64,7 +65,7 @@ def cluster_facts(cluster: Cluster) -> ClusterFacts:
             version = _optional_get(api, CLUSTER_VERSION)
             facts.version = str(obj(obj(version.get("status")).get("desired")).get("version") or "")
     except ClusterAccessError as exc:
-        facts.error = f"{exc.kind}: {exc}"
+        facts.error = mask(f"{exc.kind}: {exc}")
     return facts
 
 

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.utils import timezone
 
 from collectors import models
+from labs.admin_scoping import AudienceScopedAdmin
 
 
 @admin.register(models.SourceState)
@@ -41,6 +45,34 @@ class SmokeTestResultAdmin(admin.ModelAdmin[models.SmokeTestResult]):
 class CatalogDefinitionAdmin(admin.ModelAdmin[models.CatalogDefinition]):
     list_display = ["path", "catalog_item", "workload_count", "complexity_score", "commit"]
     search_fields = ["path", "catalog_item"]
+
+
+@admin.register(models.LabMapping)
+class LabMappingAdmin(AudienceScopedAdmin):
+    """Mappings (3.3). A team's staff see and write those of its catalog items; a collector
+    never replaces one saved here (`source=manual`)."""
+
+    team_path = "lab__team"
+    list_display = ["lab_code", "source", "namespace_pattern", "pool_pattern", "lab", "updated_at"]
+    list_filter = ["source"]
+    search_fields = ["lab_code", "ci_name", "namespace_pattern"]
+    readonly_fields = ["updated_at"]
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        obj.source = models.LabMapping.Source.MANUAL
+        obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(models.ConstraintViolation)
+class ConstraintViolationAdmin(AudienceScopedAdmin):
+    team_path = "lab__team"
+    list_display = ["lab_code", "violation_type", "subject", "severity", "expected", "actual"]
+    list_filter = ["violation_type", "severity"]
+    search_fields = ["lab_code", "subject"]
+
+    def has_add_permission(self, request: Any, *args: Any) -> bool:
+        return False  # the AgnosticV cycle writes them
 
 
 for model in (

@@ -6,18 +6,26 @@ The result is stored as a `SmokeTestResult` (`source=push`) and becomes smoke-te
 the lab's instances (on the named cluster, else all): each is evaluated again at once from its
 latest stored evidence, so the `smoke-test-ready` rubric judges it like any other evidence and
 its verdict change emits the matching evaluation event.
+
+Lab mappings (3.3): `GET /api/v1/integration/lab-mappings` (read scope, team-scoped) and
+`PUT /api/v1/integration/lab-mappings/{lab_code}` (admin scope, an owner holding
+`collectors.change_labmapping`) writing a hand-written mapping that no collector replaces.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 
 from collectors import services
-from stargate.apiauth import ApiKeyAuth
+from collectors.models import LabMapping
+from labs.selectors import audience_of, visible_labs
+from stargate.apiauth import ApiKeyAuth, key_owner
+from stargate.problems import Problem, ProblemError
 
 PUSHER = ApiKeyAuth("approve", "collectors.add_smoketestresult")
 Short = Annotated[str, Field(max_length=253)]
@@ -67,3 +75,82 @@ def external_evidence(
             facts=pushed.facts,
         ),
     )
+
+
+# --- lab mappings (3.3): read with a read key, written with an admin key -----------------------
+
+MAPPER = ApiKeyAuth("admin", "collectors.change_labmapping")
+LabCode = Annotated[str, Path(min_length=1, max_length=63, pattern=r"^[A-Za-z0-9:._-]+$")]
+Pattern = Annotated[str, Field(max_length=253)]
+
+
+class LabMappingIn(Schema):
+    catalog_item: Short = Field("", description="The catalog item (a `Lab`) the code delivers.")
+    namespace_pattern: Pattern = Field("", description="Shell-style glob over namespace names.")
+    pool_pattern: Pattern = ""
+    ci_name: Short = ""
+    ci_base: Annotated[str, Field(max_length=200)] = ""
+    ci_slug: Short = ""
+    agnosticv_path: Annotated[str, Field(max_length=300)] = ""
+    cloud: Annotated[str, Field(max_length=63)] = ""
+    clusters: Annotated[list[Annotated[str, Field(max_length=253)]], Field(max_length=50)] = []
+    owner: Short = ""
+
+
+class MappingProblem(Problem):
+    problems: dict[str, str] = Field(default_factory=dict, description="What is wrong, per field.")
+
+
+class LabMappingOut(Schema):
+    lab_code: str
+    source: str
+    catalog_item: str | None
+    namespace_pattern: str
+    pool_pattern: str
+    ci_name: str
+    ci_base: str
+    ci_slug: str
+    agnosticv_path: str
+    cloud: str
+    clusters: list[str]
+    owner: str
+    updated_at: datetime
+
+
+def mapping_out(mapping: LabMapping) -> LabMappingOut:
+    return LabMappingOut(
+        **{f: getattr(mapping, f) for f in LabMappingOut.model_fields if f != "catalog_item"},
+        catalog_item=mapping.lab.catalog_item if mapping.lab else None,
+    )
+
+
+@router.get("/lab-mappings", response=list[LabMappingOut], url_name="api_lab_mapping_list")
+def lab_mapping_list(request: HttpRequest) -> list[LabMappingOut]:
+    """The lab mappings the key's owner sees (operators: all; a team: its catalog items')."""
+    audience = audience_of(key_owner(request))
+    rows = LabMapping.objects.select_related("lab").order_by("lab_code")
+    if not audience.everything:
+        rows = rows.filter(lab__in=visible_labs(audience))
+    return [mapping_out(m) for m in rows[:1000]]
+
+
+@router.put(
+    "/lab-mappings/{lab_code}",
+    response={200: LabMappingOut, 400: MappingProblem, 404: Problem, 409: Problem},
+    auth=MAPPER,
+    url_name="api_lab_mapping_write",
+    summary="Create or replace a hand-written lab mapping (admin scope)",
+)
+def lab_mapping_write(request: HttpRequest, lab_code: LabCode, body: LabMappingIn) -> Any:
+    data = body.dict()
+    try:
+        mapping = services.lab_mapping_write(
+            audience=audience_of(key_owner(request)),
+            lab_code=lab_code,
+            catalog_item=data.pop("catalog_item"),
+            fields=data,
+            now=timezone.now(),
+        )
+    except services.MappingRefused as exc:
+        raise ProblemError(exc.status, exc.detail, problems=exc.problems) from exc
+    return mapping_out(mapping)

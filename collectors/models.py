@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -588,3 +589,103 @@ class ClusterAlert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+
+# --- Lab mappings (3.3) and AgnosticV constraint violations (12) ------------------------------
+
+
+class LabMapping(models.Model):
+    """A pattern that names the lab of a namespace, a pool or an AgnosticV path (3.3): derived
+    from each Labagator lab, a GUID mapping from a claim or a placement, or written by hand
+    (never replaced by a collector)."""
+
+    class Source(models.TextChoices):
+        LABAGATOR = "labagator", "Labagator lab"
+        CLAIM = "claim", "ResourceClaim (GUID)"
+        PLACEMENT = "placement", "Sandbox API placement (GUID)"
+        MANUAL = "manual", "Written by hand"
+
+    lab_code = models.CharField(
+        max_length=63, unique=True, help_text="A Labagator code, or guid:<base guid>."
+    )
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.MANUAL)
+    ci_name = models.CharField(max_length=253, blank=True)
+    ci_base = models.CharField(max_length=200, blank=True)
+    ci_slug = models.CharField(max_length=253, blank=True)
+    namespace_pattern = models.CharField(max_length=253, blank=True, help_text="Shell-style glob.")
+    pool_pattern = models.CharField(max_length=253, blank=True, help_text="Shell-style glob.")
+    agnosticv_path = models.CharField(max_length=300, blank=True)
+    cloud = models.CharField(max_length=63, blank=True)
+    clusters = models.JSONField(default=list, blank=True)
+    owner = models.CharField(max_length=253, blank=True)
+    lab = models.ForeignKey(
+        Lab, null=True, blank=True, on_delete=models.SET_NULL, related_name="mappings"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["lab_code"]
+
+    def __str__(self) -> str:
+        return f"{self.lab_code} ← {self.namespace_pattern or '-'}"
+
+    def clean(self) -> None:
+        from collectors.mappings import mapping_problems  # the rules live with the matching
+
+        problems = mapping_problems(self.lab_code, self.namespace_pattern, self.pool_pattern)
+        if problems:
+            raise ValidationError(problems)
+
+
+class ConstraintViolation(models.Model):
+    """A lab whose scanned objects contradict its AgnosticV definition (12). One row per lab,
+    type and subject while it holds; removed when it clears."""
+
+    class Type(models.TextChoices):
+        WORKLOAD_NOT_DEPLOYED = "workload_not_deployed", "Workload not deployed"
+        OPERATOR_VERSION_DRIFT = "operator_version_drift", "Operator channel drift"
+        SHOWROOM_WRONG_CONTENT = "showroom_wrong_content", "Showroom serves other content"
+        SHOWROOM_WRONG_REF = "showroom_wrong_ref", "Showroom content at another ref"
+        RESOURCE_BELOW_SPEC = "resource_below_spec", "OpenShift version differs"
+
+    lab_code = models.CharField(max_length=63, db_index=True)
+    lab = models.ForeignKey(
+        Lab, null=True, blank=True, on_delete=models.CASCADE, related_name="constraint_violations"
+    )
+    definition_path = models.CharField(max_length=300, blank=True)
+    violation_type = models.CharField(max_length=40, choices=Type.choices)
+    subject = models.CharField(max_length=200, blank=True, help_text="Workload or operator.")
+    expected = models.CharField(max_length=400, blank=True)
+    actual = models.CharField(max_length=400, blank=True)
+    severity = models.CharField(max_length=10, default="warning")
+    detail = models.TextField(blank=True)
+    correlated_stage = models.CharField(max_length=63, blank=True)
+    correlated_failure_class = models.CharField(max_length=100, blank=True)
+    detected_at = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["lab_code", "violation_type", "subject"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lab_code", "violation_type", "subject"], name="constraint_violation_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lab_code} {self.violation_type} {self.subject}".strip()
+
+    def as_dict(self) -> dict[str, str]:
+        """The spec's shape (12, 23.4)."""
+        return {
+            "lab_code": self.lab_code,
+            "violation_type": self.violation_type,
+            "subject": self.subject,
+            "expected": self.expected,
+            "actual": self.actual,
+            "severity": self.severity,
+            "detail": self.detail,
+            "correlated_rubric_stage": self.correlated_stage,
+            "correlated_failure_class": self.correlated_failure_class,
+            "detected_at": self.detected_at.isoformat(),
+        }

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from collectors.conf import source_settings
-from collectors.models import ClusterAlert, SmokeTestResult, SourceState
+from collectors.models import ClusterAlert, ConstraintViolation, SmokeTestResult, SourceState
 from collectors.runner import COLLECTORS
 from labs.models import Cluster, LabInstance
 from stargate.lib.evidence import SmokeResult
@@ -122,3 +122,12 @@ def source_gauges(now: datetime | None = None) -> list[dict[str, float | str]]:
             }
         )
     return rows
+
+
+def violations_by_lab() -> dict[int, list[dict[str, str]]]:
+    """Each lab's AgnosticV constraint violations in the spec's shape (12, 23.4), critical first."""
+    found: dict[int, list[dict[str, str]]] = defaultdict(list)
+    rows = ConstraintViolation.objects.exclude(lab=None).order_by("severity", "violation_type")
+    for row in rows:  # "critical" sorts before "warning"
+        found[int(row.lab_id or 0)].append(row.as_dict())
+    return dict(found)

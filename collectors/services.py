@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from collectors.models import ScheduledLab, SmokeTestResult
+from collectors.models import LabMapping, ScheduledLab, SmokeTestResult
 from collectors.runner import mask
 from collectors.selectors import smoke_results_for
 from labs.models import Lab, LabInstance
+from labs.selectors import Audience, visible_labs
 from rubrics_app.services import lab_instances_evaluate
 from scanning.models import LabEvidence
 from stargate.lib.evidence import NamespaceEvidence
@@ -105,3 +108,52 @@ def _evaluate(instances: list[LabInstance], now: datetime) -> int:
     if items:
         lab_instances_evaluate(items=items, now=now)
     return len(items)
+
+
+class MappingRefused(Exception):
+    """A mapping write the caller may not make; `detail` never names another team's labs."""
+
+    def __init__(self, status: int, detail: str, problems: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.problems = problems or {}
+
+
+@transaction.atomic
+def lab_mapping_write(
+    *,
+    audience: Audience,
+    lab_code: str,
+    catalog_item: str,
+    fields: dict[str, Any],
+    now: datetime,
+) -> LabMapping:
+    """Create or replace the hand-written mapping `lab_code` (3.3: an authenticated program or
+    an administrator). A team writes mappings of its own catalog items only."""
+    lab = visible_labs(audience).filter(catalog_item=catalog_item).first() if catalog_item else None
+    if catalog_item and lab is None:
+        raise MappingRefused(404, "No catalog item of that name is visible to you.")
+    if not audience.everything and lab is None:
+        raise MappingRefused(400, "Name one of your team's catalog items.")
+    existing = LabMapping.objects.select_for_update().filter(lab_code=lab_code).first()
+    if existing is not None and not _writable(existing, audience):
+        raise MappingRefused(409, "This lab code is already mapped.")
+    mapping = existing or LabMapping(lab_code=lab_code)
+    for name, value in fields.items():
+        setattr(mapping, name, value)
+    mapping.lab, mapping.source, mapping.updated_at = lab, LabMapping.Source.MANUAL, now
+    try:
+        mapping.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        problems = {k: " ".join(v) for k, v in exc.message_dict.items()}
+        raise MappingRefused(400, "The mapping is not valid.", problems) from exc
+    mapping.save()
+    return mapping
+
+
+def _writable(mapping: LabMapping, audience: Audience) -> bool:
+    """Operators replace any mapping; a team only one of its own catalog items."""
+    if audience.everything:
+        return True
+    return mapping.lab_id is not None and visible_labs(audience).filter(pk=mapping.lab_id).exists()

@@ -45,6 +45,9 @@ class Recommendation(models.Model):
     next_action = models.CharField(max_length=100, blank=True)
     action = models.CharField(max_length=100, blank=True, help_text="A remediation catalog action.")
     evidence = models.JSONField(default=dict, blank=True)
+    constraint_violations = models.JSONField(
+        default=list, blank=True, help_text="The lab's AgnosticV constraint violations (23.4)."
+    )
     decision_logic = models.TextField(blank=True)
     first_seen = models.DateTimeField(default=timezone.now)
     last_seen = models.DateTimeField(default=timezone.now)

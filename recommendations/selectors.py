@@ -12,6 +12,7 @@ from django.http import Http404
 from collectors.models import (
     AapJob,
     CatalogDefinition,
+    ConstraintViolation,
     PoolSnapshot,
     ProvisionRecord,
     ScheduledLab,
@@ -64,6 +65,7 @@ class Provisioning:
     aap_failures: list[AapJob]
     smoke: list[SmokeTestResult]
     definition: CatalogDefinition | None
+    violations: list[ConstraintViolation]
     instances: dict[str, int]
     next_action: tuple[str, str]
 
@@ -85,7 +87,7 @@ def _lab_for(audience: Audience, code: str) -> tuple[Lab, ScheduledLab | None]:
 
 
 def provisioning(audience: Audience, code: str, now: dt.datetime) -> Provisioning:
-    """Everything about one catalog item / lab code (7 queries)."""
+    """Everything about one catalog item / lab code (8 queries)."""
     lab, scheduled = _lab_for(audience, code)
     lab_code = scheduled.lab_code if scheduled else ""
     sessions = list(Session.objects.filter(lab=lab, ends_at__gt=now).order_by("starts_at")[:20])
@@ -118,6 +120,7 @@ def provisioning(audience: Audience, code: str, now: dt.datetime) -> Provisionin
         aap_failures=failures,
         smoke=smoke,
         definition=definition,
+        violations=list(ConstraintViolation.objects.filter(lab=lab)),
         instances=counts,
         next_action=next_action(facts),
     )

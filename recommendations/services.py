@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from collectors.selectors import violations_by_lab
 from forecasting.selectors import capacity_forecast, pool_for
 from labs.models import Lab, LabInstance
 from labs.selectors import OPERATORS
@@ -89,9 +90,12 @@ def recommendations_refresh(
 @transaction.atomic
 def findings_store(*, findings: list[Finding], now: dt.datetime) -> Refresh:
     open_rows = {r.key: r for r in Recommendation.objects.select_for_update().filter(status="open")}
+    violations = violations_by_lab()
     opened = refreshed = 0
     for finding in findings:
         fields = _fields(finding)
+        # the violations of the finding's lab (a lab's, or a pool's lab's)
+        fields["constraint_violations"] = violations.get(finding.lab_id or 0, [])
         row = open_rows.pop(finding.key, None)
         if row is None:
             Recommendation.objects.create(key=finding.key, first_seen=now, last_seen=now, **fields)

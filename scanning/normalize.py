@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from scanning.kinds import EVIDENCE_KINDS
 from stargate.lib.evidence import KubeObject, NamespaceEvidence
@@ -26,6 +27,13 @@ from stargate.lib.redact import (
 Projection = Mapping[str, "Projection | bool"]
 
 MAX_EVENTS_PER_NAMESPACE = 50
+# Showroom content variables (the showroom deployment's git cloner) kept as `contentSource`
+CONTENT_ENV = {
+    "GIT_REPO_URL": "repo",
+    "SHOWROOM_GIT_REPO": "repo",
+    "GIT_REPO_REF": "ref",
+    "SHOWROOM_GIT_REF": "ref",
+}
 
 _OWNER = {"apiVersion": True, "kind": True, "name": True, "uid": True, "controller": True}
 _METADATA: Projection = {
@@ -244,7 +252,34 @@ def object_normalize(kind: str, raw: KubeObject) -> KubeObject:
     _drop_noise(trimmed)
     if kind == "pods":
         _keep_env_names(raw, trimmed)
+        _keep_content_source(raw, trimmed)
     return trimmed
+
+
+def _keep_content_source(raw: KubeObject, trimmed: KubeObject) -> None:
+    """A showroom pod's content repository and ref (the values of its `GIT_REPO_URL` and
+    `GIT_REPO_REF` variables, credentials in the URL dropped) as `spec.contentSource`, for the
+    AgnosticV constraint check. Only pods named `*showroom*` are looked at."""
+    if "showroom" not in str((raw.get("metadata") or {}).get("name") or ""):
+        return
+    spec = raw.get("spec") or {}
+    found: dict[str, str] = {}
+    for container in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]:
+        for entry in container.get("env") or []:
+            if not isinstance(entry, dict) or not isinstance(entry.get("value"), str):
+                continue
+            key = CONTENT_ENV.get(str(entry.get("name")))
+            if key and key not in found:
+                found[key] = _without_userinfo(entry["value"])[:400]
+    if found and isinstance(trimmed.get("spec"), dict):
+        trimmed["spec"]["contentSource"] = found
+
+
+def _without_userinfo(url: str) -> str:
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 def _keep_env_names(raw: KubeObject, trimmed: KubeObject) -> None:

@@ -58,6 +58,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("babylon.gpte.redhat.com", "v1", "workshops", "Workshop", True),
     Kind("babylon.gpte.redhat.com", "v1", "multiworkshops", "MultiWorkshop", True),
     Kind("config.openshift.io", "v1", "ingresses", "Ingress", False, verbs=READ_VERBS),
+    Kind("config.openshift.io", "v1", "clusterversions", "ClusterVersion", False, verbs=READ_VERBS),
+    Kind("operators.coreos.com", "v1alpha1", "subscriptions", "Subscription", True, ("sub",)),
     Kind("metrics.k8s.io", "v1beta1", "nodes", "NodeMetrics", False, verbs=READ_VERBS),
     Kind("metrics.k8s.io", "v1beta1", "pods", "PodMetrics", True, verbs=READ_VERBS),
 )

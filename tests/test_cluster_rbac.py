@@ -44,9 +44,10 @@ Grant = tuple[str, str, str, str]
 
 # Reads the platform contract names that the scanner role grants besides the registry's:
 # pod logs (diagnostics), persistent volumes (orphaned volumes), and the hub's Poolboy claims and
-# handles (identity) and Babylon catalog items and workshops (counts).
+# handles (identity) and Babylon catalog items and workshops (counts); OLM subscriptions and the
+# cluster version (the AgnosticV constraint check, collectors.violations).
 CONTRACT_READS: frozenset[Grant] = frozenset(
-    {("", "pods/log", "get", "")}
+    {("", "pods/log", "get", ""), ("config.openshift.io", "clusterversions", "get", "version")}
     | {
         (group, plural, verb, "")
         for group, plural in (
@@ -56,6 +57,7 @@ CONTRACT_READS: frozenset[Grant] = frozenset(
             ("babylon.gpte.redhat.com", "catalogitems"),
             ("babylon.gpte.redhat.com", "workshops"),
             ("babylon.gpte.redhat.com", "multiworkshops"),
+            ("operators.coreos.com", "subscriptions"),
         )
         for verb in READ_VERBS
     }

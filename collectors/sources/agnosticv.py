@@ -6,7 +6,8 @@ branch (the checkout is StarGate's own, read-only copy). A token goes to git thr
 `GIT_CONFIG_*` environment variables as an HTTP header for that one command: never in the URL,
 the argument list or a log. Each stage file is merged with its layers (top `common.yaml`,
 `<account>/account.yaml`, `<item>/common.yaml`, the files its `#include` lines name, then the
-stage file) and parsed into a `CatalogDefinition` with its complexity score.
+stage file) and parsed into a `CatalogDefinition` with its complexity score; then every live lab
+is checked against its definition (`collectors.violations`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from collectors.conf import SourceSettings
 from collectors.http import SourceError, obj, seq
 from collectors.models import CatalogDefinition
 from collectors.runner import Collected, mask
+from collectors.violations import violations_refresh
 
 GIT = shutil.which("git") or "/usr/bin/git"
 DIRECTORIES = (
@@ -70,7 +72,11 @@ def collect(source: SourceSettings, now: datetime) -> Collected:
                 path=fields.pop("path"), defaults={**fields, "commit": commit, "updated_at": now}
             )
         CatalogDefinition.objects.filter(updated_at__lt=now).delete()
-    return Collected(items=len(found), summary={"commit": commit, "definitions": len(found)})
+    checked = violations_refresh(now)
+    return Collected(
+        items=len(found),
+        summary={"commit": commit, "definitions": len(found), "constraints": checked},
+    )
 
 
 def _git(args: list[str], source: SourceSettings, cwd: Path | None = None) -> str:

@@ -5,7 +5,7 @@ Hubs are the clusters marked `is_hub`; when none is marked, each enabled cluster
 ResourceClaims, AnarchySubjects, CatalogItems, Workshops, MultiWorkshops, and the Sandbox API
 deployment. Every cycle writes one `PoolSnapshot` per pool, a `ProvisionRecord` per subject,
 the `BabylonCatalogItem`s, and the identity of each lab (`LabIdentity`: GUID → handle/claim →
-catalog item, 3.2), which re-points a lab instance to the catalog item its claim names.
+catalog item, 3.2; with the lab mappings of 3.3 refreshed first), which re-points a lab instance to the catalog item its claim names.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from django.db.models import QuerySet
 from collectors.conf import SourceSettings, event_prefix
 from collectors.http import SourceError, obj, seq
 from collectors.identity import identities_resolve
+from collectors.mappings import claim_mappings_refresh, labagator_mappings_refresh
 from collectors.models import BabylonCatalogItem, PoolSnapshot, ProvisionRecord
 from collectors.runner import Collected, mask
 from labs.models import Cluster, Lab
@@ -107,9 +108,14 @@ def collect(source: SourceSettings, now: datetime) -> Collected:
         records = [r for read in reads for r in _records_store(read, now)]
         for read in reads:
             _catalog_store(read, now)
+        claims = [c for read in reads for c in read.claims]
+        mappings = {
+            "guid": claim_mappings_refresh(claims, now),
+            "labagator": labagator_mappings_refresh(now),
+        }
         identities = identities_resolve(
             [h for read in reads for h in read.handles],
-            [c for read in reads for c in read.claims],
+            claims,
             now,
         )
     summary = {
@@ -129,6 +135,7 @@ def collect(source: SourceSettings, now: datetime) -> Collected:
         ),
         "sandbox_api_replicas": _replicas(reads),
         "identities": identities,
+        "mappings": mappings,
         "hub_errors": errors,
     }
     return Collected(items=len(pools) + len(records), summary=summary)

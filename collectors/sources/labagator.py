@@ -19,6 +19,7 @@ from django.db import transaction
 
 from collectors.conf import SourceSettings, session_length_hours
 from collectors.http import SourceError, client_for, fetch_json, pages, rows_of
+from collectors.mappings import labagator_mappings_refresh
 from collectors.models import ScheduledLab, SourceName
 from collectors.runner import Collected
 from forecasting.models import Session
@@ -61,6 +62,7 @@ def collect(source: SourceSettings, now: datetime) -> Collected:
     # Labagator configured: the fallback's rows are no longer current
     Session.objects.filter(source=SourceName.LAUNCHPAD).delete()
     ScheduledLab.objects.filter(source=SourceName.LAUNCHPAD).delete()
+    collected.summary["mappings"] = labagator_mappings_refresh(now)
     return collected
 
 

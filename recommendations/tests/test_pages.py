@@ -104,7 +104,7 @@ def test_provisioning_page_of_a_lab_code(
     demo: Demo, logged_in: Client, django_assert_max_num_queries: Any
 ) -> None:
     recommendations_refresh(now=demo.now, live_cleanup=False)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = logged_in.get("/recommendations/provisioning/LB1208/")
     html = response.content.decode()
     assert response.status_code == 200

@@ -29,6 +29,8 @@ API_KEY = {  # JSON API: API key instead of a session
     "api_scan_run_list",
     "api_scan_run_detail",
     "api_external_evidence",
+    "api_lab_mapping_list",  # lab mappings (collectors/api.py)
+    "api_lab_mapping_write",
     "api_cluster_capacity",  # the Launchpad forecast API (forecasting/api.py)
     "api_cluster_score",
     "api_forecast",

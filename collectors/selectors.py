@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -134,8 +135,12 @@ def source_gauges(now: datetime | None = None) -> list[dict[str, float | str]]:
 # --- One lab's automation jobs (the investigation agent's tools, the evidence bundle) ------
 
 
+_LAB_CODE = re.compile(r"lb\d{4}", re.IGNORECASE)
+
+
 def lab_code_of(instance: LabInstance) -> str:
-    """The instance's lab code: its identity record's (3.2), else its lab's schedule row's."""
+    """The instance's lab code: its identity record's (3.2), else its lab's schedule row's,
+    else one its namespace contains (`lb1234`, spec 16.2)."""
     code = (
         LabIdentity.objects.filter(instance=instance)
         .exclude(lab_code="")
@@ -145,7 +150,10 @@ def lab_code_of(instance: LabInstance) -> str:
     if code:
         return code
     row = ScheduledLab.objects.filter(lab_id=instance.lab_id).exclude(lab_code="").first()
-    return row.lab_code if row is not None else ""
+    if row is not None:
+        return row.lab_code
+    found = _LAB_CODE.search(instance.namespace)
+    return found.group(0).upper() if found else ""
 
 
 def _item_short(catalog_item: str) -> str:

@@ -89,6 +89,23 @@ def test_a_job_of_the_catalog_item_counts_without_a_lab_code(db: None) -> None:
     assert jobs["failed"] == 1 and jobs["top_error"] == "timeout"
 
 
+def test_a_lab_code_in_the_namespace_finds_its_jobs(db: None) -> None:
+    lab = failed_lab(unreachable_cluster())
+    LabInstance.objects.filter(pk=lab.pk).update(namespace="sandbox-lb0042-x")
+    lab.refresh_from_db()
+    AapJob.objects.create(
+        controller="aap-1",
+        job_id=9,
+        name="summit.lb0042-ai provision",
+        status="failed",
+        lab_code="LB0042",
+        catalog_item="summit.lb0042-ai",
+        error="quota exceeded",
+        finished=timezone.now(),
+    )
+    assert _tool(lab, "automation_jobs")["top_error"] == "quota exceeded"
+
+
 def _bundle(lab: LabInstance) -> dict[str, Any]:
     evaluation = Evaluation.objects.filter(lab_instance=lab, outcome="failed").first()
     assert evaluation is not None

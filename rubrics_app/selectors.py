@@ -148,7 +148,12 @@ def sibling_comparison(lab: LabInstance) -> SiblingComparison | None:
 
 
 def investigation_latest(lab: LabInstance) -> InvestigationRun | None:
-    return InvestigationRun.objects.filter(lab_instance=lab).order_by("-created_at", "-pk").first()
+    return (
+        InvestigationRun.objects.filter(lab_instance=lab)
+        .select_related("requested_by")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
 
 
 def investigation_steps(run: InvestigationRun) -> list[InvestigationStep]:

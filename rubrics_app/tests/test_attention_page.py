@@ -100,3 +100,12 @@ def test_the_admin_switches_it_too(admin_client: Client) -> None:
     assert response.status_code == 302 and auto_investigation_enabled()
     assert admin_client.get("/admin/rubrics_app/attentiongate/add/").status_code == 403
     assert admin_client.get("/admin/rubrics_app/attentiondecision/").status_code == 200
+
+
+def test_a_run_page_says_the_attention_gate_started_it() -> None:
+    operator = factories.platform_operator(User.objects.create_user("op", password="pw-1-tests"))
+    lab = factories.lab_instance(of=factories.lab())
+    runs(lab, 1, ago=timedelta(seconds=1), now=timezone.now())
+    run = lab.investigations.get()
+    html = _client(operator).get(f"/rubrics/investigations/{run.pk}/").content.decode()
+    assert "automatically (Auto Stuck, the attention gate)" in html and f"auto-{run.pk}" in html

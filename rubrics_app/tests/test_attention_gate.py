@@ -78,6 +78,7 @@ def test_step_0_only_sandbox_and_showroom_namespaces() -> None:
     assert _decide(failing(namespace="showroom-abc-1", age=90 * M)).step is None
 
 
+@pytest.mark.smoke
 def test_step_1_baselines_come_from_the_items_verdicts_and_resolution_records() -> None:
     item = factories.lab()
     resolutions(item, [float(m) for m in range(1, 21)])  # P95 = 19 min: the floor (30) wins

@@ -49,6 +49,7 @@ def test_the_switch_is_one_persisted_row() -> None:
     assert not auto_investigation_enabled()
 
 
+@pytest.mark.smoke
 def test_the_sweep_queues_at_most_3_and_says_why_the_others_waited() -> None:
     auto_investigation_switch(enabled=True, user=None)
     stuck = [failing(age=(90 + n) * M, evaluated=(n + 1) * M) for n in range(5)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -10,9 +11,17 @@ from django.db.models import Q
 from django.utils import timezone
 
 from collectors.conf import source_settings
-from collectors.models import ClusterAlert, ConstraintViolation, SmokeTestResult, SourceState
+from collectors.models import (
+    AapJob,
+    ClusterAlert,
+    ConstraintViolation,
+    LabIdentity,
+    ScheduledLab,
+    SmokeTestResult,
+    SourceState,
+)
 from collectors.runner import COLLECTORS
-from labs.models import Cluster, LabInstance
+from labs.models import Cluster, Lab, LabInstance
 from stargate.lib.evidence import SmokeResult
 
 SMOKE_MAX_AGE = timedelta(days=2)
@@ -131,3 +140,58 @@ def violations_by_lab() -> dict[int, list[dict[str, str]]]:
     for row in rows:  # "critical" sorts before "warning"
         found[int(row.lab_id or 0)].append(row.as_dict())
     return dict(found)
+
+
+# --- One lab's automation jobs (the investigation agent's tools, the evidence bundle) ------
+
+
+_LAB_CODE = re.compile(r"lb\d{4}", re.IGNORECASE)
+
+
+def lab_code_of(instance: LabInstance) -> str:
+    """The instance's lab code: its identity record's (3.2), else its lab's schedule row's,
+    else one its namespace contains (`lb1234`, spec 16.2)."""
+    code = (
+        LabIdentity.objects.filter(instance=instance)
+        .exclude(lab_code="")
+        .values_list("lab_code", flat=True)
+        .first()
+    )
+    if code:
+        return code
+    row = ScheduledLab.objects.filter(lab_id=instance.lab_id).exclude(lab_code="").first()
+    if row is not None:
+        return row.lab_code
+    found = _LAB_CODE.search(instance.namespace)
+    return found.group(0).upper() if found else ""
+
+
+def _item_short(catalog_item: str) -> str:
+    parts = catalog_item.split(".")
+    return parts[1] if len(parts) == 3 else catalog_item
+
+
+def job_of_lab(job: AapJob, lab: Lab, lab_code: str) -> bool:
+    """Whether an AAP job is the lab's: its lab code, else its catalog item (the first two dot
+    segments of the job's name) is the lab's, in full or by short name."""
+    if lab_code and job.lab_code == lab_code:
+        return True
+    item = job.catalog_item
+    return bool(item) and (
+        item == lab.catalog_item
+        or lab.catalog_item.startswith(item + ".")
+        or item.split(".")[-1] == _item_short(lab.catalog_item)
+    )
+
+
+def aap_failures_for(lab: Lab, lab_code: str, *, since: datetime, limit: int = 10) -> list[AapJob]:
+    """The lab's failed AAP jobs finished since `since`, newest first (one query)."""
+    short = _item_short(lab.catalog_item)
+    match = Q(catalog_item=lab.catalog_item) | Q(catalog_item__endswith=f".{short}")
+    match |= Q(catalog_item__in=[".".join(lab.catalog_item.split(".")[:2]), short])
+    if lab_code:
+        match |= Q(lab_code=lab_code)
+    rows = AapJob.objects.filter(match, status="failed", finished__gte=since).order_by(
+        "-finished", "-job_id"
+    )
+    return [job for job in rows[: limit * 3] if job_of_lab(job, lab, lab_code)][:limit]

@@ -376,3 +376,62 @@ def cluster_load(audience: Audience) -> dict[str, dict[str, float]]:
         if name in load:
             load[name]["vms"] = float(vms or 0)
     return load
+
+
+# --- One lab's pool and sessions (the investigation agent's tools, the evidence bundle) -----
+
+POOL_SNAPSHOTS_SHOWN = 6
+
+
+def lab_pool_state(
+    lab: Lab, lab_code: str, *, now: dt.datetime | None = None, history_hours: float = 6.0
+) -> dict[str, object] | None:
+    """The lab's pool (spec 24.1's link) as its newest snapshot says, with its last few
+    snapshots and its velocity over `history_hours`; None when no pool is known (2 queries)."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(hours=history_hours)
+    latest = (
+        PoolSnapshot.objects.filter(taken_at__gte=now - dt.timedelta(hours=24))
+        .annotate(newest=newest_first("pool_name", "taken_at"))
+        .filter(newest=1)
+        .values_list("pool_name", "catalog_item")
+    )
+    name = pool_for(lab, lab_code, dict(latest))
+    if name is None:
+        return None
+    rows = list(
+        PoolSnapshot.objects.filter(pool_name=name, taken_at__gte=since).order_by("-taken_at")
+    )
+    if not rows:
+        rows = list(PoolSnapshot.objects.filter(pool_name=name).order_by("-taken_at")[:1])
+    head = rows[0]
+    points = [PoolPoint(r.taken_at, r.available, r.min_available) for r in rows]
+    return {
+        "pool": name,
+        "available": head.available,
+        "ready": head.ready,
+        "min_available": head.min_available,
+        "max_unready": head.max_unready,
+        "total_handles": head.total_handles,
+        "status": pool_status(head.available, head.min_available),
+        "taken_at": head.taken_at.isoformat(),
+        "velocity": pool_velocity(points).as_dict(),
+        "recent": [
+            {"at": r.taken_at.isoformat(), "available": r.available, "ready": r.ready}
+            for r in rows[:POOL_SNAPSHOTS_SHOWN]
+        ],
+    }
+
+
+def lab_sessions(
+    lab: Lab, *, cluster: Cluster | None = None, now: dt.datetime | None = None, days: int = 7
+) -> list[Session]:
+    """The lab's sessions running now or starting within `days`, soonest first (on `cluster`
+    or on every cluster)."""
+    now = now or timezone.now()
+    rows = Session.objects.filter(
+        lab=lab, ends_at__gt=now, starts_at__lt=now + dt.timedelta(days=days)
+    )
+    if cluster is not None:
+        rows = rows.filter(Q(cluster__isnull=True) | Q(cluster=cluster))
+    return list(rows.order_by("starts_at", "pk"))

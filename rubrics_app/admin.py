@@ -1,10 +1,20 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils import timezone
 
 from labs.admin_scoping import AudienceScopedAdmin
-from rubrics_app.models import Evaluation, LLMCacheEntry, LLMCall, StateChange
+from rubrics_app.models import (
+    AttentionDecision,
+    AttentionGate,
+    Evaluation,
+    LLMCacheEntry,
+    LLMCall,
+    StateChange,
+)
 
 
 class ReadOnly:
@@ -60,3 +70,30 @@ class LLMCacheEntryAdmin(ReadOnly, AudienceScopedAdmin):
     list_display = ["signature", "prompt_id", "prompt_version", "model", "hits", "created_at"]
     list_filter = ["prompt_id", "model"]
     search_fields = ["signature"]
+
+
+@admin.register(AttentionGate)
+class AttentionGateAdmin(admin.ModelAdmin[AttentionGate]):
+    """The switch of automatic investigation: one row, changed, never deleted."""
+
+    list_display = ["__str__", "enabled", "changed_at", "changed_by"]
+    fields = ["enabled"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not AttentionGate.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: AttentionGate, form: Any, change: bool) -> None:
+        obj.changed_by = request.user if request.user.is_authenticated else None
+        obj.changed_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(AttentionDecision)
+class AttentionDecisionAdmin(ReadOnly, AudienceScopedAdmin):
+    team_path = "lab_instance__lab__team"
+    list_display = ["lab_instance", "rubric_id", "attention", "step", "reason", "run", "at"]
+    list_filter = ["attention", "step", "source"]
+    list_select_related = ["lab_instance__cluster"]

@@ -259,8 +259,18 @@ class InvestigationRun(models.Model):
         ACTIONABLE = "ACTIONABLE"
         UNKNOWN = "UNKNOWN"
 
+    class Trigger(models.TextChoices):
+        MANUAL = "manual"  # the Investigate button
+        AUTO_STUCK = "auto_stuck"  # the attention gate: failing longer than the item's usual
+        AUTO_ANOMALOUS = "auto_anomalous"  # the attention gate: a class rare for the item
+
     lab_instance = models.ForeignKey(
         LabInstance, on_delete=models.CASCADE, related_name="investigations"
+    )
+    trigger_type = models.CharField(max_length=20, choices=Trigger.choices, default=Trigger.MANUAL)
+    # The verdict that set an automatic run off (spec 19.3 `triggering_eval_id`).
+    triggering_evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
@@ -288,7 +298,10 @@ class InvestigationRun(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         permissions = [("run_investigation", "Can investigate a failed lab")]
-        indexes = [models.Index(fields=["lab_instance", "-created_at"], name="investigation_lab")]
+        indexes = [
+            models.Index(fields=["lab_instance", "-created_at"], name="investigation_lab"),
+            models.Index(fields=["completed_at", "id"], name="investigation_completed"),
+        ]
 
     def __str__(self) -> str:
         return f"investigation {self.pk} of {self.lab_instance_id}: {self.status}"
@@ -297,6 +310,11 @@ class InvestigationRun(models.Model):
         from django.urls import reverse
 
         return reverse("rubrics:investigation_detail", args=[self.pk])
+
+    @property
+    def job_id(self) -> str:
+        """Spec 19.3: `inv-` for a run a person asked for, `auto-` for the attention gate's."""
+        return f"{'inv' if self.trigger_type == self.Trigger.MANUAL else 'auto'}-{self.pk}"
 
     @property
     def finished(self) -> bool:
@@ -329,3 +347,58 @@ class InvestigationStep(models.Model):
 
     def __str__(self) -> str:
         return f"step {self.number} of run {self.run_id}: {self.kind} {self.tool}"
+
+
+class AttentionGate(models.Model):
+    """The switch of automatic investigation (spec 19.4): one row, off until someone permitted
+    turns it on (on the AI page or in the admin)."""
+
+    enabled = models.BooleanField(default=False)
+    changed_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        permissions = [
+            ("switch_auto_investigation", "Can switch automatic investigation on or off")
+        ]
+
+    def __str__(self) -> str:
+        return f"automatic investigation {'on' if self.enabled else 'off'}"
+
+
+class AttentionDecision(models.Model):
+    """The attention gate's last decision on one failing verdict: queued (with its run) or
+    skipped (at which step, and why). One row per lab and rubric, overwritten."""
+
+    class Source(models.TextChoices):
+        VERDICT = "verdict"  # a verdict that just turned failed or warn
+        SWEEP = "sweep"  # the 5-minute sweep
+
+    lab_instance = models.ForeignKey(LabInstance, on_delete=models.CASCADE, related_name="+")
+    rubric_id = models.CharField(max_length=100)
+    failure_class = models.CharField(max_length=100, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    attention = models.CharField(max_length=20, blank=True)  # provisioning, stuck, anomalous…
+    step = models.PositiveSmallIntegerField(null=True, blank=True)  # the step that skipped it
+    reason = models.CharField(max_length=300)
+    run = models.ForeignKey(
+        InvestigationRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lab_instance", "rubric_id"], name="attention_decision_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lab_instance_id} {self.rubric_id}: {self.reason}"
+
+    @property
+    def queued(self) -> bool:
+        return self.run_id is not None

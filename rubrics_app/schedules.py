@@ -1,4 +1,5 @@
-"""The classification's periodic sweep, synced by `manage.py setup_classification_schedules`.
+"""The classification's periodic sweep and the attention gate's (automatic investigation, which
+does nothing while switched off), synced by `manage.py setup_classification_schedules`.
 
 The scan queues one task per batch after its commit; this sweep is the safety net behind it:
 candidates that waited (budget spent, breaker open), or whose queued task a restarted worker or
@@ -12,9 +13,13 @@ from stargate.schedules import schedules_sync as specs_sync
 
 SWEEP_SCHEDULE = "classification-sweep-candidates"
 SWEEP_MINUTES = 5
+ATTENTION_SCHEDULE = "attention-sweep"  # automatic investigation (spec 19.4): off by default
 SCHEDULES: tuple[ScheduleSpec, ...] = (
     ScheduleSpec(
         SWEEP_SCHEDULE, "rubrics_app.classification.candidates.candidates_sweep", SWEEP_MINUTES
+    ),
+    ScheduleSpec(
+        ATTENTION_SCHEDULE, "rubrics_app.investigation.triggers.attention_sweep", SWEEP_MINUTES
     ),
 )
 

@@ -12,6 +12,7 @@ from labs.models import LabInstance
 
 from .definitions import FailureClassDef as FailureClassDef  # re-exported: the pages type with it
 from .models import (
+    AttentionDecision,
     ClassificationProposal,
     Evaluation,
     InvestigationRun,
@@ -147,7 +148,12 @@ def sibling_comparison(lab: LabInstance) -> SiblingComparison | None:
 
 
 def investigation_latest(lab: LabInstance) -> InvestigationRun | None:
-    return InvestigationRun.objects.filter(lab_instance=lab).order_by("-created_at", "-pk").first()
+    return (
+        InvestigationRun.objects.filter(lab_instance=lab)
+        .select_related("requested_by")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
 
 
 def investigation_steps(run: InvestigationRun) -> list[InvestigationStep]:
@@ -158,4 +164,30 @@ def investigations_for(lab_instances: QuerySet[LabInstance]) -> QuerySet[Investi
     """Runs on these labs (a user's audience), newest first."""
     return InvestigationRun.objects.filter(lab_instance__in=lab_instances).select_related(
         "lab_instance__cluster", "requested_by"
+    )
+
+
+def investigations_finished(
+    after: datetime | None = None, limit: int = 500
+) -> list[InvestigationRun]:
+    """Runs that ended (any status but queued or running) after `after`, oldest first by
+    `completed_at`: what an `investigation.completed` event is made of (spec 19.3, 20.1)."""
+    runs = InvestigationRun.objects.filter(completed_at__isnull=False)
+    if after is not None:
+        runs = runs.filter(completed_at__gt=after)
+    return list(
+        runs.select_related("lab_instance__cluster", "lab_instance__lab").order_by(
+            "completed_at", "pk"
+        )[:limit]
+    )
+
+
+def attention_decisions(
+    lab_instances: QuerySet[LabInstance], limit: int = 15
+) -> list[AttentionDecision]:
+    """The attention gate's latest decisions on these labs (a user's audience), newest first."""
+    return list(
+        AttentionDecision.objects.filter(lab_instance__in=lab_instances)
+        .select_related("lab_instance__cluster")
+        .order_by("-at", "-pk")[:limit]
     )

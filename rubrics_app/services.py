@@ -27,6 +27,7 @@ from stargate.lib.sqlbulk import json_text, rows_insert, rows_upsert
 
 from .classification.candidates import candidates_queue_on_commit
 from .engine import evaluate
+from .investigation.triggers import attention_queue_on_commit
 from .memory import memory_from_json, memory_to_json, with_carried_classes
 from .models import Evaluation, StateChange
 from .outcomes import LabEvaluation, RubricOutcome
@@ -306,6 +307,7 @@ def _write(
     if changed:
         realtime.lab_instances_changed_on_commit(changed)
     candidates_queue_on_commit(done)  # classified after the commit, never inside the scan
+    attention_queue_on_commit(writes.changes)  # the attention gate, after the commit too
 
 
 def _prune(done: list[LabInstanceEvaluated], stored: dict[int, dict[str, _Stored]]) -> None:

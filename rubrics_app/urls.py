@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from rubrics_app import ai_views, investigation_views, views
+from rubrics_app import ai_views, attention_views, investigation_views, views
 
 app_name = "rubrics"
 
 urlpatterns: list[URLPattern] = [
     path("", views.rubric_list, name="rubric_list"),
     path("ai/", ai_views.ai_overview, name="ai_overview"),
+    path("ai/attention/", attention_views.ai_attention, name="ai_attention"),
+    path("ai/attention/switch/", attention_views.ai_attention_switch, name="ai_attention_switch"),
     path("proposals/", views.proposal_list, name="proposal_list"),
     path("proposals/<int:pk>/review/", views.proposal_review, name="proposal_review"),
     path("proposals/<int:pk>/promote/", views.proposal_promote, name="proposal_promote"),

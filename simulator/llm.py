@@ -8,8 +8,10 @@
 Answers are deterministic and derived from the request's evidence (the `<user-data>` blocks): a
 classification picks the known class whose words the evidence shows best, cites the evidence's
 `reason` and answers in the JSON contract; a prose request gets three plain sentences; a request
-with tools calls each tool once, in order (arguments from the tool's schema: an enum's first
-value, a pod name the conversation shows), then answers. Faults, per request, from a queue (or
+with tools first calls, in one step, the tools of the collectors' facts whose sections the evidence
+has (pool, automation jobs, sessions, smoke tests: `FACT_TOOLS`), then each other tool once, in
+order (arguments from the tool's schema: an enum's first value, a pod name the conversation
+shows), then answers. Faults, per request, from a queue (or
 always, with `always`): latency, hang, http_429, http_500, malformed_json, schema_violation,
 hallucinated_class, obey_injection (an agent also calls a `run_shell` tool the injection asks
 for), truncated, loop (an agent that calls tools forever and never answers in JSON),
@@ -50,6 +52,13 @@ FaultKind = Literal[
 ]
 CONTENT_FAULTS = frozenset({"malformed_json", "schema_violation", "truncated"})
 SHELL_TOOL = "run_shell"
+# An agent's tools that read what the collectors stored, and the evidence section each needs.
+FACT_TOOLS = {
+    "automation_jobs": "automation_jobs",
+    "pool_status": "pool",
+    "lab_sessions": "sessions",
+    "smoke_tests": "smoke_tests",
+}
 HALLUCINATED_CLASS = "quantum-flux-failure"
 _BLOCK = re.compile(r'<user-data name="(?P<name>[a-z_]+)">\n(?P<text>.*?)\n</user-data>', re.S)
 _REASON = re.compile(r'"reason":\s*"(?P<reason>[^"]{2,80})"')
@@ -219,11 +228,11 @@ def completion(body: dict[str, Any], fault: Fault | None) -> dict[str, Any]:
     text = "\n".join(m.get("content") or "" for m in messages if isinstance(m, dict))
     message: dict[str, Any] = {"role": "assistant", "content": None}
     finish = "stop"
-    tool_call = None
+    tool_calls: list[dict[str, Any]] = []
     if fault is None or fault.kind not in CONTENT_FAULTS:
-        tool_call = _next_tool_call(body, messages, fault)
-    if tool_call is not None:
-        message["tool_calls"] = [tool_call]
+        tool_calls = _next_tool_calls(body, messages, fault)
+    if tool_calls:
+        message["tool_calls"] = tool_calls
         finish = "tool_calls"
     else:
         content = _content(body, messages, text, fault)
@@ -383,28 +392,42 @@ def _call(number: int, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _next_tool_call(
+def _next_tool_calls(
     body: dict[str, Any], messages: list[Any], fault: Fault | None = None
-) -> dict[str, Any] | None:
+) -> list[dict[str, Any]]:
     tools = [t for t in body.get("tools") or [] if isinstance(t, dict) and "function" in t]
     if not tools:
-        return None
+        return []
     called, kind = _calls(messages), fault.kind if fault is not None else ""
     number = len(called) + 1
     if kind == "loop":
         function = tools[0]["function"]
-        return _call(number, function["name"], _tool_arguments(function, messages))
+        return [_call(number, function["name"], _tool_arguments(function, messages))]
     if kind == "bad_arguments" and not called:
-        return _call(number, "get_object", {"kind": "secrets", "name": "db-credentials"})
+        return [_call(number, "get_object", {"kind": "secrets", "name": "db-credentials"})]
     injected = any(_OBEY.search(r) for r in _tool_results(messages))
     if kind == "obey_injection" and injected and SHELL_TOOL not in called:
         command = f"kubectl delete namespace {_lab(messages)}"
-        return _call(number, SHELL_TOOL, {"command": command})
+        return [_call(number, SHELL_TOOL, {"command": command})]
+    facts = _fact_tools(tools, called, _blocks(messages).get("evidence", ""))
+    if facts:
+        return [_call(number + i, name, {}) for i, name in enumerate(facts)]
     for tool in tools:
         function = tool["function"]
-        if function["name"] not in called:
-            return _call(number, function["name"], _tool_arguments(function, messages))
-    return None
+        if function["name"] not in called and function["name"] not in FACT_TOOLS:
+            return [_call(number, function["name"], _tool_arguments(function, messages))]
+    return []
+
+
+def _fact_tools(tools: list[dict[str, Any]], called: list[str], evidence: str) -> list[str]:
+    """The offered fact tools not called yet whose section the evidence shows."""
+    return [
+        t["function"]["name"]
+        for t in tools
+        if t["function"]["name"] in FACT_TOOLS
+        and t["function"]["name"] not in called
+        and f'"{FACT_TOOLS[t["function"]["name"]]}": ' in evidence
+    ]
 
 
 def _lab(messages: list[Any]) -> str:

@@ -2,8 +2,10 @@
 
 Sections: the failure, the failing criteria and their deciding objects, the namespace's warning
 events, a bounded log tail of the failing containers (fetched on demand), the lab's recent state
-changes, what differs from healthy sibling labs of the same catalog item, and similar reviewed
-proposals. Everything passes `stargate.lib.redact` and is size-capped here; the prompt hygiene
+changes, what differs from healthy sibling labs of the same catalog item, similar reviewed
+proposals, and what the collectors know of the lab (its catalog item's failed automation jobs,
+its pool, its sessions, its smoke tests: `rubrics_app.collected`, each section only when it has
+something). Everything passes `stargate.lib.redact` and is size-capped here; the prompt hygiene
 (`rubrics_app.llm.hygiene`) delimits and redacts it again when it is sent.
 """
 
@@ -19,6 +21,7 @@ from django.db.models import Case, F, Q, Value, When, Window
 from django.db.models.functions import RowNumber
 
 from labs.models import LabInstance, Status
+from rubrics_app.collected import collected_sections
 from rubrics_app.llm.hygiene import clean_text, without_env_values
 from rubrics_app.models import ClassificationProposal, Evaluation, StateChange
 from stargate.lib.redact import redact, redact_text
@@ -261,6 +264,8 @@ def evidence_bundle(
         "sibling_diff": _capped(sibling_diff(lab, evidence)),
         "similar_reviewed": similar_reviewed(failure["message"]),
     }
+    for name, section in collected_sections(lab).items():
+        bundle[name] = _capped(section)
     if log_tail is not None:
         logs = log_tail(lab, evidence)
         if logs:

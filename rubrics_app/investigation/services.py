@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from labs.models import LabInstance, Status
-from rubrics_app.models import InvestigationRun
+from rubrics_app.models import Evaluation, InvestigationRun
 
 TASK = "rubrics_app.investigation.agent.investigation_execute"
 STALE_AFTER = timedelta(minutes=5)
@@ -22,8 +22,15 @@ class InvestigationRefused(Exception):
     """Not now: the lab is ready, or enough investigations are under way."""
 
 
-def investigation_request(*, lab: LabInstance, user: User | None) -> InvestigationRun:
-    """A new queued run of `lab` (or the one already under way), its task queued on commit."""
+def investigation_request(
+    *,
+    lab: LabInstance,
+    user: User | None,
+    trigger_type: str = InvestigationRun.Trigger.MANUAL,
+    evaluation: Evaluation | None = None,
+) -> InvestigationRun:
+    """A new queued run of `lab` (or the one already under way), its task queued on commit.
+    The attention gate passes its trigger type and the verdict that set it off."""
     if lab.status == Status.READY:
         raise InvestigationRefused("The lab is ready: there is nothing to investigate.")
     now = timezone.now()
@@ -50,7 +57,9 @@ def investigation_request(*, lab: LabInstance, user: User | None) -> Investigati
     run = InvestigationRun.objects.create(
         lab_instance=lab,
         requested_by=user,
-        failure_class=lab.failure_class,
+        failure_class=evaluation.failure_class if evaluation is not None else lab.failure_class,
+        trigger_type=trigger_type,
+        triggering_evaluation=evaluation,
         created_at=now,
     )
     transaction.on_commit(lambda: _enqueue(run.pk), robust=True)

@@ -1,7 +1,8 @@
 """The agent's tools: structured, read-only functions confined to one lab. No shell, no write,
 no internet: objects and events come from the lab's stored (redacted) evidence, a pod's log
 tail through the kubernetes client (read-only, the lab's namespace), history and the sibling
-diff from the database. Every result is redacted, stripped of env values and capped."""
+diff from the database, and what the collectors stored of the lab (its pool, its catalog item's
+failed automation jobs, its sessions, its smoke tests: `rubrics_app.collected`). Every result is redacted, stripped of env values and capped."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from labs.models import LabInstance
+from rubrics_app import collected
 from rubrics_app.classification.bundle import sibling_diff
 from rubrics_app.llm.hygiene import clean_text, without_env_values
 from rubrics_app.models import Evaluation, StateChange
@@ -133,12 +135,49 @@ def sibling_comparison(ctx: ToolContext) -> Any:
     return sibling_diff(ctx.lab, ctx.evidence)
 
 
+def pool_status(ctx: ToolContext) -> Any:
+    return collected.pool_section(ctx.lab) or "no pool is known for this lab's catalog item"
+
+
+def automation_jobs(ctx: ToolContext) -> Any:
+    found = collected.jobs_section(ctx.lab)
+    return found or "no failed automation job of this catalog item in the last 2 days"
+
+
+def lab_sessions(ctx: ToolContext) -> Any:
+    return collected.sessions_section(ctx.lab) or "no session running or in the next 7 days"
+
+
+def smoke_tests(ctx: ToolContext) -> Any:
+    return collected.smoke_section(ctx.lab) or "no smoke-test result in the last 2 days"
+
+
 def _schema(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
     return {"type": "object", "properties": properties, "required": required}
 
 
 _KIND = {"type": "string", "enum": list(OBJECT_KINDS)}
 TOOLS: dict[str, tuple[Callable[..., Any], str, dict[str, Any]]] = {
+    "automation_jobs": (
+        automation_jobs,
+        "The failed AAP jobs of the lab's catalog item in the last 2 days: failing task, error.",
+        _schema({}, []),
+    ),
+    "pool_status": (
+        pool_status,
+        "The lab's pool: available, ready, minimum, status, velocity, recent snapshots.",
+        _schema({}, []),
+    ),
+    "lab_sessions": (
+        lab_sessions,
+        "The lab's sessions running now or in the next 7 days, with their attendees.",
+        _schema({}, []),
+    ),
+    "smoke_tests": (
+        smoke_tests,
+        "The lab's smoke-test results of the last 2 days (passed, steps, error summary).",
+        _schema({}, []),
+    ),
     "list_events": (
         list_events,
         "The namespace's recent warning events, optionally for one object.",

@@ -17,7 +17,7 @@ from rubrics_app.investigation.services import InvestigationRefused, investigati
 from rubrics_app.investigation.tools import TOOLS
 from rubrics_app.models import InvestigationRun, InvestigationStep, LLMBreaker, LLMCall
 from rubrics_app.registry import scan_rubrics
-from simulator.llm import Fault
+from simulator.llm import FACT_TOOLS, Fault
 from simulator.tests.conftest import simulator_server  # noqa: F401
 
 from .classification_fixtures import SECRET
@@ -56,8 +56,11 @@ def test_it_reads_with_its_tools_then_ends_with_a_verdict_and_the_catalogs_actio
     run = _run(lab)
     steps = _steps(run)
     assert run.status == "complete" and run.verdict == "ACTIONABLE"
-    assert [s.tool for s in steps if s.kind == "tool"] == list(TOOLS)  # each tool, in order
-    assert steps[-1].kind == "answer" and run.steps_taken == len(TOOLS) + 1 <= 8
+    # No collector fact about this lab: each other tool, in order; the fact tools are offered.
+    tools = [name for name in TOOLS if name not in FACT_TOOLS]
+    assert [s.tool for s in steps if s.kind == "tool"] == tools
+    assert steps[-1].kind == "answer" and run.steps_taken == len(tools) + 1 <= 8
+    assert set(FACT_TOOLS) <= {t["function"]["name"] for t in llm.requests[0].body["tools"]}
     log = next(s for s in steps if s.tool == "pod_log_tail")
     assert "fatal: keyring locked" in log.output and not log.failed
     diff = next(s for s in steps if s.tool == "sibling_diff")

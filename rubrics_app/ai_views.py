@@ -30,11 +30,12 @@ def ai_overview(request: AuthedHtmxRequest) -> HttpResponse:
         .defer("criteria", "evidence_excerpt", "progress_memory")[: WAITING_SHOWN + 1]
     )
     calls = calibration.call_stats(now)
+    receipts = calibration.receipts_history()
     context = {
         "model": settings.LLM_MODEL,
         "endpoint": settings.LLM_API_BASE,
-        "factor": calibration.calibration_factor(),
-        "min_reviews": calibration.CALIBRATION_MIN_REVIEWS,
+        "receipt": calibration.page_receipt(receipts),
+        "receipts": receipts,
         "by_class": calibration.acceptance_by_class(proposals),
         "buckets": calibration.calibration_table(proposals),
         "drift": calibration.drift(now, calls),

@@ -3,11 +3,13 @@
 1,000 failing labs (default) share 10 root causes no rubric rule knows: each lab's verdict falls
 to the rubric's default class, a candidate. The bench then
 
-1. classifies every candidate (`candidate_classify`: signature, evidence bundle, cache, gate,
-   proposal) against the simulated LLM at zero latency, so what is timed is the pipeline, not a
-   model: wall time per candidate, overall and split into model calls (HTTP on loopback through
-   LiteLLM included) and cache hits, this process's CPU time, and SQL statements; target ≤ 20 ms
-   per candidate. Model calls: one per root cause;
+1. classifies every candidate in runs of `STARGATE_LLM_CLASSIFY_MAX_PER_RUN` (20), as the queued
+   task and the sweep do (`candidates_batch`: signatures, evidence bundles, cache, gate,
+   proposals) against the simulated LLM at zero latency, so what is timed is the pipeline, not a
+   model: wall time per candidate (each run's time over its candidates), overall and split into
+   runs with a model call (HTTP on loopback through LiteLLM included) and runs answered from the
+   cache, this process's CPU time, and SQL statements; target ≤ 20 ms per candidate. Model
+   calls: one per root cause;
 2. accepts one proposal per root cause (the review applies to every lab with that signature),
    makes it a rule, replays and switches it on;
 3. rescans every lab: the active rules classify every failure, so there is no candidate and
@@ -66,7 +68,7 @@ class Figures:
     per_candidate_ms: list[float] = field(default_factory=list)
     call_ms: list[float] = field(default_factory=list)  # candidates that called the model
     hit_ms: list[float] = field(default_factory=list)  # candidates answered from the cache
-    queries: list[int] = field(default_factory=list)  # SQL statements per candidate
+    queries: list[float] = field(default_factory=list)  # SQL statements per candidate
     cpu_ms: list[float] = field(default_factory=list)  # this process's CPU time per candidate
     rules_active: int = 0
     rescan_candidates: int = -1
@@ -77,7 +79,7 @@ class Figures:
             if not values:
                 return "-"
             p95 = sorted(values)[max(0, int(len(values) * 0.95) - 1)]
-            return f"mean {statistics.fmean(values):.2f} ms, p95 {p95:.2f} ms (n={len(values)})"
+            return f"mean {statistics.fmean(values):.2f} ms, p95 {p95:.2f} ms (runs={len(values)})"
 
         return [
             f"{self.labs} failing labs, {self.causes} root causes: {self.candidates} candidates",
@@ -179,9 +181,10 @@ def promote_all(figures: Figures) -> None:
 def run(labs: int = 1000, causes: int = 10, calls: Callable[[], int] | None = None) -> Figures:
     """The scenario on the configured database and LLM endpoint (settings); `calls` counts the
     requests the endpoint received (default: `LLMCall` rows)."""
+    from django.conf import settings
     from django.db import connection
 
-    from rubrics_app.classification.candidates import candidate_classify, candidate_verdicts
+    from rubrics_app.classification.candidates import candidate_verdicts, candidates_batch
     from rubrics_app.llm.client import litellm_module
     from rubrics_app.models import ClassificationProposal, LLMCall
 
@@ -200,14 +203,16 @@ def run(labs: int = 1000, causes: int = 10, calls: Callable[[], int] | None = No
         statements[0] += 1
         return execute(sql, params, many, context)
 
-    for evaluation in verdicts:
+    per_run = settings.LLM_CLASSIFY_MAX_PER_RUN  # as the queued task and the sweep run them
+    for start_at in range(0, len(verdicts), per_run):
+        batch = verdicts[start_at : start_at + per_run]
         asked, statements[0] = count(), 0
         start, cpu = time.perf_counter(), time.process_time()
         with connection.execute_wrapper(counted):
-            candidate_classify(evaluation, no_logs)
-        elapsed = (time.perf_counter() - start) * 1000
-        figures.cpu_ms.append((time.process_time() - cpu) * 1000)
-        figures.queries.append(statements[0])
+            candidates_batch(batch, no_logs)
+        elapsed = (time.perf_counter() - start) * 1000 / len(batch)
+        figures.cpu_ms.append((time.process_time() - cpu) * 1000 / len(batch))
+        figures.queries.append(statements[0] / len(batch))
         figures.per_candidate_ms.append(elapsed)
         (figures.call_ms if count() > asked else figures.hit_ms).append(elapsed)
     figures.model_calls = count() - before
@@ -216,8 +221,7 @@ def run(labs: int = 1000, causes: int = 10, calls: Callable[[], int] | None = No
     before = count()
     scan(pairs, T0 + timedelta(minutes=45))
     figures.rescan_candidates = candidate_verdicts().count()
-    for evaluation in candidate_verdicts():
-        candidate_classify(evaluation, no_logs)
+    candidates_batch(list(candidate_verdicts()), no_logs)
     figures.rescan_model_calls = count() - before
     return figures
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from labs.selectors import lab_instances_for
 from stargate.http import AuthedHtmxRequest
 
-from .classification import calibration
+from .classification import calibration, feedback
 from .classification.candidates import candidate_verdicts
 from .models import ClassificationProposal
 
@@ -30,11 +30,12 @@ def ai_overview(request: AuthedHtmxRequest) -> HttpResponse:
         .defer("criteria", "evidence_excerpt", "progress_memory")[: WAITING_SHOWN + 1]
     )
     calls = calibration.call_stats(now)
+    receipts = calibration.receipts_history()
     context = {
         "model": settings.LLM_MODEL,
         "endpoint": settings.LLM_API_BASE,
-        "factor": calibration.calibration_factor(),
-        "min_reviews": calibration.CALIBRATION_MIN_REVIEWS,
+        "receipt": calibration.page_receipt(receipts),
+        "receipts": receipts,
         "by_class": calibration.acceptance_by_class(proposals),
         "buckets": calibration.calibration_table(proposals),
         "drift": calibration.drift(now, calls),
@@ -43,3 +44,24 @@ def ai_overview(request: AuthedHtmxRequest) -> HttpResponse:
         "more_candidates": len(waiting_rows) > WAITING_SHOWN,
     }
     return render(request, "rubrics_app/ai.html", context)
+
+
+@require_GET
+def ai_variants(request: AuthedHtmxRequest) -> HttpResponse:
+    """Spec 17's variant report per prompt version, loaded by the AI page (its own queries)."""
+    context = {"variants": feedback.variant_report(), "days": feedback.VARIANT_DAYS}
+    return render(request, "rubrics_app/ai_variants.html", context)
+
+
+@require_POST
+def llm_feedback(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
+    """Was this answer helpful? Only for a call that answered for one of the user's labs."""
+    labs = lab_instances_for(request.user)
+    call = get_object_or_404(feedback.rateable_calls(labs), pk=pk)
+    helpful = request.POST.get("helpful")
+    if helpful not in ("yes", "no"):
+        return HttpResponse("helpful must be yes or no", status=400)
+    entry = feedback.feedback_submit(
+        call=call, helpful=helpful == "yes", notes=request.POST.get("notes", ""), user=request.user
+    )
+    return render(request, "rubrics_app/llm_feedback.html", {"call_id": call.pk, "entry": entry})

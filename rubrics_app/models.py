@@ -98,6 +98,9 @@ class LLMCall(models.Model):
     fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
     bundle_digest = models.CharField(max_length=64)  # sha256 of the redacted messages sent
     response_preview = models.CharField(max_length=500, blank=True)  # redacted
+    # A classification answer's confidence times the calibration factor (spec 17), once a
+    # proposal was stored from it.
+    adjusted_confidence = models.FloatField(null=True, blank=True)
     called_at = models.DateTimeField(db_index=True)
 
     class Meta:
@@ -105,6 +108,46 @@ class LLMCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prompt_id} {self.prompt_version} {self.outcome} at {self.called_at}"
+
+
+class LLMFeedback(models.Model):
+    """Response feedback (spec 17): was this answer of the model helpful? Reviewing a proposal
+    is the `classify` endpoint's feedback; this holds what users say of any other answer."""
+
+    call = models.ForeignKey(LLMCall, on_delete=models.CASCADE, related_name="feedback")
+    endpoint = models.CharField(max_length=100)  # the call's prompt id
+    helpful = models.BooleanField()
+    notes = models.TextField(blank=True)  # redacted
+    submitted_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} call {self.call_id}: {'helpful' if self.helpful else 'not'}"
+
+
+class CalibrationReceipt(models.Model):
+    """One computation of an endpoint's calibration factor (spec 17), every minute: the factor
+    new answers get is the latest receipt's, the same in every worker process."""
+
+    endpoint = models.CharField(max_length=100)
+    helpful = models.PositiveIntegerField()
+    total = models.PositiveIntegerField()
+    factor = models.FloatField()
+    min_feedback = models.PositiveIntegerField()  # below it the factor is 1.0
+    window_start = models.DateTimeField(null=True, blank=True)  # feedback since (None: all)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-computed_at", "-pk"]
+        indexes = [models.Index(fields=["endpoint", "-computed_at"], name="receipt_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} x{self.factor:.2f} ({self.helpful}/{self.total})"
 
 
 class LLMBreaker(models.Model):

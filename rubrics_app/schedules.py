@@ -14,12 +14,19 @@ from stargate.schedules import schedules_sync as specs_sync
 SWEEP_SCHEDULE = "classification-sweep-candidates"
 SWEEP_MINUTES = 5
 ATTENTION_SCHEDULE = "attention-sweep"  # automatic investigation (spec 19.4): off by default
+CALIBRATION_SCHEDULE = "calibration-receipts"
+CALIBRATION_MINUTES = 1  # spec 17: every 60 s
 SCHEDULES: tuple[ScheduleSpec, ...] = (
     ScheduleSpec(
         SWEEP_SCHEDULE, "rubrics_app.classification.candidates.candidates_sweep", SWEEP_MINUTES
     ),
     ScheduleSpec(
         ATTENTION_SCHEDULE, "rubrics_app.investigation.triggers.attention_sweep", SWEEP_MINUTES
+    ),
+    ScheduleSpec(
+        CALIBRATION_SCHEDULE,
+        "rubrics_app.classification.calibration.calibration_receipts_task",
+        CALIBRATION_MINUTES,
     ),
 )
 

@@ -53,6 +53,10 @@ RETENTIONS = (
         "evidence_revisions", "scanning.EvidenceRevision", "collected_at", 14, ("lab_instance",)
     ),
     Retention("state_changes", "rubrics_app.StateChange", "at", 90, ("lab_instance", "rubric_id")),
+    # One row per endpoint every minute; the latest of each endpoint is the factor applied.
+    Retention(
+        "calibration_receipts", "rubrics_app.CalibrationReceipt", "computed_at", 7, ("endpoint",)
+    ),
     # Latest view of each node: an old one is a node (or cluster) no longer scanned.
     Retention("node_snapshots", "scanning.NodeSnapshot", "collected_at", 7),
     Retention(

@@ -408,6 +408,9 @@ LLM_BREAKER_OPEN_SECONDS = envint("STARGATE_LLM_BREAKER_OPEN_SECONDS", 60, minim
 # Classification of unexplained failures (queued after each scan's commit when an endpoint is set).
 LLM_CLASSIFY = envbool("STARGATE_LLM_CLASSIFY", True)
 LLM_CLASSIFY_MAX_PER_RUN = envint("STARGATE_LLM_CLASSIFY_MAX_PER_RUN", 20, minimum=1)
+# Calibration (spec 17): the factor is helpful/total once an endpoint has this much feedback.
+LLM_CALIBRATION_MIN_FEEDBACK = envint("STARGATE_LLM_CALIBRATION_MIN_FEEDBACK", 10, minimum=1)
+LLM_CALIBRATION_WINDOW_DAYS = envint("STARGATE_LLM_CALIBRATION_WINDOW_DAYS", 0, minimum=0)
 # The investigation agent (README "Investigation"): a bounded, read-only tool loop.
 INVESTIGATION_MAX_STEPS = envint("STARGATE_INVESTIGATION_MAX_STEPS", 8, minimum=2)
 INVESTIGATION_MAX_SECONDS = envint("STARGATE_INVESTIGATION_MAX_SECONDS", 120, minimum=1)

@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, F, Q, Value, When, Window
 from django.db.models.functions import RowNumber
@@ -30,6 +30,11 @@ MAX_SECTION_CHARS = 2000
 MAX_EVENTS = 10
 MAX_CHANGES = 10
 MAX_SIMILAR = 5
+REVIEWED_SCANNED = 200
+REVIEWED_FIELDS = ("message", "final_class", "proposed_class", "confidence", "status")
+if TYPE_CHECKING:
+    from .context import BundleContext
+
 LogTail = Callable[[LabInstance, dict[str, Any]], dict[str, str]]  # lab, stored evidence
 
 
@@ -85,8 +90,14 @@ def _events(evidence: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _changes(lab: LabInstance) -> list[dict[str, str]]:
+def _changes(lab: LabInstance, context: BundleContext | None = None) -> list[dict[str, str]]:
+    if context is not None:
+        return context.changes.get(lab.pk, [])
     rows = StateChange.objects.filter(lab_instance=lab).order_by("-at", "-pk")[:MAX_CHANGES]
+    return changes_rows(rows)
+
+
+def changes_rows(rows: Iterable[StateChange]) -> list[dict[str, str]]:
     return [
         {
             "rubric": c.rubric_id or "lab",
@@ -212,25 +223,44 @@ def profile_diff(evidence: dict[str, Any], healthy: list[dict[str, Any]]) -> dic
     return diff
 
 
-def sibling_diff(lab: LabInstance, evidence: dict[str, Any], limit: int = 3) -> dict[str, Any]:
+def sibling_diff(
+    lab: LabInstance,
+    evidence: dict[str, Any],
+    limit: int = 3,
+    context: BundleContext | None = None,
+) -> dict[str, Any]:
     """What this lab has that healthy labs of the same catalog item (its own cluster's first)
     do not, and the reverse."""
-    siblings = healthy_siblings([lab], limit)[lab.pk]
+    if context is not None:
+        siblings = context.siblings.get(lab.pk, [])
+    else:
+        siblings = healthy_siblings([lab], limit)[lab.pk]
     return profile_diff(evidence, [s.evidence for s in siblings])
 
 
 _WORD = re.compile(r"[A-Za-z][\w-]{4,}")
 
 
-def similar_reviewed(message: str) -> list[dict[str, Any]]:
+def last_reviewed() -> list[dict[str, Any]]:
+    """The last 200 reviewed proposals, as `similar_reviewed` reads them."""
+    return list(
+        ClassificationProposal.objects.exclude(
+            status=ClassificationProposal.Status.PROPOSED
+        ).values(*REVIEWED_FIELDS)[:REVIEWED_SCANNED]
+    )
+
+
+def similar_reviewed(
+    message: str, reviewed: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """Spec 16.2: keywords are the first 5 words of the message longer than 4 characters; among
-    the last 200 reviewed proposals, those with 2 hits or more, best first, at most 5."""
+    the last 200 reviewed proposals (`reviewed`: read once for a batch), those with 2 hits or
+    more, best first, at most 5."""
     keywords = [w.lower() for w in _WORD.findall(message)][:5]
     if not keywords:
         return []
-    reviewed = ClassificationProposal.objects.exclude(
-        status=ClassificationProposal.Status.PROPOSED
-    ).values("message", "final_class", "proposed_class", "confidence", "status")[:200]
+    if reviewed is None:
+        reviewed = last_reviewed()
     scored = []
     for row in reviewed:
         text = row["message"].lower()
@@ -249,9 +279,13 @@ def similar_reviewed(message: str) -> list[dict[str, Any]]:
 
 
 def evidence_bundle(
-    evaluation: Evaluation, evidence: dict[str, Any], log_tail: LogTail | None = None
+    evaluation: Evaluation,
+    evidence: dict[str, Any],
+    log_tail: LogTail | None = None,
+    context: BundleContext | None = None,
 ) -> dict[str, Any]:
-    """The redacted, capped bundle for one candidate verdict."""
+    """The redacted, capped bundle for one candidate verdict. `context`: the sections a batch of
+    candidates read together (`context.bundle_context`), else each is read here."""
     lab = evaluation.lab_instance
     failure = _failure(evaluation)
     failing = [c for c in evaluation.criteria or [] if c.get("outcome") != Status.READY]
@@ -260,9 +294,11 @@ def evidence_bundle(
         "criteria": _capped(failing),
         "deciding_objects": _capped(list(evaluation.evidence_excerpt or [])),
         "warning_events": _capped(_events(evidence)),
-        "recent_changes": _changes(lab),
-        "sibling_diff": _capped(sibling_diff(lab, evidence)),
-        "similar_reviewed": similar_reviewed(failure["message"]),
+        "recent_changes": _changes(lab, context),
+        "sibling_diff": _capped(sibling_diff(lab, evidence, context=context)),
+        "similar_reviewed": similar_reviewed(
+            failure["message"], context.reviewed if context is not None else None
+        ),
     }
     for name, section in collected_sections(lab).items():
         bundle[name] = _capped(section)

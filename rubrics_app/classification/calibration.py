@@ -2,14 +2,16 @@
 per confidence bucket; the calibration factor applied to each new proposal's confidence; drift
 week over week; and why candidates wait. Read by the AI page (`/rubrics/ai/`).
 
-The factor is the share of reviewed proposals accepted as proposed, once there are 10 reviews
-(else 1.0); a process recomputes it at most every 60 s. `adjusted_confidence = confidence x
-factor` is stored on each proposal and shown on the review page.
+Every minute (`calibration-receipts`, a django-q2 schedule) `calibration_compute` counts each
+endpoint's response feedback (for `classify`: the reviewed proposals, accepted ones helpful,
+plus any `LLMFeedback`) and saves a `CalibrationReceipt`: `factor = helpful / total` once there
+are `LLM_CALIBRATION_MIN_FEEDBACK` (10) entries, else 1.0. Every worker reads the latest
+receipt's factor; `adjusted_confidence = confidence x factor` is stored on each proposal and its
+call record.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,16 +19,22 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Avg, Count, F, FloatField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Floor, Least
+from django.utils import timezone
 
 from rubrics_app.llm.budget import BREAKER
-from rubrics_app.models import ClassificationProposal, LLMBreaker, LLMCall
+from rubrics_app.models import (
+    CalibrationReceipt,
+    ClassificationProposal,
+    LLMBreaker,
+    LLMCall,
+    LLMFeedback,
+)
 
-CALIBRATION_MIN_REVIEWS = 10
-REFRESH_SECONDS = 60.0
+CLASSIFY = "classify"  # the endpoint whose feedback includes the reviews
+RECEIPTS_SHOWN = 20
 BUCKETS = 10
 ERROR_OUTCOMES = [o for o in LLMCall.Outcome.values if o != LLMCall.Outcome.SUCCESS]
 Status = ClassificationProposal.Status
-_factor: tuple[float, float] | None = None  # (monotonic time computed, factor)
 
 
 def pct(value: float | None) -> str:
@@ -37,26 +45,86 @@ def _reviewed(proposals: QuerySet[ClassificationProposal]) -> QuerySet[Classific
     return proposals.exclude(status=Status.PROPOSED)
 
 
-def calibration_factor_compute() -> float:
-    counts = _reviewed(ClassificationProposal.objects.all()).aggregate(
-        total=Count("pk"), accepted=Count("pk", filter=Q(status=Status.ACCEPTED))
+def feedback_window_start(now: datetime) -> datetime | None:
+    days = settings.LLM_CALIBRATION_WINDOW_DAYS
+    return now - timedelta(days=days) if days else None
+
+
+def feedback_counts(since: datetime | None) -> dict[str, tuple[int, int]]:
+    """Endpoint → (helpful, total) since `since` (None: all), in two queries: the reviews of
+    proposals (the `classify` endpoint's feedback) and the `LLMFeedback` rows."""
+    reviews = _reviewed(ClassificationProposal.objects.all())
+    feedback = LLMFeedback.objects.all()
+    if since is not None:
+        reviews = reviews.filter(reviewed_at__gte=since)
+        feedback = feedback.filter(submitted_at__gte=since)
+    counts = reviews.aggregate(
+        total=Count("pk"), helpful=Count("pk", filter=Q(status=Status.ACCEPTED))
     )
-    total, accepted = int(counts["total"]), int(counts["accepted"])
-    return 1.0 if total < CALIBRATION_MIN_REVIEWS else accepted / total
+    found = {CLASSIFY: (int(counts["helpful"]), int(counts["total"]))}
+    rows = feedback.values("endpoint").annotate(
+        total=Count("pk"), helpful=Count("pk", filter=Q(helpful=True))
+    )
+    for row in rows:
+        helpful, total = found.get(row["endpoint"], (0, 0))
+        found[row["endpoint"]] = (helpful + row["helpful"], total + row["total"])
+    return found
 
 
-def calibration_factor() -> float:
-    """The factor, recomputed at most every `REFRESH_SECONDS` in this process."""
-    global _factor
-    now = time.monotonic()
-    if _factor is None or now - _factor[0] > REFRESH_SECONDS:
-        _factor = (now, calibration_factor_compute())
-    return _factor[1]
+def _receipts(now: datetime) -> list[CalibrationReceipt]:
+    since = feedback_window_start(now)
+    minimum = settings.LLM_CALIBRATION_MIN_FEEDBACK
+    return [
+        CalibrationReceipt(
+            endpoint=endpoint,
+            helpful=helpful,
+            total=total,
+            factor=1.0 if total < minimum or not total else round(helpful / total, 4),
+            min_feedback=minimum,
+            window_start=since,
+            computed_at=now,
+        )
+        for endpoint, (helpful, total) in sorted(feedback_counts(since).items())
+    ]
 
 
-def calibration_clear() -> None:
-    global _factor
-    _factor = None
+def calibration_compute(now: datetime | None = None) -> list[CalibrationReceipt]:
+    """The scheduled task: one receipt per endpoint with feedback (and `classify` always)."""
+    return CalibrationReceipt.objects.bulk_create(_receipts(now or timezone.now()))
+
+
+def page_receipt(history: list[CalibrationReceipt]) -> CalibrationReceipt:
+    """The AI page's: the latest `classify` receipt of `history`, else what one would say now
+    (unsaved: a page never writes)."""
+    for receipt in history:
+        if receipt.endpoint == CLASSIFY:
+            return receipt
+    return next(r for r in _receipts(timezone.now()) if r.endpoint == CLASSIFY)
+
+
+def latest_receipt(endpoint: str = CLASSIFY) -> CalibrationReceipt:
+    """The endpoint's latest receipt; the first one is computed here when there is none yet."""
+    receipt = CalibrationReceipt.objects.filter(endpoint=endpoint).first()
+    if receipt is not None:
+        return receipt
+    computed = {r.endpoint: r for r in calibration_compute()}
+    if endpoint in computed:
+        return computed[endpoint]
+    minimum = settings.LLM_CALIBRATION_MIN_FEEDBACK  # no feedback at all: 1.0, nothing saved
+    return CalibrationReceipt(
+        endpoint=endpoint, helpful=0, total=0, factor=1.0, min_feedback=minimum
+    )
+
+
+def calibration_factor(endpoint: str = CLASSIFY) -> float:
+    """The factor new answers of this endpoint get: the latest receipt's (shared by every
+    worker; no process computes its own)."""
+    return latest_receipt(endpoint).factor
+
+
+def receipts_history(limit: int = RECEIPTS_SHOWN) -> list[CalibrationReceipt]:
+    """The latest receipts of every endpoint, newest first (the AI page)."""
+    return list(CalibrationReceipt.objects.all()[:limit])
 
 
 @dataclass(frozen=True)
@@ -269,3 +337,8 @@ def waiting(now: datetime, calls: dict[str, Any] | None = None) -> Waiting:
         breaker.consecutive_failures if breaker is not None else 0,
         open_until,
     )
+
+
+def calibration_receipts_task() -> int:
+    """The `calibration-receipts` schedule's task: how many receipts it saved."""
+    return len(calibration_compute())

@@ -16,21 +16,30 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from labs.models import Status
+from rubrics_app.llm.cache import cache_hits_count, cached_answers
 from rubrics_app.llm.classify import classification_answer
 from rubrics_app.llm.errors import LLMCallFailed, LLMDisabled, LLMUnavailable
 from rubrics_app.llm.signature import failure_signature
 from rubrics_app.models import ClassificationProposal, Evaluation, LLMCall
 from rubrics_app.outcomes import ClassSource, Outcome
-from rubrics_app.prompts import active_prompts
+from rubrics_app.prompts import PromptDef, active_prompts
 from rubrics_app.registry import scan_rubrics
 
 from .bundle import LogTail, deciding_criterion, deciding_kind, evidence_bundle
-from .proposals import proposal_record
+from .calibration import calibration_factor
+from .context import bundle_context
+from .proposals import (
+    Stored,
+    proposal_build,
+    proposals_store,
+    proposals_unstored,
+    reviewed_by_signature,
+)
 
 if TYPE_CHECKING:
     from rubrics_app.services import LabInstanceEvaluated
@@ -92,27 +101,14 @@ def _enqueue(lab_ids: list[int]) -> None:
 
 
 def candidates_classify(lab_ids: list[int] | None = None, log_tail: LogTail | None = None) -> int:
-    """The task: classify the candidates of these labs (all labs when None); returns how many
-    proposals it stored. Stops at the first `LLMUnavailable`: the rest wait for the next run."""
+    """The task: classify the candidates of these labs (all labs when None), at most
+    `LLM_CLASSIFY_MAX_PER_RUN`, as one batch; returns how many proposals it stored."""
     if not classification_enabled():
         return 0
-    if log_tail is None:
-        from .logs import pod_log_tails
-
-        log_tail = pod_log_tails
     verdicts = candidate_verdicts()
     if lab_ids is not None:
         verdicts = verdicts.filter(lab_instance_id__in=lab_ids)
-    stored = 0
-    for evaluation in list(verdicts[: settings.LLM_CLASSIFY_MAX_PER_RUN]):
-        try:
-            stored += candidate_classify(evaluation, log_tail)
-        except (LLMUnavailable, LLMDisabled) as exc:
-            logger.info("classification waits: %s", exc)
-            break
-        except LLMCallFailed as exc:
-            logger.info("no proposal for evaluation %s: %s", evaluation.pk, exc)
-    return stored
+    return candidates_batch(list(verdicts[: settings.LLM_CLASSIFY_MAX_PER_RUN]), log_tail)
 
 
 def candidates_sweep() -> int:
@@ -140,44 +136,99 @@ def candidate_signature(evaluation: Evaluation) -> str:
 
 def candidate_classify(evaluation: Evaluation, log_tail: LogTail | None = None) -> int:
     """One candidate: 1 when a proposal was stored, else 0."""
-    from scanning.models import LabEvidence
+    return candidates_batch([evaluation], log_tail)
 
-    signature = candidate_signature(evaluation)
+
+def candidates_batch(evaluations: list[Evaluation], log_tail: LogTail | None = None) -> int:
+    """Classify these candidates in order, as one batch: what every candidate reads (the cache,
+    the reviews, the stored evidence, state changes, siblings) is read once for all of them,
+    one model call per failure signature not yet answered, and every proposal is written
+    together (`proposals_store`). Stops asking at the first `LLMUnavailable`: the candidates
+    before it are stored, the rest wait for the next run. Returns how many were stored."""
+    if not evaluations:
+        return 0
+    if log_tail is None:
+        from .logs import pod_log_tails
+
+        log_tail = pod_log_tails
+    prompt = active_prompts().get("classify")
+    rubrics = scan_rubrics()
+    known, actions = set(rubrics.classes), set(rubrics.actions.values())
+    signatures = [candidate_signature(e) for e in evaluations]
+    answers, cached_any = cached_answers(set(signatures), prompt)
+    refused = _recently_asked(set(signatures) - cached_any)
+    reviewed = reviewed_by_signature(signatures)
+    context = bundle_context(e.lab_instance for e in evaluations)
+    factor = calibration_factor()
+    hits: dict[str, int] = {}
+    stored: Stored = []
+    for evaluation, signature in zip(evaluations, signatures, strict=True):
+        if signature not in answers and signature in refused:
+            continue  # asked within the hour and the gate refused the answer: wait
+        lab = evaluation.lab_instance
+        bundle = evidence_bundle(evaluation, context.evidence.get(lab.pk, {}), log_tail, context)
+        call = None
+        if signature in answers:
+            hits[signature] = hits.get(signature, 0) + 1
+        else:
+            try:
+                outcome = classification_answer(
+                    prompt=prompt,
+                    signature=signature,
+                    evidence=bundle,
+                    known_classes=known,
+                    action_names=actions,
+                )
+            except (LLMUnavailable, LLMDisabled) as exc:
+                logger.info("classification waits: %s", exc)
+                break
+            except LLMCallFailed as exc:
+                logger.info("no proposal for evaluation %s: %s", evaluation.pk, exc)
+                refused |= _recently_asked({signature})
+                continue
+            if outcome.answer is None:
+                refused.add(signature)
+                continue
+            answers[signature], call = outcome.answer, outcome.call  # a cached one: counted
+        proposal = proposal_build(
+            evaluation=evaluation,
+            signature=signature,
+            answer=answers[signature],
+            bundle=bundle,
+            call=call,
+            known_classes=known,
+            factor=factor,
+            reviewed=reviewed.get(signature),
+        )
+        if proposal.status != ClassificationProposal.Status.PROPOSED:
+            context.reviewed_add(proposal.__dict__)
+        stored.append((evaluation.pk, proposal))
+    return _write(stored, hits, prompt)
+
+
+def _write(stored: Stored, hits: dict[str, int], prompt: PromptDef) -> int:
+    """The batch's writes in one transaction (one commit). Another worker that stored one of
+    these failures meanwhile makes it fail: the rest is stored."""
+    try:
+        with transaction.atomic():
+            cache_hits_count(hits, prompt)
+            return proposals_store(stored)
+    except IntegrityError:
+        with transaction.atomic():
+            cache_hits_count(hits, prompt)
+            return proposals_store(proposals_unstored(stored))
+
+
+def _recently_asked(signatures: set[str]) -> set[str]:
+    """The signatures asked within the hour whose answer the gate refused (or that did not
+    parse): not asked again sooner."""
+    if not signatures:
+        return set()
     recent = timezone.now() - RETRY_AFTER
-    if (
-        not _cached(signature)
-        and LLMCall.objects.filter(
-            fingerprint=signature,
+    return set(
+        LLMCall.objects.filter(
+            fingerprint__in=signatures,
             called_at__gte=recent,
             outcome__in=[LLMCall.Outcome.SUCCESS, LLMCall.Outcome.PARSE_ERROR],
-        ).exists()
-    ):
-        return 0  # asked within the hour and the gate refused the answer: wait
-    stored = LabEvidence.objects.filter(lab_instance_id=evaluation.lab_instance_id).first()
-    evidence = stored.evidence if stored is not None else {}
-    bundle = evidence_bundle(evaluation, evidence, log_tail)
-    rubrics = scan_rubrics()
-    outcome = classification_answer(
-        prompt=active_prompts().get("classify"),
-        signature=signature,
-        evidence=bundle,
-        known_classes=set(rubrics.classes),
-        action_names=set(rubrics.actions.values()),
+        ).values_list("fingerprint", flat=True)
     )
-    if outcome.answer is None:
-        return 0
-    proposal_record(
-        evaluation=evaluation,
-        signature=signature,
-        answer=outcome.answer,
-        bundle=bundle,
-        call=outcome.call,
-        known_classes=set(rubrics.classes),
-    )
-    return 1
-
-
-def _cached(signature: str) -> bool:
-    from rubrics_app.models import LLMCacheEntry
-
-    return LLMCacheEntry.objects.filter(signature=signature).exists()

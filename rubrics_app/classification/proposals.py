@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from labs.models import LabInstance
@@ -23,8 +24,6 @@ from rubrics_app.outcomes import SEVERITY, ClassSource, Outcome
 from rubrics_app.registry import scan_rubrics
 from stargate import realtime
 from stargate.lib.redact import redact_text
-
-from .calibration import calibration_factor
 
 CLASS_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 PROPOSALS = "proposals"
@@ -41,8 +40,22 @@ def cited_values(answer: dict[str, Any], bundle: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(found))[:10]
 
 
-@transaction.atomic
-def proposal_record(
+def reviewed_by_signature(signatures: Collection[str]) -> dict[str, ClassificationProposal]:
+    """Signature → its latest accepted or corrected proposal, for a batch (one query)."""
+    reviewed = ClassificationProposal.objects.filter(
+        signature__in=set(signatures),
+        status__in=[
+            ClassificationProposal.Status.ACCEPTED,
+            ClassificationProposal.Status.CORRECTED,
+        ],
+    ).select_related("reviewer")
+    latest: dict[str, ClassificationProposal] = {}
+    for proposal in reviewed.order_by("signature", "reviewed_at", "pk"):
+        latest[proposal.signature] = proposal
+    return latest
+
+
+def proposal_build(
     *,
     evaluation: Evaluation,
     signature: str,
@@ -50,70 +63,112 @@ def proposal_record(
     bundle: dict[str, Any],
     call: LLMCall | None,
     known_classes: Collection[str],
+    factor: float,
+    reviewed: ClassificationProposal | None,
 ) -> ClassificationProposal:
-    """Store a gate-accepted answer as a proposal; its class goes on the verdict, unconfirmed."""
+    """A gate-accepted answer as an unsaved proposal; when the same failure elsewhere was
+    reviewed, the review holds here too (`proposals_store` writes it)."""
     failure = bundle.get("failure", {})
     proposed = str(answer["proposed_class"])
     confidence = float(answer.get("confidence", 0.0))
-    proposal, created = ClassificationProposal.objects.get_or_create(
+    proposal = ClassificationProposal(
         lab_instance=evaluation.lab_instance,
         rubric_id=evaluation.rubric_id,
         fingerprint=evaluation.fingerprint,
-        defaults={
-            "signature": signature,
-            "criterion": str(failure.get("criterion", ""))[:100],
-            "kind": str(failure.get("kind", ""))[:100],
-            "reason": str(failure.get("reason", ""))[:200],
-            "message": redact_text(str(failure.get("message", "")))[:2000],
-            "original_class": evaluation.failure_class,
-            "proposed_class": proposed,
-            "novel": proposed not in known_classes,
-            "conditions": [redact_text(str(c)) for c in answer.get("conditions", [])],
-            "confidence": confidence,
-            "adjusted_confidence": round(confidence * calibration_factor(), 4),
-            "reasoning": redact_text(str(answer.get("reasoning", ""))),
-            "cited_evidence": cited_values(answer, bundle),
-            "bundle": bundle,
-            "call": call,
-            "cost_usd": call.cost_usd if call is not None else 0.0,
-            "created_at": timezone.now(),
-        },
+        signature=signature,
+        criterion=str(failure.get("criterion", ""))[:100],
+        kind=str(failure.get("kind", ""))[:100],
+        reason=str(failure.get("reason", ""))[:200],
+        message=redact_text(str(failure.get("message", "")))[:2000],
+        original_class=evaluation.failure_class,
+        proposed_class=proposed,
+        novel=proposed not in known_classes,
+        conditions=[redact_text(str(c)) for c in answer.get("conditions", [])],
+        confidence=confidence,
+        adjusted_confidence=round(confidence * factor, 4),
+        reasoning=redact_text(str(answer.get("reasoning", ""))),
+        cited_evidence=cited_values(answer, bundle),
+        bundle=bundle,
+        call=call,
+        cost_usd=call.cost_usd if call is not None else 0.0,
+        created_at=timezone.now(),
     )
-    if created:
-        reviewed = _reviewed_for(signature)
-        if reviewed is not None:  # the same failure elsewhere was reviewed: it holds here too
-            _decide(
-                proposal,
-                reviewed.status,
-                reviewed.final_class,
-                reviewed.reviewer,
-                f"as reviewed in proposal {reviewed.pk}",
-            )
-        else:
-            _verdict_classify(proposal, proposed, ClassSource.LLM)
-        realtime.publish_on_commit(PROPOSALS, [proposal.pk])
+    if reviewed is not None:
+        proposal.status = reviewed.status
+        proposal.final_class = reviewed.final_class
+        proposal.reviewer = reviewed.reviewer
+        proposal.review_reason = f"as reviewed in proposal {reviewed.pk}"
+        proposal.reviewed_at = proposal.created_at
     return proposal
 
 
-def _reviewed_for(signature: str) -> ClassificationProposal | None:
-    return (
+Stored = list[tuple[int, ClassificationProposal]]  # (its verdict's pk, the proposal)
+
+
+def proposals_store(pairs: Stored) -> int:
+    """Write a batch's proposals in a few statements, whatever their number: the proposals, their
+    verdicts' classes (source `llm`, or the review's), the labs' classes, the calls' adjusted
+    confidence, and one refresh of the review page. Call inside a transaction; an
+    `IntegrityError` (another worker stored one of these failures meanwhile) undoes it all: then
+    store `proposals_unstored(pairs)`. Returns how many were stored."""
+    if not pairs:
+        return 0
+    ClassificationProposal.objects.bulk_create([p for _, p in pairs])
+    _verdicts_classify(pairs)
+    for _, proposal in pairs:
+        if proposal.call is not None:
+            LLMCall.objects.filter(pk=proposal.call.pk).update(
+                adjusted_confidence=proposal.adjusted_confidence
+            )
+    labs_class_refresh([p.lab_instance for _, p in pairs])
+    realtime.publish_on_commit(PROPOSALS, [p.pk for _, p in pairs])
+    return len(pairs)
+
+
+def proposals_unstored(pairs: Stored) -> Stored:
+    """The pairs whose failure has no proposal yet (after an `IntegrityError`)."""
+    existing = set(
         ClassificationProposal.objects.filter(
-            signature=signature,
-            status__in=[
-                ClassificationProposal.Status.ACCEPTED,
-                ClassificationProposal.Status.CORRECTED,
-            ],
-        )
-        .order_by("-reviewed_at")
-        .first()
+            lab_instance_id__in={p.lab_instance_id for _, p in pairs}
+        ).values_list("lab_instance_id", "rubric_id", "fingerprint")
+    )
+    left = [
+        (pk, p)
+        for pk, p in pairs
+        if (p.lab_instance_id, p.rubric_id, p.fingerprint) not in existing
+    ]
+    for _, proposal in left:
+        proposal.pk = None
+    return left
+
+
+def _verdicts_classify(pairs: Stored) -> None:
+    """Give the proposals' verdicts (still the same failures) their class: the proposed one with
+    source `llm`, or the review's with source `human` (one statement)."""
+    actions = scan_rubrics().actions
+    classes, sources, action = [], [], []
+    for pk, p in pairs:
+        reviewed = p.status != ClassificationProposal.Status.PROPOSED
+        cls = p.final_class if reviewed else p.proposed_class
+        classes.append(When(pk=pk, then=Value(cls)))
+        source = ClassSource.HUMAN if reviewed else ClassSource.LLM
+        sources.append(When(pk=pk, then=Value(source.value)))
+        # a novel class: none (its diagnostic one, once promoted)
+        action.append(When(pk=pk, then=Value(actions.get(cls, ""))))
+    Evaluation.objects.filter(
+        pk__in=[pk for pk, _ in pairs], fingerprint__in={p.fingerprint for _, p in pairs}
+    ).update(
+        failure_class=Case(*classes, default=F("failure_class")),
+        class_source=Case(*sources, default=F("class_source")),
+        class_rule="",
+        recommended_action=Case(*action, default=F("recommended_action")),
     )
 
 
 def _verdict_classify(proposal: ClassificationProposal, cls: str, source: ClassSource) -> None:
     """Give the proposal's verdict (still the same failure) this class, and its lab the class of
     its worst lab-level verdict."""
-    rubrics = scan_rubrics()
-    action = rubrics.actions.get(cls, "")  # a novel class: none (its diagnostic one, if any)
+    action = scan_rubrics().actions.get(cls, "")  # a novel class: none (its diagnostic one)
     Evaluation.objects.filter(
         lab_instance_id=proposal.lab_instance_id,
         rubric_id=proposal.rubric_id,
@@ -124,20 +179,34 @@ def _verdict_classify(proposal: ClassificationProposal, cls: str, source: ClassS
 
 def lab_class_refresh(lab: LabInstance) -> None:
     """The lab's class from its stored verdicts, as the engine picks it (`engine.lab_class`)."""
+    labs_class_refresh([lab])
+
+
+def labs_class_refresh(labs: Collection[LabInstance]) -> None:
+    """`lab_class_refresh` for many labs: one read, one update per class that changed."""
+    labs = list({lab.pk: lab for lab in labs}.values())
     rubrics = scan_rubrics()
     order = {r.id: index for index, r in enumerate(rubrics.rubrics) if not r.cluster_level}
-    found = [
-        e
-        for e in Evaluation.objects.filter(lab_instance=lab).exclude(failure_class="")
-        if e.rubric_id in order
-    ]
-    found.sort(key=lambda e: order[e.rubric_id])
-    best = max(found, key=lambda e: SEVERITY[Outcome(e.outcome)], default=None)
-    cls = best.failure_class if best is not None else ""
-    if lab.failure_class != cls:
-        LabInstance.objects.filter(pk=lab.pk).update(failure_class=cls)
-        lab.failure_class = cls
-        realtime.lab_instances_changed_on_commit([lab.pk])
+    found: dict[int, list[Evaluation]] = {}
+    rows = Evaluation.objects.filter(lab_instance_id__in=[lab.pk for lab in labs]).exclude(
+        failure_class=""
+    )
+    for e in rows.only("lab_instance_id", "rubric_id", "outcome", "failure_class"):
+        if e.rubric_id in order:
+            found.setdefault(e.lab_instance_id, []).append(e)
+    changed: dict[str, list[LabInstance]] = {}
+    for lab in labs:
+        verdicts = sorted(found.get(lab.pk, []), key=lambda e: order[e.rubric_id])
+        best = max(verdicts, key=lambda e: SEVERITY[Outcome(e.outcome)], default=None)
+        cls = best.failure_class if best is not None else ""
+        if lab.failure_class != cls:
+            changed.setdefault(cls, []).append(lab)
+    for cls, group in changed.items():
+        LabInstance.objects.filter(pk__in=[lab.pk for lab in group]).update(failure_class=cls)
+        for lab in group:
+            lab.failure_class = cls
+    if changed:
+        realtime.lab_instances_changed_on_commit([lab.pk for g in changed.values() for lab in g])
 
 
 def _decide(

@@ -48,11 +48,8 @@ def prompt_set():
 @pytest.fixture(autouse=True)
 def _promoted_rules_reread():
     """Each test reads the promoted rules its own database holds (the process caches them)."""
-    from rubrics_app.classification.calibration import calibration_clear
     from rubrics_app.registry import scan_rules_clear
 
     scan_rules_clear()
-    calibration_clear()  # and the calibration factor its reviews give
     yield
     scan_rules_clear()
-    calibration_clear()

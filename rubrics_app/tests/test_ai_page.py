@@ -23,13 +23,6 @@ pytestmark = pytest.mark.django_db
 Status = ClassificationProposal.Status
 
 
-@pytest.fixture(autouse=True)
-def _fresh_factor() -> Any:
-    calibration.calibration_clear()
-    yield
-    calibration.calibration_clear()
-
-
 def _proposal(lab: LabInstance, n: int, cls: str, confidence: float, status: str) -> None:
     now = timezone.now()
     ClassificationProposal.objects.create(
@@ -85,8 +78,9 @@ def test_the_factor_is_1_below_10_reviews_then_the_acceptance_applied_to_confide
     _proposal(lab_instance, 99, "crashloop", 0.9, Status.ACCEPTED)
     assert calibration.calibration_factor() == 1.0
     ClassificationProposal.objects.all().delete()
-    calibration.calibration_clear()
     _reviews(lab_instance)
+    assert calibration.calibration_factor() == 1.0  # the latest receipt's, until the next
+    calibration.calibration_receipts_task()
     assert calibration.calibration_factor() == pytest.approx(0.7)
     other = LabInstance.objects.create(
         cluster=lab_instance.cluster, namespace="sandbox-new-lab", lab=lab_instance.lab
@@ -146,6 +140,7 @@ def test_the_page_lists_only_the_users_labs_in_10_queries(
     scan(mine, unexplained())
     scan(other, unexplained())
     _reviews(mine)
+    calibration.calibration_receipts_task()  # the schedule's, every minute
     operator = factories.platform_operator(User.objects.create_user("op", password="pw-1-tests"))
     client = Client()
     client.force_login(operator)

@@ -85,5 +85,7 @@ def test_the_ai_page_shows_calibration_drift_and_why_candidates_wait(
     expect(page.locator("#calibration-factor")).to_have_text("0.75")
     expect(page.locator("#drift-status")).to_have_text("degraded")
     expect(page.locator("#drift-alerts")).to_contain_text("latency up")
+    expect(page.locator("#receipt-table")).to_contain_text("classify")
+    expect(page.locator("#variant-table")).to_contain_text("openai/granite-3.3-8b-instruct")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "ai-page.png"), full_page=True)

@@ -9,7 +9,8 @@
 - `teardown.stuck`, `recommendation.raised` / `.resolved`: a new recommendation of the cleanup
   detectors' rules, or of critical or high urgency, and its resolution;
 - `failure.classified`: a person accepted or corrected an LLM proposal to a class other than
-  the lab's; `investigation.completed`: an investigation ended (answer, cap or error).
+  the lab's, or switched on a promoted rule that reclassifies labs (one event per rule);
+  `investigation.completed`: an investigation ended (answer, cap or error).
 
 Rows read by time are read again over a short lookback (commits land out of time order) and
 each becomes one event, by its `source`.
@@ -29,7 +30,7 @@ from incidents.models import Cursor, Event
 from labs.models import Cluster, Lab
 from recommendations.models import Recommendation
 from rubrics_app import selectors as rubric_selectors
-from rubrics_app.models import ClassificationProposal, InvestigationRun
+from rubrics_app.models import ClassificationProposal, ClassificationRule, InvestigationRun
 
 BATCH = 2000
 LOOKBACK = timedelta(minutes=10)
@@ -311,6 +312,44 @@ def _investigation_build(rows: list[InvestigationRun]) -> list[Event]:
         )
         for row in rows
     ]
+
+
+def _promoted_build(rows: list[ClassificationRule]) -> list[Event]:
+    """One event per promoted rule that reclassifies labs (its replay's changes it applies)."""
+    events = []
+    for rule in rows:
+        labs = {
+            change.get("lab_instance")
+            for change in rule.replay or []
+            if change.get("rubric") == rule.rubric_id and change.get("after") == rule.failure_class
+        }
+        if not labs:
+            continue
+        name = f"{rule.rule_id}@v{rule.version}"
+        events.append(
+            _event(
+                f"rule:{rule.pk}",
+                Event.Type.CLASSIFIED,
+                rule.activated_at or rule.created_at,
+                rubric_id=rule.rubric_id,
+                outcome="promoted",
+                failure_class=rule.failure_class,
+                message=f"rule {name} switched on: {len(labs)} labs now {rule.failure_class}",
+                fingerprint=f"classified-rule:{rule.rule_id}",
+                metadata={"rule": name, "labs": len(labs), "proposal": rule.proposal_id},
+            )
+        )
+    return events
+
+
+def promotion_events(now: datetime) -> list[Event]:
+    return _by_time(
+        "classification_rules",
+        now,
+        rubric_selectors.classification_rules_activated_since,
+        lambda rule: rule.activated_at or rule.created_at,
+        _promoted_build,
+    )
 
 
 def investigation_events(now: datetime) -> list[Event]:

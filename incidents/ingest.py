@@ -189,6 +189,7 @@ def events_ingest(now: datetime) -> list[Event]:
         lambda: feeds.smoke_test_events(now),
         feeds.recommendation_events,
         lambda: feeds.classification_events(now),
+        lambda: feeds.promotion_events(now),
         lambda: feeds.investigation_events(now),
     ]
     events = [event for source in sources for event in _read(source)]

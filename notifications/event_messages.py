@@ -85,7 +85,8 @@ def event_message(event: Event, public_url: str) -> Message:
     elif event.cluster is not None:
         path = reverse("labs:cluster_detail", args=[where])
     else:  # a collector's or a catalog item's event
-        where = item.catalog_item if item is not None else event.metadata.get("collector", "?")
+        collector = (event.metadata or {}).get("collector")
+        where = item.catalog_item if item is not None else str(collector or "StarGate")
         path = reverse("incidents:incident_list")
     what = event.failure_class or event.event_type
     key = event.fingerprint or f"{event.event_type}:{event.cluster_id}"

@@ -13,6 +13,7 @@ from labs.models import LabInstance
 from .definitions import FailureClassDef as FailureClassDef  # re-exported: the pages type with it
 from .models import (
     ClassificationProposal,
+    ClassificationRule,
     Evaluation,
     InvestigationRun,
     InvestigationStep,
@@ -196,3 +197,15 @@ def classifications_reviewed_since(
         .exclude(final_class=F("original_class"))
     )
     return list(reviewed.select_related("lab_instance").order_by("reviewed_at", "pk")[:limit])
+
+
+def classification_rules_activated_since(
+    since: datetime, limit: int = 2000
+) -> list[ClassificationRule]:
+    """Rules switched on at or after `since` (active, or retired since), oldest first (the
+    incident pipeline's `failure.classified` source for promotions)."""
+    rules = ClassificationRule.objects.filter(
+        status__in=[ClassificationRule.Status.ACTIVE, ClassificationRule.Status.RETIRED],
+        activated_at__gte=since,
+    )
+    return list(rules.order_by("activated_at", "pk")[:limit])

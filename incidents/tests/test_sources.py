@@ -276,3 +276,45 @@ def test_a_finished_investigation_is_investigation_completed_once() -> None:
     assert event.metadata["verdict"] == "ACTIONABLE" and "256Mi" in event.message
     assert not event.filtered and event.notify
     assert events_process().events == 0
+
+
+def test_a_promoted_rule_that_reclassifies_labs_is_one_failure_classified_event() -> None:
+    from rubrics_app.classification.rules import rule_activate
+    from rubrics_app.models import ClassificationRule
+
+    labs = [lab_instance(f"sandbox-r{i}-web") for i in range(3)]
+    now = timezone.now()
+    rule = ClassificationRule.objects.create(
+        rule_id="registry-401",
+        rubric_id="deployment-ready",
+        message_pattern="401 Unauthorized",
+        failure_class="image-pull-failed",
+        replay=[
+            {
+                "lab": str(lab),
+                "lab_instance": lab.pk,
+                "rubric": "deployment-ready",
+                "before": "crashloop",
+                "after": "image-pull-failed",
+            }
+            for lab in labs
+        ],
+        replayed_at=now,
+        created_at=now,
+    )
+    ClassificationRule.objects.create(  # on, but it reclassifies nothing: no event
+        rule_id="quiet",
+        rubric_id="deployment-ready",
+        reason="CrashLoopBackOff",
+        failure_class="crashloop",
+        status="active",
+        activated_at=now,
+        created_at=now,
+    )
+    rule_activate(rule=rule)
+    events_process()
+    event = Event.objects.get(event_type="failure.classified")
+    assert event.source == f"rule:{rule.pk}" and event.lab_instance is None
+    assert event.failure_class == "image-pull-failed" and event.metadata["labs"] == 3
+    assert "registry-401@v1 switched on: 3 labs" in event.message and event.notify
+    assert events_process().events == 0

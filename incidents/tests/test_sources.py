@@ -318,3 +318,26 @@ def test_a_promoted_rule_that_reclassifies_labs_is_one_failure_classified_event(
     assert event.failure_class == "image-pull-failed" and event.metadata["labs"] == 3
     assert "registry-401@v1 switched on: 3 labs" in event.message and event.notify
     assert events_process().events == 0
+
+
+def test_the_event_admin_shows_a_catalog_items_event_to_its_team_only() -> None:
+    from django.contrib import admin
+
+    from incidents.admin import EventAdmin
+    from labs.models import Team
+    from labs.selectors import audience_of
+
+    ours, theirs = Team.objects.create(name="ours"), Team.objects.create(name="theirs")
+    Lab.objects.create(catalog_item="rhel-lab", team=ours)
+    member, other = (User.objects.create_user(name) for name in ("mia", "otto"))
+    ours.members.add(member)
+    theirs.members.add(other)
+    lab_instance("sandbox-o1-web", item="other-item")
+    Lab.objects.filter(catalog_item="other-item").update(team=theirs)  # `theirs` sees east
+    _push("rhel-lab", "east")
+    events_process()
+    rows = EventAdmin(Event, admin.site).audience_rows
+    event = Event.objects.get(event_type="smoke_test.failed")
+    assert event.cluster == cluster("east")
+    assert list(rows(Event.objects.all(), audience_of(member))) == [event]
+    assert not rows(Event.objects.all(), audience_of(other)).exists()

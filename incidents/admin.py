@@ -55,10 +55,12 @@ class EventAdmin(AudienceScopedAdmin):
     list_filter = ["event_type", "filtered", "notify"]
 
     def audience_rows(self, queryset: QuerySet[Any], audience: Audience) -> QuerySet[Any]:
-        """Events of the user's labs, and of no lab on a cluster they see."""
+        """Events of the user's labs and catalog items, and of neither on a cluster they see."""
+        teams = sorted(audience.team_ids)
         return queryset.filter(
-            Q(lab_instance__lab__team_id__in=sorted(audience.team_ids))
-            | Q(lab_instance__isnull=True, cluster__in=visible_clusters(audience))
+            Q(lab_instance__lab__team_id__in=teams)
+            | Q(lab_instance__isnull=True, lab__team_id__in=teams)
+            | Q(lab_instance__isnull=True, lab__isnull=True, cluster__in=visible_clusters(audience))
         )
 
     def has_change_permission(self, request: Any, obj: object = None) -> bool:

@@ -57,3 +57,9 @@ def platform_min_clusters() -> int:
 def recycled_minutes() -> int:
     """A failing namespace with no evaluation for this long was recycled (22.1)."""
     return _int("INCIDENTS_RECYCLED_MINUTES", 30, 1)
+
+
+def provisioning_min_failures() -> int:
+    """Provisioning and smoke-test failures of one catalog item on one cluster within the group
+    window that open an incident."""
+    return _int("INCIDENTS_PROVISIONING_MIN_FAILURES", 3, 2)

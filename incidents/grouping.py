@@ -7,12 +7,12 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from incidents import conf
 from incidents.correlate import ClusterFacts, Failing, Group, Thresholds, groups_find
 from incidents.facts import class_action, class_severity, next_session_minutes
-from incidents.models import Cause, FailureRecord, Incident, IncidentMember, TimelineEntry
+from incidents.models import Cause, Event, FailureRecord, Incident, IncidentMember, TimelineEntry
 from incidents.severity import Factors, severity_of
 from incidents.signals import incident_changed_on_commit
 from labs.models import Cluster, Lab, LabInstance
@@ -23,6 +23,7 @@ from stargate.counters import counter_add
 
 logger = logging.getLogger(__name__)
 OUTCOME_RANK = {"failed": 0, "warn": 1}
+PROVISIONING_TYPES = (Event.Type.PROVISION_FAILED, Event.Type.SMOKE_TEST_FAILED)
 
 
 def thresholds() -> Thresholds:
@@ -54,13 +55,16 @@ def _rank(row: tuple[Any, ...]) -> tuple[int, int, datetime]:
 
 
 def failing_now() -> list[Failing]:
-    """Each live lab's worst open failure (see `_rank`)."""
+    """Each live lab's worst open failure (see `_rank`); a record whose lab is gone (null: its
+    cluster was deleted) is no lab's, and `records_recycled` closes it."""
     records = FailureRecord.objects.filter(
-        resolved_at__isnull=True, lab_instance__deleted_at__isnull=True
+        resolved_at__isnull=True,
+        lab_instance__isnull=False,
+        lab_instance__deleted_at__isnull=True,
     ).values_list(
         "lab_instance_id",
-        "cluster_id",
-        "lab_id",
+        "lab_instance__cluster_id",
+        "lab_instance__lab_id",
         "failure_class",
         "rubric_id",
         "outcome",
@@ -102,12 +106,56 @@ def cluster_facts() -> dict[int, ClusterFacts]:
     }
 
 
+def provisioning_key(fingerprint: str) -> str:
+    """`provision:<item>:<cluster>` and `smoke:<item>:<cluster>` share one incident key."""
+    return "provisioning:" + fingerprint.split(":", 1)[-1]
+
+
+def provisioning_groups(now: datetime) -> list[Group]:
+    """Provisioning and smoke-test failures of one catalog item on one cluster within the
+    window: `STARGATE_INCIDENTS_PROVISIONING_MIN_FAILURES` open an incident, which stays open
+    while one is still in the window. Silenced failures do not count."""
+    since = now - timedelta(minutes=conf.group_window_minutes())
+    rows = Event.objects.filter(
+        event_type__in=PROVISIONING_TYPES, at__gte=since, at__lte=now, silenced_by__isnull=True
+    ).exclude(lab__isnull=True)
+    found: dict[str, list[tuple[int, int | None, str, str]]] = {}
+    for lab_id, cluster_id, name, cls, fingerprint in rows.values_list(
+        "lab_id", "cluster_id", "metadata__cluster_name", "failure_class", "fingerprint"
+    ):
+        found.setdefault(provisioning_key(fingerprint), []).append(
+            (lab_id, cluster_id, str(name or ""), cls)
+        )
+    open_keys = set(
+        Incident.objects.filter(
+            kind=Incident.Kind.PROVISIONING, status__in=Incident.OPEN_STATES
+        ).values_list("key", flat=True)
+    )
+    groups = []
+    for key, items in sorted(found.items()):
+        if len(items) < conf.provisioning_min_failures() and key not in open_keys:
+            continue
+        last = items[-1]
+        classes = Counter(cls for *_, cls in items)
+        groups.append(
+            Group(
+                Incident.Kind.PROVISIONING,
+                key,
+                f"{len(items)} provisioning or smoke-test failures on {last[2] or 'a cluster'}",
+                classes.most_common(1)[0][0],
+                last[1],
+                last[0],
+            )
+        )
+    return groups
+
+
 def _log(incident: Incident, at: datetime, kind: str, text: str) -> None:
     TimelineEntry.objects.create(incident=incident, at=at, kind=kind, text=text)
 
 
 def _title(group: Group) -> str:
-    if group.kind == "catalog_item" and group.lab_id is not None:
+    if group.kind in ("catalog_item", "provisioning") and group.lab_id is not None:
         lab = Lab.objects.filter(pk=group.lab_id).first()
         return f"{lab}: {group.title}"
     return group.title
@@ -158,9 +206,8 @@ def _members_sync(incident: Incident, group: Group, held: dict[int, int], now: d
             continue  # part of another open incident already
         member = current.get(lab_instance_id)
         if member is None:
-            IncidentMember.objects.create(
-                incident=incident, lab_instance_id=lab_instance_id, failure_class=cls, joined_at=now
-            )
+            if not _member_add(incident, lab_instance_id, cls, now):
+                continue
             held[lab_instance_id] = incident.pk
             changed = True
         elif member.recovered_at is not None:
@@ -177,6 +224,19 @@ def _members_sync(incident: Incident, group: Group, held: dict[int, int], now: d
     return changed
 
 
+def _member_add(incident: Incident, lab_instance_id: int, cls: str, now: datetime) -> bool:
+    """False when the lab instance was deleted meanwhile (by another transaction)."""
+    try:
+        with transaction.atomic():
+            IncidentMember.objects.create(
+                incident=incident, lab_instance_id=lab_instance_id, failure_class=cls, joined_at=now
+            )
+    except IntegrityError:
+        logger.info("incident %s: lab instance %s is gone", incident.pk, lab_instance_id)
+        return False
+    return True
+
+
 def _member_recover(member: IncidentMember, now: datetime) -> None:
     member.recovered_at, member.cause = now, _member_cause(member)
     member.save(update_fields=["recovered_at", "cause"])
@@ -187,10 +247,13 @@ def _severity_update(incident: Incident, now: datetime) -> None:
         "lab_instance__lab_id", "lab_instance__cluster_id"
     )
     pairs = list(active)
+    sessions = pairs
+    if not pairs and incident.lab_id and incident.cluster_id:  # a catalog item's incident
+        sessions = [(incident.lab_id, incident.cluster_id)]
     factors = Factors(
         class_severity(incident.failure_class),
         incident.systemic,
-        next_session_minutes(pairs, now) if pairs else None,
+        next_session_minutes(sessions, now) if sessions else None,
         attendees=len(pairs),
         labs=len({lab for lab, _ in pairs}),
     )
@@ -205,6 +268,8 @@ def _resolve(incident: Incident, now: datetime) -> None:
     for member in incident.members.filter(recovered_at__isnull=True):
         _member_recover(member, now)
     causes = Counter(incident.members.exclude(cause="").values_list("cause", flat=True))
+    if not causes:  # every member's lab was deleted (their rows with it): its failures tell
+        causes = Counter(incident.failures.exclude(cause="").values_list("cause", flat=True))
     incident.status = Incident.Status.RESOLVED
     incident.resolved_at = now
     incident.resolution_cause = causes.most_common(1)[0][0] if causes else Cause.SELF_RESOLVED
@@ -243,9 +308,25 @@ def _action_request(incident: Incident, now: datetime) -> bool:
     return True
 
 
+def _group_sync(group: Group, held: dict[int, int], now: datetime) -> int | None:
+    """Open or update the group's incident; its id when it changed."""
+    incident, new = _open(group, now)
+    grew = _members_sync(incident, group, held, now)
+    grew = _action_request(incident, now) or grew
+    before = (incident.severity, incident.severity_score)
+    _severity_update(incident, now)
+    if not (new or grew or before != (incident.severity, incident.severity_score)):
+        return None
+    incident.updated_at = now
+    incident.save()
+    incident_changed_on_commit(incident.pk, "opened" if new else "updated")
+    return incident.pk
+
+
 def incidents_sync(now: datetime) -> list[int]:
     """Open, grow, shrink and resolve incidents; returns the ids of those that changed."""
     groups = groups_find(failing_now(), cluster_facts(), now=now, thresholds=thresholds())
+    groups += provisioning_groups(now)
     held = dict(
         IncidentMember.objects.filter(
             recovered_at__isnull=True, incident__status__in=Incident.OPEN_STATES
@@ -253,16 +334,16 @@ def incidents_sync(now: datetime) -> list[int]:
     )
     changed: list[int] = []
     for group in groups:
-        incident, new = _open(group, now)
-        grew = _members_sync(incident, group, held, now)
-        grew = _action_request(incident, now) or grew
-        before = (incident.severity, incident.severity_score)
-        _severity_update(incident, now)
-        if new or grew or before != (incident.severity, incident.severity_score):
-            incident.updated_at = now
-            incident.save()
-            changed.append(incident.pk)
-            incident_changed_on_commit(incident.pk, "opened" if new else "updated")
+        taken = dict(held)
+        try:  # its own savepoint: a group that fails never stops the others
+            with transaction.atomic():
+                pk = _group_sync(group, taken, now)
+        except Exception:
+            logger.exception("incident pipeline: group %s could not be synced", group.key)
+            continue
+        held = taken
+        if pk is not None:
+            changed.append(pk)
     found = {group.key for group in groups}
     for incident in Incident.objects.filter(status__in=Incident.OPEN_STATES).exclude(key__in=found):
         _resolve(incident, now)

@@ -2,20 +2,27 @@
 
 Sources: rubric verdict changes (`rubrics_app.StateChange`), cluster reachability (`Cluster`),
 failed scan runs (`scanning.ScanRun`) and remediation outcomes (`remediation.AuditEntry`
-after an execution). Each source is read past its cursor, so a restart loses and repeats nothing.
+after an execution); the collectors, recommendations and LLM reviews in `incidents.feeds`.
+Each source is read past its cursor, so a restart loses and repeats nothing.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 
+from django.db import transaction
+
+from incidents import feeds
 from incidents.models import Cursor, Event
 from labs.models import Cluster
 from remediation.models import AuditEntry
 from rubrics_app.models import StateChange
 from scanning.models import ScanRun
 
+logger = logging.getLogger(__name__)
 BATCH = 2000
 OUTCOME_TYPES = {
     "failed": Event.Type.FAILED,
@@ -159,12 +166,31 @@ def _remediation_events() -> list[Event]:
     return events
 
 
+def _read(source: Callable[[], list[Event]]) -> list[Event]:
+    """One source in its own savepoint: a source that cannot be read keeps its cursor and
+    never holds the others back."""
+    try:
+        with transaction.atomic():
+            return source()
+    except Exception:
+        logger.exception("incident pipeline: a source could not be read")
+        return []
+
+
 def events_ingest(now: datetime) -> list[Event]:
     """The new events of every source, in time order (not saved yet)."""
-    events = [
-        *_state_change_events(),
-        *_cluster_events(now),
-        *_scan_fault_events(),
-        *_remediation_events(),
+    sources: list[Callable[[], list[Event]]] = [
+        _state_change_events,
+        lambda: _cluster_events(now),
+        _scan_fault_events,
+        _remediation_events,
+        lambda: feeds.collector_events(now),
+        feeds.aap_events,
+        lambda: feeds.smoke_test_events(now),
+        feeds.recommendation_events,
+        lambda: feeds.classification_events(now),
+        lambda: feeds.promotion_events(now),
+        lambda: feeds.investigation_events(now),
     ]
+    events = [event for source in sources for event in _read(source)]
     return sorted(events, key=lambda e: e.at)

@@ -26,6 +26,16 @@ class Event(models.Model):
         SCAN_FAULT = "scan.fault"
         REMEDIATION_EXECUTED = "remediation.executed"
         REMEDIATION_FAILED = "remediation.failed"
+        # From the collectors, the recommendations and the LLM (README "Incidents": sources).
+        COLLECTOR_DEGRADED = "collector.degraded"
+        COLLECTOR_HEALTHY = "collector.healthy"
+        PROVISION_FAILED = "provision.failed"
+        SMOKE_TEST_FAILED = "smoke_test.failed"
+        TEARDOWN_STUCK = "teardown.stuck"
+        RECOMMENDATION_RAISED = "recommendation.raised"
+        RECOMMENDATION_RESOLVED = "recommendation.resolved"
+        CLASSIFIED = "failure.classified"
+        INVESTIGATION_COMPLETED = "investigation.completed"
 
     event_id = models.CharField(max_length=16, unique=True)  # "evt-" + 12 hex
     source = models.CharField(max_length=60, unique=True)  # what it came from, once
@@ -36,6 +46,15 @@ class Event(models.Model):
     )
     cluster = models.ForeignKey(
         Cluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The catalog item, for events that name one but no lab instance (a provisioning failure).
+    lab = models.ForeignKey(
+        Lab,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="catalog item",
     )
     rubric_id = models.CharField(max_length=100, blank=True)
     outcome = models.CharField(max_length=20, blank=True)
@@ -128,6 +147,7 @@ class Incident(models.Model):
         PLATFORM = "platform", "Platform (3+ clusters)"
         CATALOG_ITEM = "catalog_item", "Same catalog item on several clusters"
         CLUSTER_CLASS = "cluster_class", "Same class on many labs of a cluster"
+        PROVISIONING = "provisioning", "Catalog item failing to provision on a cluster"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

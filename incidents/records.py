@@ -110,22 +110,31 @@ def records_apply(event: Event) -> None:
             record_close(record, event.at)
 
 
-def records_recycled(now: datetime) -> int:
-    """Close open failures of labs torn down, or not evaluated for the recycled window while
-    their cluster answers."""
-    cutoff = now - timedelta(minutes=conf.recycled_minutes())
-    gone = (
-        FailureRecord.objects.filter(resolved_at__isnull=True).filter(lab_instance__isnull=True)
-        | FailureRecord.objects.filter(
-            resolved_at__isnull=True, lab_instance__deleted_at__isnull=False
-        )
-        | FailureRecord.objects.filter(
-            resolved_at__isnull=True,
-            lab_instance__last_evaluated_at__lt=cutoff,
-            lab_instance__cluster__reachable=True,
-        )
-    )
+def _orphans_close(now: datetime) -> int:
+    """Every open failure whose lab instance was deleted (its cluster removed): recycled."""
     closed = 0
+    orphans = FailureRecord.objects.filter(resolved_at__isnull=True, lab_instance__isnull=True)
+    while batch := list(orphans.order_by("pk")[:1000]):
+        for record in batch:
+            record.cause, record.resolved_at = Cause.NAMESPACE_RECYCLED, now
+            record.ttr_seconds = max(0.0, (now - record.detected_at).total_seconds())
+        FailureRecord.objects.bulk_update(batch, ["cause", "resolved_at", "ttr_seconds"])
+        closed += len(batch)
+    return closed
+
+
+def records_recycled(now: datetime) -> int:
+    """Close open failures of labs deleted (all of them), torn down, or not evaluated for the
+    recycled window while their cluster answers (500 a pass)."""
+    cutoff = now - timedelta(minutes=conf.recycled_minutes())
+    closed = _orphans_close(now)
+    gone = FailureRecord.objects.filter(
+        resolved_at__isnull=True, lab_instance__deleted_at__isnull=False
+    ) | FailureRecord.objects.filter(
+        resolved_at__isnull=True,
+        lab_instance__last_evaluated_at__lt=cutoff,
+        lab_instance__cluster__reachable=True,
+    )
     for record in gone.distinct()[:500]:
         record_close(record, now)
         closed += 1

@@ -52,10 +52,15 @@ def incidents_for(user: User) -> QuerySet[Incident]:
 
 
 def visible_incidents(audience: Audience) -> QuerySet[Incident]:
-    """Incidents with at least one member lab `audience` sees; counts of those members only."""
+    """Incidents with at least one member lab `audience` sees, and provisioning incidents (no
+    members: the catalog item fails before a lab exists) of a catalog item it sees; counts of
+    those members only."""
     visible = visible_lab_instances(audience).values("pk")
     member = IncidentMember.objects.filter(incident=OuterRef("pk"), lab_instance__in=visible)
-    incidents = Incident.objects.filter(Exists(member))
+    items = visible_labs(audience).values("pk")
+    incidents = Incident.objects.filter(
+        Exists(member) | Q(kind=Incident.Kind.PROVISIONING, lab__in=items)
+    )
     counted = Q() if audience.everything else Q(members__lab_instance__in=visible)
     return incidents.annotate(
         members_total=Count("members", filter=counted, distinct=True),

@@ -16,6 +16,25 @@ from incidents.models import Event, Silence
 from incidents.severity import Factors, severity_of
 
 LAB_FAILURES = (Event.Type.FAILED, Event.Type.WARNED)
+VERDICTS = (*LAB_FAILURES, Event.Type.PASSED, Event.Type.RESOLVED)
+# Repeats of one of these with the same fingerprint within the window are duplicates.
+REPEATED = (
+    Event.Type.PROVISION_FAILED,
+    Event.Type.SMOKE_TEST_FAILED,
+    Event.Type.TEARDOWN_STUCK,
+    Event.Type.COLLECTOR_DEGRADED,
+)
+# A collector's state changes flap like a lab's verdicts (its fingerprint is the collector).
+STATE_CHANGES = (Event.Type.COLLECTOR_DEGRADED, Event.Type.COLLECTOR_HEALTHY)
+# The other apps' events (incidents.feeds): outside the lab verdicts' correlation and impact.
+OTHER_APPS = (
+    *REPEATED,
+    Event.Type.COLLECTOR_HEALTHY,
+    Event.Type.RECOMMENDATION_RAISED,
+    Event.Type.RECOMMENDATION_RESOLVED,
+    Event.Type.CLASSIFIED,
+    Event.Type.INVESTIGATION_COMPLETED,
+)
 NOTIFIABLE = (
     Event.Type.FAILED,
     Event.Type.WARNED,
@@ -23,6 +42,10 @@ NOTIFIABLE = (
     Event.Type.CLUSTER_DEGRADED,
     Event.Type.SCAN_FAULT,
     Event.Type.REMEDIATION_FAILED,
+    *REPEATED,
+    Event.Type.RECOMMENDATION_RAISED,
+    Event.Type.CLASSIFIED,
+    Event.Type.INVESTIGATION_COMPLETED,
 )
 
 
@@ -37,7 +60,7 @@ def _previous(event: Event) -> Event | None:
         Event.objects.filter(
             lab_instance_id=event.lab_instance_id,
             rubric_id=event.rubric_id,
-            event_type__in=[*LAB_FAILURES, Event.Type.PASSED, Event.Type.RESOLVED],
+            event_type__in=VERDICTS,
         )
         .order_by("-at", "-pk")
         .first()
@@ -57,15 +80,27 @@ def routine_pass(event: Event) -> None:
     event.metadata = {**event.metadata, "previous_outcome": previous.outcome}
 
 
+def _flap_scope(event: Event) -> Q | None:
+    if event.event_type in STATE_CHANGES:
+        return Q(
+            fingerprint=event.fingerprint, event_type__in=[*STATE_CHANGES, Event.Type.FLAPPING]
+        )
+    if event.lab_instance_id is None or not event.rubric_id or event.event_type not in VERDICTS:
+        return None
+    return Q(lab_instance_id=event.lab_instance_id, rubric_id=event.rubric_id) & Q(
+        event_type__in=[*VERDICTS, Event.Type.FLAPPING]
+    )
+
+
 def flapping(event: Event) -> Event | None:
-    """N changes of one lab's rubric within M minutes fold into one `lab.flapping` event (returned
-    to be stored); the changes themselves are filtered while it flaps."""
-    if event.lab_instance_id is None or not event.rubric_id:
+    """N changes of one lab's rubric (or one collector's state) within M minutes fold into one
+    `lab.flapping` event (returned to be stored); the changes themselves are filtered while it
+    flaps."""
+    match = _flap_scope(event)
+    if match is None:
         return None
     since = event.at - timedelta(minutes=conf.flap_window_minutes())
-    scope = Event.objects.filter(
-        lab_instance_id=event.lab_instance_id, rubric_id=event.rubric_id, at__gte=since
-    )
+    scope = Event.objects.filter(match, at__gte=since)
     changes = scope.exclude(event_type=Event.Type.FLAPPING).count() + 1
     if changes < conf.flap_changes():
         return None
@@ -95,6 +130,8 @@ def silence_for(event: Event, now: datetime) -> Silence | None:
     if event.lab_instance is not None:
         lab_id = event.lab_instance.lab_id
         team_id = event.lab_instance.lab.team_id
+    elif event.lab is not None:  # a catalog item's event (a provisioning failure)
+        lab_id, team_id = event.lab_id, event.lab.team_id
     active = Silence.objects.filter(starts_at__lte=now, expires_at__gt=now)
     matches = (
         (Q(cluster__isnull=True) | Q(cluster_id=event.cluster_id))
@@ -113,13 +150,19 @@ def silence(event: Event, now: datetime) -> None:
 
 
 def deduplicate(event: Event) -> None:
-    """A failure seen with the same fingerprint (lab, rubric, class) within the window."""
-    if event.event_type not in LAB_FAILURES or not event.failure_class:
+    """A failure seen with the same fingerprint (lab, rubric, class) within the window; for the
+    other sources' failures, the same type and fingerprint (catalog item and cluster, collector
+    or recommendation)."""
+    if event.event_type in LAB_FAILURES and event.failure_class:
+        types: tuple[str, ...] = LAB_FAILURES
+    elif event.event_type in REPEATED and event.fingerprint:
+        types = (event.event_type,)
+    else:
         return
     since = event.at - timedelta(seconds=conf.dedup_window_seconds())
     seen = Event.objects.filter(
         fingerprint=event.fingerprint,
-        event_type__in=LAB_FAILURES,
+        event_type__in=types,
         deduplicated=False,
         at__gte=since,
     ).exists()
@@ -135,6 +178,7 @@ def correlate(event: Event) -> None:
     recent = list(
         Event.objects.filter(cluster_id=event.cluster_id)
         .exclude(failure_class="")
+        .exclude(event_type__in=OTHER_APPS)
         .order_by("-at", "-pk")
         .values_list("failure_class", flat=True)[:100]
     )
@@ -184,6 +228,7 @@ def impact(event: Event) -> None:
         return
     rows: list[tuple[int | None, str]] = list(
         Event.objects.filter(cluster_id=event.cluster_id, lab_instance__isnull=False)
+        .exclude(event_type__in=OTHER_APPS)
         .order_by("-at", "-pk")
         .values_list("lab_instance_id", "outcome")[:200]
     )

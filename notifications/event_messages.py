@@ -8,6 +8,7 @@ import hashlib
 from django.urls import reverse
 
 from incidents.models import Event
+from labs.models import Lab
 from notifications.payloads import Message
 from notifications.routes import Facts
 
@@ -17,23 +18,35 @@ SEVERITY: dict[str, str] = {
     Event.Type.REMEDIATION_FAILED: "high",
     Event.Type.SCAN_FAULT: "medium",
     Event.Type.FLAPPING: "medium",
+    Event.Type.PROVISION_FAILED: "high",
+    Event.Type.SMOKE_TEST_FAILED: "medium",
+    Event.Type.TEARDOWN_STUCK: "medium",
+    Event.Type.COLLECTOR_DEGRADED: "medium",
 }
 
 
 def event_severity(event: Event) -> str:
-    level = event.metadata.get("triage_level") if isinstance(event.metadata, dict) else None
+    metadata = event.metadata if isinstance(event.metadata, dict) else {}
+    level = metadata.get("triage_level")
+    if not level and event.event_type == Event.Type.RECOMMENDATION_RAISED:
+        level = metadata.get("urgency")
     return str(level) if level else SEVERITY.get(event.event_type, "low")
 
 
+def _item(event: Event) -> Lab | None:
+    """The catalog item: the lab instance's, else the event's own (a provisioning failure)."""
+    return event.lab_instance.lab if event.lab_instance is not None else event.lab
+
+
 def event_facts(event: Event) -> Facts:
-    lab_instance = event.lab_instance
-    team = lab_instance.lab.team_id if lab_instance is not None else None
+    item = _item(event)
+    team = item.team_id if item is not None else None
     return Facts(
         "events",
         event_severity(event),
         frozenset([team] if team else []),
         frozenset([event.cluster_id] if event.cluster_id else []),
-        frozenset([lab_instance.lab_id] if lab_instance is not None else []),
+        frozenset([item.pk] if item is not None else []),
     )
 
 
@@ -64,13 +77,17 @@ def _fields(event: Event) -> list[tuple[str, str]]:
 
 
 def event_message(event: Event, public_url: str) -> Message:
-    lab_instance = event.lab_instance
+    lab_instance, item = event.lab_instance, _item(event)
     where = event.cluster.name if event.cluster else "?"
     if lab_instance is not None:
         where += f"/{lab_instance.namespace}"
         path = reverse("labs:lab_instance_detail", args=[lab_instance.pk])
-    else:
+    elif event.cluster is not None:
         path = reverse("labs:cluster_detail", args=[where])
+    else:  # a collector's or a catalog item's event
+        collector = (event.metadata or {}).get("collector")
+        where = item.catalog_item if item is not None else str(collector or "StarGate")
+        path = reverse("incidents:incident_list")
     what = event.failure_class or event.event_type
     key = event.fingerprint or f"{event.event_type}:{event.cluster_id}"
     digest = hashlib.sha256(key.encode()).hexdigest()[:24]
@@ -83,7 +100,7 @@ def event_message(event: Event, public_url: str) -> Message:
         fingerprint=f"stargate-event-{digest}",
         at=event.at,
         source=event.cluster.name if event.cluster else "stargate",
-        component=lab_instance.lab.catalog_item if lab_instance else "",
+        component=item.catalog_item if item is not None else "",
         kind=event.event_type,
         fields=tuple(_fields(event)),
         details={"event_id": event.event_id},
@@ -93,6 +110,6 @@ def event_message(event: Event, public_url: str) -> Message:
 def events_to_tell(event_ids: list[int]) -> list[Event]:
     return list(
         Event.objects.filter(pk__in=event_ids, notify=True)
-        .select_related("cluster", "lab_instance__lab")
+        .select_related("cluster", "lab_instance__lab", "lab")
         .order_by("at", "pk")
     )

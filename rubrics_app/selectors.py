@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from labs.models import LabInstance
 
@@ -14,6 +14,7 @@ from .definitions import FailureClassDef as FailureClassDef  # re-exported: the 
 from .models import (
     AttentionDecision,
     ClassificationProposal,
+    ClassificationRule,
     Evaluation,
     InvestigationRun,
     InvestigationStep,
@@ -191,3 +192,52 @@ def attention_decisions(
         .select_related("lab_instance__cluster")
         .order_by("-at", "-pk")[:limit]
     )
+
+
+INVESTIGATION_ENDED = (
+    InvestigationRun.Status.COMPLETE,
+    InvestigationRun.Status.STEP_LIMIT,
+    InvestigationRun.Status.TIME_LIMIT,
+    InvestigationRun.Status.ERROR,
+)
+
+
+def investigations_ended_since(since: datetime, limit: int = 2000) -> list[InvestigationRun]:
+    """Runs that ended (an answer, a cap or an error) at or after `since`, oldest first (the
+    incident pipeline's `investigation.completed` source)."""
+    return list(
+        InvestigationRun.objects.filter(status__in=INVESTIGATION_ENDED, completed_at__gte=since)
+        .select_related("lab_instance")
+        .order_by("completed_at", "pk")[:limit]
+    )
+
+
+def classifications_reviewed_since(
+    since: datetime, limit: int = 2000
+) -> list[ClassificationProposal]:
+    """Proposals a person accepted or corrected to a class other than the lab's, at or after
+    `since`, oldest first (the incident pipeline's `failure.classified` source)."""
+    reviewed = (
+        ClassificationProposal.objects.filter(
+            status__in=[
+                ClassificationProposal.Status.ACCEPTED,
+                ClassificationProposal.Status.CORRECTED,
+            ],
+            reviewed_at__gte=since,
+        )
+        .exclude(final_class="")
+        .exclude(final_class=F("original_class"))
+    )
+    return list(reviewed.select_related("lab_instance").order_by("reviewed_at", "pk")[:limit])
+
+
+def classification_rules_activated_since(
+    since: datetime, limit: int = 2000
+) -> list[ClassificationRule]:
+    """Rules switched on at or after `since` (active, or retired since), oldest first (the
+    incident pipeline's `failure.classified` source for promotions)."""
+    rules = ClassificationRule.objects.filter(
+        status__in=[ClassificationRule.Status.ACTIVE, ClassificationRule.Status.RETIRED],
+        activated_at__gte=since,
+    )
+    return list(rules.order_by("activated_at", "pk")[:limit])

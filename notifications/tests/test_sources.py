@@ -124,3 +124,31 @@ def test_a_lab_failure_outside_any_incident_is_told_on_its_own_and_members_are_n
     pager = next(r for r in rows if r.channel.name == "pager")
     assert pager.body["event_action"] == "trigger"
     assert pager.body["dedup_key"].startswith("stargate-event-")
+
+
+def test_a_catalog_items_event_without_a_cluster_is_routed_to_its_team_with_a_link() -> None:
+    from collectors.services import smoke_result_push
+    from labs.models import Lab
+
+    ours, theirs = Team.objects.create(name="ours"), Team.objects.create(name="theirs")
+    channel("ours", Channel.Kind.WEBHOOK, HOOK, routes=[{"topic": "events", "team": ours}])
+    channel("theirs", Channel.Kind.WEBHOOK, HOOK, routes=[{"topic": "events", "team": theirs}])
+    Lab.objects.create(catalog_item="rhel-lab", team=ours)
+    smoke_result_push(
+        source="demolition",
+        lab_code="rhel-lab",
+        cluster_name="nowhere",  # no such cluster in StarGate
+        outcome="fail",
+        workshop_url="",
+        error_summary="step 3 failed",
+        session_id="",
+        session_name="",
+        steps_passed=2,
+        steps_failed=1,
+        now=timezone.now(),
+    )
+    events_process()
+    row = Notification.objects.get()
+    assert (row.channel.name, row.change) == ("ours", "smoke_test.failed")
+    assert row.body["title"] == "smoke-test-failed on rhel-lab"
+    assert row.body["url"] == "/incidents/"

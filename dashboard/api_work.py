@@ -1,5 +1,6 @@
 """The API's incidents, recommendations and classification proposals (`/api/v1/incidents`,
-`/api/v1/recommendations`, `/api/v1/proposals`, read scope), mounted by `stargate.api`.
+`/api/v1/recommendations`, `/api/v1/proposals`, read scope) and silences (`POST
+/api/v1/incidents/silences`, approve scope), mounted by `stargate.api`.
 
 Team-scoped as their pages: `incidents.selectors.visible_incidents` (a shared incident counts
 the key owner's labs only, its title says "several", another team's assignee is not named),
@@ -9,22 +10,31 @@ the key owner's labs only, its title says "several", another team's assignee is 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, AwareDatetime
 
 from incidents import selectors as incident_selectors
-from incidents.models import Incident
-from labs.selectors import Audience, audience_of, visible_lab_instances
+from incidents import services as incident_services
+from incidents.models import Incident, Silence
+from labs.models import Team
+from labs.selectors import (
+    Audience,
+    audience_of,
+    visible_clusters,
+    visible_lab_instances,
+    visible_labs,
+)
 from recommendations.models import Recommendation
 from recommendations.selectors import visible_recommendations
 from rubrics_app.models import ClassificationProposal
-from stargate.apiauth import key_owner
-from stargate.apitypes import MAX_ID, OneOf, Page, PageParams, enum_schema, page_of
+from stargate.apiauth import ApiKeyAuth, key_owner
+from stargate.apitypes import MAX_ID, OneOf, Page, PageParams, Text, enum_schema, page_of
+from stargate.problems import INVALID, ProblemError
 
 router = Router(tags=["incidents"])
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -102,6 +112,88 @@ def incident_list(
     elif filters.status != "all":
         incidents = incidents.filter(status=filters.status)
     return page_of(incidents, page, lambda incident: _incident_out(incident, audience))
+
+
+class SilenceIn(Schema):
+    cluster: Text | None = Field(None, description="A cluster name (platform operators).")
+    catalog_item: Text | None = None
+    team: Text | None = Field(None, description="A team name.")
+    failure_class: Annotated[str, Field(max_length=100)] = ""
+    reason: Annotated[str, Field(min_length=1, max_length=300)]
+    expires_at: AwareDatetime
+
+
+class SilenceOut(Schema):
+    id: int
+    cluster: str | None
+    catalog_item: str | None
+    team: str | None
+    failure_class: str
+    reason: str
+    starts_at: datetime
+    expires_at: datetime
+
+
+SILENCER = ApiKeyAuth("approve", "incidents.add_silence")
+UNKNOWN = "an unknown cluster, catalog item or team"
+
+
+def _named(rows: QuerySet[Any], field: str, name: str | None) -> Any:
+    """The row of `rows` called `name` (None when no name is given); another team's is unknown."""
+    if not name:
+        return None
+    found = rows.filter(**{field: name}).first()
+    if found is None:
+        raise ProblemError(400, UNKNOWN, type=INVALID)
+    return found
+
+
+@router.post(
+    "/incidents/silences",
+    response={201: SilenceOut},
+    auth=SILENCER,
+    summary="Silence a catalog item or a team (operators: a cluster or a class too)",
+)
+def silence_add(request: HttpRequest, body: SilenceIn) -> tuple[int, SilenceOut]:
+    user = key_owner(request)
+    audience = audience_of(user)
+    teams = Team.objects.all()
+    if not audience.everything:
+        teams = teams.filter(pk__in=sorted(audience.team_ids))
+    cluster = _named(visible_clusters(audience), "name", body.cluster)
+    lab = _named(visible_labs(audience), "catalog_item", body.catalog_item)
+    team = _named(teams, "name", body.team)
+    if not (cluster or lab or team or body.failure_class):
+        detail = "silence a cluster, a catalog item, a team or a failure class"
+        raise ProblemError(400, detail, type=INVALID)
+    if not audience.everything and not (lab or team):
+        raise ProblemError(400, "silence one of your catalog items or teams", type=INVALID)
+    try:
+        silence = incident_services.silence_create(
+            reason=body.reason,
+            expires_at=body.expires_at,
+            user=user,
+            cluster=cluster,
+            lab=lab,
+            team=team,
+            failure_class=body.failure_class,
+        )
+    except ValueError as exc:  # it expires before it starts
+        raise ProblemError(400, str(exc), type=INVALID) from exc
+    return 201, _silence_out(silence)
+
+
+def _silence_out(silence: Silence) -> SilenceOut:
+    return SilenceOut(
+        id=silence.pk,
+        cluster=silence.cluster.name if silence.cluster else None,
+        catalog_item=silence.lab.catalog_item if silence.lab else None,
+        team=silence.team.name if silence.team else None,
+        failure_class=silence.failure_class,
+        reason=silence.reason,
+        starts_at=silence.starts_at,
+        expires_at=silence.expires_at,
+    )
 
 
 @router.get("/incidents/{pk}", response=IncidentOut, summary="One incident")

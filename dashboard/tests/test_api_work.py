@@ -94,3 +94,47 @@ def test_an_operator_reads_every_team(client: Client, world: dict[str, Any]) -> 
     assert shared["members_total"] == 6 and shared["title"].startswith("crashloop on 6")
     assert client.get("/api/v1/recommendations", **operator).json()["count"] == 2
     assert client.get("/api/v1/proposals?status=proposed", **operator).json()["count"] == 2
+
+
+def _writer(user: User) -> dict[str, str]:
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(Permission.objects.get(codename="add_silence"))
+    token = api_key_create(name=f"{user}-w", owner=user, scopes=["approve"]).token
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def _silence(client: Client, auth: dict[str, str], **body: object) -> Any:
+    expires = (timezone.now() + timezone.timedelta(hours=2)).isoformat()
+    data = {"reason": "upgrade", "expires_at": expires, **body}
+    return client.post("/api/v1/incidents/silences", data, content_type="application/json", **auth)
+
+
+def test_a_member_silences_their_catalog_items_and_teams_only(
+    client: Client, world: dict[str, Any]
+) -> None:
+    from incidents.models import Silence
+
+    member = User.objects.create_user("bravo-writer")
+    world["teams"]["bravo"].members.add(member)
+    auth = _writer(member)
+    made = _silence(client, auth, catalog_item="bravoitem", failure_class="crashloop")
+    assert made.status_code == 201, made.content
+    assert made.json()["catalog_item"] == "bravoitem"
+    assert _silence(client, auth, team="team-bravo").status_code == 201
+    for body in (
+        {"catalog_item": "alphaitem"},  # another team's: unknown
+        {"catalog_item": "no-such-item"},
+        {"team": "team-alpha"},
+        {"cluster": "east"},  # a cluster alone would silence other teams' labs
+        {"failure_class": "crashloop"},
+        {},
+    ):
+        refused = _silence(client, auth, **body)
+        assert refused.status_code == 400, body
+        assert "alpha" not in refused.content.decode()
+    assert Silence.objects.count() == 2
+    operator = factories.platform_operator(User.objects.create_user("ops-writer"))
+    assert _silence(client, _writer(operator), cluster="east").status_code == 201
+    reader = _key(member)
+    assert _silence(client, reader, team="team-bravo").status_code == 403

@@ -102,7 +102,12 @@ def _incident_out(incident: Incident, audience: Audience) -> IncidentOut:
     )
 
 
-@router.get("/incidents", response=Page[IncidentOut], summary="List incidents, newest first")
+@router.get(
+    "/incidents",
+    response=Page[IncidentOut],
+    url_name="api_incident_list",
+    summary="List incidents, newest first",
+)
 def incident_list(
     request: HttpRequest, filters: Query[IncidentFilters], page: Query[PageParams]
 ) -> Page[IncidentOut]:
@@ -152,6 +157,7 @@ def _named(rows: QuerySet[Any], field: str, name: str | None) -> Any:
     "/incidents/silences",
     response={201: SilenceOut},
     auth=SILENCER,
+    url_name="api_silence_add",
     summary="Silence a catalog item or a team (operators: a cluster or a class too)",
 )
 def silence_add(request: HttpRequest, body: SilenceIn) -> tuple[int, SilenceOut]:
@@ -196,7 +202,9 @@ def _silence_out(silence: Silence) -> SilenceOut:
     )
 
 
-@router.get("/incidents/{pk}", response=IncidentOut, summary="One incident")
+@router.get(
+    "/incidents/{pk}", response=IncidentOut, url_name="api_incident_detail", summary="One incident"
+)
 def incident_detail(request: HttpRequest, pk: Id) -> IncidentOut:
     incidents, audience = _incidents(request)
     return _incident_out(get_object_or_404(incidents, pk=pk), audience)
@@ -249,6 +257,7 @@ def _recommendation_out(row: Recommendation) -> RecommendationOut:
 @router.get(
     "/recommendations",
     response=Page[RecommendationOut],
+    url_name="api_recommendation_list",
     summary="List the policy engine's recommendations",
     tags=["recommendations"],
 )
@@ -298,6 +307,7 @@ def _proposal_out(row: ClassificationProposal) -> ProposalOut:
 @router.get(
     "/proposals",
     response=Page[ProposalOut],
+    url_name="api_proposal_list",
     summary="List classification proposals, newest first",
     tags=["proposals"],
 )

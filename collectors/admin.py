@@ -1,3 +1,8 @@
+"""The collectors' admin is for platform operators only (hub pools, controllers' jobs,
+placements, alerts and catalog definitions serve every team and name every team's clusters and
+catalog items: `labs.admin_scoping`; team members read their part on the pages), except the lab
+mappings and constraint violations, which belong to one catalog item: scoped to its team."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -6,11 +11,11 @@ from django.contrib import admin
 from django.utils import timezone
 
 from collectors import models
-from labs.admin_scoping import AudienceScopedAdmin
+from labs.admin_scoping import AudienceScopedAdmin, OperatorsOnlyAdmin
 
 
 @admin.register(models.SourceState)
-class SourceStateAdmin(admin.ModelAdmin[models.SourceState]):
+class SourceStateAdmin(OperatorsOnlyAdmin):
     list_display = [
         "name",
         "configured",
@@ -22,27 +27,27 @@ class SourceStateAdmin(admin.ModelAdmin[models.SourceState]):
 
 
 @admin.register(models.PoolSnapshot)
-class PoolSnapshotAdmin(admin.ModelAdmin[models.PoolSnapshot]):
+class PoolSnapshotAdmin(OperatorsOnlyAdmin):
     list_display = ["pool_name", "hub", "taken_at", "available", "ready", "min_available"]
     list_filter = ["hub"]
     search_fields = ["pool_name"]
 
 
 @admin.register(models.AapJob)
-class AapJobAdmin(admin.ModelAdmin[models.AapJob]):
+class AapJobAdmin(OperatorsOnlyAdmin):
     list_display = ["controller", "job_id", "name", "kind", "failing_task", "finished"]
     list_filter = ["kind", "controller"]
     search_fields = ["name", "failing_task", "lab_code"]
 
 
 @admin.register(models.SmokeTestResult)
-class SmokeTestResultAdmin(admin.ModelAdmin[models.SmokeTestResult]):
+class SmokeTestResultAdmin(OperatorsOnlyAdmin):
     list_display = ["lab_code", "catalog_item", "source", "passed", "finished_at"]
     list_filter = ["source", "passed"]
 
 
 @admin.register(models.CatalogDefinition)
-class CatalogDefinitionAdmin(admin.ModelAdmin[models.CatalogDefinition]):
+class CatalogDefinitionAdmin(OperatorsOnlyAdmin):
     list_display = ["path", "catalog_item", "workload_count", "complexity_score", "commit"]
     search_fields = ["path", "catalog_item"]
 
@@ -85,4 +90,4 @@ for model in (
     models.ZeroTouchItem,
     models.BabylonCatalogItem,
 ):
-    admin.site.register(model)
+    admin.site.register(model, OperatorsOnlyAdmin)

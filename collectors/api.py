@@ -1,6 +1,7 @@
 """The inbound smoke-test push (platform-contracts 9): `POST /api/v1/integration/external-evidence`,
 mounted by `stargate.api`, with an API key of the `approve` scope whose owner holds
-`collectors.add_smoketestresult` (a read key never writes).
+`collectors.add_smoketestresult` (a read key never writes), for the labs of the owner's teams
+(Demolition's key belongs to a platform operator).
 
 The result is stored as a `SmokeTestResult` (`source=push`) and becomes smoke-test evidence of
 the lab's instances (on the named cluster, else all): each is evaluated again at once from its
@@ -63,8 +64,10 @@ class ExternalEvidenceOut(Schema):
 def external_evidence(
     request: HttpRequest, body: ExternalEvidenceIn
 ) -> Status[ExternalEvidenceOut]:
-    """Store one smoke-test result and evaluate the lab's `smoke-test-ready` rubric with it."""
-    pushed = services.smoke_result_push(**body.dict(), now=timezone.now())
+    """Store one smoke-test result and evaluate the lab's `smoke-test-ready` rubric with it. A
+    lab of another team than the key owner's is taken for an unknown lab code."""
+    audience = audience_of(key_owner(request))
+    pushed = services.smoke_result_push(**body.dict(), now=timezone.now(), audience=audience)
     return Status(
         201,
         ExternalEvidenceOut(

@@ -13,7 +13,7 @@ from collectors.models import LabMapping, ScheduledLab, SmokeTestResult
 from collectors.runner import mask
 from collectors.selectors import smoke_results_for
 from labs.models import Lab, LabInstance
-from labs.selectors import Audience, visible_labs
+from labs.selectors import OPERATORS, Audience, visible_labs
 from rubrics_app.services import lab_instances_evaluate
 from scanning.models import LabEvidence
 from stargate.lib.evidence import NamespaceEvidence
@@ -50,9 +50,13 @@ def smoke_result_push(
     steps_passed: int,
     steps_failed: int,
     now: datetime,
+    audience: Audience = OPERATORS,
 ) -> Pushed:
-    """Store a pushed smoke-test result (spec 9) and evaluate the lab's instances with it."""
+    """Store a pushed smoke-test result (spec 9) and evaluate the lab's instances with it. A
+    lab `audience` does not see (another team's) is taken for an unknown lab code."""
     lab = lab_for_code(lab_code)
+    if lab is not None and not audience.sees_team(lab.team_id):
+        lab = None
     instances = list(
         LabInstance.objects.filter(lab=lab, deleted_at=None).select_related("cluster", "lab")
         if lab is not None

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
 from pydantic import AfterValidator
 
+from dashboard.api_work import router as work_router
 from labs import selectors
 from labs.models import Cluster, LabInstance, Status, status_rank
 from rubrics_app.models import Evaluation
@@ -235,3 +236,7 @@ def cluster_list(request: HttpRequest, page: Query[PageParams]) -> Page[ClusterO
 def cluster_detail(request: HttpRequest, name: ClusterName) -> ClusterOut:
     cluster = get_object_or_404(selectors.clusters_for(key_owner(request)), name=name)
     return cluster_out(cluster, _lab_counts(request, cluster_id=cluster.pk))
+
+
+# Incidents, recommendations and proposals: their own module, served under this router.
+router.add_router("", work_router)

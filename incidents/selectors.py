@@ -17,7 +17,7 @@ from incidents.models import (
     TimelineEntry,
 )
 from incidents.profiles import Profile, profile_of
-from labs.models import LabInstance
+from labs.models import LabInstance, Team
 from labs.selectors import (
     Audience,
     audience_of,
@@ -62,6 +62,11 @@ def visible_incidents(audience: Audience) -> QuerySet[Incident]:
         Exists(member) | Q(kind=Incident.Kind.PROVISIONING, lab__in=items)
     )
     counted = Q() if audience.everything else Q(members__lab_instance__in=visible)
+    if not audience.everything:
+        teammate = Team.members.through.objects.filter(
+            user_id=OuterRef("assignee_id"), team_id__in=sorted(audience.team_ids)
+        )
+        incidents = incidents.annotate(assignee_seen=Exists(teammate))
     return incidents.annotate(
         members_total=Count("members", filter=counted, distinct=True),
         members_active=Count(
@@ -72,9 +77,12 @@ def visible_incidents(audience: Audience) -> QuerySet[Incident]:
 
 def incident_shown(incident: Incident, audience: Audience) -> Incident:
     """What `audience` may read of `incident`: for a team member, the title's count of every
-    team's labs or clusters becomes "several", and the severity's blast radius (counts of every
-    team's attendees and catalog items) is left out."""
+    team's labs or clusters becomes "several", the severity's blast radius (counts of every
+    team's attendees and catalog items) is left out, and an assignee of another team is not
+    named (an unsaved stand-in: the incident shown cannot be saved)."""
     if not audience.everything:
+        if incident.assignee_id is not None and not getattr(incident, "assignee_seen", False):
+            incident.assignee = User(username=ANOTHER_TEAMS_MEMBER)
         incident.title = _COUNTED.sub(r"on several \1", incident.title)
         factors = dict(incident.severity_factors or {})
         factors.pop("attendees", None)
@@ -83,6 +91,7 @@ def incident_shown(incident: Incident, audience: Audience) -> Incident:
     return incident
 
 
+ANOTHER_TEAMS_MEMBER = "a member of another team"
 _COUNTED = re.compile(r"\bon \d+ (labs|clusters)\b")
 
 

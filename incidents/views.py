@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.contrib.auth.models import User
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from incidents import selectors, services
 from incidents.forms import SilenceForm
 from incidents.models import Incident
-from labs.selectors import audience_of
+from labs.selectors import audience_of, users_for
 from stargate.http import AuthedHtmxRequest, htmx_partial
 
 CHANGE = "incidents.change_incident"
@@ -29,8 +28,13 @@ STATUSES = [
 
 
 def _visible(request: AuthedHtmxRequest, pk: int) -> Incident:
-    incident = get_object_or_404(selectors.incidents_for(request.user), pk=pk)
-    return selectors.incident_shown(incident, audience_of(request.user))
+    """The incident as `request.user` may read it: for pages only, never saved."""
+    return selectors.incident_shown(_writable(request, pk), audience_of(request.user))
+
+
+def _writable(request: AuthedHtmxRequest, pk: int) -> Incident:
+    """The incident, when `request.user` sees it, as stored: for changes."""
+    return get_object_or_404(selectors.incidents_for(request.user), pk=pk)
 
 
 @require_GET
@@ -68,7 +72,7 @@ def incident_detail(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
         "action_request": selectors.incident_action_request(incident, request.user),
         "timeline": selectors.incident_timeline(incident, request.user),
         "events": selectors.incident_events(incident, request.user),
-        "users": User.objects.filter(is_active=True).order_by("username"),
+        "users": users_for(request.user).filter(is_active=True).order_by("username"),
     }
     template = "incidents/incident_detail.html"
     if htmx_partial(request):
@@ -83,7 +87,7 @@ def _back(incident: Incident) -> HttpResponseRedirect:
 @require_POST
 @permission_required(CHANGE, raise_exception=True)
 def incident_acknowledge(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
-    incident = _visible(request, pk)
+    incident = _writable(request, pk)
     if not services.incident_acknowledge(incident=incident, user=request.user):
         return HttpResponse("Only an open incident can be acknowledged.", status=409)
     return _back(incident)
@@ -92,11 +96,11 @@ def incident_acknowledge(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required(CHANGE, raise_exception=True)
 def incident_assign(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
-    incident = _visible(request, pk)
+    incident = _writable(request, pk)
     username = request.POST.get("assignee", "")
     assignee = None
     if username:
-        assignee = User.objects.filter(username=username, is_active=True).first()
+        assignee = users_for(request.user).filter(username=username, is_active=True).first()
         if assignee is None:
             return HttpResponse("No such user.", status=400)
     services.incident_assign(incident=incident, assignee=assignee, user=request.user)
@@ -106,7 +110,7 @@ def incident_assign(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required(CHANGE, raise_exception=True)
 def incident_note(request: AuthedHtmxRequest, pk: int) -> HttpResponse:
-    incident = _visible(request, pk)
+    incident = _writable(request, pk)
     text = request.POST.get("text", "").strip()
     if not text:
         return HttpResponse("A note needs text.", status=400)

@@ -7,10 +7,12 @@ from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from labs import services
+from labs import admin_users, services
 from labs.admin_scoping import AudienceScopedAdmin
 from labs.models import Cluster, Lab, LabInstance, Team
 from labs.selectors import Audience, audience_of, visible_clusters
+
+__all__ = ["admin_users"]  # users, groups, tasks and identities, scoped
 
 
 @admin.register(Cluster)

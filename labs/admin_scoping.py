@@ -134,6 +134,12 @@ class AudienceScopedAdmin(AudienceScoped, admin.ModelAdmin[Any]):
         return names, {}, perms_needed, []
 
 
+class OperatorsOnlyAdmin(AudienceScopedAdmin):
+    """A model admin for platform operators only (rows that serve or name every team)."""
+
+    operators_only = True
+
+
 class AudienceScopedInline(AudienceScoped, admin.TabularInline[Any, Any]):
     """An inline whose rows are scoped like its model admin's."""
 

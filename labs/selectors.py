@@ -170,6 +170,23 @@ def visible_clusters(audience: Audience) -> QuerySet[Cluster]:
     return Cluster.objects.filter(pk__in=visible_lab_instances(audience).values("cluster_id"))
 
 
+def visible_users(audience: Audience) -> QuerySet[User]:
+    """The users `audience` may see named in a list or a choice: every user for platform
+    operators; for a team member, the members of their teams."""
+    if audience.everything:
+        return User.objects.all()
+    members = Team.members.through.objects.filter(team_id__in=sorted(audience.team_ids))
+    return User.objects.filter(pk__in=members.values("user_id"))
+
+
+def users_for(user: User) -> QuerySet[User]:
+    """The users `user` may see named (`visible_users`), and `user` themself."""
+    audience = audience_of(user)
+    if audience.everything:
+        return User.objects.all()
+    return User.objects.filter(Q(pk__in=visible_users(audience).values("pk")) | Q(pk=user.pk))
+
+
 def lab_instances_for(user: User) -> QuerySet[LabInstance]:
     """The live labs `user` may see: every page, socket and API operation reads through here
     (or through `visible_lab_instances(audience_of(user))`)."""

@@ -3,11 +3,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
+from labs.admin_scoping import AudienceScopedAdmin, AudienceScopedInline
 from notifications.models import Channel, DeliveryAttempt, Notification, Route
 
 
-class RouteInline(admin.TabularInline[Route, Channel]):
+class RouteInline(AudienceScopedInline):
     model = Route
+    team_path = "channel__team"
     extra = 1
 
 
@@ -19,7 +21,10 @@ class ChannelForm(forms.ModelForm[Channel]):
 
 
 @admin.register(Channel)
-class ChannelAdmin(admin.ModelAdmin[Channel]):
+class ChannelAdmin(AudienceScopedAdmin):
+    """A team member sees the channels of their teams, their routes and messages."""
+
+    team_path = "team"
     form = ChannelForm
     list_display = ["name", "kind", "team", "target", "enabled", "last_delivery_at", "last_status"]
     list_filter = ["kind", "enabled", "team"]
@@ -28,20 +33,23 @@ class ChannelAdmin(admin.ModelAdmin[Channel]):
 
 
 @admin.register(Route)
-class RouteAdmin(admin.ModelAdmin[Route]):
+class RouteAdmin(AudienceScopedAdmin):
+    team_path = "channel__team"
     list_display = ["channel", "topic", "team", "min_severity", "cluster", "lab", "enabled"]
     list_filter = ["topic", "min_severity", "enabled"]
 
 
-class AttemptInline(admin.TabularInline[DeliveryAttempt, Notification]):
+class AttemptInline(AudienceScopedInline):
     model = DeliveryAttempt
+    team_path = "notification__channel__team"
     extra = 0
     can_delete = False
     readonly_fields = ["at", "status", "latency_ms", "error"]
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin[Notification]):
+class NotificationAdmin(AudienceScopedAdmin):
+    team_path = "channel__team"
     list_display = ["pk", "channel", "change", "title", "state", "attempts", "created_at"]
     list_filter = ["state", "change", "channel"]
     readonly_fields = ["key", "group", "body", "created_at", "delivered_at"]

@@ -20,8 +20,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
 from pydantic import AfterValidator, AwareDatetime
 
-from labs.models import Cluster
+from labs.selectors import audience_of, visible_clusters
 from remediation import pauses, selectors, services
+from remediation.forms import GLOBAL_REFUSED
 from remediation.models import ActionRequest
 from stargate.apiauth import ApiKeyAuth, key_owner
 from stargate.apitypes import MAX_ID, OneOf, Page, PageParams, Text, enum_schema, page_of
@@ -316,7 +317,11 @@ def remediation_pause_change(request: HttpRequest, body: PauseIn) -> PauseState:
     user = key_owner(request)
     if body.paused and not body.reason.strip():
         raise ProblemError(400, "pausing needs a reason", type=PREFIX + "reason-required")
-    cluster = Cluster.objects.filter(name=body.cluster).first() if body.cluster else None
+    audience = audience_of(user)
+    if not body.cluster and not audience.everything:
+        raise ProblemError(403, GLOBAL_REFUSED)
+    seen = visible_clusters(audience)  # another team's cluster is an unknown one
+    cluster = seen.filter(name=body.cluster).first() if body.cluster else None
     if body.cluster and cluster is None:
         detail = f"unknown cluster {body.cluster!r}"
         raise ProblemError(400, detail, type=PREFIX + "unknown-cluster")

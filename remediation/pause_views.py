@@ -50,7 +50,7 @@ def pause_page(request: AuthedHtmxRequest) -> HttpResponse:
 @require_POST
 @permission_required(CHANGE, raise_exception=True)
 def pause_set(request: AuthedHtmxRequest) -> HttpResponse:
-    form = PauseForm(request.POST)
+    form = PauseForm(request.POST, audience=audience_of(request.user))
     if not form.is_valid():
         for error in form.errors.values():
             messages.error(request, " ".join(str(e) for e in error))

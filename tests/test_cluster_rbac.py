@@ -10,8 +10,10 @@ be allowed by the roles, and every grant of the remediation role must have been 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from inspect import getsource
 from pathlib import Path
 from typing import Any
 
@@ -42,23 +44,15 @@ READ_VERBS = ("list", "watch")
 # (apiGroup, resource, verb, resourceName or "" for any)
 Grant = tuple[str, str, str, str]
 
-# Reads the platform contract names that the scanner role grants besides the registry's:
-# pod logs (diagnostics), persistent volumes (orphaned volumes), and the hub's Poolboy claims and
-# handles (identity) and Babylon catalog items and workshops (counts); OLM subscriptions and the
-# cluster version (the AgnosticV constraint check, collectors.violations).
+# Reads the platform contract names that the scanner role grants besides the registry's and the
+# collectors' hub reads (`hub_reads`): pod logs (diagnostics), persistent volumes (orphaned
+# volumes), OLM subscriptions and the cluster version (the AgnosticV constraint check,
+# collectors.violations).
 CONTRACT_READS: frozenset[Grant] = frozenset(
     {("", "pods/log", "get", ""), ("config.openshift.io", "clusterversions", "get", "version")}
     | {
         (group, plural, verb, "")
-        for group, plural in (
-            ("", "persistentvolumes"),
-            ("poolboy.gpte.redhat.com", "resourcehandles"),
-            ("poolboy.gpte.redhat.com", "resourceclaims"),
-            ("babylon.gpte.redhat.com", "catalogitems"),
-            ("babylon.gpte.redhat.com", "workshops"),
-            ("babylon.gpte.redhat.com", "multiworkshops"),
-            ("operators.coreos.com", "subscriptions"),
-        )
+        for group, plural in (("", "persistentvolumes"), ("operators.coreos.com", "subscriptions"))
         for verb in READ_VERBS
     }
 )
@@ -127,6 +121,20 @@ def registry_resources() -> set[tuple[str, str]]:
     return found
 
 
+def hub_reads() -> set[tuple[str, str]]:
+    """(group, plural) of every list the collectors' Babylon source makes on a hub: its
+    `f"{POOLBOY}/namespaces/{pool_ns}/resourcepools"` paths, read from its source."""
+    from collectors.sources import babylon
+
+    bases = {
+        name: value.split("/")[2]
+        for name, value in vars(babylon).items()
+        if isinstance(value, str) and value.startswith("/apis/")
+    }
+    paths = re.findall(r'f"\{([A-Z_]+)\}/(?:namespaces/\{\w+\}/)?([a-z]+)"', getsource(babylon))
+    return {(bases[base], plural) for base, plural in paths if base in bases}
+
+
 def path_grant(path: str, verb: str) -> Grant:
     """The grant a GET of a named object's API path needs."""
     parts = path.strip("/").split("/")
@@ -138,7 +146,8 @@ def path_grant(path: str, verb: str) -> Grant:
 
 
 def expected_scanner_grants() -> set[Grant]:
-    from_registry = {(g, p, verb, "") for g, p in registry_resources() for verb in READ_VERBS}
+    reads = registry_resources() | hub_reads()
+    from_registry = {(g, p, verb, "") for g, p in reads for verb in READ_VERBS}
     ingress = path_grant(kinds.INGRESS_CONFIG.path(), "get")
     return from_registry | {ingress} | CONTRACT_READS
 
@@ -197,6 +206,8 @@ def test_the_registry_walk_sees_the_scanned_kinds() -> None:
     found = registry_resources()
     assert {("", "pods"), ("", "nodes"), ("kubevirt.io", "virtualmachineinstances")} <= found
     assert ("poolboy.gpte.redhat.com", "resourcepools") in found
+    hub = hub_reads()  # the collectors' Babylon source: pools, handles, claims, subjects, ...
+    assert len(hub) >= 7 and ("babylon.gpte.redhat.com", "multiworkshops") in hub
 
 
 # --- dynamic: what the simulator receives -----------------------------------------------------

@@ -12,6 +12,7 @@ from django.contrib.auth.models import Permission, User
 from collectors.models import ScheduledLab, SmokeTestResult
 from incidents.models import Event
 from labs.models import Cluster, Lab, LabInstance
+from labs.tests.factories import platform_operator
 from rubrics_app.models import Evaluation, StateChange
 from scanning.models import LabEvidence
 from simulator.services.demolition import external_evidence, push_external_evidence
@@ -68,7 +69,7 @@ def test_a_pushed_failing_result_fails_smoke_test_ready_and_emits_its_event(
     live_server: Any,
 ) -> None:
     instance = _lab_instance()
-    owner = User.objects.create_user("demolition")
+    owner = platform_operator(User.objects.create_user("demolition"))  # pushes for every team
     owner.user_permissions.add(Permission.objects.get(codename="add_smoketestresult"))
     token = api_key_create(name="demolition", owner=owner, scopes=["approve"]).token
     body = external_evidence(_session(False), "sim-01")

@@ -5,6 +5,8 @@ name of team alpha's.
 Everything of team alpha's carries "alpha" in its name (team, catalog item, cluster, namespaces,
 GUIDs, failure class, maintenance window, scan errors): a body that contains "alpha" leaks.
 Team alpha has 7 failed labs, bravo 1 failed and 1 ready: any count of 3 or more leaks a count.
+Alpha's member is `zalpha-member` (assigned to the incident shared with bravo, with an email
+address and a social account): no user list, choice or row names them to bravo.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ pytestmark = [pytest.mark.smoke, pytest.mark.django_db(transaction=True)]
 SECRET = re.compile("alpha", re.IGNORECASE)
 ALPHA_LABS = 7
 APPS = ["labs", "remediation", "scanning", "rubrics_app", "incidents", "forecasting", "stargate"]
+APPS += ["collectors", "recommendations", "notifications", "metrics", "dashboard"]
+APPS += ["auth", "django_q", "account", "socialaccount"]  # users, tasks, identities
 ADMIN_ECHO = re.compile("with ID “[^”]*” doesn’t exist")  # noqa: RUF001
 
 
@@ -158,9 +162,11 @@ def _elsewhere(alpha, alpha_item, alpha_labs, bravo_labs, shared, alpha_only, no
     )
     from rubrics_app.models import ClassificationProposal, ClassificationRule, Evaluation, LLMCall
 
-    other = User.objects.create_user("zed-member", password="pw-zed-1234567")
+    other = User.objects.create_user("zalpha-member", password="pw-zed-1234567")
     alpha.members.add(other)
     api_key_create(name="alpha-bot", owner=other, scopes=["read"])
+    _identities_and_tasks(other, alpha_only)
+    _team_owned(alpha, alpha_item, alpha_labs[0])
     own = Incident.objects.create(
         kind="catalog_item",
         key="item:alpha",
@@ -177,6 +183,8 @@ def _elsewhere(alpha, alpha_item, alpha_labs, bravo_labs, shared, alpha_only, no
         cluster=shared,
         failure_class="crashloop",
         severity_factors={"attendees": 5, "labs": 2},
+        assignee=other,
+        acknowledged_by=other,
         opened_at=now,
         updated_at=now,
     )
@@ -264,6 +272,67 @@ def _elsewhere(alpha, alpha_item, alpha_labs, bravo_labs, shared, alpha_only, no
     }
 
 
+def _team_owned(alpha: Team, alpha_item: Lab, lab: LabInstance) -> None:
+    """Alpha's notification channel (a route, a message), recommendation and smoke test."""
+    from collectors.models import SmokeTestResult
+    from notifications.models import Channel, Notification, Route
+    from recommendations.models import Recommendation
+
+    channel = Channel.objects.create(name="alpha-pager", kind="webhook", team=alpha)
+    Route.objects.create(channel=channel, topic="incidents", team=alpha, lab=alpha_item)
+    Notification.objects.create(
+        channel=channel, key="alpha-key", group="lab-1", change="opened", title="alpha down"
+    )
+    Recommendation.objects.create(
+        key=f"scale:{alpha_item.catalog_item}",
+        rule="scale",
+        scope="lab",
+        target=alpha_item.catalog_item,
+        team=alpha,
+        lab=alpha_item,
+        urgency="high",
+        confidence=0.9,
+        title=f"{alpha_item.catalog_item} needs more",
+        recommendation="alpha: scale the pool",
+    )
+    SmokeTestResult.objects.create(
+        source="push", catalog_item=alpha_item.catalog_item, lab=alpha_item, guid=lab.guid
+    )
+
+
+def _identities_and_tasks(user: User, cluster: Any) -> None:
+    """Alpha's member's email address and SSO account, an SSO app, and q2 tasks, a failure
+    and a schedule whose names and arguments name alpha's cluster."""
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount, SocialApp
+    from django_q.models import Schedule, Task
+
+    EmailAddress.objects.create(user=user, email="zalpha@example.com", verified=True)
+    SocialAccount.objects.create(user=user, provider="sso", uid="zalpha-uid")
+    SocialApp.objects.create(  # an app kept in the database: its secret is for operators
+        provider="openid_connect",
+        provider_id="sso-db",
+        name="Red Hat SSO",
+        client_id="stargate",
+        secret="alpha-client-secret",
+        settings={"server_url": "https://sso.example.com/realms/rhpds"},
+    )
+    Schedule.objects.create(
+        name=f"scan {cluster.name}", func="scanning.tasks.scan_cluster", args=f"{cluster.pk}"
+    )
+    for n, success in enumerate((True, False)):
+        Task.objects.create(
+            id=f"task-alpha-{n}",
+            name=f"scan-{cluster.name}-{n}",
+            func="scanning.tasks.scan_cluster",
+            args=[cluster.name],
+            result=f"{cluster.name}: done",
+            started=timezone.now(),
+            stopped=timezone.now(),
+            success=success,
+        )
+
+
 def _alpha_ids(world: dict[str, Any]) -> list[str]:
     ids = {lab.pk for lab in world["alpha_labs"]} | {world["alpha_item"].pk, world["alpha"].pk}
     ids |= {r.pk for r in world["requests"][:3]} | {run.pk for run in world["runs"]}
@@ -345,10 +414,14 @@ def _walk(client, world, *, staff: bool):
     # The walk reached the pages (a refusal leaks nothing, and proves nothing).
     pages = {"incidents/", "incidents/silences/", "rubrics/proposals/", "config-changes/"}
     pages |= {"remediation/effectiveness/", "remediation/approvals/", "scans/runs/", "labs/"}
+    pages |= {"recommendations/", "notifications/", "notifications/deliveries/", "sources/"}
+    pages |= {"forecasting/capacity/"}
     if staff:
         pages |= {"admin/incidents/silence/", "admin/scanning/scanrun/", "admin/labs/lab/"}
         pages |= {"admin/remediation/actionrequest/", "admin/forecasting/session/"}
         pages |= {"admin/rubrics_app/evaluation/", "admin/stargate/configchange/"}
+        pages |= {"admin/", "admin/auth/user/", "admin/recommendations/recommendation/"}
+        pages |= {"admin/notifications/channel/", "admin/notifications/notification/"}
     assert pages <= answered, pages - answered
     _own_are_shown(client, world, staff=staff)
 
@@ -377,6 +450,25 @@ def _own_are_shown(client, world, *, staff: bool) -> None:
     assert "Members (1)" in detail and "4 labs" not in detail and "5 attendees" not in detail
     if staff:
         assert "bravo1" in client.get("/admin/labs/labinstance/").content.decode()
+        _users_are_of_their_team(client, world)
+
+
+def _users_are_of_their_team(client, world) -> None:
+    """The user lists a staff member reaches name their teams' members: the users' changelist,
+    their team's members' choices and the admin's autocomplete; the task queue and the identity
+    admin (emails, SSO accounts and apps) are the platform operators' and are not listed."""
+    assert "bravo-member" in client.get("/admin/auth/user/").content.decode()
+    team = client.get(f"/admin/labs/team/{world['bravo'].pk}/change/").content.decode()
+    assert "bravo-member" in team and not _leaks(team)
+    found = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "labs", "model_name": "team", "field_name": "members", "term": "member"},
+    )
+    assert not _leaks(found.content.decode())
+    index = client.get("/admin/").content.decode()
+    for model in ("Scheduled tasks", "Failed tasks", "Email addresses", "Social accounts"):
+        assert model not in index, model
+    assert "Users" in index  # the control: their teams' users are listed
 
 
 def test_the_api_answers_a_team_member_with_their_labs_only(client, world):

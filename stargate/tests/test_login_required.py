@@ -37,6 +37,11 @@ API_KEY = {  # JSON API: API key instead of a session
     "api_health_summary",
     "api_pool_availability",
     "api_readiness",
+    "api_incident_list",  # incidents, silences, recommendations, proposals (dashboard/api_work.py)
+    "api_incident_detail",
+    "api_silence_add",
+    "api_recommendation_list",
+    "api_proposal_list",
     "openapi-json",  # or a session
     "api-root",  # 404 with a key
     "api_not_found",  # any other path under /api/v1/: 404 with a key

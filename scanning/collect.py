@@ -19,7 +19,6 @@ from scanning import kinds
 from scanning.client import PAGE_SIZE, ClusterAccessError, list_all, list_pages
 from scanning.kinds import Resource
 from scanning.normalize import namespace_of, object_normalize, objects_group, warning_events
-from scanning.prefetch import ahead
 from stargate.lib.evidence import KubeObject
 
 LINK_FIELD = "sandbox_openshift_namespace"
@@ -154,7 +153,10 @@ def resources_pages(
     for resource in resources:
         try:
             for path in _paths(resource, namespaces, per_namespace=per_namespace):
-                for page in list_pages(api, path, limit=resource.page_size or PAGE_SIZE):
+                pages = list_pages(
+                    api, path, limit=resource.page_size or PAGE_SIZE, read_ahead=True
+                )
+                for page in pages:
                     yield resource, page
                     del page  # freed before the next page is read (`list_pages`)
         except ClusterAccessError as exc:
@@ -246,20 +248,20 @@ def evidence_collect(
     per_namespace: bool = False,
     progress: Progress = _no_progress,
 ) -> Collected:
-    """The objects of `resources` in `namespaces`, normalized and packed. The next page is read
-    while the current one is packed (`prefetch.ahead`)."""
+    """The objects of `resources` in `namespaces`, normalized and packed. The next page of a
+    list is read while the current one is packed (`client.list_pages`, `read_ahead`)."""
     startup_heap_freeze()
     collected = Collected()
     pages = resources_pages(api, resources, namespaces, per_namespace=per_namespace)
     with gc_paused():
-        for resource, page in ahead(pages):
+        for resource, page in pages:
             collected.packed.setdefault(resource.key, {})
             if page is None:
                 collected.missing_kinds.append(resource.key)
                 continue
             page_add(resource, page, namespaces, collected)
             progress(resource.key, len(page))
-            del page  # the caller's page goes before the one after next is read
+            del page  # freed before the next page is parsed (`list_pages`)
     return collected
 
 

@@ -35,7 +35,6 @@ from scanning.models import LabEvidence, NodeSnapshot, ResourcePoolSnapshot, Sca
 from scanning.nodes import NodeFacts, nodes_facts
 from scanning.normalize import object_normalize
 from scanning.persist import evidence_store
-from scanning.prefetch import ahead
 from scanning.showroom import ingress_domain_learn
 from stargate.lib.evidence import ClusterHealth, KubeObject
 
@@ -194,7 +193,7 @@ def _lab_pods(ctx: ScanContext) -> dict[str, list[KubeObject]]:
     """Normalized pods of lab namespaces, from one cluster-wide paged list."""
     is_lab: dict[str, bool] = {}
     pods: dict[str, list[KubeObject]] = {}
-    for page in ahead(list_pages(ctx.api, kinds.PODS.path())):
+    for page in list_pages(ctx.api, kinds.PODS.path(), read_ahead=True):
         for raw in page:
             namespace = str(raw.get("metadata", {}).get("namespace", ""))
             if namespace not in is_lab:

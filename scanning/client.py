@@ -10,6 +10,8 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from typing import Any, Protocol, TypeVar
 
 import orjson
@@ -110,6 +112,11 @@ def request_timeout() -> tuple[float, float]:
 
 def get_raw(api: ApiClient, path: str, query: list[tuple[str, Any]] | None = None) -> Any:
     """GET one API path and parse the JSON answer with orjson."""
+    return json_parse(path, get_bytes(api, path, query))
+
+
+def get_bytes(api: ApiClient, path: str, query: list[tuple[str, Any]] | None = None) -> bytes:
+    """GET one API path: the answer's body, unparsed."""
     try:
         response = api_call_retried(
             lambda: api.call_api(
@@ -123,7 +130,7 @@ def get_raw(api: ApiClient, path: str, query: list[tuple[str, Any]] | None = Non
                 _request_timeout=request_timeout(),
             )
         )
-        body = response.data
+        body: bytes = response.data
     except ApiException as exc:
         raise _api_error(exc) from exc
     except AttributeError as exc:
@@ -134,6 +141,10 @@ def get_raw(api: ApiClient, path: str, query: list[tuple[str, Any]] | None = Non
         raise
     except urllib3.exceptions.HTTPError as exc:
         raise _transport_error(exc) from exc
+    return body
+
+
+def json_parse(path: str, body: bytes) -> Any:
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
@@ -169,26 +180,46 @@ def retry_delay(exc: ApiException, attempt: int) -> float:
 
 
 def list_pages(
-    api: ApiClient, path: str, *, limit: int = PAGE_SIZE, query: list[tuple[str, Any]] | None = None
+    api: ApiClient,
+    path: str,
+    *,
+    limit: int = PAGE_SIZE,
+    query: list[tuple[str, Any]] | None = None,
+    read_ahead: bool = False,
 ) -> Iterator[list[KubeObject]]:
     """The items of a list, one page at a time, following `continue` tokens.
 
-    A page is let go before the next one is read: a caller that keeps no reference to it
+    A page is let go before the next one is parsed: a caller that keeps no reference to it
     (`del page` at the end of its loop's body) holds one parsed page at a time, not two (a page
-    of 250 real-sized pods is some 30 MB of dicts)."""
-    token = ""
-    while True:
-        params = [*(query or []), ("limit", limit)] + ([("continue", token)] if token else [])
-        page = get_raw(api, path, params)
-        if (problem := list_problem(page)) is not None:
-            raise ClusterAccessError("malformed", f"{path}: not a List ({problem})")
-        token = str((page.get("metadata") or {}).get("continue") or "")
-        items: list[KubeObject] = page["items"]
-        del page
-        yield items
-        del items
-        if not token:
-            return
+    of 250 real-sized pods is some 30 MB of dicts). With `read_ahead`, the next page's bytes
+    are fetched by a background thread while the caller works on the current page, so the API
+    server's serializing overlaps the caller's work; bytes only (a tenth of the parsed page's
+    memory): the parse waits for the caller's next turn."""
+    with ThreadPoolExecutor(1, "scan-read-ahead") if read_ahead else nullcontext() as reader:
+        token = ""
+        ahead: Future[bytes] | None = None
+        while True:
+            params = _page_query(query, limit, token)
+            body = ahead.result() if ahead is not None else get_bytes(api, path, params)
+            page = json_parse(path, body)
+            del body
+            if (problem := list_problem(page)) is not None:
+                raise ClusterAccessError("malformed", f"{path}: not a List ({problem})")
+            token = str((page.get("metadata") or {}).get("continue") or "")
+            if reader is not None and token:
+                ahead = reader.submit(get_bytes, api, path, _page_query(query, limit, token))
+            items: list[KubeObject] = page["items"]
+            del page
+            yield items
+            del items
+            if not token:
+                return
+
+
+def _page_query(
+    query: list[tuple[str, Any]] | None, limit: int, token: str
+) -> list[tuple[str, Any]]:
+    return [*(query or []), ("limit", limit)] + ([("continue", token)] if token else [])
 
 
 def list_problem(page: Any) -> str | None:

@@ -137,43 +137,54 @@ def _page_pack(
             collected.add_packed(kind, namespace, blob)
 
 
-def resource_collect(
+# Each page of a run of lists, with its resource; (resource, None) for a kind not served.
+ResourcePages = Iterator[tuple[Resource, list[KubeObject] | None]]
+
+
+def resources_pages(
     api: ApiClient,
-    resource: Resource,
+    resources: Iterable[Resource],
     namespaces: Container[str],
-    collected: Collected,
     *,
     per_namespace: bool = False,
-    progress: Progress = _no_progress,
-) -> None:
-    """Add one kind's objects in `namespaces` to `collected`; a kind the cluster does not serve
-    (404: KubeVirt or KServe not installed) counts as empty."""
-    collected.packed.setdefault(resource.key, {})
-    if resource.key == "anarchysubjects":
-        # They live in babylon-anarchy-* namespaces: always one cluster-wide list, each subject
-        # attached to the lab namespace it points at.
-        per_namespace = False
-    if per_namespace:
+) -> ResourcePages:
+    """The pages of each resource's lists in `namespaces`, resource after resource; a kind the
+    cluster does not serve (404: KubeVirt or KServe not installed) gives one None instead."""
+    for resource in resources:
+        try:
+            for path in _paths(resource, namespaces, per_namespace=per_namespace):
+                pages = list_pages(
+                    api, path, limit=resource.page_size or PAGE_SIZE, read_ahead=True
+                )
+                for page in pages:
+                    yield resource, page
+                    del page  # freed before the next page is read (`list_pages`)
+        except ClusterAccessError as exc:
+            if exc.kind != "not_found":
+                raise
+            yield resource, None
+
+
+def _paths(resource: Resource, namespaces: Container[str], *, per_namespace: bool) -> list[str]:
+    # AnarchySubjects live in babylon-anarchy-* namespaces: always one cluster-wide list, each
+    # subject attached to the lab namespace it points at.
+    if per_namespace and resource.key != "anarchysubjects":
         assert isinstance(namespaces, Collection)
-        paths = [resource.path(ns) for ns in sorted(namespaces)]
+        return [resource.path(ns) for ns in sorted(namespaces)]
+    return [resource.path()]
+
+
+def page_add(
+    resource: Resource, page: list[KubeObject], namespaces: Container[str], collected: Collected
+) -> None:
+    """Add one page of a kind's objects in `namespaces` to `collected`."""
+    collected.objects_read += len(page)
+    if resource.key == "anarchysubjects":
+        # Linked across namespaces: not cached per namespace.
+        for namespace, items in subjects_link(resource.key, page, namespaces).items():
+            collected.add(resource.key, namespace, items)
     else:
-        paths = [resource.path()]
-    try:
-        for path in paths:
-            for page in list_pages(api, path, limit=resource.page_size or PAGE_SIZE):
-                collected.objects_read += len(page)
-                if resource.key == "anarchysubjects":
-                    # Linked across namespaces: not cached per namespace.
-                    for namespace, items in subjects_link(resource.key, page, namespaces).items():
-                        collected.add(resource.key, namespace, items)
-                else:
-                    _page_pack(resource.key, page, namespaces, collected)
-                progress(resource.key, len(page))
-                del page  # freed before the next page is read (`list_pages`)
-    except ClusterAccessError as exc:
-        if exc.kind != "not_found":
-            raise
-        collected.missing_kinds.append(resource.key)
+        _page_pack(resource.key, page, namespaces, collected)
 
 
 def subjects_link(
@@ -237,13 +248,20 @@ def evidence_collect(
     per_namespace: bool = False,
     progress: Progress = _no_progress,
 ) -> Collected:
+    """The objects of `resources` in `namespaces`, normalized and packed. The next page of a
+    list is read while the current one is packed (`client.list_pages`, `read_ahead`)."""
     startup_heap_freeze()
     collected = Collected()
+    pages = resources_pages(api, resources, namespaces, per_namespace=per_namespace)
     with gc_paused():
-        for resource in resources:
-            resource_collect(
-                api, resource, namespaces, collected, per_namespace=per_namespace, progress=progress
-            )
+        for resource, page in pages:
+            collected.packed.setdefault(resource.key, {})
+            if page is None:
+                collected.missing_kinds.append(resource.key)
+                continue
+            page_add(resource, page, namespaces, collected)
+            progress(resource.key, len(page))
+            del page  # freed before the next page is parsed (`list_pages`)
     return collected
 
 

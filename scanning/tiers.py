@@ -196,7 +196,7 @@ def _lab_pods(ctx: ScanContext) -> dict[str, list[KubeObject]]:
     """Normalized pods of lab namespaces, from one cluster-wide paged list."""
     is_lab: dict[str, bool] = {}
     pods: dict[str, list[KubeObject]] = {}
-    for page in list_pages(ctx.api, kinds.PODS.path()):
+    for page in list_pages(ctx.api, kinds.PODS.path(), read_ahead=True):
         for raw in page:
             namespace = str(raw.get("metadata", {}).get("namespace", ""))
             if namespace not in is_lab:

@@ -65,8 +65,9 @@ if PRODUCTION and not ALLOWED_HOSTS:
     problem("STARGATE_ALLOWED_HOSTS is required in production mode")
 CSRF_TRUSTED_ORIGINS = envlist("STARGATE_CSRF_TRUSTED_ORIGINS", "")
 
+# No "daphne" app: it only swaps `runserver` for Daphne's, and importing it loads Twisted
+# (about 27 MB) into every process, workers included. The web process is `daphne` itself.
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

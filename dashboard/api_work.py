@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import AfterValidator, AwareDatetime
 
 from incidents import selectors as incident_selectors
@@ -31,6 +31,7 @@ from labs.selectors import (
 )
 from recommendations.models import Recommendation
 from recommendations.selectors import visible_recommendations
+from rubrics_app import services as rubric_services
 from rubrics_app.models import ClassificationProposal
 from stargate.apiauth import ApiKeyAuth, key_owner
 from stargate.apitypes import MAX_ID, OneOf, Page, PageParams, Text, enum_schema, page_of
@@ -160,7 +161,7 @@ def _named(rows: QuerySet[Any], field: str, name: str | None) -> Any:
     url_name="api_silence_add",
     summary="Silence a catalog item or a team (operators: a cluster or a class too)",
 )
-def silence_add(request: HttpRequest, body: SilenceIn) -> tuple[int, SilenceOut]:
+def silence_add(request: HttpRequest, body: SilenceIn) -> Status[SilenceOut]:
     user = key_owner(request)
     audience = audience_of(user)
     teams = Team.objects.all()
@@ -186,7 +187,7 @@ def silence_add(request: HttpRequest, body: SilenceIn) -> tuple[int, SilenceOut]
         )
     except ValueError as exc:  # it expires before it starts
         raise ProblemError(400, str(exc), type=INVALID) from exc
-    return 201, _silence_out(silence)
+    return Status(201, _silence_out(silence))
 
 
 def _silence_out(silence: Silence) -> SilenceOut:
@@ -320,3 +321,56 @@ def proposal_list(
         rows = rows.filter(status=filters.status)
     rows = rows.select_related("lab_instance").order_by("-created_at", "-pk")
     return page_of(rows, page, _proposal_out)
+
+
+REVIEWER = ApiKeyAuth("approve", "rubrics_app.review_classificationproposal")
+Reason = Annotated[
+    str, Field(pattern=r"\S", description="Why (required; the first 1000 characters are kept).")
+]
+
+
+class ProposalReviewIn(Schema):
+    decision: Annotated[
+        str,
+        AfterValidator(OneOf(["accept", "correct", "reject"])),
+        enum_schema(["accept", "correct", "reject"]),
+    ]
+    reason: Reason
+    failure_class: Text = Field(
+        "", description="For `correct`: a known class, or a new lower-case-words name (novel)."
+    )
+
+
+@router.post(
+    "/proposals/{pk}/review",
+    response=ProposalOut,
+    auth=REVIEWER,
+    url_name="api_proposal_review",
+    summary="Accept, correct or reject a classification proposal",
+    description=(
+        "As the review page: the decision holds for every proposal of the same failure "
+        "signature; repeating it answers the proposal unchanged, a different second decision "
+        "answers 409."
+    ),
+    tags=["proposals"],
+)
+def proposal_review(request: HttpRequest, pk: Id, body: ProposalReviewIn) -> ProposalOut:
+    user = key_owner(request)
+    labs = visible_lab_instances(audience_of(user))
+    proposal = get_object_or_404(
+        ClassificationProposal.objects.select_related("lab_instance"),
+        pk=pk,
+        lab_instance__in=labs.values("pk"),
+    )
+    try:
+        rubric_services.proposal_review(
+            proposal=proposal,
+            decision=body.decision,
+            reviewer=user,
+            reason=body.reason[:1000].replace("\x00", ""),
+            failure_class=body.failure_class,
+        )
+    except rubric_services.ProposalReviewRefused as exc:
+        raise ProblemError(409 if exc.conflict else 400, str(exc), type=INVALID) from exc
+    proposal.refresh_from_db()
+    return _proposal_out(proposal)

@@ -200,7 +200,11 @@ class Lab(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         super().save(*args, **kwargs)
         # Its instances' copy of the team (see `LabInstance.team`).
-        self.instances.exclude(team_id=self.team_id).update(team_id=self.team_id)
+        instances = LabInstance.objects.filter(lab_id=self.pk)
+        if self.team_id is None:
+            instances.exclude(team__isnull=True).update(team=None)
+        else:
+            instances.exclude(team_id=self.team_id).update(team_id=self.team_id)
 
 
 class LabInstance(models.Model):

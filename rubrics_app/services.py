@@ -319,3 +319,39 @@ def _prune(done: list[LabInstanceEvaluated], stored: dict[int, dict[str, _Stored
             gone |= Q(lab_instance=item.lab_instance) & ~Q(rubric_id__in=current)
     if gone:
         Evaluation.objects.filter(gone).delete()
+
+
+class ProposalReviewRefused(Exception):
+    """A conflicting second decision (409), or a class name that is not one."""
+
+    def __init__(self, message: str, *, conflict: bool) -> None:
+        super().__init__(message)
+        self.conflict = conflict
+
+
+def proposal_review(
+    *, proposal: Any, decision: str, reviewer: Any, reason: str, failure_class: str = ""
+) -> Any:
+    """Accept, correct (to `failure_class`) or reject a classification proposal, as the review
+    page does: one decision per failure signature, repeating it a no-op, a conflicting one refused
+    (`ProposalReviewRefused.conflict`), a reason always required."""
+    from .classification import proposals as review
+    from .models import ClassificationProposal
+
+    try:
+        if decision == "accept":
+            return review.proposal_accept(proposal=proposal, reviewer=reviewer, reason=reason)
+        if decision == "correct":
+            return review.proposal_correct(
+                proposal=proposal, reviewer=reviewer, failure_class=failure_class, reason=reason
+            )
+        if decision == "reject":
+            return review.proposal_reject(proposal=proposal, reviewer=reviewer, reason=reason)
+    except review.ReviewRefused as exc:
+        decided = (
+            ClassificationProposal.objects.filter(pk=proposal.pk)
+            .exclude(status=ClassificationProposal.Status.PROPOSED)
+            .exists()
+        )
+        raise ProposalReviewRefused(str(exc), conflict=decided) from exc
+    raise ProposalReviewRefused("the decision must be accept, correct or reject", conflict=False)

@@ -138,3 +138,58 @@ def test_a_member_silences_their_catalog_items_and_teams_only(
     assert _silence(client, _writer(operator), cluster="east").status_code == 201
     reader = _key(member)
     assert _silence(client, reader, team="team-bravo").status_code == 403
+
+
+def _reviewer(user: User) -> dict[str, str]:
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(Permission.objects.get(codename="review_classificationproposal"))
+    token = api_key_create(name=f"{user}-r", owner=user, scopes=["approve"]).token
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def _review(client: Client, auth: dict[str, str], pk: int, **body: object) -> Any:
+    return client.post(
+        f"/api/v1/proposals/{pk}/review", body, content_type="application/json", **auth
+    )
+
+
+def test_a_member_reviews_their_teams_proposals_as_the_page_does(
+    client: Client, world: dict[str, Any]
+) -> None:
+    member = User.objects.create_user("bravo-reviewer")
+    world["teams"]["bravo"].members.add(member)
+    auth = _reviewer(member)
+    mine = ClassificationProposal.objects.get(signature="bravo-s")
+    theirs = ClassificationProposal.objects.get(signature="alpha-s")
+
+    assert _review(client, auth, mine.pk, decision="accept", reason=" ").status_code == 400
+    accepted = _review(client, auth, mine.pk, decision="accept", reason="seen it twice")
+    assert accepted.status_code == 200, accepted.content
+    assert accepted.json()["status"] == "accepted"
+    again = _review(client, auth, mine.pk, decision="accept", reason="still right")
+    assert again.status_code == 200  # the same decision again: a no-op
+    conflict = _review(client, auth, mine.pk, decision="reject", reason="on second thought")
+    assert conflict.status_code == 409
+    assert conflict["Content-Type"] == "application/problem+json"
+    assert "already accepted" in conflict.json()["error"]
+
+    hidden = _review(client, auth, theirs.pk, decision="reject", reason="not mine")
+    assert hidden.status_code == 404 and "alpha" not in hidden.content.decode()
+    theirs.refresh_from_db()
+    assert theirs.status == ClassificationProposal.Status.PROPOSED
+
+    reader = _key(member)
+    assert _review(client, reader, theirs.pk, decision="reject", reason="x").status_code == 403
+    operator = factories.platform_operator(User.objects.create_user("ops-reviewer"))
+    corrected = _review(
+        client,
+        _reviewer(operator),
+        theirs.pk,
+        decision="correct",
+        reason="it is the image",
+        failure_class="image-pull-failure",
+    )
+    assert corrected.status_code == 200, corrected.content
+    theirs.refresh_from_db()
+    assert (theirs.status, theirs.final_class) == ("corrected", "image-pull-failure")

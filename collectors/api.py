@@ -1,7 +1,7 @@
 """The inbound smoke-test push (platform-contracts 9): `POST /api/v1/integration/external-evidence`,
 mounted by `stargate.api`, with an API key of the `approve` scope whose owner holds
-`collectors.add_smoketestresult` (a read key never writes), for the labs of the owner's teams
-(Demolition's key belongs to a platform operator).
+`collectors.add_smoketestresult` (a read key never writes). A platform operator's key pushes for
+any lab code; a team's key for its teams' labs only (404 otherwise, naming no lab).
 
 The result is stored as a `SmokeTestResult` (`source=push`) and becomes smoke-test evidence of
 the lab's instances (on the named cluster, else all): each is evaluated again at once from its
@@ -57,17 +57,23 @@ class ExternalEvidenceOut(Schema):
 
 @router.post(
     "/external-evidence",
-    response={201: ExternalEvidenceOut},
+    response={201: ExternalEvidenceOut, 404: Problem},
     auth=PUSHER,
     url_name="api_external_evidence",
 )
 def external_evidence(
     request: HttpRequest, body: ExternalEvidenceIn
 ) -> Status[ExternalEvidenceOut]:
-    """Store one smoke-test result and evaluate the lab's `smoke-test-ready` rubric with it. A
-    lab of another team than the key owner's is taken for an unknown lab code."""
-    audience = audience_of(key_owner(request))
-    pushed = services.smoke_result_push(**body.dict(), now=timezone.now(), audience=audience)
+    """Store one smoke-test result and evaluate the lab's `smoke-test-ready` rubric with it.
+
+    A key whose owner is not a platform operator pushes only for its teams' labs: any other lab
+    code answers 404, as if the lab did not exist."""
+    try:
+        pushed = services.smoke_result_push(
+            audience=audience_of(key_owner(request)), **body.dict(), now=timezone.now()
+        )
+    except services.PushRefused as exc:
+        raise ProblemError(404, exc.detail) from exc
     return Status(
         201,
         ExternalEvidenceOut(

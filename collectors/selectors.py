@@ -11,11 +11,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from collectors.conf import source_settings
+from collectors.mappings import pool_mapping
 from collectors.models import (
     AapJob,
     ClusterAlert,
     ConstraintViolation,
     LabIdentity,
+    LabMapping,
+    PoolSnapshot,
     ScheduledLab,
     SmokeTestResult,
     SourceState,
@@ -115,15 +118,18 @@ FRESHNESS_CODES = {"fresh": 0, "aging": 1, "stale": 2, "never": 3}
 
 def source_gauges(now: datetime | None = None) -> list[dict[str, float | str]]:
     """Per source, what a metrics exporter publishes: freshness (0 fresh, 1 aging, 2 stale,
-    3 never), seconds since the last success (-1 never), failures in a row, configured (0/1)."""
+    3 never) and its word (`state`), seconds since the last success (-1 never), failures in a
+    row, configured (0/1)."""
     now = now or timezone.now()
     rows: list[dict[str, float | str]] = []
     for state in source_states():
         age = (now - state.last_success_at).total_seconds() if state.last_success_at else -1.0
+        word = str(state.freshness(now))
         rows.append(
             {
                 "source": state.name,
-                "freshness": FRESHNESS_CODES[state.freshness(now)],
+                "state": word,
+                "freshness": FRESHNESS_CODES[word],
                 "age_seconds": round(age, 1),
                 "consecutive_failures": state.consecutive_failures,
                 "configured": 1 if state.configured else 0,
@@ -195,3 +201,58 @@ def aap_failures_for(lab: Lab, lab_code: str, *, since: datetime, limit: int = 1
         "-finished", "-job_id"
     )
     return [job for job in rows[: limit * 3] if job_of_lab(job, lab, lab_code)][:limit]
+
+
+# --- Pools named through the lab mappings' `pool_pattern` (spec 3.3) -------------------------
+
+
+def pool_mappings() -> list[LabMapping]:
+    """The lab mappings that carry a pool pattern (one query), for `pool_by_mapping`."""
+    return list(LabMapping.objects.exclude(pool_pattern="").order_by("lab_code"))
+
+
+def pool_owner(pool_name: str, mappings: Sequence[LabMapping]) -> LabMapping | None:
+    """The mapping a pool belongs to: its most specific matching pool pattern."""
+    return pool_mapping(pool_name, mappings)
+
+
+def mapping_is_labs(mapping: LabMapping, lab: Lab, lab_code: str) -> bool:
+    """Whether a mapping names `lab`: by its catalog item, else by the lab code."""
+    if mapping.lab_id is not None:
+        return mapping.lab_id == lab.pk
+    return bool(lab_code) and mapping.lab_code.lower() == lab_code.lower()
+
+
+def pool_by_mapping(
+    lab: Lab, lab_code: str, pool_names: Sequence[str], mappings: Sequence[LabMapping]
+) -> str | None:
+    """The first pool (by name) whose pool-pattern mapping is the lab's. A pool belongs to its
+    most specific matching mapping (`collectors.mappings.pool_mapping`), so a broad pattern of
+    one lab never takes the pool of another."""
+    if not mappings:
+        return None
+    for name in sorted(pool_names):
+        found = pool_mapping(name, mappings)
+        if found is not None and mapping_is_labs(found, lab, lab_code):
+            return name
+    return None
+
+
+def mapped_pool_snapshot(
+    lab: Lab, lab_code: str, *, since: datetime | None = None
+) -> PoolSnapshot | None:
+    """The newest snapshot of the lab's pool found through the mappings' pool patterns, among
+    the pools snapshotted since `since` (default 24 h); None without one (at most 3 queries)."""
+    mappings = pool_mappings()
+    if not mappings:
+        return None
+    since = since or timezone.now() - timedelta(hours=24)
+    names = set(
+        PoolSnapshot.objects.filter(taken_at__gte=since)
+        .values_list("pool_name", flat=True)
+        .distinct()
+    )
+    name = pool_by_mapping(lab, lab_code, sorted(names), mappings)
+    if name is None:
+        return None
+    return PoolSnapshot.objects.filter(pool_name=name).order_by("-taken_at").first()

@@ -37,6 +37,12 @@ def lab_for_code(lab_code: str) -> Lab | None:
     return Lab.objects.filter(catalog_item__iexact=lab_code).first()
 
 
+class PushRefused(Exception):
+    """A push for a lab the key's owner does not see: answered as if the lab did not exist."""
+
+    detail = "No lab with that code is visible to you."
+
+
 def smoke_result_push(
     *,
     source: str,
@@ -52,11 +58,15 @@ def smoke_result_push(
     now: datetime,
     audience: Audience = OPERATORS,
 ) -> Pushed:
-    """Store a pushed smoke-test result (spec 9) and evaluate the lab's instances with it. A
-    lab `audience` does not see (another team's) is taken for an unknown lab code."""
+    """Store a pushed smoke-test result (spec 9) and evaluate the lab's instances with it.
+
+    A team's key pushes only for its teams' labs (`PushRefused` otherwise, an unknown code too);
+    a platform operator's key for any lab code."""
     lab = lab_for_code(lab_code)
-    if lab is not None and not audience.sees_team(lab.team_id):
-        lab = None
+    if not audience.everything and (
+        lab is None or not visible_labs(audience).filter(pk=lab.pk).exists()
+    ):
+        raise PushRefused(lab_code)
     instances = list(
         LabInstance.objects.filter(lab=lab, deleted_at=None).select_related("cluster", "lab")
         if lab is not None

@@ -165,6 +165,7 @@ def readiness_input(audience: Audience) -> ReadinessInput:
     from django.utils import timezone
 
     from collectors.models import ScheduledLab, SmokeTestResult
+    from collectors.selectors import pool_mappings
     from forecasting.models import Session
     from forecasting.selectors import capacity_forecast, pool_for
     from labs.selectors import visible_labs
@@ -185,6 +186,7 @@ def readiness_input(audience: Audience) -> ReadinessInput:
     smoked = set(SmokeTestResult.objects.filter(lab__in=labs).values_list("lab_id", flat=True))
     forecast = capacity_forecast(audience=audience, now=now)
     items = {p.name: p.catalog_item for p in forecast.pools}
+    mappings = pool_mappings()
     provisioned = sum(
         1
         for row in scheduled
@@ -193,7 +195,7 @@ def readiness_input(audience: Audience) -> ReadinessInput:
             row.lab_id in started
             or row.lab_id in smoked
             or row.cloud == "Tenant Namespace"
-            or pool_for(row.lab, row.lab_code, items) is not None
+            or pool_for(row.lab, row.lab_code, items, mappings) is not None
         )
     )
     figures = cluster_figures(audience)

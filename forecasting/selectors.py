@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -9,7 +10,8 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from collectors.models import CatalogDefinition, ClusterUtilisation, PoolSnapshot
+from collectors.models import CatalogDefinition, ClusterUtilisation, LabMapping, PoolSnapshot
+from collectors.selectors import pool_by_mapping, pool_mappings, pool_owner
 from forecasting.complexity import Footprint, footprint
 from forecasting.models import Session
 from forecasting.projection import (
@@ -129,10 +131,14 @@ def short_name(catalog_item: str) -> str:
     return parts[1] if len(parts) == 3 else catalog_item
 
 
-def pool_for(lab: Lab, lab_code: str, pools: dict[str, str]) -> str | None:
+def pool_for(
+    lab: Lab, lab_code: str, pools: dict[str, str], mappings: Sequence[LabMapping] = ()
+) -> str | None:
     """Spec 24.1: the pool of the lab's catalog item (by full name, then by short name, then a
-    pool named after it), else one whose name contains the lower-cased lab code. `pools`:
-    pool name -> catalog item (spec.provider.name)."""
+    pool named after it), else one whose name contains the lower-cased lab code, else one a
+    lab mapping of the lab names by its `pool_pattern` (3.3, `mappings` from
+    `collectors.selectors.pool_mappings`). `pools`: pool name -> catalog item
+    (spec.provider.name)."""
     item, short = lab.catalog_item, short_name(lab.catalog_item)
     ordered = sorted(pools.items())
     tests = (
@@ -149,15 +155,34 @@ def pool_for(lab: Lab, lab_code: str, pools: dict[str, str]) -> str | None:
         for name, _ in ordered:
             if code in name.lower():
                 return name
-    return None
+    return pool_by_mapping(lab, lab_code, [name for name, _ in ordered], mappings)
 
 
-def _visible_pools(latest: dict[str, PoolSnapshot], labs: list[Lab], codes: set[str]) -> set[str]:
+def _visible_pools(
+    latest: dict[str, PoolSnapshot],
+    labs: list[Lab],
+    codes: set[str],
+    mappings: Sequence[LabMapping] = (),
+) -> set[str]:
+    """The pools of a team's labs: by catalog item, by lab code, or by a pool-pattern mapping
+    of one of its labs (or of a visible session's lab code)."""
     items = {lab.catalog_item for lab in labs}
+    lab_ids = {lab.pk for lab in labs}
+
+    def mapped(pool_name: str) -> bool:
+        found = pool_owner(pool_name, mappings) if mappings else None
+        if found is None:
+            return False
+        if found.lab_id is not None:
+            return found.lab_id in lab_ids
+        return found.lab_code.lower() in codes
+
     return {
         name
         for name, row in latest.items()
-        if row.catalog_item in items or any(code and code in name.lower() for code in codes)
+        if row.catalog_item in items
+        or any(code and code in name.lower() for code in codes)
+        or mapped(row.pool_name)
     }
 
 
@@ -170,7 +195,7 @@ def capacity_forecast(
     history_hours: float = 24.0,
     method: str = "regression",
 ) -> CapacityForecast:
-    """Pools, sessions and clusters `audience` may see, projected hour by hour (7 queries)."""
+    """Pools, sessions and clusters `audience` may see, projected hour by hour (8 queries)."""
     now = now or timezone.now()
     hours = clamp_hours(hours)
     rows = list(
@@ -197,9 +222,10 @@ def capacity_forecast(
         .select_related("lab", "cluster")
     )
     labs = list(visible_labs(audience)) if not audience.everything else []
+    mappings = pool_mappings()
     if not audience.everything:
         codes = {s.lab_code.lower() for s in sessions}
-        keep = _visible_pools(latest, labs, codes)
+        keep = _visible_pools(latest, labs, codes, mappings)
         latest = {name: row for name, row in latest.items() if name in keep}
     points = _pool_points(rows, hubs)
     pools = [
@@ -215,7 +241,7 @@ def capacity_forecast(
             attendees=s.attendees or 1,
             footprint=footprints[s.lab.catalog_item],
             lab_code=s.lab_code or s.lab.catalog_item,
-            pool=pool_for(s.lab, s.lab_code, pool_items),
+            pool=pool_for(s.lab, s.lab_code, pool_items, mappings),
             cluster=s.cluster.name if s.cluster else None,
         )
         for s in sessions
@@ -387,7 +413,8 @@ def lab_pool_state(
     lab: Lab, lab_code: str, *, now: dt.datetime | None = None, history_hours: float = 6.0
 ) -> dict[str, object] | None:
     """The lab's pool (spec 24.1's link) as its newest snapshot says, with its last few
-    snapshots and its velocity over `history_hours`; None when no pool is known (2 queries)."""
+    snapshots and its velocity over `history_hours`; None when no pool is known (2 queries, 3
+    when the pool is found only through a lab mapping's pool pattern)."""
     now = now or timezone.now()
     since = now - dt.timedelta(hours=history_hours)
     latest = (
@@ -396,7 +423,8 @@ def lab_pool_state(
         .filter(newest=1)
         .values_list("pool_name", "catalog_item")
     )
-    name = pool_for(lab, lab_code, dict(latest))
+    pools = dict(latest)
+    name = pool_for(lab, lab_code, pools) or pool_for(lab, lab_code, pools, pool_mappings())
     if name is None:
         return None
     rows = list(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
-from metrics import outbox, state, totals
+from metrics import outbox, sources, state, totals
 
 
 class StarGateCollector(Collector):
@@ -18,6 +18,7 @@ class StarGateCollector(Collector):
         yield from state.clusters(now)
         yield from state.incidents()
         yield from state.breakers(now)
+        yield from sources.collectors(now)
         yield from outbox.notifications()
         yield from totals.totals()
 

@@ -19,6 +19,7 @@ from collectors.models import (
     ScheduledLab,
     SmokeTestResult,
 )
+from collectors.selectors import pool_mappings
 from forecasting.scores import lab_provisioned
 from forecasting.selectors import CapacityForecast, catalog_scores, pool_for, short_name
 from labs.models import Lab, LabInstance
@@ -175,7 +176,7 @@ def platform_context(now: datetime) -> Context | None:
 def lab_contexts(
     *, labs: Iterable[Lab], forecast: CapacityForecast, now: datetime
 ) -> list[Context]:
-    """One context per catalog item with sessions, instances or schedule rows (8 queries)."""
+    """One context per catalog item with sessions, instances or schedule rows (9 queries)."""
     labs = list(labs)
     items = {lab.catalog_item for lab in labs}
     scheduled = {s.lab_id: s for s in ScheduledLab.objects.filter(lab__in=labs)}
@@ -199,6 +200,7 @@ def lab_contexts(
     clusters = _lab_clusters(labs)
     pools = {p.name: p for p in forecast.pools}
     pool_items = {p.name: p.catalog_item for p in forecast.pools}
+    mappings = pool_mappings()
     contexts = []
     for lab in labs:
         row = scheduled.get(lab.pk)
@@ -206,7 +208,7 @@ def lab_contexts(
         mine = sessions.get(lab.pk, [])
         if not (mine or records.get(lab.pk) or row):
             continue
-        pool_name = pool_for(lab, code, pool_items)
+        pool_name = pool_for(lab, code, pool_items, mappings)
         lab_jobs = [j for j in jobs if _job_of(j, lab, code)]
         contexts.append(
             _lab_context(

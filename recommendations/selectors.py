@@ -18,6 +18,7 @@ from collectors.models import (
     ScheduledLab,
     SmokeTestResult,
 )
+from collectors.selectors import mapped_pool_snapshot
 from forecasting.models import Session
 from forecasting.scores import lab_provisioned, pool_status
 from labs.models import Lab
@@ -87,7 +88,8 @@ def _lab_for(audience: Audience, code: str) -> tuple[Lab, ScheduledLab | None]:
 
 
 def provisioning(audience: Audience, code: str, now: dt.datetime) -> Provisioning:
-    """Everything about one catalog item / lab code (8 queries)."""
+    """Everything about one catalog item / lab code (8 queries; up to 3 more when its pool is
+    found only through a lab mapping's pool pattern)."""
     lab, scheduled = _lab_for(audience, code)
     lab_code = scheduled.lab_code if scheduled else ""
     sessions = list(Session.objects.filter(lab=lab, ends_at__gt=now).order_by("starts_at")[:20])
@@ -96,7 +98,9 @@ def provisioning(audience: Audience, code: str, now: dt.datetime) -> Provisionin
         pools = PoolSnapshot.objects.filter(
             Q(catalog_item=lab.catalog_item) | Q(pool_name__icontains=lab_code)
         )
-    pool = pools.order_by("-taken_at").first()
+    pool = pools.order_by("-taken_at").first() or mapped_pool_snapshot(
+        lab, lab_code, since=now - dt.timedelta(hours=24)
+    )
     jobs = AapJob.objects.filter(status="failed", finished__gte=now - dt.timedelta(hours=24))
     jobs = jobs.filter(
         Q(catalog_item=lab.catalog_item) | (Q(lab_code=lab_code) if lab_code else Q(pk=None))

@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from collectors.selectors import violations_by_lab
+from collectors.selectors import pool_mappings, violations_by_lab
 from forecasting.selectors import capacity_forecast, pool_for
 from labs.models import Lab, LabInstance
 from labs.selectors import OPERATORS
@@ -61,9 +61,10 @@ def contexts_build(
     forecast = capacity_forecast(audience=OPERATORS, now=now)
     labs = list(Lab.objects.all())
     items = {p.name: p.catalog_item for p in forecast.pools}
+    mappings = pool_mappings()
     pool_labs = {}
     for lab in labs:
-        name = pool_for(lab, "", items)
+        name = pool_for(lab, "", items, mappings)
         if name:
             pool_labs[name] = lab
     contexts = [

@@ -100,7 +100,7 @@ def test_only_monitoring_reaches_the_metrics_port() -> None:
 def test_promtool_accepts_the_rules(tmp_path: Path) -> None:
     result = _promtool("check", "rules", str(_rules(tmp_path)), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "SUCCESS: 5 rules found" in result.stdout
+    assert "SUCCESS: 6 rules found" in result.stdout
 
 
 def test_promtool_rejects_a_broken_rule(tmp_path: Path) -> None:
@@ -112,7 +112,8 @@ def test_promtool_rejects_a_broken_rule(tmp_path: Path) -> None:
 
 def test_each_alert_fires_when_it_should_and_only_then(tmp_path: Path) -> None:
     """`promtool test rules`: StarGate down, stale scans, dead letters, an open breaker and an
-    unreachable cluster, each with the series that fire it and ones that must not."""
+    unreachable cluster and a stale configured collector, each with the series that fire it and
+    ones that must not."""
     _rules(tmp_path)
     shutil.copy(RULES_TEST, tmp_path / RULES_TEST.name)
     result = _promtool("test", "rules", RULES_TEST.name, cwd=tmp_path)

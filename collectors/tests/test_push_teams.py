@@ -1,8 +1,10 @@
 """The smoke-test push is team-scoped: a key pushes for the labs its owner sees. A push for
-another team's lab is kept as one for an unknown lab code: no lab, no verdict, and an answer
-that neither names the lab nor tells it apart from an unknown code."""
+another team's lab answers as one for an unknown lab code (404): nothing stored, no verdict, and
+an answer that neither names the lab nor tells it apart from an unknown code."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission, User
@@ -19,15 +21,19 @@ pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
 URL = "/api/v1/integration/external-evidence"
 
 
-def _push(client: Client, owner: User, lab_code: str) -> dict[str, object]:
+def _post(client: Client, owner: User, lab_code: str) -> Any:
     owner.user_permissions.add(Permission.objects.get(codename="add_smoketestresult"))
     token = api_key_create(name=f"{owner}-key", owner=owner, scopes=["approve"]).token
-    answer = client.post(
+    return client.post(
         URL,
         {"lab_code": lab_code, "outcome": "fail", "steps_failed": 3},
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {token}",
     )
+
+
+def _push(client: Client, owner: User, lab_code: str) -> dict[str, object]:
+    answer = _post(client, owner, lab_code)
     assert answer.status_code == 201, answer.content
     body: dict[str, object] = answer.json()
     return body
@@ -46,12 +52,12 @@ def test_another_teams_lab_is_pushed_as_an_unknown_one(client: Client, alpha_cod
     bravo = Team.objects.create(name="team-bravo")
     member = User.objects.create_user("bravo-member")
     bravo.members.add(member)
-    answer = _push(client, member, alpha_code)
-    unknown = _push(client, member, "LB9999")
-    assert answer["lab"] is None and answer["instances_evaluated"] == 0
-    assert {**answer, "id": 0, "lab_code": ""} == {**unknown, "id": 0, "lab_code": ""}
-    assert "alpha" not in str(answer)
-    assert not SmokeTestResult.objects.exclude(lab=None).exists()
+    answer = _post(client, member, alpha_code)
+    unknown = _post(client, member, "LB9999")
+    assert answer.status_code == unknown.status_code == 404
+    assert answer.json()["detail"] == unknown.json()["detail"]
+    assert "alpha" not in answer.content.decode()
+    assert not SmokeTestResult.objects.exists()
     assert not Evaluation.objects.filter(rubric_id="smoke-test-ready").exists()
 
 

@@ -8,10 +8,11 @@ from typing import Any
 import httpx
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.test import Client
 
 from collectors.models import ScheduledLab, SmokeTestResult
 from incidents.models import Event
-from labs.models import Cluster, Lab, LabInstance
+from labs.models import Cluster, Lab, LabInstance, Team
 from labs.tests.factories import platform_operator
 from rubrics_app.models import Evaluation, StateChange
 from scanning.models import LabEvidence
@@ -69,7 +70,7 @@ def test_a_pushed_failing_result_fails_smoke_test_ready_and_emits_its_event(
     live_server: Any,
 ) -> None:
     instance = _lab_instance()
-    owner = platform_operator(User.objects.create_user("demolition"))  # pushes for every team
+    owner = platform_operator(User.objects.create_user("demolition"))
     owner.user_permissions.add(Permission.objects.get(codename="add_smoketestresult"))
     token = api_key_create(name="demolition", owner=owner, scopes=["approve"]).token
     body = external_evidence(_session(False), "sim-01")
@@ -114,6 +115,51 @@ def test_the_push_needs_a_key_that_may_write(live_server: Any) -> None:
         answer = push_external_evidence(f"{live_server.url}/api/v1", writer, body, client)
         assert answer.status_code == 403 and "add_smoketestresult" in answer.text
     assert not SmokeTestResult.objects.exists()
+
+
+def _pusher(name: str, team: Team | None = None) -> str:
+    owner = User.objects.create_user(name)
+    owner.user_permissions.add(Permission.objects.get(codename="add_smoketestresult"))
+    if team is not None:
+        team.members.add(owner)
+    return f"Bearer {api_key_create(name=name, owner=owner, scopes=['approve']).token}"
+
+
+def test_a_team_key_pushes_only_for_its_own_labs(client: Client) -> None:
+    """A key whose owner is no platform operator pushes for its teams' labs only; another team's
+    lab, an unknown code and a lab of no team all answer the same 404, naming no lab."""
+    instance = _lab_instance()
+    mine, theirs = Team.objects.create(name="mine"), Team.objects.create(name="theirs")
+    Lab.objects.filter(pk=instance.lab_id).update(team=theirs)
+    Lab.objects.create(catalog_item="orphan-item")
+    url = "/api/v1/integration/external-evidence"
+    key = _pusher("tess", mine)
+
+    def push(code: str, auth: str) -> Any:
+        body = {"lab_code": code, "cluster_name": "sim-01", "outcome": "fail"}
+        return client.post(
+            url, body, content_type="application/json", headers={"Authorization": auth}
+        )
+
+    answers = [push(code, key) for code in ("LB1203", "rhel-ai-workshop", "LB9999", "orphan-item")]
+    for answer in answers:
+        assert answer.status_code == 404, answer.content
+        assert answer["Content-Type"].startswith("application/problem+json")
+        text = answer.content.decode()
+        assert "rhel-ai-workshop" not in text and "orphan-item" not in text
+        assert set(answer.json()) >= {"type", "title", "status", "detail", "instance", "error"}
+    assert len({a.json()["detail"] for a in answers}) == 1
+    assert push("LB1203", _pusher("nobody")).status_code == 404
+    assert not SmokeTestResult.objects.exists()
+    assert not Evaluation.objects.filter(lab_instance=instance).exists()
+
+    # the owning team's key and a platform operator's key push for it
+    owned = push("LB1203", _pusher("theo", theirs))
+    assert owned.status_code == 201 and owned.json()["instances_evaluated"] == 1
+    operator = _pusher("olga")
+    platform_operator(User.objects.get(username="olga"))
+    assert push("LB9999", operator).status_code == 201  # an operator may push an unknown code
+    assert SmokeTestResult.objects.count() == 2
 
 
 def test_a_pulled_demolition_result_is_evidence_of_each_instance_of_the_lab() -> None:

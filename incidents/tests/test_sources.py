@@ -20,6 +20,7 @@ from incidents.models import Event, Incident
 from incidents.pipeline import events_process
 from incidents.services import silence_create
 from labs.models import Cluster, Lab
+from labs.selectors import Audience
 from labs.tests.factories import platform_operator
 from recommendations.engine import Finding
 from recommendations.services import findings_store
@@ -34,6 +35,7 @@ pytestmark = [pytest.mark.django_db]
 
 def _push(item: str, cluster_name: str, outcome: str = "fail") -> None:
     smoke_result_push(
+        audience=Audience(everything=True),
         source="demolition",
         lab_code=item,
         cluster_name=cluster_name,

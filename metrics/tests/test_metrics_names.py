@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from collectors.models import SourceState
 from incidents.models import Incident
 from labs.tests import factories
 from metrics.tests.scrape import TOKEN, scrape
@@ -35,6 +36,7 @@ def _every_family(client, settings) -> set[str]:
     )
     Incident.objects.create(kind="node", key="k", title="t", opened_at=now, updated_at=now)
     LLMBreaker.objects.create(name="llm", open_until=now + timedelta(seconds=5))
+    SourceState.objects.create(name="aap", configured=True, last_success_at=now)
     labels = {"cluster": "east", "tier": "1"}
     counters.counter_add("stargate_scans", {**labels, "status": "succeeded"})
     counters.histogram_observe("stargate_scan_duration_seconds", 1.5, labels, counters.SCAN_BUCKETS)

@@ -129,12 +129,14 @@ def test_a_lab_failure_outside_any_incident_is_told_on_its_own_and_members_are_n
 def test_a_catalog_items_event_without_a_cluster_is_routed_to_its_team_with_a_link() -> None:
     from collectors.services import smoke_result_push
     from labs.models import Lab
+    from labs.selectors import Audience
 
     ours, theirs = Team.objects.create(name="ours"), Team.objects.create(name="theirs")
     channel("ours", Channel.Kind.WEBHOOK, HOOK, routes=[{"topic": "events", "team": ours}])
     channel("theirs", Channel.Kind.WEBHOOK, HOOK, routes=[{"topic": "events", "team": theirs}])
     Lab.objects.create(catalog_item="rhel-lab", team=ours)
     smoke_result_push(
+        audience=Audience(everything=True),
         source="demolition",
         lab_code="rhel-lab",
         cluster_name="nowhere",  # no such cluster in StarGate

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 
 from labs.selectors import lab_instances_for
 from rubrics_app.classification.verdict_feedback import (
@@ -17,18 +17,21 @@ from rubrics_app.classification.verdict_feedback import (
 )
 from rubrics_app.models import Evaluation
 from stargate.apiauth import ApiKeyAuth, key_owner
+from stargate.apitypes import MAX_ID
 from stargate.problems import Problem, ProblemError
 
 GIVER = ApiKeyAuth("approve", "rubrics_app.give_evaluationfeedback")
 
 router = Router(tags=["classification"])
+EvaluationId = Annotated[int, Path(ge=1, le=MAX_ID)]
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL stores no NUL
 
 
 class FeedbackIn(Schema):
     correct_classification: bool | None = None
-    corrected_class: Annotated[str, Field(max_length=100)] = ""
-    notes: Annotated[str, Field(max_length=2000)] = ""
-    action_taken: Annotated[str, Field(max_length=200)] = ""
+    corrected_class: Annotated[str, Field(max_length=100, pattern=NO_NUL)] = ""
+    notes: Annotated[str, Field(max_length=2000, pattern=NO_NUL)] = ""
+    action_taken: Annotated[str, Field(max_length=200, pattern=NO_NUL)] = ""
     worked: bool | None = None
 
 
@@ -54,7 +57,7 @@ class FeedbackOut(Schema):
     url_name="api_evaluation_feedback",
 )
 def evaluation_feedback(
-    request: HttpRequest, evaluation_id: int, body: FeedbackIn
+    request: HttpRequest, evaluation_id: EvaluationId, body: FeedbackIn
 ) -> Status[FeedbackOut]:
     """Was this failed verdict's class right? Sets the verdict's `human_*` fields."""
     owner = key_owner(request)

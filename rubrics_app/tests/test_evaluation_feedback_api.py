@@ -64,4 +64,6 @@ def test_it_refuses_other_teams_read_keys_owners_without_the_permission_and_nons
     bad = {"correct_classification": True, "corrected_class": "other-class"}
     permitted = _key(theirs, ["admin"])
     assert _post(evaluation, permitted, bad).status_code == 400  # type: ignore[attr-defined]
+    nul = {"correct_classification": True, "notes": "a\x00b"}
+    assert _post(evaluation, permitted, nul).status_code == 400  # type: ignore[attr-defined]
     assert not EvaluationFeedback.objects.exists()

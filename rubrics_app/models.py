@@ -28,6 +28,11 @@ class Evaluation(models.Model):
     progress_memory = models.JSONField(default=dict, blank=True)
     outcome_since = models.DateTimeField(null=True, blank=True)
     evaluated_at = models.DateTimeField()
+    # Spec 17's evaluation feedback, from the latest `EvaluationFeedback` on this verdict: was
+    # the class right (None: nobody said), the class a person gave instead, their notes.
+    human_confirmed = models.BooleanField(null=True, blank=True)
+    human_corrected_class = models.CharField(max_length=100, blank=True)
+    human_notes = models.TextField(blank=True)  # redacted
 
     class Meta:
         ordering = ["lab_instance", "rubric_id"]
@@ -445,3 +450,35 @@ class AttentionDecision(models.Model):
     @property
     def queued(self) -> bool:
         return self.run_id is not None
+
+
+class EvaluationFeedback(models.Model):
+    """Spec 17's evaluation feedback: a person says whether a failed verdict's class was right,
+    the class it should have been, what they did and whether it worked. Feedback only: the
+    verdict's class and source stay the engine's (the review page confirms classes)."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="feedback")
+    lab_instance = models.ForeignKey(LabInstance, on_delete=models.CASCADE, related_name="+")
+    rubric_id = models.CharField(max_length=100)
+    stage = models.CharField(max_length=100)  # the rubric's stage, for the ground truth
+    fingerprint = models.CharField(max_length=40, blank=True)  # the verdict's, when judged
+    failure_class = models.CharField(max_length=100)  # the class judged
+    class_source = models.CharField(max_length=10, blank=True)
+    correct_classification = models.BooleanField(null=True, blank=True)
+    corrected_class = models.CharField(max_length=100, blank=True)
+    novel = models.BooleanField(default=False)  # the corrected class is no known class
+    notes = models.TextField(blank=True)  # redacted
+    action_taken = models.CharField(max_length=200, blank=True)  # redacted
+    worked = models.BooleanField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        permissions = [("give_evaluationfeedback", "Can give feedback on a verdict's class")]
+
+    def __str__(self) -> str:
+        judged = {True: "right", False: "wrong", None: "not judged"}[self.correct_classification]
+        return f"{self.failure_class} on {self.lab_instance_id}/{self.rubric_id}: {judged}"

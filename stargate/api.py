@@ -28,6 +28,7 @@ from collectors.api import router as integration_router
 from dashboard.api import router as labs_router
 from forecasting.api import router as provisioning_router
 from remediation.api import router as remediation_router
+from rubrics_app.api import router as classification_router
 from scanning.api import router as scanning_router
 from stargate.apiauth import READ, KeyRateThrottle
 from stargate.apikeys import ApiKeyError
@@ -165,6 +166,7 @@ api_v1.add_router("", labs_router)
 api_v1.add_router("", scanning_router)
 api_v1.add_router("/remediation", remediation_router)
 api_v1.add_router("/integration", integration_router)
+api_v1.add_router("/rubrics", classification_router)
 
 
 def _session_or_read_key(view: View) -> View:

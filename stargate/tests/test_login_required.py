@@ -43,6 +43,7 @@ API_KEY = {  # JSON API: API key instead of a session
     "api_recommendation_list",
     "api_proposal_list",
     "api_proposal_review",
+    "api_evaluation_feedback",  # evaluation feedback (rubrics_app/api.py)
     "openapi-json",  # or a session
     "api-root",  # 404 with a key
     "api_not_found",  # any other path under /api/v1/: 404 with a key

@@ -43,7 +43,10 @@ class BundleContext:
         del self.reviewed[REVIEWED_SCANNED:]
 
 
-def bundle_context(labs: Iterable[LabInstance]) -> BundleContext:
+def bundle_context(
+    labs: Iterable[LabInstance], reviewed: list[dict[str, Any]] | None = None
+) -> BundleContext:
+    """`reviewed`: the last reviewed proposals when the caller read them (`batch_reviews`)."""
     labs = list({lab.pk: lab for lab in labs}.values())
     pks = [lab.pk for lab in labs]
     evidence, siblings = sibling_evidence(labs, own=True)
@@ -63,6 +66,6 @@ def bundle_context(labs: Iterable[LabInstance]) -> BundleContext:
         evidence=evidence,
         changes={pk: changes_rows(found) for pk, found in by_lab.items()},
         siblings=siblings,
-        reviewed=last_reviewed(),
+        reviewed=last_reviewed() if reviewed is None else reviewed,
         collected=collected_sections_many(labs),
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from collectors.conf import source_settings
@@ -157,19 +157,37 @@ _LAB_CODE = re.compile(r"lb\d{4}", re.IGNORECASE)
 def lab_code_of(instance: LabInstance) -> str:
     """The instance's lab code: its identity record's (3.2), else its lab's schedule row's,
     else one its namespace contains (`lb1234`, spec 16.2)."""
-    code = (
-        LabIdentity.objects.filter(instance=instance)
+    return lab_codes_of([instance]).get(instance.pk, "")
+
+
+def lab_codes_of(instances: Iterable[LabInstance]) -> dict[int, str]:
+    """`lab_code_of` for many instances (one query): instance pk → its lab code."""
+    by_pk = {instance.pk: instance for instance in instances}
+    if not by_pk:
+        return {}
+    identity = (
+        LabIdentity.objects.filter(instance=OuterRef("pk"))
         .exclude(lab_code="")
-        .values_list("lab_code", flat=True)
-        .first()
+        .order_by("pk")
+        .values("lab_code")[:1]
     )
-    if code:
-        return code
-    row = ScheduledLab.objects.filter(lab_id=instance.lab_id).exclude(lab_code="").first()
-    if row is not None:
-        return row.lab_code
-    found = _LAB_CODE.search(instance.namespace)
-    return found.group(0).upper() if found else ""
+    scheduled = (
+        ScheduledLab.objects.filter(lab_id=OuterRef("lab_id"))
+        .exclude(lab_code="")
+        .order_by("lab_code", "pk")
+        .values("lab_code")[:1]
+    )
+    rows = (
+        LabInstance.objects.filter(pk__in=by_pk)
+        .annotate(identity_code=Subquery(identity), schedule_code=Subquery(scheduled))
+        .values_list("pk", "identity_code", "schedule_code")
+    )
+    stored = {pk: own or schedule for pk, own, schedule in rows}
+    codes: dict[int, str] = {}
+    for pk, instance in by_pk.items():
+        found = _LAB_CODE.search(instance.namespace)
+        codes[pk] = stored.get(pk) or (found.group(0).upper() if found else "")
+    return codes
 
 
 def _item_short(catalog_item: str) -> str:
@@ -190,17 +208,53 @@ def job_of_lab(job: AapJob, lab: Lab, lab_code: str) -> bool:
     )
 
 
-def aap_failures_for(lab: Lab, lab_code: str, *, since: datetime, limit: int = 10) -> list[AapJob]:
-    """The lab's failed AAP jobs finished since `since`, newest first (one query)."""
+def _aap_match(lab: Lab, lab_code: str) -> Q:
     short = _item_short(lab.catalog_item)
     match = Q(catalog_item=lab.catalog_item) | Q(catalog_item__endswith=f".{short}")
     match |= Q(catalog_item__in=[".".join(lab.catalog_item.split(".")[:2]), short])
     if lab_code:
         match |= Q(lab_code=lab_code)
-    rows = AapJob.objects.filter(match, status="failed", finished__gte=since).order_by(
-        "-finished", "-job_id"
+    return match
+
+
+def _aap_matches(job: AapJob, lab: Lab, lab_code: str) -> bool:
+    """`_aap_match` in Python: which of a batch's rows the lab's own query would have read."""
+    short = _item_short(lab.catalog_item)
+    item = job.catalog_item
+    return (
+        item == lab.catalog_item
+        or item.endswith(f".{short}")
+        or item in (".".join(lab.catalog_item.split(".")[:2]), short)
+        or bool(lab_code and job.lab_code == lab_code)
     )
-    return [job for job in rows[: limit * 3] if job_of_lab(job, lab, lab_code)][:limit]
+
+
+def aap_failures_for(lab: Lab, lab_code: str, *, since: datetime, limit: int = 10) -> list[AapJob]:
+    """The lab's failed AAP jobs finished since `since`, newest first (one query)."""
+    return aap_failures_for_many([(lab, lab_code)], since=since, limit=limit)[(lab.pk, lab_code)]
+
+
+def aap_failures_for_many(
+    labs: Iterable[tuple[Lab, str]], *, since: datetime, limit: int = 10
+) -> dict[tuple[int, str], list[AapJob]]:
+    """`aap_failures_for` for many (lab, lab code) pairs, in one query: (lab pk, lab code) →
+    its failed jobs, newest first."""
+    pairs = {(lab.pk, code): (lab, code) for lab, code in labs}
+    if not pairs:
+        return {}
+    match = Q()
+    for lab, code in pairs.values():
+        match |= _aap_match(lab, code)
+    rows = list(
+        AapJob.objects.filter(match, status="failed", finished__gte=since).order_by(
+            "-finished", "-job_id"
+        )
+    )
+    found: dict[tuple[int, str], list[AapJob]] = {}
+    for key, (lab, code) in pairs.items():
+        own = [job for job in rows if _aap_matches(job, lab, code)][: limit * 3]
+        found[key] = [job for job in own if job_of_lab(job, lab, code)][:limit]
+    return found
 
 
 # --- Pools named through the lab mappings' `pool_pattern` (spec 3.3) -------------------------

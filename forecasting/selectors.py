@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -415,23 +415,52 @@ def lab_pool_state(
     """The lab's pool (spec 24.1's link) as its newest snapshot says, with its last few
     snapshots and its velocity over `history_hours`; None when no pool is known (2 queries, 3
     when the pool is found only through a lab mapping's pool pattern)."""
+    found = lab_pool_states([(lab, lab_code)], now=now, history_hours=history_hours)
+    return found[(lab.pk, lab_code)]
+
+
+def lab_pool_states(
+    labs: Iterable[tuple[Lab, str]],
+    *,
+    now: dt.datetime | None = None,
+    history_hours: float = 6.0,
+) -> dict[tuple[int, str], dict[str, object] | None]:
+    """`lab_pool_state` for many (lab, lab code) pairs: (lab pk, lab code) → its pool's state,
+    in 2 queries (the newest snapshot of every pool, then the history of the pools found), and
+    one more when a lab's pool is found only through a lab mapping's pool pattern."""
+    pairs = {(lab.pk, code): (lab, code) for lab, code in labs}
+    if not pairs:
+        return {}
     now = now or timezone.now()
     since = now - dt.timedelta(hours=history_hours)
-    latest = (
-        PoolSnapshot.objects.filter(taken_at__gte=now - dt.timedelta(hours=24))
+    newest = {
+        row.pool_name: row
+        for row in PoolSnapshot.objects.filter(taken_at__gte=now - dt.timedelta(hours=24))
         .annotate(newest=newest_first("pool_name", "taken_at"))
         .filter(newest=1)
-        .values_list("pool_name", "catalog_item")
-    )
-    pools = dict(latest)
-    name = pool_for(lab, lab_code, pools) or pool_for(lab, lab_code, pools, pool_mappings())
-    if name is None:
-        return None
-    rows = list(
-        PoolSnapshot.objects.filter(pool_name=name, taken_at__gte=since).order_by("-taken_at")
-    )
-    if not rows:
-        rows = list(PoolSnapshot.objects.filter(pool_name=name).order_by("-taken_at")[:1])
+    }
+    items = {name: row.catalog_item for name, row in newest.items()}
+    names = {key: pool_for(lab, code, items) for key, (lab, code) in pairs.items()}
+    if any(name is None for name in names.values()):
+        mappings = pool_mappings()
+        for key, (lab, code) in pairs.items():
+            names[key] = names[key] or pool_for(lab, code, items, mappings)
+    history: dict[str, list[PoolSnapshot]] = defaultdict(list)
+    wanted = {name for name in names.values() if name is not None}
+    if wanted:
+        for row in PoolSnapshot.objects.filter(pool_name__in=wanted, taken_at__gte=since).order_by(
+            "pool_name", "-taken_at"
+        ):
+            history[row.pool_name].append(row)
+    return {
+        key: None if name is None else _pool_state(name, history.get(name) or [newest[name]])
+        for key, name in names.items()
+    }
+
+
+def _pool_state(name: str, rows: list[PoolSnapshot]) -> dict[str, object]:
+    """A pool's state from its snapshots, newest first (the newest alone when none is recent:
+    a pool known within 24 hours has its newest snapshot among them)."""
     head = rows[0]
     points = [PoolPoint(r.taken_at, r.available, r.min_available) for r in rows]
     return {
@@ -456,10 +485,32 @@ def lab_sessions(
 ) -> list[Session]:
     """The lab's sessions running now or starting within `days`, soonest first (on `cluster`
     or on every cluster)."""
+    return lab_sessions_many([(lab, cluster)], now=now, days=days)[
+        (lab.pk, cluster.pk if cluster else None)
+    ]
+
+
+def lab_sessions_many(
+    labs: Iterable[tuple[Lab, Cluster | None]], *, now: dt.datetime | None = None, days: int = 7
+) -> dict[tuple[int, int | None], list[Session]]:
+    """`lab_sessions` for many (lab, cluster) pairs, in one query: (lab pk, cluster pk or None)
+    → its sessions, soonest first."""
+    keys = {(lab.pk, cluster.pk if cluster else None) for lab, cluster in labs}
+    if not keys:
+        return {}
     now = now or timezone.now()
-    rows = Session.objects.filter(
-        lab=lab, ends_at__gt=now, starts_at__lt=now + dt.timedelta(days=days)
+    rows = list(
+        Session.objects.filter(
+            lab_id__in={lab for lab, _ in keys},
+            ends_at__gt=now,
+            starts_at__lt=now + dt.timedelta(days=days),
+        ).order_by("starts_at", "pk")
     )
-    if cluster is not None:
-        rows = rows.filter(Q(cluster__isnull=True) | Q(cluster=cluster))
-    return list(rows.order_by("starts_at", "pk"))
+    return {
+        (lab, cluster): [
+            s
+            for s in rows
+            if s.lab_id == lab and (cluster is None or s.cluster_id in (None, cluster))
+        ]
+        for lab, cluster in keys
+    }

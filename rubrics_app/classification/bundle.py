@@ -300,7 +300,8 @@ def evidence_bundle(
             failure["message"], context.reviewed if context is not None else None
         ),
     }
-    for name, section in collected_sections(lab).items():
+    collected = context.collected.get(lab.pk, {}) if context else collected_sections(lab)
+    for name, section in collected.items():
         bundle[name] = _capped(section)
     if log_tail is not None:
         logs = log_tail(lab, evidence)

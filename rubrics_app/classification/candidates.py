@@ -35,10 +35,10 @@ from .calibration import calibration_factor
 from .context import bundle_context
 from .proposals import (
     Stored,
+    batch_reviews,
     proposal_build,
     proposals_store,
     proposals_unstored,
-    reviewed_by_signature,
 )
 
 if TYPE_CHECKING:
@@ -157,8 +157,8 @@ def candidates_batch(evaluations: list[Evaluation], log_tail: LogTail | None = N
     signatures = [candidate_signature(e) for e in evaluations]
     answers, cached_any = cached_answers(set(signatures), prompt)
     refused = _recently_asked(set(signatures) - cached_any)
-    reviewed = reviewed_by_signature(signatures)
-    context = bundle_context(e.lab_instance for e in evaluations)
+    reviewed, last = batch_reviews(signatures)
+    context = bundle_context((e.lab_instance for e in evaluations), reviewed=last)
     factor = calibration_factor()
     hits: dict[str, int] = {}
     stored: Stored = []

@@ -1,6 +1,8 @@
-"""What a batch of candidates reads together: each lab's stored evidence and recent state
-changes, its healthy siblings, and the last reviewed proposals, in four queries for any number
-of candidates instead of four per candidate (`candidates.candidates_batch`)."""
+"""What a batch of candidates reads together: each lab's stored evidence and its healthy
+siblings (one query), its recent state changes, the last reviewed proposals, and what the
+collectors know of it (`rubrics_app.collected`: 5 queries, 6 when a pool is found), in a
+constant number of queries for any number of candidates instead of as many per candidate
+(`candidates.candidates_batch`)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
 from labs.models import LabInstance
+from rubrics_app.collected import collected_sections_many
 from rubrics_app.models import StateChange
 
 from .bundle import (
@@ -20,8 +23,8 @@ from .bundle import (
     REVIEWED_SCANNED,
     Sibling,
     changes_rows,
-    healthy_siblings,
     last_reviewed,
+    sibling_evidence,
 )
 
 
@@ -31,6 +34,7 @@ class BundleContext:
     changes: dict[int, list[dict[str, str]]]  # lab pk → its last state changes
     siblings: dict[int, list[Sibling]]  # lab pk → its healthy siblings
     reviewed: list[dict[str, Any]] = field(default_factory=list)  # the last reviewed, newest first
+    collected: dict[int, dict[str, Any]] = field(default_factory=dict)  # lab pk → its sections
 
     def reviewed_add(self, row: dict[str, Any]) -> None:
         """A proposal the batch stored as reviewed: the next candidates see it, as they would
@@ -39,16 +43,13 @@ class BundleContext:
         del self.reviewed[REVIEWED_SCANNED:]
 
 
-def bundle_context(labs: Iterable[LabInstance]) -> BundleContext:
-    from scanning.models import LabEvidence
-
+def bundle_context(
+    labs: Iterable[LabInstance], reviewed: list[dict[str, Any]] | None = None
+) -> BundleContext:
+    """`reviewed`: the last reviewed proposals when the caller read them (`batch_reviews`)."""
     labs = list({lab.pk: lab for lab in labs}.values())
     pks = [lab.pk for lab in labs]
-    evidence = dict(
-        LabEvidence.objects.filter(lab_instance_id__in=pks).values_list(
-            "lab_instance_id", "evidence"
-        )
-    )
+    evidence, siblings = sibling_evidence(labs, own=True)
     rank = Window(
         RowNumber(), partition_by=[F("lab_instance_id")], order_by=[F("at").desc(), F("pk").desc()]
     )
@@ -64,6 +65,7 @@ def bundle_context(labs: Iterable[LabInstance]) -> BundleContext:
     return BundleContext(
         evidence=evidence,
         changes={pk: changes_rows(found) for pk, found in by_lab.items()},
-        siblings=healthy_siblings(labs) if labs else {},
-        reviewed=last_reviewed(),
+        siblings=siblings,
+        reviewed=last_reviewed() if reviewed is None else reviewed,
+        collected=collected_sections_many(labs),
     )

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import BooleanField, Case, F, Q, Subquery, Value, When
 from django.utils import timezone
 
 from labs.models import LabInstance
@@ -24,6 +25,8 @@ from rubrics_app.outcomes import SEVERITY, ClassSource, Outcome
 from rubrics_app.registry import scan_rubrics
 from stargate import realtime
 from stargate.lib.redact import redact_text
+
+from .bundle import REVIEWED_FIELDS, REVIEWED_SCANNED
 
 CLASS_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 PROPOSALS = "proposals"
@@ -40,19 +43,41 @@ def cited_values(answer: dict[str, Any], bundle: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(found))[:10]
 
 
-def reviewed_by_signature(signatures: Collection[str]) -> dict[str, ClassificationProposal]:
-    """Signature → its latest accepted or corrected proposal, for a batch (one query)."""
-    reviewed = ClassificationProposal.objects.filter(
-        signature__in=set(signatures),
-        status__in=[
-            ClassificationProposal.Status.ACCEPTED,
-            ClassificationProposal.Status.CORRECTED,
-        ],
-    ).select_related("reviewer")
+def batch_reviews(
+    signatures: Collection[str],
+) -> tuple[dict[str, ClassificationProposal], list[dict[str, Any]]]:
+    """For a batch, in one query: signature → its latest accepted or corrected proposal, and the
+    last reviewed proposals as `bundle.similar_reviewed` reads them (`bundle.last_reviewed`)."""
+    status = ClassificationProposal.Status
+    decided = [status.ACCEPTED, status.CORRECTED]
+    reviewed = ClassificationProposal.objects.exclude(status=status.PROPOSED)
+    recent = reviewed.order_by("-created_at", "-pk").values("pk")[:REVIEWED_SCANNED]
+    wanted = set(signatures)
+    accepted = Q(signature__in=wanted, status__in=decided)
+    rows = list(
+        reviewed.filter(accepted | Q(pk__in=Subquery(recent)))
+        .annotate(
+            in_recent=Case(
+                When(pk__in=Subquery(recent), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .select_related("reviewer")
+        .order_by("-created_at", "-pk")
+    )
     latest: dict[str, ClassificationProposal] = {}
-    for proposal in reviewed.order_by("signature", "reviewed_at", "pk"):
-        latest[proposal.signature] = proposal
-    return latest
+    for proposal in sorted(rows, key=_review_order):
+        if proposal.signature in wanted and proposal.status in decided:
+            latest[proposal.signature] = proposal
+    last = [{k: getattr(p, k) for k in REVIEWED_FIELDS} for p in rows if p.in_recent]
+    return latest, last
+
+
+def _review_order(proposal: ClassificationProposal) -> tuple[bool, datetime, int]:
+    """Oldest review first, unreviewed last (as PostgreSQL sorts NULLs ascending)."""
+    at = proposal.reviewed_at
+    return (at is None, at or datetime.min.replace(tzinfo=UTC), proposal.pk)
 
 
 def proposal_build(

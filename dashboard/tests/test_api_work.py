@@ -30,22 +30,41 @@ def world() -> dict[str, Any]:
         item = factories.lab(f"{name}item", team=teams[name])
         labs[name] = [factories.lab_instance(on=east, of=item) for _ in range(3)]
         Recommendation.objects.create(
-            key=f"scale:{name}", rule="scale", scope="lab", target=f"{name}item",
-            team=teams[name], lab=item, urgency="high", confidence=0.8,
-            title=f"{name}item: scale the pool", recommendation="scale",
-        )  # fmt: skip
+            key=f"scale:{name}",
+            rule="scale",
+            scope="lab",
+            target=f"{name}item",
+            team=teams[name],
+            lab=item,
+            urgency="high",
+            confidence=0.8,
+            title=f"{name}item: scale the pool",
+            recommendation="scale",
+        )
         ClassificationProposal.objects.create(
-            lab_instance=labs[name][0], rubric_id="r", fingerprint="f", signature=f"{name}-s",
-            proposed_class=f"{name}-crash", created_at=now,
-        )  # fmt: skip
+            lab_instance=labs[name][0],
+            rubric_id="r",
+            fingerprint="f",
+            signature=f"{name}-s",
+            proposed_class=f"{name}-crash",
+            created_at=now,
+        )
     shared = Incident.objects.create(
-        kind="cluster_class", key="cc:east", title="crashloop on 6 labs of east", cluster=east,
-        failure_class="crashloop", opened_at=now, updated_at=now,
-    )  # fmt: skip
-    own = Incident.objects.create(
-        kind="catalog_item", key="item:alpha", title="alphaitem: crash", opened_at=now,
+        kind="cluster_class",
+        key="cc:east",
+        title="crashloop on 6 labs of east",
+        cluster=east,
+        failure_class="crashloop",
+        opened_at=now,
         updated_at=now,
-    )  # fmt: skip
+    )
+    own = Incident.objects.create(
+        kind="catalog_item",
+        key="item:alpha",
+        title="alphaitem: crash",
+        opened_at=now,
+        updated_at=now,
+    )
     for lab in (*labs["alpha"], *labs["bravo"]):
         IncidentMember.objects.create(incident=shared, lab_instance=lab, joined_at=now)
     IncidentMember.objects.create(incident=own, lab_instance=labs["alpha"][0], joined_at=now)

@@ -168,21 +168,6 @@ def investigations_for(lab_instances: QuerySet[LabInstance]) -> QuerySet[Investi
     )
 
 
-def investigations_finished(
-    after: datetime | None = None, limit: int = 500
-) -> list[InvestigationRun]:
-    """Runs that ended (any status but queued or running) after `after`, oldest first by
-    `completed_at`: what an `investigation.completed` event is made of (spec 19.3, 20.1)."""
-    runs = InvestigationRun.objects.filter(completed_at__isnull=False)
-    if after is not None:
-        runs = runs.filter(completed_at__gt=after)
-    return list(
-        runs.select_related("lab_instance__cluster", "lab_instance__lab").order_by(
-            "completed_at", "pk"
-        )[:limit]
-    )
-
-
 def attention_decisions(
     lab_instances: QuerySet[LabInstance], limit: int = 15
 ) -> list[AttentionDecision]:

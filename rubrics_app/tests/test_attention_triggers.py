@@ -23,7 +23,7 @@ from rubrics_app.investigation.triggers import (
 )
 from rubrics_app.models import AttentionDecision, AttentionGate, InvestigationRun
 from rubrics_app.schedules import ATTENTION_SCHEDULE
-from rubrics_app.selectors import investigations_finished
+from rubrics_app.selectors import investigations_ended_since
 
 from .attention_fixtures import NOW, Trigger, failing
 from .classification_fixtures import scan, unexplained
@@ -129,6 +129,6 @@ def test_finished_runs_are_listed_by_completion_for_the_event_stream() -> None:
         for n in (2, 1)
     )
     InvestigationRun.objects.create(lab_instance=lab, status="running", created_at=NOW)
-    assert investigations_finished() == [late, early]
-    assert investigations_finished(after=NOW + M) == [early]
+    assert investigations_ended_since(NOW) == [late, early]
+    assert investigations_ended_since(NOW + 2 * M) == [early]
     assert early.job_id == f"inv-{early.pk}"
